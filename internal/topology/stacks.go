@@ -1,0 +1,74 @@
+package topology
+
+import "fmt"
+
+// JMXPort is where the JMX exporter java agent serves /metrics inside each Kafka container.
+const JMXPort = 7071
+
+// Compose is the Docker Compose deployment: 3 KRaft controllers, 3 brokers, Spark master
+// and 3 workers, and the monitoring and logging services. Hosts are Compose service names.
+func Compose() Stack {
+	s := Stack{Name: "compose"}
+	add := func(i Instance) { s.Instances = append(s.Instances, i) }
+	for n := 1; n <= 3; n++ {
+		add(Instance{Component: KafkaController, Name: fmt.Sprintf("kafka-controller-%d", n), Host: fmt.Sprintf("kafka-controller-%d", n),
+			NodeID: n, Ports: []Port{{PortController, 9093}, {PortMetrics, JMXPort}}})
+	}
+	for n := 1; n <= 3; n++ {
+		add(Instance{Component: KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: fmt.Sprintf("kafka-broker-%d", n),
+			NodeID: 3 + n, Ports: []Port{{PortBroker, 9092}, {PortMetrics, JMXPort}}})
+	}
+	add(Instance{Component: SchemaRegistry, Name: "schema-registry", Host: "schema-registry", Ports: []Port{{PortHTTP, 8081}}})
+	add(Instance{Component: SparkMaster, Name: "spark-master", Host: "spark-master",
+		Ports: []Port{{"spark", 7077}, {PortMetrics, 8080}}, MetricsPath: "/metrics/master/prometheus"})
+	for n := 1; n <= 3; n++ {
+		add(Instance{Component: SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: fmt.Sprintf("spark-worker-%d", n),
+			Ports: []Port{{PortMetrics, 8081}}, MetricsPath: "/metrics/prometheus"})
+	}
+	add(Instance{Component: SparkConnect, Name: "spark-connect", Host: "spark-connect",
+		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: "/metrics/prometheus"})
+	add(Instance{Component: Producer, Name: "producer", Host: "producer", Ports: []Port{{PortMetrics, 9400}}})
+	add(Instance{Component: StreamDriver, Name: "stream-driver", Host: "stream-driver", Ports: []Port{{PortMetrics, 9401}}})
+	add(Instance{Component: NodeExporter, Name: "node-exporter", Host: "node-exporter", Ports: []Port{{PortMetrics, 9100}}})
+	add(Instance{Component: Prometheus, Name: "prometheus", Host: "prometheus", Ports: []Port{{PortMetrics, 9090}}})
+	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: "alertmanager", Ports: []Port{{PortMetrics, 9093}}})
+	add(Instance{Component: Grafana, Name: "grafana", Host: "grafana", Ports: []Port{{PortHTTP, 3000}}})
+	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: "elasticsearch", Ports: []Port{{PortHTTP, 9200}}})
+	add(Instance{Component: Logstash, Name: "logstash", Host: "logstash", Ports: []Port{{PortBeats, 5044}, {PortHTTP, 9600}}})
+	add(Instance{Component: Filebeat, Name: "filebeat", Host: "filebeat"})
+	add(Instance{Component: Kibana, Name: "kibana", Host: "kibana", Ports: []Port{{PortHTTP, 5601}}})
+	return s
+}
+
+// Local is the native stack on loopback. kafkaNodes is 1 (one combined broker+controller,
+// the default) or 3 (3 controllers + 3 brokers, like Compose).
+func Local(kafkaNodes int) (Stack, error) {
+	const host = "127.0.0.1"
+	s := Stack{Name: "local"}
+	add := func(i Instance) { s.Instances = append(s.Instances, i) }
+	switch kafkaNodes {
+	case 1:
+		add(Instance{Component: KafkaCombined, Name: "kafka-1", Host: host, NodeID: 1,
+			Ports: []Port{{PortBroker, 9092}, {PortController, 19093}, {PortMetrics, 7071}}})
+	case 3:
+		for n := 1; n <= 3; n++ {
+			add(Instance{Component: KafkaController, Name: fmt.Sprintf("kafka-controller-%d", n), Host: host, NodeID: n,
+				Ports: []Port{{PortController, 19093 + 100*(n-1)}, {PortMetrics, 7080 + n}}})
+		}
+		for n := 1; n <= 3; n++ {
+			add(Instance{Component: KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: host, NodeID: 3 + n,
+				Ports: []Port{{PortBroker, 9092 + 100*(n-1)}, {PortMetrics, 7070 + n}}})
+		}
+	default:
+		return Stack{}, fmt.Errorf("topology: local stack runs 1 or 3 Kafka nodes, not %d", kafkaNodes)
+	}
+	add(Instance{Component: SparkConnect, Name: "spark-connect", Host: host,
+		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: "/metrics/prometheus"})
+	add(Instance{Component: Producer, Name: "producer", Host: host, Ports: []Port{{PortMetrics, 9400}}})
+	add(Instance{Component: StreamDriver, Name: "stream-driver", Host: host, Ports: []Port{{PortMetrics, 9401}}})
+	add(Instance{Component: NodeExporter, Name: "node-exporter", Host: host, Ports: []Port{{PortMetrics, 9100}}})
+	add(Instance{Component: Prometheus, Name: "prometheus", Host: host, Ports: []Port{{PortMetrics, 9090}}})
+	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: host, Ports: []Port{{PortMetrics, 9093}}})
+	add(Instance{Component: Webhook, Name: "webhook", Host: host, Ports: []Port{{PortHTTP, 9095}}})
+	return s, s.Validate()
+}

@@ -1,0 +1,178 @@
+// Package topology declares the stack once: every component, its hosts, ports and replica
+// counts, for the Compose deployment and for the native local stack. Scrape targets,
+// Compose services and the local stack's processes are all derived from it.
+package topology
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+)
+
+// Component names a kind of process in the stack. It becomes the Prometheus job label.
+type Component string
+
+const (
+	KafkaController Component = "kafka-controller"
+	KafkaBroker     Component = "kafka-broker"
+	// KafkaCombined is a KRaft node that is broker and controller at once (local default).
+	KafkaCombined  Component = "kafka-combined"
+	SchemaRegistry Component = "schema-registry"
+	SparkMaster    Component = "spark-master"
+	SparkWorker    Component = "spark-worker"
+	SparkConnect   Component = "spark-connect"
+	Producer       Component = "producer"
+	StreamDriver   Component = "stream-driver"
+	NodeExporter   Component = "node-exporter"
+	Prometheus     Component = "prometheus"
+	Alertmanager   Component = "alertmanager"
+	Webhook        Component = "webhook"
+	Grafana        Component = "grafana"
+	Elasticsearch  Component = "elasticsearch"
+	Logstash       Component = "logstash"
+	Filebeat       Component = "filebeat"
+	Kibana         Component = "kibana"
+)
+
+// Port is a named port a process listens on.
+type Port struct {
+	Name string // "broker", "controller", "metrics", "http", ...
+	Port int
+}
+
+// Well-known port names.
+const (
+	PortBroker     = "broker"
+	PortController = "controller"
+	PortMetrics    = "metrics" // what Prometheus scrapes
+	PortHTTP       = "http"
+	PortGRPC       = "grpc"
+	PortBeats      = "beats"
+)
+
+// Instance is one process of a component.
+type Instance struct {
+	Component Component
+	Name      string // unique in the stack: "kafka-broker-1"
+	Host      string // compose service name, or 127.0.0.1 locally
+	NodeID    int    // Kafka node.id; 0 elsewhere
+	Ports     []Port
+	// MetricsPath is the HTTP path Prometheus scrapes; empty means /metrics.
+	MetricsPath string
+}
+
+// Port returns the port with the given name, or 0.
+func (i Instance) Port(name string) int {
+	for _, p := range i.Ports {
+		if p.Name == name {
+			return p.Port
+		}
+	}
+	return 0
+}
+
+// Addr is host:port of the named port. It panics on an unknown port name: that is a
+// programming error in a declaration, caught by the package tests.
+func (i Instance) Addr(name string) string {
+	p := i.Port(name)
+	if p == 0 {
+		panic(fmt.Sprintf("topology: instance %s has no port %q", i.Name, name))
+	}
+	return net.JoinHostPort(i.Host, strconv.Itoa(p))
+}
+
+// Stack is one deployment of the whole system.
+type Stack struct {
+	Name      string // "compose" or "local"
+	Instances []Instance
+}
+
+// Of returns the instances of a component, in declaration order.
+func (s Stack) Of(c Component) []Instance {
+	var out []Instance
+	for _, i := range s.Instances {
+		if i.Component == c {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// One returns the single instance of a component; it panics when there is not exactly one.
+func (s Stack) One(c Component) Instance {
+	is := s.Of(c)
+	if len(is) != 1 {
+		panic(fmt.Sprintf("topology: %s stack has %d instances of %s, want 1", s.Name, len(is), c))
+	}
+	return is[0]
+}
+
+// Count is how many instances of a component the stack runs.
+func (s Stack) Count(c Component) int { return len(s.Of(c)) }
+
+// Scraped lists the instances Prometheus scrapes, in declaration order.
+func (s Stack) Scraped() []Instance {
+	var out []Instance
+	for _, i := range s.Instances {
+		if i.Port(PortMetrics) != 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// KafkaVoters is the controller.quorum.voters / bootstrap string of the KRaft quorum.
+func (s Stack) KafkaVoters() string {
+	out := ""
+	for _, i := range s.Instances {
+		if i.Component != KafkaController && i.Component != KafkaCombined {
+			continue
+		}
+		if out != "" {
+			out += ","
+		}
+		out += fmt.Sprintf("%d@%s", i.NodeID, i.Addr(PortController))
+	}
+	return out
+}
+
+// KafkaBootstrap is the bootstrap.servers string of the brokers.
+func (s Stack) KafkaBootstrap() string {
+	out := ""
+	for _, i := range s.Instances {
+		if i.Component != KafkaBroker && i.Component != KafkaCombined {
+			continue
+		}
+		if out != "" {
+			out += ","
+		}
+		out += i.Addr(PortBroker)
+	}
+	return out
+}
+
+// Controllers is how many KRaft voters the stack has (dedicated or combined).
+func (s Stack) Controllers() int { return s.Count(KafkaController) + s.Count(KafkaCombined) }
+
+// Brokers is how many nodes serve clients (dedicated or combined).
+func (s Stack) Brokers() int { return s.Count(KafkaBroker) + s.Count(KafkaCombined) }
+
+// Validate checks that names are unique and no two instances share a host:port.
+func (s Stack) Validate() error {
+	names := map[string]bool{}
+	addrs := map[string]string{}
+	for _, i := range s.Instances {
+		if names[i.Name] {
+			return fmt.Errorf("topology %s: duplicate instance name %q", s.Name, i.Name)
+		}
+		names[i.Name] = true
+		for _, p := range i.Ports {
+			a := net.JoinHostPort(i.Host, strconv.Itoa(p.Port))
+			if other, ok := addrs[a]; ok {
+				return fmt.Errorf("topology %s: %s and %s both listen on %s", s.Name, other, i.Name, a)
+			}
+			addrs[a] = i.Name
+		}
+	}
+	return nil
+}
