@@ -1,0 +1,55 @@
+# finobs — every target is a thin call into Go code; see README.md.
+GO        ?= go
+PROM      ?= http://127.0.0.1:9090
+# Integration tests start Kafka, Spark and Prometheus: give them room.
+TESTFLAGS ?= -timeout 30m
+
+.PHONY: gen check test test-unit lint rules-test am-test up down status check-live bench-producer bench-stream deploy
+
+gen: ## render every asset under deploy/
+	$(GO) run ./cmd/gen
+
+check: ## fail when committed output under deploy/ is stale
+	$(GO) run ./cmd/gen --check
+
+lint: ## lint every rule and dashboard expression against the metric catalog
+	$(GO) run ./cmd/gen lint
+
+rules-test: ## promtool: config, rules and unit tests of every alert
+	$(GO) tool promtool check config --syntax-only deploy/prometheus/prometheus.yml
+	$(GO) tool promtool check config --syntax-only deploy/local/prometheus.yml
+	$(GO) tool promtool check rules deploy/prometheus/rules/*.yml
+	$(GO) tool promtool test rules deploy/prometheus/tests/*.yml
+
+am-test: ## amtool: config and routing tests
+	$(GO) tool amtool check-config deploy/alertmanager/alertmanager.yml deploy/local/alertmanager.yml
+	$(GO) run ./cmd/gen routes-test
+
+test-unit:
+	$(GO) test ./...
+
+# The whole contract: generation is current, every check passes, and the integration tests
+# run against the real native stack (started here if it is not up, and stopped again).
+test: check lint rules-test am-test
+	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) ./...
+
+up: ## start the native local stack (KAFKA_NODES=1|3)
+	$(GO) run ./cmd/stack up
+
+down: ## stop what `make up` started
+	$(GO) run ./cmd/stack down
+
+status:
+	$(GO) run ./cmd/stack status
+
+check-live: ## every catalog metric, rule and dashboard query returns series on the live stack
+	$(GO) run ./cmd/gen check --prometheus $(PROM)
+
+bench-producer:
+	$(GO) run ./cmd/bench producer
+
+bench-stream:
+	$(GO) run ./cmd/bench stream
+
+deploy: ## bring up the Docker Compose stack
+	docker compose -f deploy/compose.yaml up -d
