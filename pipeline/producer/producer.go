@@ -1,0 +1,332 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/plugin/kprom"
+	"github.com/twmb/franz-go/plugin/kslog"
+
+	"github.com/finobs/finobs/pipeline/generator"
+	"github.com/finobs/finobs/pipeline/transaction"
+)
+
+// Producer generates transactions and produces them to one topic.
+type Producer struct {
+	cfg  Config
+	log  *slog.Logger
+	cl   *kgo.Client
+	gen  *generator.Generator
+	pool sync.Pool // *slot: records and their buffers are reused once acknowledged
+
+	generated atomic.Int64 // handed to the client
+	acked     atomic.Int64
+	ackedB    atomic.Int64
+	failed    atomic.Int64
+	unsent    atomic.Int64 // the run stopped while Produce waited for buffer space
+	lastErr   atomic.Pointer[string]
+	latency   prometheus.Histogram
+	createdTp bool
+}
+
+// slot is a reusable record. It is its record's Context, so that the promise finds the
+// slot (and the enqueue time of a sampled record) without a map or an allocation. Its
+// context is never canceled: once buffered, a record is only failed by the broker, the
+// delivery timeout or Close, never because the run was interrupted.
+type slot struct {
+	context.Context
+	rec kgo.Record
+	enq time.Time // set on sampled records
+	val [320]byte
+	key [36]byte
+}
+
+// Stats is the account of a run. Generated = Records + Errors + Unsent.
+type Stats struct {
+	Generated int64         `json:"generated"`
+	Records   int64         `json:"records"` // acknowledged
+	Bytes     int64         `json:"bytes"`   // value bytes acknowledged
+	Errors    int64         `json:"errors"`
+	Unsent    int64         `json:"unsent"`
+	Elapsed   time.Duration `json:"elapsedNs"`
+}
+
+// RecordsPerSec is acknowledged records per second of the run.
+func (s Stats) RecordsPerSec() float64 { return float64(s.Records) / s.Elapsed.Seconds() }
+
+// MBPerSec is acknowledged value megabytes (10^6) per second.
+func (s Stats) MBPerSec() float64 { return float64(s.Bytes) / 1e6 / s.Elapsed.Seconds() }
+
+// New connects, checks or creates the topic, and registers metrics on reg (nil: none).
+// It fails within cfg.ConnectTimeout when no broker answers.
+func New(ctx context.Context, cfg Config, reg *prometheus.Registry, log *slog.Logger) (*Producer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	gc := cfg.Generator
+	if gc.Now == nil {
+		gc.Now = func() int64 { return time.Now().UnixMilli() }
+	}
+	gen, err := generator.New(gc)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := cfg.clientOpts()
+	if err != nil {
+		return nil, err
+	}
+	p := &Producer{cfg: cfg, log: log, gen: gen}
+	p.pool.New = func() any {
+		s := &slot{Context: context.Background()}
+		return s
+	}
+	opts = append(opts, kgo.WithLogger(kslog.New(log.With("component", "franz-go"))))
+	if reg != nil {
+		opts = append(opts, kgo.WithHooks(kprom.NewMetrics("kgo", kprom.Registry(reg))))
+		if err := p.register(reg); err != nil {
+			return nil, err
+		}
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka client: %w", err)
+	}
+	p.cl = cl
+
+	cctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	adm := kadm.NewClient(cl)
+	if _, err := adm.BrokerMetadata(cctx); err != nil {
+		cl.Close()
+		if cctx.Err() != nil && ctx.Err() == nil {
+			return nil, fmt.Errorf("no broker of %s answered within %v: %w", strings.Join(cfg.Brokers, ","), cfg.ConnectTimeout, err)
+		}
+		return nil, fmt.Errorf("brokers %s: %w", strings.Join(cfg.Brokers, ","), err)
+	}
+	p.createdTp, err = EnsureTopic(cctx, adm, TopicSpec{
+		Name: cfg.Topic, Partitions: cfg.Partitions, ReplicationFactor: cfg.ReplicationFactor, MinInsyncReplicas: cfg.MinInsyncReplicas,
+	}, cfg.CreateTopic)
+	if err != nil {
+		cl.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// register exports the producer's own metrics; the names are fixed by the metric catalog.
+func (p *Producer) register(reg *prometheus.Registry) error {
+	topic := prometheus.Labels{"topic": p.cfg.Topic}
+	counter := func(name, help string, v *atomic.Int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: topic},
+			func() float64 { return float64(v.Load()) })
+	}
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
+	}
+	p.latency = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "finobs_producer_produce_latency_seconds",
+		Help:    fmt.Sprintf("Time from enqueue to acknowledgement, of 1 record in %d.", p.cfg.LatencySample),
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16), // 0.5 ms .. 16 s
+	})
+	rate := p.cfg.Rate
+	for _, c := range []prometheus.Collector{
+		counter("finobs_producer_records_total", "Records acknowledged by the broker.", &p.acked),
+		counter("finobs_producer_errors_total", "Records whose produce failed.", &p.failed),
+		counter("finobs_producer_bytes_total", "Value bytes acknowledged by the broker.", &p.ackedB),
+		gauge("finobs_producer_buffered_records", "Records buffered in the client, not yet acknowledged.", func() float64 {
+			if p.cl == nil {
+				return 0
+			}
+			return float64(p.cl.BufferedProduceRecords())
+		}),
+		gauge("finobs_producer_buffer_max_records", "The configured MaxBufferedRecords.", func() float64 { return float64(p.cfg.MaxBuffered) }),
+		gauge("finobs_producer_target_rate", "Asked records per second; 0 is unlimited.", func() float64 { return rate }),
+		p.latency,
+	} {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("register producer metrics: %w", err)
+		}
+	}
+	return nil
+}
+
+// CreatedTopic reports whether New created the topic.
+func (p *Producer) CreatedTopic() bool { return p.createdTp }
+
+// Client is the underlying franz-go client, for tests and tools.
+func (p *Producer) Client() *kgo.Client { return p.cl }
+
+// Close closes the client; records still buffered fail (and are counted as errors).
+func (p *Producer) Close() { p.cl.Close() }
+
+// Stats is the account so far.
+func (p *Producer) Stats() Stats {
+	return Stats{Generated: p.generated.Load(), Records: p.acked.Load(), Bytes: p.ackedB.Load(),
+		Errors: p.failed.Load(), Unsent: p.unsent.Load()}
+}
+
+// Run produces until ctx is done, the duration has passed or the count is reached, then
+// flushes everything buffered (bounded by FlushTimeout, independent of ctx). It returns an
+// error when records failed or could not be flushed.
+func (p *Producer) Run(ctx context.Context) (Stats, error) {
+	start := time.Now()
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if p.cfg.Duration > 0 {
+		runCtx, cancel = context.WithDeadline(runCtx, start.Add(p.cfg.Duration))
+		defer cancel()
+	}
+	// An atomic flag is cheaper per record than polling the context.
+	var stop atomic.Bool
+	go func() { <-runCtx.Done(); stop.Store(true) }()
+
+	progressDone := make(chan struct{})
+	var wg sync.WaitGroup
+	if p.cfg.Progress > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.progress(start, progressDone) }()
+	}
+
+	p.log.Info("producing", "topic", p.cfg.Topic, "brokers", p.cfg.Brokers, "rate", p.cfg.Rate,
+		"duration", p.cfg.Duration.String(), "count", p.cfg.Count, "acks", p.cfg.Acks, "idempotent", p.cfg.Idempotent,
+		"compression", p.cfg.Compression, "linger", p.cfg.Linger.String(), "batch_max_bytes", p.cfg.BatchMaxBytes,
+		"max_buffered", p.cfg.MaxBuffered, "key", string(p.cfg.Key), "seed", p.cfg.Generator.Seed)
+
+	p.produce(runCtx, &stop, start)
+	close(progressDone)
+	wg.Wait()
+
+	fctx, fcancel := context.WithTimeout(context.Background(), p.cfg.FlushTimeout)
+	defer fcancel()
+	flushErr := p.cl.Flush(fctx)
+	st := p.Stats()
+	st.Elapsed = time.Since(start)
+	if flushErr != nil {
+		left := p.cl.BufferedProduceRecords()
+		return st, fmt.Errorf("flush: %d records still unacknowledged after %v (they fail on close and count as errors): %w",
+			left, p.cfg.FlushTimeout, flushErr)
+	}
+	if st.Errors > 0 {
+		last := ""
+		if e := p.lastErr.Load(); e != nil {
+			last = *e
+		}
+		return st, fmt.Errorf("%d of %d records failed; last error: %s", st.Errors, st.Generated, last)
+	}
+	return st, nil
+}
+
+func (p *Producer) produce(ctx context.Context, stop *atomic.Bool, start time.Time) {
+	var (
+		tx     transaction.Transaction
+		n      int64
+		sample = int64(p.cfg.LatencySample)
+		rate   = p.cfg.Rate
+		// Pace in steps of about a millisecond of records, not per record.
+		step  = max(1, int64(rate/1000))
+		timer *time.Timer
+	)
+	for (p.cfg.Count == 0 || n < p.cfg.Count) && !stop.Load() {
+		if rate > 0 && n%step == 0 {
+			due := start.Add(time.Duration(float64(n) / rate * float64(time.Second)))
+			if d := time.Until(due); d > 0 {
+				if timer == nil {
+					timer = time.NewTimer(d)
+				} else {
+					timer.Reset(d)
+				}
+				select {
+				case <-timer.C:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+		s := p.pool.Get().(*slot)
+		p.gen.Next(&tx)
+		s.rec = kgo.Record{
+			Context:   s,
+			Value:     tx.AppendJSON(s.val[:0]),
+			Timestamp: time.UnixMilli(tx.TransactionTime), // record time is event time
+		}
+		switch p.cfg.Key {
+		case KeyMerchant:
+			s.rec.Key = tx.MerchantID.Append(s.key[:0])
+		case KeyUser:
+			s.rec.Key = tx.UserID.Append(s.key[:0])
+		case KeyTransaction:
+			s.rec.Key = tx.TransactionID.Append(s.key[:0])
+		}
+		if n%sample == 0 {
+			s.enq = time.Now()
+		}
+		p.generated.Add(1)
+		// ctx only bounds the wait for buffer space; see slot.
+		p.cl.Produce(ctx, &s.rec, p.promise)
+		n++
+	}
+}
+
+// promise runs serially for every record: count it, sample latency, recycle the slot.
+func (p *Producer) promise(r *kgo.Record, err error) {
+	s := r.Context.(*slot)
+	switch {
+	case err == nil:
+		p.acked.Add(1)
+		p.ackedB.Add(int64(len(r.Value)))
+		if !s.enq.IsZero() && p.latency != nil {
+			p.latency.Observe(time.Since(s.enq).Seconds())
+		}
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		// Only the wait for buffer space sees the run's context: never buffered, never sent.
+		p.unsent.Add(1)
+	default:
+		msg := fmt.Sprintf("partition %d: %v", r.Partition, err)
+		p.lastErr.Store(&msg)
+		if p.failed.Add(1) == 1 {
+			p.log.Error("produce failed", "topic", r.Topic, "partition", r.Partition, "err", err.Error())
+		}
+	}
+	s.enq = time.Time{}
+	p.pool.Put(s)
+}
+
+func (p *Producer) progress(start time.Time, done <-chan struct{}) {
+	t := time.NewTicker(p.cfg.Progress)
+	defer t.Stop()
+	last, lastAt := p.Stats(), start
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-t.C:
+			st := p.Stats()
+			sec := now.Sub(lastAt).Seconds()
+			args := []any{
+				"records_per_sec", int64(float64(st.Records-last.Records) / sec),
+				"mb_per_sec", float64(int64(float64(st.Bytes-last.Bytes)/1e6/sec*100)) / 100,
+				"records", st.Records, "errors", st.Errors, "errors_new", st.Errors - last.Errors,
+				"buffered", p.cl.BufferedProduceRecords(), "elapsed", now.Sub(start).Round(time.Millisecond).String(),
+			}
+			if st.Errors > last.Errors {
+				if e := p.lastErr.Load(); e != nil {
+					args = append(args, "last_error", *e)
+				}
+			}
+			p.log.Info("progress", args...)
+			last, lastAt = st, now
+		}
+	}
+}
