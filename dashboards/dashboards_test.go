@@ -1,0 +1,80 @@
+package dashboards
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// The committed dashboards pass every lint rule: a violation fails make test.
+func TestLint(t *testing.T) {
+	for _, err := range Lint() {
+		t.Error(err)
+	}
+}
+
+func TestRenderDeterministic(t *testing.T) {
+	a, err := Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(b) || len(a) != len(boards)+2 {
+		t.Fatalf("rendered %d then %d files, want %d", len(a), len(b), len(boards)+2)
+	}
+	for i := range a {
+		if a[i].Path != b[i].Path || !bytes.Equal(a[i].Data, b[i].Data) {
+			t.Errorf("%s: differs between two renders", a[i].Path)
+		}
+		if !strings.HasPrefix(a[i].Path, "deploy/grafana/") {
+			t.Errorf("%s: outside deploy/grafana", a[i].Path)
+		}
+		if strings.HasSuffix(a[i].Path, ".json") {
+			var v map[string]any
+			if err := json.Unmarshal(a[i].Data, &v); err != nil {
+				t.Errorf("%s: %v", a[i].Path, err)
+			}
+			// Only the provisioning files may name a datasource uid.
+			if bytes.Contains(a[i].Data, []byte("finobs-prometheus")) || bytes.Contains(a[i].Data, []byte("finobs-elasticsearch")) {
+				t.Errorf("%s: hard-codes a datasource uid", a[i].Path)
+			}
+		}
+	}
+}
+
+func TestURL(t *testing.T) {
+	u, err := URL(KafkaCluster, "Offline partitions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "/d/finobs-kafka-cluster/kafka-cluster?viewPanel="; !strings.HasPrefix(u, want) {
+		t.Errorf("URL = %q, want prefix %q", u, want)
+	}
+	if _, err := URL(KafkaCluster, "no such panel"); err == nil {
+		t.Error("URL of a missing panel: no error")
+	}
+	if _, err := URL("nope", ""); err == nil {
+		t.Error("URL of a missing dashboard: no error")
+	}
+}
+
+func TestQueries(t *testing.T) {
+	qs, err := Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, q := range qs {
+		kinds[q.Kind]++
+		if q.Dashboard == "" || q.Panel == "" || q.Expr == "" {
+			t.Errorf("incomplete query %+v", q)
+		}
+	}
+	if kinds["prometheus"] == 0 || kinds["elasticsearch"] == 0 {
+		t.Errorf("query kinds %v, want both prometheus and elasticsearch", kinds)
+	}
+}

@@ -1,0 +1,150 @@
+package grafana
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/elasticsearch"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+)
+
+// Board is a declared dashboard: its name (the file name, and the uid after UIDPrefix),
+// the Grafana folder it lives in and its builder.
+type Board struct {
+	Name   string
+	Folder string
+	Build  func() *dashboard.DashboardBuilder
+}
+
+// Dashboard is a built dashboard, panels and queries numbered.
+type Dashboard struct {
+	Name, Folder string
+	dashboard.Dashboard
+}
+
+// UID dereferences the SDK's optional field.
+func (d Dashboard) UID() string { return deref(d.Uid) }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Build builds a board and numbers its panels (1, 2, ... in layout order, rows included)
+// and each panel's queries (A, B, ...), so the JSON is the same on every run and panel
+// links stay put as long as the layout does.
+func Build(b Board) (Dashboard, error) {
+	d, err := b.Build().Build()
+	if err != nil {
+		return Dashboard{}, fmt.Errorf("dashboard %s: %w", b.Name, err)
+	}
+	id := uint32(0)
+	number := func(p *dashboard.Panel) {
+		id++
+		p.Id = ptr(id)
+		for i, t := range p.Targets {
+			ref := string(rune('A' + i))
+			switch q := t.(type) {
+			case prometheus.Dataquery:
+				q.RefId = &ref
+				p.Targets[i] = q
+			case elasticsearch.Dataquery:
+				q.RefId = &ref
+				p.Targets[i] = q
+			}
+		}
+	}
+	for _, pr := range d.Panels {
+		switch {
+		case pr.RowPanel != nil:
+			id++
+			pr.RowPanel.Id = id
+			for i := range pr.RowPanel.Panels {
+				number(&pr.RowPanel.Panels[i])
+			}
+		case pr.Panel != nil:
+			number(pr.Panel)
+		}
+	}
+	return Dashboard{Name: b.Name, Folder: b.Folder, Dashboard: d}, nil
+}
+
+// Panels lists the panels (rows excluded) in layout order.
+func Panels(d dashboard.Dashboard) []*dashboard.Panel {
+	var out []*dashboard.Panel
+	for _, pr := range d.Panels {
+		switch {
+		case pr.RowPanel != nil:
+			for i := range pr.RowPanel.Panels {
+				out = append(out, &pr.RowPanel.Panels[i])
+			}
+		case pr.Panel != nil:
+			out = append(out, pr.Panel)
+		}
+	}
+	return out
+}
+
+// Query is one panel query, for the lint and the live check.
+type Query struct {
+	Dashboard string // dashboard uid
+	Panel     string // panel title
+	Kind      string // KindPrometheus or KindElasticsearch
+	Expr      string // PromQL, or the Lucene query
+}
+
+// Queries lists a dashboard's queries in layout order.
+func Queries(d dashboard.Dashboard) []Query {
+	var out []Query
+	for _, p := range Panels(d) {
+		for _, t := range p.Targets {
+			q := Query{Dashboard: deref(d.Uid), Panel: deref(p.Title)}
+			switch t := t.(type) {
+			case prometheus.Dataquery:
+				q.Kind, q.Expr = KindPrometheus, t.Expr
+			case elasticsearch.Dataquery:
+				q.Kind, q.Expr = KindElasticsearch, deref(t.Query)
+			default:
+				q.Kind = t.DataqueryType()
+			}
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// JSON is the classic dashboard JSON Grafana's file provisioning reads.
+func JSON(d dashboard.Dashboard) ([]byte, error) {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("dashboard %s: %w", deref(d.Uid), err)
+	}
+	return append(b, '\n'), nil
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug is the URL slug Grafana derives from a title.
+func Slug(title string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(title), "-"), "-")
+}
+
+// DashboardURL is the path of a dashboard, relative to Grafana's root URL.
+func DashboardURL(d dashboard.Dashboard) string {
+	return "/d/" + deref(d.Uid) + "/" + Slug(deref(d.Title))
+}
+
+// PanelURL is the path that opens one panel of a dashboard on its own.
+func PanelURL(d dashboard.Dashboard, panelTitle string) (string, error) {
+	for _, p := range Panels(d) {
+		if deref(p.Title) == panelTitle && p.Id != nil {
+			return fmt.Sprintf("%s?viewPanel=%d", DashboardURL(d), *p.Id), nil
+		}
+	}
+	return "", fmt.Errorf("dashboard %s: no panel %q", deref(d.Uid), panelTitle)
+}
