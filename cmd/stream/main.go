@@ -1,0 +1,174 @@
+// Command stream runs the finobs streaming job on a Spark Connect server and exports its
+// Prometheus metrics. Run with -help for every flag.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/pipeline/stream"
+)
+
+const usageText = `usage: stream [flags]
+
+Run the finobs streaming job as two Structured Streaming queries on a Spark Connect server:
+
+  aggregates  transactions from -input-topic, parsed with the explicit schema of
+              pipeline/transaction, event time from transactionTime (ms) with a watermark of
+              -watermark; per merchant and tumbling -window: count, sum, avg and max amount,
+              written in update mode as JSON to -aggregates-topic, keyed by merchantId.
+              Each record is the window's running total: keep the latest per
+              (merchantId, windowStart). Events behind the watermark are dropped and counted.
+  screening   the same input: anomalous transactions (amount >= 10000.00) to -anomalies-topic;
+              records that are not JSON or break the schema, with the reason, to
+              -dead-letter-topic. Bad input never stops a query.
+
+Each query keeps its Kafka offsets and state in -checkpoint-dir/<query name> (a path the Spark
+server can write). Restarting with the same directory resumes exactly after the last committed
+batch. -shuffle-partitions is fixed at a query's first start (it partitions its state).
+
+The driver polls query progress every -poll-interval into Prometheus metrics
+(finobs_stream_*, label query = the query name) on -metrics-addr at /metrics; offsets behind
+latest there is the job's Kafka lag (Structured Streaming commits no consumer-group offsets).
+A query that fails is marked down and started again from its checkpoint after
+-restart-backoff (growing with repeated failures; 0 leaves it down).
+
+SIGINT or SIGTERM stops both queries (each finishes its batch) and exits 0. Exit status:
+1 when the server or Kafka is unreachable or a query cannot start, 2 on bad flags.
+
+flags:
+`
+
+func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
+
+func run(args []string, stderr io.Writer) int {
+	local, err := topology.Local(1)
+	if err != nil {
+		fmt.Fprintln(stderr, "stream:", err)
+		return 1
+	}
+	cfg := stream.Defaults()
+	cfg.SparkRemote = local.One(topology.SparkConnect).Addr(topology.PortGRPC)
+	cfg.Bootstrap = local.KafkaBootstrap()
+	metricsAddr := ":" + strconv.Itoa(local.One(topology.StreamDriver).Port(topology.PortMetrics))
+
+	fs := flag.NewFlagSet("stream", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
+	fs.StringVar(&cfg.SparkRemote, "spark", cfg.SparkRemote, "Spark Connect server, host:port or sc:// URL")
+	fs.StringVar(&cfg.Bootstrap, "bootstrap", cfg.Bootstrap, "Kafka bootstrap servers, comma-separated, as the Spark server reaches them")
+	fs.StringVar(&cfg.InputTopic, "input-topic", cfg.InputTopic, "topic of transactions")
+	fs.StringVar(&cfg.AggregatesTopic, "aggregates-topic", cfg.AggregatesTopic, "topic of per-merchant window aggregates")
+	fs.StringVar(&cfg.AnomaliesTopic, "anomalies-topic", cfg.AnomaliesTopic, "topic of anomalous transactions")
+	fs.StringVar(&cfg.DeadLetterTopic, "dead-letter-topic", cfg.DeadLetterTopic, "topic of unparseable or invalid records, with the reason")
+	fs.StringVar(&cfg.CheckpointDir, "checkpoint-dir", cfg.CheckpointDir, "checkpoint root; each query uses <dir>/<query name>")
+	fs.StringVar(&cfg.AggregatesQuery, "aggregates-query", cfg.AggregatesQuery, "name of the aggregates query (metric label)")
+	fs.StringVar(&cfg.ScreeningQuery, "screening-query", cfg.ScreeningQuery, "name of the anomalies/dead-letter query (metric label)")
+	fs.DurationVar(&cfg.Trigger, "trigger", cfg.Trigger, "processing-time trigger interval; 0 runs batches back to back")
+	fs.DurationVar(&cfg.Window, "window", cfg.Window, "tumbling event-time window of the aggregates")
+	fs.DurationVar(&cfg.WatermarkDelay, "watermark", cfg.WatermarkDelay, "watermark delay: how late an event may arrive and still count")
+	fs.IntVar(&cfg.ShufflePartitions, "shuffle-partitions", cfg.ShufflePartitions, "shuffle/state partitions; about 2x the executor cores (Spark's 200 is for big clusters)")
+	fs.StringVar(&cfg.StartingOffsets, "starting-offsets", cfg.StartingOffsets, "earliest or latest; only for a query's first start")
+	fs.Int64Var(&cfg.MaxOffsetsPerTrigger, "max-offsets-per-trigger", cfg.MaxOffsetsPerTrigger, "cap on records per batch and query; 0 is no cap")
+	fs.BoolVar(&cfg.FailOnDataLoss, "fail-on-data-loss", cfg.FailOnDataLoss, "fail a query when offsets it needs are gone")
+	fs.DurationVar(&cfg.PollInterval, "poll-interval", cfg.PollInterval, "how often query progress is read into metrics")
+	fs.DurationVar(&cfg.RestartBackoff, "restart-backoff", cfg.RestartBackoff, "wait before restarting a failed query; 0 never restarts")
+	createTopics := fs.Bool("create-topics", true, "create missing output topics")
+	replication := fs.Int("replication-factor", 1, "replication factor of created topics")
+	partitions := fs.Int("partitions", 3, "partitions of created topics when the input topic does not exist")
+	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr, "listen address of /metrics")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "stream: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		fmt.Fprintf(stderr, "stream: -log-level %q: %v\n", *level, err)
+		return 2
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := stream.NewMetrics(reg)
+	ln, err := net.Listen("tcp", metricsAddr)
+	if err != nil {
+		log.Error("metrics listener", "addr", metricsAddr, "err", err)
+		return 1
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	log.Info("serving metrics", "addr", ln.Addr().String())
+
+	if *createTopics {
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := stream.EnsureTopics(tctx, cfg, int32(*partitions), int16(*replication))
+		cancel()
+		if err != nil {
+			log.Error("output topics", "err", err)
+			return 1
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	s, err := sparkstream.Connect(cctx, cfg.SparkRemote)
+	cancel()
+	if err != nil {
+		log.Error("spark connect", "remote", cfg.SparkRemote, "err", err)
+		return 1
+	}
+	defer s.Close()
+	log.Info("connected", "remote", cfg.SparkRemote, "session", s.SessionID())
+
+	job, err := stream.New(ctx, s, cfg, m, log)
+	if err != nil {
+		log.Error("plan", "err", err)
+		return 1
+	}
+	if err := job.Start(ctx); err != nil {
+		log.Error("start", "err", err)
+		if serr := job.Stop(context.WithoutCancel(ctx)); serr != nil {
+			log.Error("stop", "err", serr)
+		}
+		return 1
+	}
+	if err := job.Run(ctx); err != nil {
+		log.Error("stop", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}

@@ -1,0 +1,110 @@
+// Package stream is the finobs streaming job: transactions from Kafka, parsed with an explicit
+// schema, aggregated per merchant and event-time window into an aggregates topic, screened for
+// anomalies and bad input into an anomalies and a dead-letter topic. It runs as Structured
+// Streaming queries on a Spark Connect server; this package builds them with spark-connect-go's
+// DataFrame API (pipeline/sparkstream adds the streaming parts) and turns their progress into
+// Prometheus metrics.
+package stream
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config is everything the job needs; Defaults gives a working local setup.
+type Config struct {
+	SparkRemote string // Spark Connect host:port or sc:// URL
+	Bootstrap   string // Kafka bootstrap servers
+
+	InputTopic      string
+	AggregatesTopic string
+	AnomaliesTopic  string
+	DeadLetterTopic string
+
+	// CheckpointDir holds one checkpoint per query (<dir>/<query name>), on a file system the
+	// Spark driver sees. Restarting with the same directory resumes where the last run committed.
+	CheckpointDir string
+
+	AggregatesQuery string // query names; they are the `query` label of every metric
+	ScreeningQuery  string
+
+	Trigger           time.Duration // processing-time trigger of both queries
+	Window            time.Duration // tumbling event-time window of the aggregates
+	WatermarkDelay    time.Duration // how late an event may be and still count
+	ShufflePartitions int           // partitions of the aggregation's state and shuffle
+
+	StartingOffsets      string // "earliest" or "latest" (first start only; then the checkpoint rules)
+	MaxOffsetsPerTrigger int64  // cap on records per batch per query; 0 = no cap
+	FailOnDataLoss       bool   // fail when offsets vanished (retention, topic recreated)
+
+	PollInterval time.Duration // how often progress is read into metrics
+	// RestartBackoff is the wait before a failed query is started again from its checkpoint;
+	// 0 leaves failed queries down.
+	RestartBackoff time.Duration
+}
+
+// Defaults is the local native stack's setup.
+func Defaults() Config {
+	return Config{
+		SparkRemote:          "127.0.0.1:15002",
+		Bootstrap:            "127.0.0.1:9092",
+		InputTopic:           "financial_transactions",
+		AggregatesTopic:      "merchant_aggregates",
+		AnomaliesTopic:       "transaction_anomalies",
+		DeadLetterTopic:      "transactions_dead_letter",
+		CheckpointDir:        "/tmp/finobs/checkpoints",
+		AggregatesQuery:      "merchant_aggregates",
+		ScreeningQuery:       "transaction_screening",
+		Trigger:              5 * time.Second,
+		Window:               time.Minute,
+		WatermarkDelay:       30 * time.Second,
+		ShufflePartitions:    4,
+		StartingOffsets:      "earliest",
+		MaxOffsetsPerTrigger: 0,
+		FailOnDataLoss:       true,
+		PollInterval:         5 * time.Second,
+		RestartBackoff:       30 * time.Second,
+	}
+}
+
+// Validate reports the first unusable setting.
+func (c *Config) Validate() error {
+	var errs []error
+	for name, v := range map[string]string{"spark remote": c.SparkRemote, "bootstrap": c.Bootstrap,
+		"input topic": c.InputTopic, "aggregates topic": c.AggregatesTopic, "anomalies topic": c.AnomaliesTopic,
+		"dead-letter topic": c.DeadLetterTopic, "checkpoint dir": c.CheckpointDir,
+		"aggregates query": c.AggregatesQuery, "screening query": c.ScreeningQuery} {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s is empty", name))
+		}
+	}
+	if c.AggregatesQuery == c.ScreeningQuery {
+		errs = append(errs, fmt.Errorf("query names must differ (both %q)", c.AggregatesQuery))
+	}
+	if c.Trigger < 0 {
+		errs = append(errs, fmt.Errorf("trigger %s is negative", c.Trigger))
+	}
+	if c.Window < time.Second || c.Window%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("window %s must be whole seconds, at least 1s", c.Window))
+	}
+	if c.WatermarkDelay < 0 || c.WatermarkDelay%time.Millisecond != 0 {
+		errs = append(errs, fmt.Errorf("watermark delay %s must be whole milliseconds, not negative", c.WatermarkDelay))
+	}
+	if c.ShufflePartitions < 1 {
+		errs = append(errs, fmt.Errorf("shuffle partitions %d < 1", c.ShufflePartitions))
+	}
+	if c.StartingOffsets != "earliest" && c.StartingOffsets != "latest" {
+		errs = append(errs, fmt.Errorf("starting offsets %q: want earliest or latest", c.StartingOffsets))
+	}
+	if c.MaxOffsetsPerTrigger < 0 {
+		errs = append(errs, fmt.Errorf("max offsets per trigger %d is negative", c.MaxOffsetsPerTrigger))
+	}
+	if c.PollInterval <= 0 {
+		errs = append(errs, fmt.Errorf("poll interval %s must be positive", c.PollInterval))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("stream: config: %w", err)
+	}
+	return nil
+}

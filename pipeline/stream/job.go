@@ -1,0 +1,348 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/apache/spark-connect-go/spark/sql"
+	"github.com/apache/spark-connect-go/spark/sql/functions"
+
+	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/pipeline/transaction"
+)
+
+// observation names the metrics the screening query observes per batch.
+const observation = "screening"
+
+// Job is the two streaming queries of finobs and the driver loop that watches them.
+type Job struct {
+	cfg     Config
+	s       *sparkstream.Session
+	log     *slog.Logger
+	metrics *Metrics
+
+	mu      sync.Mutex
+	queries []*query
+}
+
+// query is one streaming query: its plan, how to start it and what the driver saw of it.
+type query struct {
+	name   string
+	writer *sparkstream.StreamWriter
+
+	q        *sparkstream.Query
+	up       bool
+	seenRun  string // run whose progress was accounted up to seenTime
+	seenTime string // progress timestamps are fixed-width ISO 8601, so they order as text
+	failedAt time.Time
+	failures int
+}
+
+// New builds both queries' plans in the session (nothing runs yet) and registers metrics.
+func New(ctx context.Context, s *sparkstream.Session, cfg Config, m *Metrics, log *slog.Logger) (*Job, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	// State partitions are fixed in the checkpoint at a query's first start; later values are ignored.
+	if err := s.Config().Set(ctx, "spark.sql.shuffle.partitions", strconv.Itoa(cfg.ShufflePartitions)); err != nil {
+		return nil, fmt.Errorf("stream: set shuffle partitions: %w", err)
+	}
+	j := &Job{cfg: cfg, s: s, log: log, metrics: m}
+	agg, err := j.aggregates(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stream: plan %s: %w", cfg.AggregatesQuery, err)
+	}
+	scr, err := j.screening(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stream: plan %s: %w", cfg.ScreeningQuery, err)
+	}
+	j.queries = []*query{agg, scr}
+	for _, q := range j.queries {
+		m.register(q.name, cfg.Trigger)
+	}
+	return j, nil
+}
+
+// classified reads the input topic and parses every record: the transaction's fields as
+// columns, `reason` NULL for a valid record, plus where the record came from.
+func (j *Job) classified(ctx context.Context) (sql.DataFrame, error) {
+	r := j.s.ReadStream().Format("kafka").
+		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
+		Option("subscribe", j.cfg.InputTopic).
+		Option("startingOffsets", j.cfg.StartingOffsets).
+		Option("failOnDataLoss", strconv.FormatBool(j.cfg.FailOnDataLoss))
+	if j.cfg.MaxOffsetsPerTrigger > 0 {
+		r.Option("maxOffsetsPerTrigger", strconv.FormatInt(j.cfg.MaxOffsetsPerTrigger, 10))
+	}
+	src, err := r.Load()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "CAST(value AS STRING) AS raw",
+		"partition AS kafka_partition", "offset AS kafka_offset")
+	if err != nil {
+		return nil, err
+	}
+	return parse(ctx, raw)
+}
+
+// parse turns a DataFrame with the record text in `raw` into the transaction's fields as
+// columns plus `reason`: NULL for a valid record, else why it is not. Other columns pass through.
+func parse(ctx context.Context, raw sql.DataFrame) (sql.DataFrame, error) {
+	parsed, err := raw.SelectExpr(ctx, "*", "from_json(raw, "+sqlString(transaction.SparkSchema)+") AS t")
+	if err != nil {
+		return nil, err
+	}
+	withFields, err := parsed.SelectExpr(ctx, append([]string{"*"}, columnsSQL("t")...)...)
+	if err != nil {
+		return nil, err
+	}
+	flat, err := withFields.DropByName(ctx, "t")
+	if err != nil {
+		return nil, err
+	}
+	return flat.WithColumn(ctx, "reason", functions.Expr(reasonSQL()))
+}
+
+// aggregates: per merchant and tumbling event-time window, count, sum, average and maximum
+// amount, updated as batches arrive (update mode) and keyed by merchant in the aggregates topic.
+// Each output record is the window's running total, so a consumer keeps the latest per
+// (merchantId, windowStart): replays after a restart rewrite a total, they never add to it.
+func (j *Job) aggregates(ctx context.Context) (*query, error) {
+	in, err := j.classified(ctx)
+	if err != nil {
+		return nil, err
+	}
+	valid, err := in.Where(ctx, "reason IS NULL")
+	if err != nil {
+		return nil, err
+	}
+	timed, err := valid.SelectExpr(ctx, "merchantId", "amount", "timestamp_millis(transactionTime) AS event_time")
+	if err != nil {
+		return nil, err
+	}
+	wm, err := timed.WithWatermark(ctx, "event_time", interval(j.cfg.WatermarkDelay))
+	if err != nil {
+		return nil, err
+	}
+	agg, err := wm.GroupBy(functions.Expr("window(event_time, "+sqlString(interval(j.cfg.Window))+")").Alias("window"),
+		functions.Col("merchantId")).
+		Agg(ctx, functions.Expr("count(*)").Alias("count"), functions.Expr("sum(amount)").Alias("sum"),
+			functions.Expr("avg(amount)").Alias("avg"), functions.Expr("max(amount)").Alias("max"))
+	if err != nil {
+		return nil, err
+	}
+	out, err := agg.SelectExpr(ctx, "merchantId AS key",
+		"to_json(named_struct('merchantId', merchantId, 'windowStart', unix_millis(window.start), "+
+			"'windowEnd', unix_millis(window.end), 'count', count, 'sum', sum, 'avg', avg, 'max', max)) AS value")
+	if err != nil {
+		return nil, err
+	}
+	w := j.s.WriteStream(out).Format("kafka").QueryName(j.cfg.AggregatesQuery).OutputMode("update").
+		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
+		Option("topic", j.cfg.AggregatesTopic).
+		Trigger(sparkstream.ProcessingTime(j.cfg.Trigger)).
+		Checkpoint(filepath.Join(j.cfg.CheckpointDir, j.cfg.AggregatesQuery))
+	return &query{name: j.cfg.AggregatesQuery, writer: w}, nil
+}
+
+// screening: anomalous transactions to the anomalies topic (keyed by merchant) and records that
+// fail parsing or validation, with the reason, to the dead-letter topic (keyed as they came).
+// One query with a per-row topic reads the input once for both. Bad records are counted by an
+// observation, so the count shows in progress and never needs a second pass.
+func (j *Job) screening(ctx context.Context) (*query, error) {
+	in, err := j.classified(ctx)
+	if err != nil {
+		return nil, err
+	}
+	anomalous := "reason IS NULL AND " + transaction.AnomalySQL
+	obs, err := j.s.Observe(ctx, in, observation,
+		"count_if(reason IS NOT NULL) AS dead_letter", "count_if("+anomalous+") AS anomalies")
+	if err != nil {
+		return nil, err
+	}
+	picked, err := obs.Where(ctx, "reason IS NOT NULL OR ("+transaction.AnomalySQL+")")
+	if err != nil {
+		return nil, err
+	}
+	out, err := picked.SelectExpr(ctx,
+		"IF(reason IS NULL, "+sqlString(j.cfg.AnomaliesTopic)+", "+sqlString(j.cfg.DeadLetterTopic)+") AS topic",
+		"IF(reason IS NULL, merchantId, kafka_key) AS key",
+		"IF(reason IS NULL, "+transactionJSON("'rule'", sqlString(transaction.AnomalySQL))+", "+
+			"to_json(named_struct('reason', reason, 'raw', raw, 'topic', "+sqlString(j.cfg.InputTopic)+
+			", 'partition', kafka_partition, 'offset', kafka_offset))) AS value")
+	if err != nil {
+		return nil, err
+	}
+	w := j.s.WriteStream(out).Format("kafka").QueryName(j.cfg.ScreeningQuery).OutputMode("append").
+		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
+		Trigger(sparkstream.ProcessingTime(j.cfg.Trigger)).
+		Checkpoint(filepath.Join(j.cfg.CheckpointDir, j.cfg.ScreeningQuery))
+	return &query{name: j.cfg.ScreeningQuery, writer: w}, nil
+}
+
+// Start starts every query. A query whose checkpoint exists resumes from it.
+func (j *Job) Start(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, q := range j.queries {
+		if err := j.start(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *Job) start(ctx context.Context, q *query) error {
+	sq, err := q.writer.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("stream: %w", err)
+	}
+	q.q, q.up = sq, true
+	j.metrics.setUp(q.name, true)
+	j.log.Info("query started", "query", q.name, "id", sq.ID, "run_id", sq.RunID, "trigger", j.cfg.Trigger.String(),
+		"checkpoint", filepath.Join(j.cfg.CheckpointDir, q.name))
+	return nil
+}
+
+// Queries returns the running queries' handles by name.
+func (j *Job) Queries() map[string]*sparkstream.Query {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := map[string]*sparkstream.Query{}
+	for _, q := range j.queries {
+		if q.q != nil {
+			out[q.name] = q.q
+		}
+	}
+	return out
+}
+
+// Run watches the queries until ctx ends, then stops them. It turns progress into metrics,
+// marks failed queries down and, with a RestartBackoff, starts them again from their checkpoint.
+func (j *Job) Run(ctx context.Context) error {
+	t := time.NewTicker(j.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return j.Stop(context.WithoutCancel(ctx))
+		case <-t.C:
+			if err := j.Poll(ctx); err != nil && ctx.Err() == nil {
+				j.log.Warn("poll failed", "err", err)
+			}
+		}
+	}
+}
+
+// Poll reads every query's status and new progress once.
+func (j *Job) Poll(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var errs []error
+	for _, q := range j.queries {
+		if err := j.poll(ctx, q); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", q.name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (j *Job) poll(ctx context.Context, q *query) error {
+	if q.q == nil {
+		return nil
+	}
+	if !q.up {
+		if j.cfg.RestartBackoff > 0 && time.Since(q.failedAt) >= j.cfg.RestartBackoff*time.Duration(min(q.failures, 10)) {
+			j.log.Info("restarting query from its checkpoint", "query", q.name, "failures", q.failures)
+			if err := j.start(ctx, q); err != nil {
+				q.failedAt = time.Now()
+				q.failures++
+				return err
+			}
+		}
+		return nil
+	}
+	ps, err := q.q.RecentProgress(ctx)
+	if err != nil {
+		return err
+	}
+	j.account(q, ps)
+	st, err := q.q.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if st.IsActive {
+		return nil
+	}
+	// The query ended without us stopping it: that is a failure (our queries never finish).
+	q.up = false
+	q.failedAt = time.Now()
+	q.failures++
+	j.metrics.setUp(q.name, false)
+	qe, err := q.q.Exception(ctx)
+	if err != nil {
+		return err
+	}
+	if ps, err := q.q.RecentProgress(ctx); err == nil {
+		j.account(q, ps)
+	}
+	if qe != nil {
+		j.log.Error("query failed", "query", q.name, "id", q.q.ID, "error_class", qe.ErrorClass, "err", qe.Message)
+	} else {
+		j.log.Error("query terminated", "query", q.name, "id", q.q.ID, "status", st.Message)
+	}
+	return nil
+}
+
+// account folds the reports not seen yet into the metrics.
+func (j *Job) account(q *query, ps []sparkstream.Progress) {
+	for i := range ps {
+		p := &ps[i]
+		if p.RunID != q.seenRun {
+			if p.RunID != q.q.RunID {
+				continue // a previous run's report
+			}
+			q.seenRun, q.seenTime = p.RunID, ""
+		}
+		if p.Timestamp <= q.seenTime {
+			continue
+		}
+		q.seenTime = p.Timestamp
+		j.metrics.observe(q.name, p)
+		if p.RanBatch() {
+			j.log.Debug("batch", "query", q.name, "batch", p.BatchID, "rows", p.NumInputRows,
+				"rows_per_s", p.ProcessedRowsPerSecond, "duration_ms", p.DurationMs["triggerExecution"])
+		}
+	}
+}
+
+// Stop stops every running query (each finishes its current batch), accounts their last
+// progress and marks them down.
+func (j *Job) Stop(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var errs []error
+	for _, q := range j.queries {
+		if q.q == nil || !q.up {
+			continue
+		}
+		if err := q.q.Stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stream: stop %s: %w", q.name, err))
+			continue
+		}
+		if ps, err := q.q.RecentProgress(ctx); err == nil {
+			j.account(q, ps)
+		}
+		q.up = false
+		j.metrics.setUp(q.name, false)
+		j.log.Info("query stopped", "query", q.name, "id", q.q.ID)
+	}
+	return errors.Join(errs...)
+}

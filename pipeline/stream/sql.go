@@ -1,0 +1,115 @@
+package stream
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/finobs/finobs/pipeline/transaction"
+)
+
+// The job's SQL, kept in one place: the schema and the anomaly rule come from the transaction
+// model, the validation mirrors transaction.Validate so that Spark and Go agree on what a
+// valid record is.
+
+// Bounds of transactionTime (epoch ms): [2000-01-01, 2100-01-01), as in transaction.Validate.
+const (
+	minTransactionTime = 946684800000
+	maxTransactionTime = 4102444800000
+)
+
+// field is one JSON field of a transaction: its name, the Spark type it is read as and the
+// extra rule a present value must satisfy ("" when the type is the whole contract).
+type field struct {
+	name, typ, rule, ruleReason string
+}
+
+func fields() []field {
+	quoted := func(vs []string) string {
+		q := make([]string, len(vs))
+		for i, v := range vs {
+			q[i] = "'" + v + "'"
+		}
+		return strings.Join(q, ", ")
+	}
+	var types, methods []string
+	for _, t := range transaction.Types {
+		types = append(types, string(t))
+	}
+	for _, m := range transaction.PaymentMethods {
+		methods = append(methods, string(m))
+	}
+	return []field{
+		{"transactionId", "string", `transactionId RLIKE '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`, "not a UUID"},
+		{"userId", "string", `userId RLIKE '^U[0-9]{7}$'`, `not "U" and 7 digits`},
+		{"merchantId", "string", `merchantId RLIKE '^M[0-9]{5}$'`, `not "M" and 5 digits`},
+		{"amount", "decimal(18,2)", "amount >= 0", "negative"},
+		{"currency", "string", `currency RLIKE '^[A-Z]{3}$'`, "not an ISO 4217 code"},
+		{"transactionType", "string", "transactionType IN (" + quoted(types) + ")", "unknown"},
+		{"paymentMethod", "string", "paymentMethod IN (" + quoted(methods) + ")", "unknown"},
+		{"location", "string", `location RLIKE '^[A-Z]{2}$'`, "not an ISO 3166-1 alpha-2 code"},
+		{"isInternational", "boolean", "", ""},
+		{"transactionTime", "bigint", fmt.Sprintf("transactionTime >= %d AND transactionTime < %d", int64(minTransactionTime), int64(maxTransactionTime)),
+			"not epoch milliseconds in [2000, 2100)"},
+	}
+}
+
+// reasonSQL is NULL for a valid record and otherwise says why it is not. The common case (all
+// fields present and valid) is the first branch, so valid records never pay for the diagnosis;
+// the JSON is only re-read (json_object_keys, get_json_object) for bad ones. It expects the
+// parsed fields as top-level columns and the text of the value as `raw`.
+func reasonSQL() string {
+	fs := fields()
+	var ok []string
+	for _, f := range fs {
+		ok = append(ok, f.name+" IS NOT NULL")
+	}
+	for _, f := range fs {
+		if f.rule != "" {
+			ok = append(ok, f.rule)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("CASE WHEN " + strings.Join(ok, " AND ") + " THEN NULL")
+	b.WriteString(" WHEN raw IS NULL THEN 'empty value'")
+	b.WriteString(" WHEN json_object_keys(raw) IS NULL THEN 'malformed JSON: not a JSON object'")
+	for _, f := range fs {
+		fmt.Fprintf(&b, " WHEN %s IS NULL THEN IF(get_json_object(raw, '$.%s') IS NULL, '%s: missing or null', '%s: not a %s')",
+			f.name, f.name, f.name, f.name, f.typ)
+	}
+	for _, f := range fs {
+		if f.rule != "" {
+			fmt.Fprintf(&b, " WHEN NOT (%s) THEN '%s: %s'", f.rule, f.name, strings.ReplaceAll(f.ruleReason, "'", "\\'"))
+		}
+	}
+	b.WriteString(" ELSE 'invalid' END")
+	return b.String()
+}
+
+// columnsSQL lists the parsed fields as top-level columns of the struct column s.
+func columnsSQL(s string) []string {
+	var out []string
+	for _, f := range fields() {
+		out = append(out, s+"."+f.name+" AS "+f.name)
+	}
+	return out
+}
+
+// transactionJSON re-encodes the parsed fields (anomalies carry the transaction as read).
+func transactionJSON(extra ...string) string {
+	var parts []string
+	for _, f := range fields() {
+		parts = append(parts, "'"+f.name+"', "+f.name)
+	}
+	parts = append(parts, extra...)
+	return "to_json(named_struct(" + strings.Join(parts, ", ") + "))"
+}
+
+// sqlString quotes s as a Spark SQL string literal.
+func sqlString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// interval renders a duration as a Spark interval string.
+func interval(d interface{ Milliseconds() int64 }) string {
+	return fmt.Sprintf("%d milliseconds", d.Milliseconds())
+}
