@@ -1,0 +1,81 @@
+package alerts
+
+import (
+	"time"
+
+	am "github.com/finobs/finobs/internal/alertmanager"
+)
+
+// Receivers. Secrets live in files the deployment mounts under SecretsDir, never in the repo.
+const (
+	PagingReceiver  = "paging"  // critical: wakes someone up
+	ChatReceiver    = "chat"    // warning: the team channel, looked at in working hours
+	DefaultReceiver = "default" // everything else (info): a low-traffic channel
+)
+
+// SecretsDir is where Compose mounts the receivers' secret files.
+const SecretsDir = "/etc/alertmanager/secrets"
+
+// Routing is the Alertmanager routing tree, inhibitions and the expectations amtool checks.
+var Routing = am.Config{
+	ResolveTimeout: 5 * time.Minute,
+	Route: am.Route{
+		Receiver:       DefaultReceiver,
+		GroupBy:        []string{"cluster", "component", "alertname"},
+		GroupWait:      30 * time.Second,
+		GroupInterval:  5 * time.Minute,
+		RepeatInterval: 12 * time.Hour,
+		Routes: []am.Route{
+			// Pages go out fast and repeat until someone acts.
+			{Receiver: PagingReceiver, Matchers: []string{`severity="critical"`}, GroupWait: 10 * time.Second, GroupInterval: time.Minute, RepeatInterval: time.Hour},
+			// Chat is batched: one message per group every few minutes, repeated twice a day.
+			{Receiver: ChatReceiver, Matchers: []string{`severity="warning"`}, GroupWait: time.Minute, GroupInterval: 10 * time.Minute, RepeatInterval: 12 * time.Hour},
+			{Receiver: DefaultReceiver, Matchers: []string{`severity="info"`}, GroupWait: 5 * time.Minute, GroupInterval: 30 * time.Minute, RepeatInterval: 24 * time.Hour},
+		},
+	},
+	Inhibit: []am.Inhibit{
+		{
+			Why:            "a broker that is down explains the partition alerts it causes",
+			SourceMatchers: []string{`alertname="KafkaBrokerDown"`},
+			TargetMatchers: []string{`alertname=~"KafkaUnderReplicatedPartitions|KafkaUnderMinISRPartitions|KafkaISRChurn|KafkaBrokersNotRegistered|TargetDown"`},
+			Equal:          []string{"cluster"},
+		},
+		{
+			Why:            "without a controller quorum, every other Kafka alert follows from it",
+			SourceMatchers: []string{`alertname="KafkaNoActiveController"`},
+			TargetMatchers: []string{`component="kafka"`, `alertname!="KafkaNoActiveController"`, `alertname!="KafkaControllerDown"`},
+			Equal:          []string{"cluster"},
+		},
+		{
+			Why:            "a Kafka process that is down needs no second, generic alert",
+			SourceMatchers: []string{`alertname=~"KafkaBrokerDown|KafkaControllerDown"`},
+			TargetMatchers: []string{`alertname="TargetDown"`},
+			Equal:          []string{"cluster", "instance"},
+		},
+		{
+			Why:            "a stalled query explains why it has no input",
+			SourceMatchers: []string{`alertname="StreamQueryStalled"`},
+			TargetMatchers: []string{`alertname="StreamNoInput"`},
+			Equal:          []string{"cluster", "query"},
+		},
+		{
+			Why:            "a critical alert silences the warnings of the same component on the same instance",
+			SourceMatchers: []string{`severity="critical"`},
+			TargetMatchers: []string{`severity="warning"`},
+			Equal:          []string{"cluster", "component", "instance"},
+		},
+	},
+	Receivers: []am.Receiver{
+		{Name: PagingReceiver, PagerDuty: &am.PagerDuty{RoutingKeyFile: SecretsDir + "/pagerduty-routing-key"}},
+		{Name: ChatReceiver, Slack: &am.Slack{APIURLFile: SecretsDir + "/slack-webhook-url", Channel: "#finobs-alerts"}},
+		{Name: DefaultReceiver, Slack: &am.Slack{APIURLFile: SecretsDir + "/slack-webhook-url", Channel: "#finobs-info"}},
+	},
+	Tests: []am.RouteTest{
+		{Labels: map[string]string{"alertname": "KafkaOfflinePartitions", "severity": "critical", "component": "kafka"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "ProducerSendErrors", "severity": "critical", "component": "producer"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "KafkaUnderReplicatedPartitions", "severity": "warning", "component": "kafka"}, Receivers: []string{ChatReceiver}},
+		{Labels: map[string]string{"alertname": "TargetDown", "severity": "warning", "component": "monitoring"}, Receivers: []string{ChatReceiver}},
+		{Labels: map[string]string{"alertname": "StreamLateRowsDropped", "severity": "info", "component": "spark"}, Receivers: []string{DefaultReceiver}},
+		{Labels: map[string]string{"alertname": "SomethingUnlabelled"}, Receivers: []string{DefaultReceiver}},
+	},
+}

@@ -1,0 +1,226 @@
+// Package alertmanager models an Alertmanager configuration — routing tree, inhibitions and
+// receivers — and renders it for a deployment. Secrets are never part of the model: receivers
+// name files the deployment mounts, and the local stack points every receiver at its webhook.
+package alertmanager
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	amconfig "github.com/prometheus/alertmanager/config"
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole routing declaration.
+type Config struct {
+	ResolveTimeout time.Duration
+	Route          Route
+	Inhibit        []Inhibit
+	Receivers      []Receiver
+	Tests          []RouteTest
+}
+
+// Route is a node of the routing tree. Matchers use Alertmanager's matcher syntax.
+type Route struct {
+	Receiver       string
+	Matchers       []string
+	GroupBy        []string
+	GroupWait      time.Duration
+	GroupInterval  time.Duration
+	RepeatInterval time.Duration
+	Continue       bool
+	Routes         []Route
+}
+
+// Inhibit mutes alerts matching Target while an alert matching Source fires with the same
+// values of the Equal labels.
+type Inhibit struct {
+	Why            string // rendered as a comment-like name; keeps the intent next to the rule
+	SourceMatchers []string
+	TargetMatchers []string
+	Equal          []string
+}
+
+// Receiver is where notifications go. Exactly one integration is set.
+type Receiver struct {
+	Name      string
+	PagerDuty *PagerDuty
+	Slack     *Slack
+	Webhook   *Webhook
+}
+
+// PagerDuty pages through the Events API v2; the routing key is read from a file.
+type PagerDuty struct{ RoutingKeyFile string }
+
+// Slack posts to a channel; the incoming-webhook URL is read from a file.
+type Slack struct {
+	APIURLFile string
+	Channel    string
+}
+
+// Webhook posts Alertmanager's JSON to a URL.
+type Webhook struct{ URL string }
+
+// RouteTest says which receivers an alert with these labels must reach.
+type RouteTest struct {
+	Labels    map[string]string
+	Receivers []string
+}
+
+// The rendered YAML, in Alertmanager's field names.
+type fileConfig struct {
+	Global       *global     `yaml:"global,omitempty"`
+	Route        *route      `yaml:"route"`
+	InhibitRules []inhibit   `yaml:"inhibit_rules,omitempty"`
+	Receivers    []receiver  `yaml:"receivers"`
+}
+
+type global struct {
+	ResolveTimeout model.Duration `yaml:"resolve_timeout,omitempty"`
+}
+
+type route struct {
+	Receiver       string         `yaml:"receiver,omitempty"`
+	Matchers       []string       `yaml:"matchers,omitempty"`
+	GroupBy        []string       `yaml:"group_by,omitempty"`
+	GroupWait      model.Duration `yaml:"group_wait,omitempty"`
+	GroupInterval  model.Duration `yaml:"group_interval,omitempty"`
+	RepeatInterval model.Duration `yaml:"repeat_interval,omitempty"`
+	Continue       bool           `yaml:"continue,omitempty"`
+	Routes         []*route       `yaml:"routes,omitempty"`
+}
+
+type inhibit struct {
+	SourceMatchers []string `yaml:"source_matchers"`
+	TargetMatchers []string `yaml:"target_matchers"`
+	Equal          []string `yaml:"equal,omitempty"`
+}
+
+type receiver struct {
+	Name      string      `yaml:"name"`
+	PagerDuty []pagerduty `yaml:"pagerduty_configs,omitempty"`
+	Slack     []slack     `yaml:"slack_configs,omitempty"`
+	Webhook   []webhook   `yaml:"webhook_configs,omitempty"`
+}
+
+type pagerduty struct {
+	RoutingKeyFile string `yaml:"routing_key_file"`
+	SendResolved   bool   `yaml:"send_resolved"`
+}
+
+type slack struct {
+	APIURLFile   string `yaml:"api_url_file"`
+	Channel      string `yaml:"channel"`
+	SendResolved bool   `yaml:"send_resolved"`
+	Title        string `yaml:"title"`
+	Text         string `yaml:"text"`
+}
+
+type webhook struct {
+	URL          string `yaml:"url"`
+	SendResolved bool   `yaml:"send_resolved"`
+}
+
+// Render writes the configuration as alertmanager.yml and checks that Alertmanager itself
+// loads it. header is a comment placed on top.
+func (c Config) Render(header string) ([]byte, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	fc := fileConfig{Route: renderRoute(c.Route)}
+	if c.ResolveTimeout > 0 {
+		fc.Global = &global{ResolveTimeout: model.Duration(c.ResolveTimeout)}
+	}
+	for _, in := range c.Inhibit {
+		fc.InhibitRules = append(fc.InhibitRules, inhibit{in.SourceMatchers, in.TargetMatchers, in.Equal})
+	}
+	for _, r := range c.Receivers {
+		rr := receiver{Name: r.Name}
+		switch {
+		case r.PagerDuty != nil:
+			rr.PagerDuty = []pagerduty{{RoutingKeyFile: r.PagerDuty.RoutingKeyFile, SendResolved: true}}
+		case r.Slack != nil:
+			rr.Slack = []slack{{
+				APIURLFile: r.Slack.APIURLFile, Channel: r.Slack.Channel, SendResolved: true,
+				Title: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .Alerts | len }})`,
+				Text:  `{{ range .Alerts }}{{ .Annotations.summary }}: {{ .Annotations.description }} <{{ .Annotations.runbook_url }}|runbook>{{ "\n" }}{{ end }}`,
+			}}
+		case r.Webhook != nil:
+			rr.Webhook = []webhook{{URL: r.Webhook.URL, SendResolved: true}}
+		}
+		fc.Receivers = append(fc.Receivers, rr)
+	}
+	var b bytes.Buffer
+	if header != "" {
+		for _, l := range strings.Split(strings.TrimSpace(header), "\n") {
+			fmt.Fprintf(&b, "# %s\n", l)
+		}
+	}
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(fc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	if _, err := amconfig.Load(b.String()); err != nil {
+		return nil, fmt.Errorf("alertmanager config does not load: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func renderRoute(r Route) *route {
+	out := &route{
+		Receiver: r.Receiver, Matchers: r.Matchers, GroupBy: r.GroupBy, Continue: r.Continue,
+		GroupWait: model.Duration(r.GroupWait), GroupInterval: model.Duration(r.GroupInterval), RepeatInterval: model.Duration(r.RepeatInterval),
+	}
+	for _, c := range r.Routes {
+		out.Routes = append(out.Routes, renderRoute(c))
+	}
+	return out
+}
+
+// WithWebhooks returns a copy whose receivers all post to base+"/"+name: the local stack's
+// stand-in for paging and chat, which records what it is sent.
+func (c Config) WithWebhooks(base string) Config {
+	out := c
+	out.Receivers = nil
+	for _, r := range c.Receivers {
+		out.Receivers = append(out.Receivers, Receiver{Name: r.Name, Webhook: &Webhook{URL: strings.TrimSuffix(base, "/") + "/" + r.Name}})
+	}
+	return out
+}
+
+func (c Config) validate() error {
+	names := map[string]bool{}
+	for _, r := range c.Receivers {
+		if names[r.Name] {
+			return fmt.Errorf("alertmanager: receiver %q declared twice", r.Name)
+		}
+		names[r.Name] = true
+		n := 0
+		for _, set := range []bool{r.PagerDuty != nil, r.Slack != nil, r.Webhook != nil} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return fmt.Errorf("alertmanager: receiver %q needs exactly one integration, has %d", r.Name, n)
+		}
+	}
+	if c.Route.Receiver == "" {
+		return fmt.Errorf("alertmanager: the root route needs a default receiver")
+	}
+	for _, t := range c.Tests {
+		for _, r := range t.Receivers {
+			if !names[r] {
+				return fmt.Errorf("alertmanager: route test %v expects unknown receiver %q", t.Labels, r)
+			}
+		}
+	}
+	return nil
+}
