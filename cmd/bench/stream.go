@@ -1,0 +1,375 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pipeline/generator"
+	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/pipeline/stream"
+	"github.com/finobs/finobs/pipeline/transaction"
+)
+
+func init() {
+	benches["stream"] = bench{
+		usage: "Go/Spark Connect streaming job vs the PySpark reference job, same server and data",
+		run:   runStreamBench,
+	}
+}
+
+const streamUsage = `usage: bench stream [flags]
+
+Loads -records generated transactions into a fresh topic, then runs on the native stack's
+Spark Connect server, one after the other over that same topic: our job (pipeline/stream,
+driven from Go) and the PySpark reference job (pipeline/stream/reference/stream_job.py,
+driven from the stack's venv). Each job's two queries read the topic from the start.
+
+Throughput comes from Spark's own progress reports: records of the topic divided by the span
+from the first batch's trigger start to the end of the last batch (timestamp +
+triggerExecution) over both queries of the job, i.e. how long the job took to take every
+record through all its queries. Per-query rates and where batch time went are printed too.
+The last line is:
+
+  stream records/s: <ours> reference: <pyspark> ratio: <ours/reference>
+
+flags:
+`
+
+type streamBench struct {
+	records        int64
+	partitions     int
+	spark          string
+	bootstrap      string
+	python         string
+	script         string
+	dir            string
+	maxOffsets     int64
+	shuffle        int
+	trigger        time.Duration
+	timeout        time.Duration
+	order          string
+	keep           bool
+	log            *slog.Logger
+	topic, outBase string
+}
+
+func runStreamBench(ctx context.Context, args []string) error {
+	local, err := topology.Local(1)
+	if err != nil {
+		return err
+	}
+	b := streamBench{log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
+	fs := flag.NewFlagSet("bench stream", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(os.Stderr, streamUsage); fs.PrintDefaults() }
+	fs.Int64Var(&b.records, "records", 2_000_000, "transactions to load and process")
+	fs.IntVar(&b.partitions, "partitions", 6, "partitions of the benchmark topic")
+	fs.StringVar(&b.spark, "spark", local.One(topology.SparkConnect).Addr(topology.PortGRPC), "Spark Connect server")
+	fs.StringVar(&b.bootstrap, "bootstrap", local.KafkaBootstrap(), "Kafka bootstrap servers")
+	fs.StringVar(&b.python, "python", ".stack/venv/bin/python", "python with pyspark[connect] (the stack's venv)")
+	fs.StringVar(&b.script, "reference", "pipeline/stream/reference/stream_job.py", "the PySpark reference job")
+	fs.StringVar(&b.dir, "dir", ".stack/bench/stream", "checkpoints root (a path the Spark server can write)")
+	fs.Int64Var(&b.maxOffsets, "max-offsets-per-trigger", 500_000, "records per batch and query, for both jobs; 0 is no cap")
+	fs.IntVar(&b.shuffle, "shuffle-partitions", stream.Defaults().ShufflePartitions, "our job's shuffle partitions (the reference keeps Spark's default)")
+	fs.DurationVar(&b.trigger, "trigger", 0, "processing-time trigger of both jobs; 0 is back to back")
+	fs.DurationVar(&b.timeout, "timeout", 15*time.Minute, "give up on a job after this long")
+	fs.StringVar(&b.order, "order", "ours,reference", "which job runs first (the later one finds the server's JIT warm)")
+	fs.BoolVar(&b.keep, "keep", false, "keep the benchmark topics and checkpoints")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	run := time.Now().UTC().Format("20060102t150405")
+	b.topic = "bench_tx_" + run
+	b.outBase = "bench_" + run
+	b.dir, err = filepath.Abs(filepath.Join(b.dir, run))
+	if err != nil {
+		return err
+	}
+
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(b.bootstrap, ",")...),
+		kgo.ProducerLinger(5*time.Millisecond), kgo.ProducerBatchMaxBytes(1<<20), kgo.MaxBufferedRecords(200_000),
+		kgo.ProducerBatchCompression(kgo.Lz4Compression()), kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)))
+	if err != nil {
+		return fmt.Errorf("kafka client: %w", err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	topics := []string{b.topic, b.outBase + "_ours_agg", b.outBase + "_ours_anom", b.outBase + "_ours_dlq",
+		b.outBase + "_ref_agg", b.outBase + "_ref_anom"}
+	for _, t := range topics {
+		resp, err := adm.CreateTopic(ctx, int32(b.partitions), 1, nil, t)
+		if err == nil {
+			err = resp.Err
+		}
+		if err != nil {
+			return fmt.Errorf("create topic %s at %s: %w", t, b.bootstrap, err)
+		}
+	}
+	if !b.keep {
+		defer func() {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			adm.DeleteTopics(dctx, topics...)
+			os.RemoveAll(b.dir)
+		}()
+	}
+	if err := b.load(ctx, cl); err != nil {
+		return err
+	}
+
+	results := map[string]result{}
+	for _, job := range strings.Split(b.order, ",") {
+		var ps []sparkstream.Progress
+		switch job {
+		case "ours":
+			ps, err = b.ours(ctx)
+		case "reference":
+			ps, err = b.reference(ctx)
+		default:
+			return fmt.Errorf("-order: unknown job %q", job)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", job, err)
+		}
+		r, err := summarize(ps, b.records)
+		if err != nil {
+			return fmt.Errorf("%s: %w", job, err)
+		}
+		results[job] = r
+		r.print(job)
+	}
+	ours, ref := results["ours"], results["reference"]
+	fmt.Printf("stream records/s: %.0f reference: %.0f ratio: %.2f\n", ours.rate, ref.rate, ours.rate/ref.rate)
+	return nil
+}
+
+// load produces the benchmark's transactions, keyed by merchant like the real producer.
+func (b *streamBench) load(ctx context.Context, cl *kgo.Client) error {
+	g, err := generator.New(generator.Config{Seed: 42, Start: time.Now().Add(-time.Duration(b.records) * time.Millisecond)})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var (
+		tx       transaction.Transaction
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for i := int64(0); i < b.records; i++ {
+		g.Next(&tx)
+		r := &kgo.Record{Topic: b.topic, Key: tx.MerchantID.Append(nil), Value: tx.AppendJSON(make([]byte, 0, 280))}
+		wg.Add(1)
+		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+			defer wg.Done()
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("load %s: %w", b.topic, firstErr)
+	}
+	b.log.Info("loaded", "topic", b.topic, "records", b.records, "partitions", b.partitions, "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// ours runs pipeline/stream until both queries read every record.
+func (b *streamBench) ours(ctx context.Context) ([]sparkstream.Progress, error) {
+	s, err := sparkstream.Connect(ctx, b.spark)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	cfg := stream.Defaults()
+	cfg.SparkRemote, cfg.Bootstrap = b.spark, b.bootstrap
+	cfg.InputTopic = b.topic
+	cfg.AggregatesTopic, cfg.AnomaliesTopic, cfg.DeadLetterTopic = b.outBase+"_ours_agg", b.outBase+"_ours_anom", b.outBase+"_ours_dlq"
+	cfg.AggregatesQuery, cfg.ScreeningQuery = "bench_merchant_aggregates", "bench_transaction_screening"
+	cfg.CheckpointDir = filepath.Join(b.dir, "ours")
+	cfg.Trigger = b.trigger
+	cfg.ShufflePartitions = b.shuffle
+	cfg.MaxOffsetsPerTrigger = b.maxOffsets
+	cfg.StartingOffsets = "earliest"
+	job, err := stream.New(ctx, s, cfg, stream.NewMetrics(prometheus.NewRegistry()), b.log)
+	if err != nil {
+		return nil, err
+	}
+	if err := job.Start(ctx); err != nil {
+		return nil, err
+	}
+	defer job.Stop(context.WithoutCancel(ctx))
+	seen := map[string]bool{}
+	rows := map[string]int64{}
+	var all []sparkstream.Progress
+	deadline := time.Now().Add(b.timeout)
+	for {
+		for name, q := range job.Queries() {
+			ps, err := q.RecentProgress(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range ps {
+				if k := p.RunID + p.Timestamp; !seen[k] {
+					seen[k] = true
+					rows[name] += p.NumInputRows
+					all = append(all, p)
+				}
+			}
+			if st, err := q.Status(ctx); err != nil {
+				return nil, err
+			} else if !st.IsActive {
+				qe, _ := q.Exception(ctx)
+				return nil, fmt.Errorf("query %s terminated: %v", name, qe)
+			}
+		}
+		if len(rows) == 2 && rows[cfg.AggregatesQuery] >= b.records && rows[cfg.ScreeningQuery] >= b.records {
+			return all, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("timeout after %s: read %v of %d", b.timeout, rows, b.records)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// reference runs the PySpark job and reads its progress lines.
+func (b *streamBench) reference(ctx context.Context) ([]sparkstream.Progress, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.timeout+time.Minute)
+	defer cancel()
+	trigger := fmt.Sprintf("%d milliseconds", b.trigger.Milliseconds())
+	cmd := exec.CommandContext(ctx, b.python, b.script,
+		"--remote", "sc://"+b.spark, "--bootstrap", b.bootstrap, "--topic", b.topic,
+		"--aggregates-topic", b.outBase+"_ref_agg", "--anomalies-topic", b.outBase+"_ref_anom",
+		"--checkpoint-dir", filepath.Join(b.dir, "reference"), "--query-prefix", "bench_reference_",
+		"--trigger", trigger, "--max-offsets-per-trigger", fmt.Sprint(b.maxOffsets),
+		"--expect", fmt.Sprint(b.records), "--timeout", fmt.Sprint(b.timeout.Seconds()))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s %s: %w", b.python, b.script, err)
+	}
+	var ps []sparkstream.Progress
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var line struct {
+			Progress *sparkstream.Progress `json:"progress"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Progress != nil {
+			ps = append(ps, *line.Progress)
+		}
+	}
+	io.Copy(io.Discard, out)
+	if err := cmd.Wait(); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.script, err)
+	}
+	return ps, nil
+}
+
+type result struct {
+	rate    float64
+	span    time.Duration
+	queries []string
+}
+
+// summarize computes the job's records/s over the span of its batches, from progress only.
+func summarize(ps []sparkstream.Progress, records int64) (result, error) {
+	type acc struct {
+		rows, ms int64
+		batches  int
+		phases   map[string]int64
+	}
+	per := map[string]*acc{}
+	var first, last time.Time
+	for i := range ps {
+		p := &ps[i]
+		if p.NumInputRows == 0 {
+			continue
+		}
+		t, err := p.Time()
+		if err != nil {
+			return result{}, err
+		}
+		end := t.Add(time.Duration(p.DurationMs["triggerExecution"]) * time.Millisecond)
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if end.After(last) {
+			last = end
+		}
+		a := per[p.Name]
+		if a == nil {
+			a = &acc{phases: map[string]int64{}}
+			per[p.Name] = a
+		}
+		a.rows += p.NumInputRows
+		a.ms += p.DurationMs["triggerExecution"]
+		a.batches++
+		for k, v := range p.DurationMs {
+			if k != "triggerExecution" {
+				a.phases[k] += v
+			}
+		}
+	}
+	if len(per) == 0 || !last.After(first) {
+		return result{}, errors.New("no progress with input rows")
+	}
+	r := result{span: last.Sub(first)}
+	r.rate = float64(records) / r.span.Seconds()
+	names := make([]string, 0, len(per))
+	for n := range per {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a := per[n]
+		var phases []string
+		for k, v := range a.phases {
+			phases = append(phases, fmt.Sprintf("%s=%.0f%%", k, 100*float64(v)/float64(a.ms)))
+		}
+		sort.Strings(phases)
+		r.queries = append(r.queries, fmt.Sprintf("%s: %d rows in %d batches, %.0f rows/s of batch time; %s",
+			n, a.rows, a.batches, float64(a.rows)/(float64(a.ms)/1e3), strings.Join(phases, " ")))
+	}
+	return r, nil
+}
+
+func (r result) print(job string) {
+	fmt.Printf("%s: %.0f records/s (%.1fs from first batch start to last batch end)\n", job, r.rate, r.span.Seconds())
+	for _, q := range r.queries {
+		fmt.Printf("  %s\n", q)
+	}
+}

@@ -1,0 +1,469 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pipeline/generator"
+	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/pipeline/transaction"
+)
+
+// kafka is the test's Kafka client on the native stack, failing when it is down.
+func kafka(t *testing.T) (*kgo.Client, *kadm.Client, string) {
+	t.Helper()
+	st, err := topology.Local(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bootstrap := st.KafkaBootstrap()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ProducerLinger(2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := cl.Ping(ctx); err != nil {
+		t.Fatalf("Kafka at %s is unreachable (start the stack: go run ./cmd/stack up): %v", bootstrap, err)
+	}
+	return cl, kadm.NewClient(cl), bootstrap
+}
+
+func produce(ctx context.Context, cl *kgo.Client, rs ...*kgo.Record) error {
+	return cl.ProduceSync(ctx, rs...).FirstErr()
+}
+
+func txRecord(topic string, tx *transaction.Transaction) *kgo.Record {
+	return &kgo.Record{Topic: topic, Key: tx.MerchantID.Append(nil), Value: tx.AppendJSON(nil)}
+}
+
+// consumeAll reads a topic from the start to its current end.
+func consumeAll(ctx context.Context, t *testing.T, adm *kadm.Client, bootstrap, topic string) []*kgo.Record {
+	t.Helper()
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			want[o.Partition] = o.Offset
+		}
+	})
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var out []*kgo.Record
+	for len(want) > 0 {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			t.Fatalf("consume %s: %v (still waiting for %v)", topic, err, want)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			out = append(out, r)
+			if r.Offset+1 >= want[r.Partition] {
+				delete(want, r.Partition)
+			}
+		})
+	}
+	return out
+}
+
+// window is one expected aggregate.
+type window struct {
+	merchant string
+	start    int64
+	count    int64
+	sum, max transaction.Amount
+}
+
+// TestJobCorrectness runs the job against the real Spark and Kafka of the native stack:
+// aggregates equal the ones computed in Go, late records are dropped and counted, bad input
+// goes to the dead-letter topic with its reason, and a stop and restart from the checkpoint
+// mid-stream neither loses nor double-counts anything in the final per-merchant totals.
+func TestJobCorrectness(t *testing.T) {
+	cl, adm, bootstrap := kafka(t)
+	s := session(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	run := fmt.Sprintf("t%d", time.Now().UnixNano())
+	cfg := Defaults()
+	cfg.Bootstrap = bootstrap
+	cfg.InputTopic, cfg.AggregatesTopic, cfg.AnomaliesTopic, cfg.DeadLetterTopic = run+"_tx", run+"_agg", run+"_anom", run+"_dlq"
+	cfg.AggregatesQuery, cfg.ScreeningQuery = run+"_aggregates", run+"_screening"
+	cfg.Trigger = 500 * time.Millisecond
+	cfg.Window = time.Minute
+	cfg.WatermarkDelay = 30 * time.Second
+	cfg.ShufflePartitions = 2
+	cfg.PollInterval = time.Second
+	cfg.RestartBackoff = 0
+	dir, err := os.MkdirTemp("", "finobs-stream-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	cfg.CheckpointDir = filepath.Join(dir, "checkpoints")
+	for _, topic := range []string{cfg.InputTopic, cfg.AggregatesTopic, cfg.AnomaliesTopic, cfg.DeadLetterTopic} {
+		if _, err := adm.CreateTopic(ctx, 3, 1, nil, topic); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		adm.DeleteTopics(context.Background(), cfg.InputTopic, cfg.AggregatesTopic, cfg.AnomaliesTopic, cfg.DeadLetterTopic)
+	})
+
+	// Event time: phase A spans 4 minutes from t0; a clock record at t0+10m moves the watermark
+	// to t0+9m30s; late records at t0 are then behind it; phase B runs from t0+10m.
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Minute).UnixMilli()
+	var eventTime int64
+	g, err := generator.New(generator.Config{Seed: 11, Merchants: 40, AnomalyRate: 0.01, Now: func() int64 { return eventTime }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect := map[string]*window{}
+	anomalies := map[string]bool{}
+	var valid int64
+	add := func(tx *transaction.Transaction) {
+		m := tx.MerchantID.String()
+		ws := tx.TransactionTime - tx.TransactionTime%60000
+		k := fmt.Sprintf("%s/%d", m, ws)
+		w := expect[k]
+		if w == nil {
+			w = &window{merchant: m, start: ws}
+			expect[k] = w
+		}
+		w.count++
+		w.sum += tx.Amount
+		w.max = max(w.max, tx.Amount)
+		valid++
+		if tx.IsAnomalous() {
+			anomalies[tx.TransactionID.String()] = true
+		}
+	}
+	next := func(at int64) *kgo.Record {
+		var tx transaction.Transaction
+		eventTime = at
+		g.Next(&tx)
+		add(&tx)
+		return txRecord(cfg.InputTopic, &tx)
+	}
+
+	// Phase A: 6000 valid records and the bad ones, before the job starts.
+	const nA = 6000
+	var recs []*kgo.Record
+	for i := range int64(nA) {
+		recs = append(recs, next(t0+i*240_000/nA))
+	}
+	bad := map[string]string{
+		`{"transactionId": "broken"`: "malformed JSON: not a JSON object",
+		`hello`:                      "malformed JSON: not a JSON object",
+		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a10","userId":"U0000001","merchantId":"M00001","amount":"ten","currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:   "amount: not a decimal(18,2)",
+		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a11","userId":"U0000001","merchantId":"M00001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":"false","transactionTime":1764111600123}`: "isInternational: not a boolean",
+		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a12","userId":"U0000001","merchantId":"M00001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600}`:      "transactionTime: not epoch milliseconds in [2000, 2100)",
+		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a13","userId":"U0000001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:                          "merchantId: missing or null",
+	}
+	for raw := range bad {
+		recs = append(recs, &kgo.Record{Topic: cfg.InputTopic, Value: []byte(raw)})
+	}
+	if err := produce(ctx, cl, recs...); err != nil {
+		t.Fatal(err)
+	}
+	total := int64(len(recs))
+
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	job, err := New(ctx, s, cfg, m, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := job.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			job.Stop(context.Background())
+		}
+	}()
+	// waitRead polls the job until both queries have read n records in this run of the job.
+	read := map[string]int64{}
+	waitRead := func(job *Job, n int64, what string) {
+		t.Helper()
+		for {
+			if err := job.Poll(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{cfg.AggregatesQuery, cfg.ScreeningQuery} {
+				read[name] = int64(testutil.ToFloat64(m.inputRows.WithLabelValues(name)))
+			}
+			if read[cfg.AggregatesQuery] >= n && read[cfg.ScreeningQuery] >= n {
+				return
+			}
+			for name, q := range job.Queries() {
+				if st, err := q.Status(ctx); err == nil && !st.IsActive {
+					qe, _ := q.Exception(ctx)
+					t.Fatalf("query %s stopped while waiting for %s: %v", name, what, qe)
+				}
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("waiting for %s: read %v of %d", what, read, n)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	waitRead(job, total, "phase A")
+	t.Logf("phase A read: %v", read)
+
+	// Clock record, then wait for the aggregates query's watermark to pass it.
+	if err := produce(ctx, cl, next(t0+10*60_000)); err != nil {
+		t.Fatal(err)
+	}
+	total++
+	waitRead(job, total, "clock record")
+	wmWant := float64(t0+10*60_000-30_000) / 1e3
+	for testutil.ToFloat64(m.watermark.WithLabelValues(cfg.AggregatesQuery)) < wmWant {
+		if ctx.Err() != nil {
+			t.Fatalf("watermark stuck at %v, want %v", testutil.ToFloat64(m.watermark.WithLabelValues(cfg.AggregatesQuery)), wmWant)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if err := job.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Late records: one per unused merchant at t0, so each is its own group in the aggregation
+	// and Spark's numRowsDroppedByWatermark counts records, not partial aggregates.
+	const nLate = 5
+	recs = recs[:0]
+	for i := range nLate {
+		tx := transaction.Transaction{TransactionID: transaction.UUID{byte(i + 1)}, UserID: 1, MerchantID: transaction.MerchantID(90001 + i),
+			Amount: 1234, Currency: "USD", TransactionType: transaction.Purchase, PaymentMethod: transaction.CreditCard,
+			Location: "US", TransactionTime: t0 + 1000}
+		recs = append(recs, txRecord(cfg.InputTopic, &tx))
+	}
+	if err := produce(ctx, cl, recs...); err != nil {
+		t.Fatal(err)
+	}
+	total += nLate
+	waitRead(job, total, "late records")
+	if late := testutil.ToFloat64(m.lateRows.WithLabelValues(cfg.AggregatesQuery)); late != nLate {
+		t.Errorf("late rows counted: %v, want %d", late, nLate)
+	}
+
+	// Phase B: a steady stream from t0+10m; the job is stopped and restarted from its
+	// checkpoint in the middle of it.
+	const nB = 8000
+	var prodErr error
+	var wg sync.WaitGroup
+	var bRecs []*kgo.Record
+	for i := range int64(nB) {
+		bRecs = append(bRecs, next(t0+10*60_000+i*100_000/nB))
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < len(bRecs) && prodErr == nil; i += 200 {
+			prodErr = produce(ctx, cl, bRecs[i:min(i+200, len(bRecs))]...)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	time.Sleep(1500 * time.Millisecond)
+	if err := job.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stopped = true
+	if up := testutil.ToFloat64(m.up.WithLabelValues(cfg.AggregatesQuery)); up != 0 {
+		t.Errorf("query_up after stop = %v", up)
+	}
+	t.Logf("stopped mid-stream after reading %v", read)
+	s.Close()
+	time.Sleep(time.Second)
+
+	// A new driver: new session, new metrics, same checkpoints.
+	s2 := session(t)
+	m2 := NewMetrics(prometheus.NewRegistry())
+	job2, err := New(ctx, s2, cfg, m2, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := job2.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer job2.Stop(context.Background())
+	wg.Wait()
+	if prodErr != nil {
+		t.Fatal(prodErr)
+	}
+	// After the restart the job reads what the first run had not committed: wait until the
+	// queries' end offsets reach the topic's end.
+	ends, err := adm.ListEndOffsets(ctx, cfg.InputTopic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for caughtUp := false; !caughtUp; {
+		if ctx.Err() != nil {
+			t.Fatal("restarted job did not catch up with the topic")
+		}
+		time.Sleep(500 * time.Millisecond)
+		caughtUp = true
+		for _, q := range job2.Queries() {
+			last, err := q.LastProgress(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last == nil || len(last.Sources) == 0 {
+				caughtUp = false
+				continue
+			}
+			end, _ := sparkstream.KafkaOffsets(last.Sources[0].EndOffset)
+			ends.Each(func(o kadm.ListedOffset) {
+				if end[cfg.InputTopic][fmt.Sprint(o.Partition)] < o.Offset {
+					caughtUp = false
+				}
+			})
+		}
+	}
+	// One more trigger so that the last batch's aggregates are surely out.
+	time.Sleep(2 * time.Second)
+	if err := job2.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := job2.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Aggregates: the latest record per (merchant, window) is the window's total.
+	got := map[string]*window{}
+	var emitted int
+	for _, r := range consumeAll(ctx, t, adm, bootstrap, cfg.AggregatesTopic) {
+		emitted++
+		var a struct {
+			MerchantID  string      `json:"merchantId"`
+			WindowStart int64       `json:"windowStart"`
+			WindowEnd   int64       `json:"windowEnd"`
+			Count       int64       `json:"count"`
+			Sum         json.Number `json:"sum"`
+			Avg         json.Number `json:"avg"`
+			Max         json.Number `json:"max"`
+		}
+		if err := json.Unmarshal(r.Value, &a); err != nil {
+			t.Fatalf("aggregate %s: %v", r.Value, err)
+		}
+		if string(r.Key) != a.MerchantID || a.WindowEnd-a.WindowStart != 60_000 {
+			t.Errorf("aggregate key %q, value %s", r.Key, r.Value)
+		}
+		sum, err1 := transaction.ParseAmount(a.Sum.String())
+		mx, err2 := transaction.ParseAmount(a.Max.String())
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatalf("aggregate %s: %v", r.Value, err)
+		}
+		// avg is decimal(22,6): within half a unit of the 6th place of sum/count.
+		exact := new(big.Rat).SetFrac64(int64(sum), 100*a.Count)
+		avg, ok := new(big.Rat).SetString(a.Avg.String())
+		if !ok || new(big.Rat).Abs(new(big.Rat).Sub(avg, exact)).Cmp(big.NewRat(1, 2_000_000)) > 0 {
+			t.Errorf("aggregate %s: avg is not sum/count", r.Value)
+		}
+		got[fmt.Sprintf("%s/%d", a.MerchantID, a.WindowStart)] = &window{merchant: a.MerchantID, start: a.WindowStart, count: a.Count, sum: sum, max: mx}
+	}
+	var mismatches []string
+	for k, w := range expect {
+		if g := got[k]; g == nil || *g != *w {
+			mismatches = append(mismatches, fmt.Sprintf("%s: got %+v want %+v", k, g, *w))
+		}
+	}
+	for k := range got {
+		if expect[k] == nil {
+			mismatches = append(mismatches, fmt.Sprintf("%s: unexpected window %+v (late record counted?)", k, *got[k]))
+		}
+	}
+	sort.Strings(mismatches)
+	if len(mismatches) > 0 {
+		t.Errorf("%d of %d windows differ, e.g.:\n%s", len(mismatches), len(expect), strings.Join(mismatches[:min(10, len(mismatches))], "\n"))
+	}
+	// Per-merchant totals over all windows.
+	type tot struct{ count, sum int64 }
+	wantTot, gotTot := map[string]tot{}, map[string]tot{}
+	for _, w := range expect {
+		x := wantTot[w.merchant]
+		wantTot[w.merchant] = tot{x.count + w.count, x.sum + int64(w.sum)}
+	}
+	for _, w := range got {
+		x := gotTot[w.merchant]
+		gotTot[w.merchant] = tot{x.count + w.count, x.sum + int64(w.sum)}
+	}
+	var sumCount int64
+	for mch, w := range wantTot {
+		if gotTot[mch] != w {
+			t.Errorf("merchant %s: total %+v, want %+v", mch, gotTot[mch], w)
+		}
+		sumCount += gotTot[mch].count
+	}
+	t.Logf("aggregates: %d valid records in %d windows of %d merchants; %d aggregate records emitted; Go and Spark totals agree on %d records",
+		valid, len(expect), len(wantTot), emitted, sumCount)
+
+	// Anomalies: every anomalous transaction, once per transactionId.
+	gotAnom := map[string]int{}
+	for _, r := range consumeAll(ctx, t, adm, bootstrap, cfg.AnomaliesTopic) {
+		var a struct {
+			TransactionID string `json:"transactionId"`
+		}
+		if err := json.Unmarshal(r.Value, &a); err != nil {
+			t.Fatalf("anomaly %s: %v", r.Value, err)
+		}
+		gotAnom[a.TransactionID]++
+	}
+	for id := range anomalies {
+		if gotAnom[id] == 0 {
+			t.Errorf("anomaly %s missing", id)
+		}
+	}
+	for id := range gotAnom {
+		if !anomalies[id] {
+			t.Errorf("not an anomaly: %s", id)
+		}
+	}
+	t.Logf("anomalies: %d expected, %d distinct in the topic", len(anomalies), len(gotAnom))
+
+	// Dead letters: each bad record once, with its reason.
+	gotDL := map[string]string{}
+	for _, r := range consumeAll(ctx, t, adm, bootstrap, cfg.DeadLetterTopic) {
+		var d struct {
+			Reason, Raw string
+		}
+		if err := json.Unmarshal(r.Value, &d); err != nil {
+			t.Fatalf("dead letter %s: %v", r.Value, err)
+		}
+		gotDL[d.Raw] = d.Reason
+	}
+	for raw, reason := range bad {
+		if gotDL[raw] != reason {
+			t.Errorf("dead letter for %.60s: reason %q, want %q", raw, gotDL[raw], reason)
+		}
+	}
+	if dl := testutil.ToFloat64(m.deadLetterRows.WithLabelValues(cfg.ScreeningQuery)); dl != float64(len(bad)) {
+		t.Errorf("dead_letter_rows_total = %v, want %d", dl, len(bad))
+	}
+	t.Logf("dead letters: %d, with reasons: %v", len(gotDL), gotDL)
+}
