@@ -180,10 +180,12 @@ func Stat(title, unit, description string, target *prometheus.DataqueryBuilder, 
 		Orientation(common.VizOrientationAuto).
 		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"})).
 		WithTarget(target)
-	if len(thresholds) > 0 {
-		b.Thresholds(Thresholds(thresholds...))
+	if len(thresholds) == 0 {
+		// Without thresholds Grafana turns values above 80 red; a neutral colour says
+		// the value is information, not a verdict.
+		thresholds = []Step{{Color: "blue"}}
 	}
-	return b
+	return b.Thresholds(Thresholds(thresholds...))
 }
 
 // Table lists the rows of instant queries, half the width.
