@@ -61,6 +61,7 @@ var Rules = map[string]string{
 	"target-catalog":                 "every selector names a metric declared in the catalog",
 	"target-counter-agg":             "counters are only used through rate, irate or increase",
 	"target-rate-gauge":              "rate, irate and increase only apply to counters",
+	"target-exporter":                "every metric is exported by one of the jobs the job variable offers",
 	"target-elasticsearch":           "Elasticsearch queries have a Lucene query on @timestamp, an aggregation, and use the dashboard's variables",
 }
 
@@ -117,6 +118,7 @@ type linter struct {
 	cat      Catalog
 	kind     string
 	vars     map[string]dashboard.VariableModel
+	jobs     map[string]bool // jobs the job variable offers; nil: any
 	problems []Problem
 }
 
@@ -205,6 +207,14 @@ func (l *linter) templates() {
 			}
 		}
 	}
+	if v, ok := l.vars["job"]; ok && v.Query != nil && v.Query.String != nil {
+		if m := jobsRE.FindStringSubmatch(*v.Query.String); m != nil {
+			l.jobs = map[string]bool{}
+			for _, j := range strings.Split(m[1], "|") {
+				l.jobs[j] = true
+			}
+		}
+	}
 	for _, v := range l.d.Templating.List {
 		if v.Type != dashboard.VariableTypeQuery {
 			continue
@@ -222,6 +232,9 @@ func (l *linter) templates() {
 		l.labelValues(v.Name, q)
 	}
 }
+
+// jobsRE finds the job list of a job variable: label_values(up{job=~"a|b"}, job).
+var jobsRE = regexp.MustCompile(`job=~"([a-z0-9|-]+)"`)
 
 var labelValuesRE = regexp.MustCompile(`^label_values\((.+),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$`)
 
@@ -507,6 +520,15 @@ func (l *linter) selector(title string, vs *parser.VectorSelector, path []parser
 	if !ok {
 		l.report(title, "target-catalog", "metric %s is not in the catalog", vs.Name)
 		return
+	}
+	if l.jobs != nil && vs.Name != "up" {
+		ok := false
+		for _, c := range m.Exporter {
+			ok = ok || l.jobs[string(c)]
+		}
+		if !ok {
+			l.report(title, "target-exporter", "%s is exported by %v, none of which the job variable offers", vs.Name, m.Exporter)
+		}
 	}
 	inMatrix := len(path) > 0
 	if inMatrix {

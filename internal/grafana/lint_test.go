@@ -20,12 +20,13 @@ var (
 	reqs = &catalog.Metric{Name: "app_requests_total", Type: catalog.Counter, Help: "requests", Exporter: []topology.Component{topology.Producer}}
 	inq  = &catalog.Metric{Name: "app_queue_size", Type: catalog.Gauge, Help: "queue", Exporter: []topology.Component{topology.Producer}}
 	lat  = &catalog.Metric{Name: "app_latency_seconds", Type: catalog.Histogram, Help: "latency", Exporter: []topology.Component{topology.Producer}}
+	kt   = &catalog.Metric{Name: "kafka_things_total", Type: catalog.Counter, Help: "things", Exporter: []topology.Component{topology.KafkaBroker}}
 	up   = &catalog.Metric{Name: "up", Type: catalog.Gauge, Help: "up", Exporter: []topology.Component{topology.Prometheus}}
 )
 
 func testCatalog(t *testing.T) *catalog.Catalog {
 	t.Helper()
-	c, err := catalog.New(reqs, inq, lat, up)
+	c, err := catalog.New(reqs, inq, lat, kt, up)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +166,7 @@ func TestLintRules(t *testing.T) {
 		{"target-catalog", good, setExpr(`sum(rate({job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
 		{"target-counter-agg", good, setExpr(`sum(app_requests_total{job=~"$job",instance=~"$instance"})`)},
 		{"target-counter-agg", good, setExpr(`sum(max_over_time(app_requests_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{"target-exporter", good, setExpr(`sum(rate(kafka_things_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
 		{"target-rate-gauge", good, setExpr(`sum(rate(app_queue_size{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
 		{"target-elasticsearch", func() *dashboard.DashboardBuilder {
 			return NewLogsDashboard("finobs-test-board", "Test", "Logs.", ComponentVar(topology.Producer)).
