@@ -72,10 +72,10 @@ type RouteTest struct {
 
 // The rendered YAML, in Alertmanager's field names.
 type fileConfig struct {
-	Global       *global     `yaml:"global,omitempty"`
-	Route        *route      `yaml:"route"`
-	InhibitRules []inhibit   `yaml:"inhibit_rules,omitempty"`
-	Receivers    []receiver  `yaml:"receivers"`
+	Global       *global    `yaml:"global,omitempty"`
+	Route        *route     `yaml:"route"`
+	InhibitRules []inhibit  `yaml:"inhibit_rules,omitempty"`
+	Receivers    []receiver `yaml:"receivers"`
 }
 
 type global struct {

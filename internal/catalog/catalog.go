@@ -46,6 +46,16 @@ type Metric struct {
 	Presence Presence
 	// JMX, when set, is how the JMX exporter derives the metric from a Kafka MBean.
 	JMX *JMX
+	// Rename, when set, is how Prometheus derives the metric from the name the exporter
+	// gives it (metric_relabel_configs), for exporters whose names are not stable.
+	Rename *Rename
+}
+
+// Rename turns an exported series name matching From (anchored regex) into the metric's
+// name, setting Labels from the regex's groups.
+type Rename struct {
+	From   string
+	Labels map[string]string
 }
 
 // JMX is one JMX exporter rule (agent 1.0.1 config format).

@@ -6,12 +6,14 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/prometheus/common/model"
 	promcfg "github.com/prometheus/prometheus/config"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -94,10 +96,17 @@ func Render(s topology.Stack, o Options) ([]byte, error) {
 			return nil, fmt.Errorf("promconfig: instances of %s disagree on the metrics path", in.Component)
 		}
 		// instance is the topology name, not host:port, so rules and dashboards read well.
-		j.StaticConfigs = append(j.StaticConfigs, staticConfig{
-			Targets: []string{in.Addr(topology.PortMetrics)},
-			Labels:  map[string]string{"instance": in.Name},
-		})
+		target := staticConfig{Targets: []string{in.Addr(topology.PortMetrics)}, Labels: map[string]string{"instance": in.Name}}
+		j.StaticConfigs = append(j.StaticConfigs, target)
+		for _, x := range in.Extra {
+			xj, ok := jobs[x.Job]
+			if !ok {
+				xj = &scrapeConfig{JobName: string(x.Job), MetricsPath: x.Path, MetricRelabels: o.MetricRelabel[x.Job]}
+				jobs[x.Job] = xj
+				order = append(order, x.Job)
+			}
+			xj.StaticConfigs = append(xj.StaticConfigs, target)
+		}
 	}
 	for _, c := range order {
 		f.ScrapeConfigs = append(f.ScrapeConfigs, *jobs[c])
@@ -116,4 +125,44 @@ func Render(s topology.Stack, o Options) ([]byte, error) {
 		return nil, fmt.Errorf("promconfig: %s stack: Prometheus rejects the config: %w", s.Name, err)
 	}
 	return b.Bytes(), nil
+}
+
+// FromCatalog derives the metric relabelling of each job from the catalog: metrics that a
+// component exports under unstable names (Spark's PrometheusServlet) are renamed to their
+// catalog names, and the raw names they came from are dropped.
+func FromCatalog(c *catalog.Catalog) map[topology.Component][]Relabel {
+	out := map[topology.Component][]Relabel{}
+	for _, m := range c.Metrics() {
+		if m.Rename == nil {
+			continue
+		}
+		for _, comp := range m.Exporter {
+			// Labels first: the rename below changes the name the regex matches.
+			for _, l := range sortedKeys(m.Rename.Labels) {
+				out[comp] = append(out[comp], Relabel{SourceLabels: []string{"__name__"}, Regex: m.Rename.From, TargetLabel: l, Replacement: m.Rename.Labels[l]})
+			}
+			out[comp] = append(out[comp], Relabel{SourceLabels: []string{"__name__"}, Regex: m.Rename.From, TargetLabel: "__name__", Replacement: m.Name})
+		}
+	}
+	for comp, rs := range out {
+		for _, drop := range c.Drops(comp) {
+			rs = append(rs, Relabel{SourceLabels: []string{"__name__"}, Regex: drop, Action: "drop"})
+		}
+		out[comp] = rs
+	}
+	for comp, labels := range c.LabelDrops() {
+		for _, l := range labels {
+			out[comp] = append(out[comp], Relabel{Regex: l, Action: "labeldrop"})
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

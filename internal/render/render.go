@@ -122,3 +122,24 @@ func (s *Set) Stale(root string, owned ...string) ([]string, error) {
 	sort.Strings(stale)
 	return stale, nil
 }
+
+// Prune removes files under the owned directories that no generator produces any more,
+// and returns how many it removed.
+func (s *Set) Prune(root string, owned ...string) (int, error) {
+	stale, err := s.Stale(root, owned...)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, st := range stale {
+		p, ok := strings.CutSuffix(st, " (no longer generated)")
+		if !ok {
+			continue
+		}
+		if err := os.Remove(filepath.Join(root, filepath.FromSlash(p))); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -26,8 +26,12 @@ const (
 	RunbooksDir = "deploy/runbooks"
 )
 
-// EvaluationInterval is the rule evaluation interval of Prometheus and of the unit tests.
+// EvaluationInterval is the rule evaluation interval of Prometheus.
 const EvaluationInterval = 30 * time.Second
+
+// TestInterval is the step of test input series and of rule evaluation in unit tests:
+// "0+60x20" reads as one sample a minute for twenty minutes.
+const TestInterval = time.Minute
 
 // RuleFile renders a group as a Prometheus rule file and validates it with rulefmt.
 func (g Group) RuleFile(runbookURL func(alert string) string) ([]byte, error) {
@@ -110,10 +114,10 @@ type expAlert struct {
 // TestFile renders the promtool unit tests of a group. ruleFiles are paths relative to
 // the test file (every rule file, so alerts may use recording rules of other groups).
 func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]byte, error) {
-	tf := testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(EvaluationInterval)}
+	tf := testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(TestInterval)}
 	for _, a := range g.Alerts {
 		for _, t := range a.Tests {
-			tg := testGroup{Name: a.Name + ": " + t.Name, Interval: model.Duration(EvaluationInterval)}
+			tg := testGroup{Name: a.Name + ": " + t.Name, Interval: model.Duration(TestInterval)}
 			for _, s := range t.Series {
 				tg.InputSeries = append(tg.InputSeries, inputSeries(s))
 			}

@@ -2,6 +2,12 @@ package topology
 
 import "fmt"
 
+// Spark's driver serves its PrometheusServlet at /metrics/prometheus/ (without the slash
+// it answers a redirect) and executor metrics at /metrics/executors/prometheus.
+const sparkDriverPath = "/metrics/prometheus/"
+
+var sparkExecutors = []Scrape{{Job: SparkExecutors, Path: "/metrics/executors/prometheus"}}
+
 // JMXPort is where the JMX exporter java agent serves /metrics inside each Kafka container.
 const JMXPort = 7071
 
@@ -26,7 +32,7 @@ func Compose() Stack {
 			Ports: []Port{{PortMetrics, 8081}}, MetricsPath: "/metrics/prometheus"})
 	}
 	add(Instance{Component: SparkConnect, Name: "spark-connect", Host: "spark-connect",
-		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: "/metrics/prometheus"})
+		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
 	add(Instance{Component: Producer, Name: "producer", Host: "producer", Ports: []Port{{PortMetrics, 9400}}})
 	add(Instance{Component: StreamDriver, Name: "stream-driver", Host: "stream-driver", Ports: []Port{{PortMetrics, 9401}}})
 	add(Instance{Component: NodeExporter, Name: "node-exporter", Host: "node-exporter", Ports: []Port{{PortMetrics, 9100}}})
@@ -63,7 +69,7 @@ func Local(kafkaNodes int) (Stack, error) {
 		return Stack{}, fmt.Errorf("topology: local stack runs 1 or 3 Kafka nodes, not %d", kafkaNodes)
 	}
 	add(Instance{Component: SparkConnect, Name: "spark-connect", Host: host,
-		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: "/metrics/prometheus"})
+		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
 	add(Instance{Component: Producer, Name: "producer", Host: host, Ports: []Port{{PortMetrics, 9400}}})
 	add(Instance{Component: StreamDriver, Name: "stream-driver", Host: host, Ports: []Port{{PortMetrics, 9401}}})
 	add(Instance{Component: NodeExporter, Name: "node-exporter", Host: host, Ports: []Port{{PortMetrics, 9100}}})

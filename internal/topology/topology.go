@@ -32,6 +32,8 @@ const (
 	Logstash       Component = "logstash"
 	Filebeat       Component = "filebeat"
 	Kibana         Component = "kibana"
+	// SparkExecutors is the executor metrics endpoint of the Spark driver (its own job).
+	SparkExecutors Component = "spark-executors"
 )
 
 // Port is a named port a process listens on.
@@ -59,6 +61,15 @@ type Instance struct {
 	Ports     []Port
 	// MetricsPath is the HTTP path Prometheus scrapes; empty means /metrics.
 	MetricsPath string
+	// Extra are further scrape jobs served on the same metrics port under other paths
+	// (Spark serves executor metrics beside the driver's).
+	Extra []Scrape
+}
+
+// Scrape is a scrape job of its own on an instance's metrics port.
+type Scrape struct {
+	Job  Component
+	Path string
 }
 
 // Port returns the port with the given name, or 0.

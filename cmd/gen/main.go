@@ -1,0 +1,163 @@
+// Command gen renders every monitoring asset of finobs from the typed definitions in
+// alerts/, dashboards/ and internal/catalog, and checks them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/finobs/finobs/internal/generate"
+	"github.com/finobs/finobs/internal/live"
+	"github.com/finobs/finobs/internal/preview"
+)
+
+const usage = `gen renders every monitoring asset of finobs from its typed Go definitions.
+
+Usage:
+  go run ./cmd/gen [--root DIR]            write everything under DIR/deploy (default: .)
+  go run ./cmd/gen --check [--root DIR]    fail, naming the files, if committed output is stale
+  go run ./cmd/gen lint                    validate every rule, test, runbook and dashboard
+  go run ./cmd/gen routes-test             check the routing expectations with amtool
+  go run ./cmd/gen check --prometheus URL  run every catalog metric, rule and dashboard query
+                                           against a live Prometheus; list those with no series
+  go run ./cmd/gen preview --prometheus URL --out DIR
+                                           render every dashboard to a PNG from live data
+
+Exit codes: 0 ok, 1 a check failed or a definition is invalid, 2 bad usage.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("gen "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage, "\nFlags:\n"); fs.PrintDefaults() }
+	root := fs.String("root", ".", "repository root the deploy/ tree lives under")
+	check := fs.Bool("check", false, "compare with the files on disk instead of writing")
+	promURL := fs.String("prometheus", "http://127.0.0.1:9090", "Prometheus base URL (check, preview)")
+	out := fs.String("out", ".stack/preview", "output directory of preview images")
+	timeout := fs.Duration("timeout", 2*time.Minute, "overall time limit of check and preview")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "gen: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	var err error
+	switch cmd {
+	case "":
+		err = generateAll(*root, *check, stdout)
+	case "lint":
+		err = lintAll(stdout)
+	case "routes-test":
+		err = routesTest(ctx, *root, stdout)
+	case "check":
+		ctx, cancel := context.WithTimeout(ctx, *timeout)
+		defer cancel()
+		err = live.Check(ctx, *promURL, stdout)
+	case "preview":
+		ctx, cancel := context.WithTimeout(ctx, *timeout)
+		defer cancel()
+		err = preview.Render(ctx, *promURL, *out)
+		if err == nil {
+			fmt.Fprintf(stdout, "preview images written to %s\n", *out)
+		}
+	default:
+		fmt.Fprintf(stderr, "gen: unknown command %q\n\n", cmd)
+		fs.Usage()
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gen: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func generateAll(root string, check bool, stdout io.Writer) error {
+	set, counts, err := generate.All()
+	if err != nil {
+		return fmt.Errorf("invalid definitions, nothing written:\n%w", err)
+	}
+	if check {
+		stale, err := set.Stale(root, generate.Owned...)
+		if err != nil {
+			return err
+		}
+		if len(stale) > 0 {
+			return fmt.Errorf("%d generated files are stale; run `go run ./cmd/gen`:\n  %s", len(stale), strings.Join(stale, "\n  "))
+		}
+		fmt.Fprintf(stdout, "up to date: %d files (%s)\n", len(set.Paths()), counts)
+		return nil
+	}
+	n, err := set.Write(root)
+	if err != nil {
+		return err
+	}
+	removed, err := set.Prune(root, generate.Owned...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %d of %d files under %s, removed %d stale (%s)\n", n, len(set.Paths()), filepath.Join(root, "deploy"), removed, counts)
+	return nil
+}
+
+func lintAll(stdout io.Writer) error {
+	if err := generate.Lint(); err != nil {
+		return err
+	}
+	_, counts, err := generate.All()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "lint ok: %s\n", counts)
+	return nil
+}
+
+// routesTest runs `amtool config routes test` for every routing expectation against both
+// rendered Alertmanager configs.
+func routesTest(ctx context.Context, root string, stdout io.Writer) error {
+	failed := 0
+	tests := generate.RouteTests()
+	for _, cfg := range []string{generate.AlertmanagerCompose, generate.AlertmanagerLocal} {
+		for _, t := range tests {
+			args := append([]string{"tool", "amtool", "config", "routes", "test",
+				"--config.file=" + filepath.Join(root, cfg), "--verify.receivers=" + t[0]}, strings.Fields(t[1])...)
+			out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput()
+			status := "ok  "
+			if err != nil {
+				status = "FAIL"
+				failed++
+			}
+			fmt.Fprintf(stdout, "%s %s: {%s} -> %s (amtool: %s)\n", status, cfg, t[1], t[0], strings.TrimSpace(string(out)))
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d routing tests failed", failed)
+	}
+	fmt.Fprintf(stdout, "%d routing tests passed on %d configs\n", len(tests), 2)
+	return nil
+}

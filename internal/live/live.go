@@ -1,0 +1,196 @@
+// Package live checks the generated assets against a running Prometheus: every catalog
+// metric, recording rule, alert selector and dashboard query must return series. It is what
+// proves that our queries name what the real stack exports.
+package live
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/dashboards"
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/lint"
+	"github.com/finobs/finobs/internal/preview"
+)
+
+// Item is one query the check runs.
+type Item struct {
+	Kind     string // metric, recording, alert, dashboard
+	Subject  string // what it belongs to
+	Query    string
+	Optional bool   // exists only under a fault or with an optional component
+	Why      string // why it is optional
+}
+
+// Result is the outcome of one item.
+type Result struct {
+	Item
+	Series int
+	Err    error
+}
+
+// Items lists everything to check.
+func Items() ([]Item, error) {
+	cat, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
+	var items []Item
+	for _, m := range cat.Metrics() {
+		s := m.Series()[0]
+		if m.Type == catalog.Histogram || m.Type == catalog.Summary {
+			s = m.Name + "_count"
+		}
+		it := Item{Kind: "metric", Subject: m.Name, Query: fmt.Sprintf("count(%s)", s)}
+		switch m.Presence {
+		case catalog.OnFault:
+			it.Optional, it.Why = true, "exported only under a fault"
+		case catalog.OnDemand:
+			it.Optional, it.Why = true, "exported only with an optional component"
+		}
+		items = append(items, it)
+	}
+	for _, g := range alerts.Groups() {
+		for _, r := range g.Recording {
+			items = append(items, Item{Kind: "recording", Subject: g.Name + "/" + r.Record, Query: fmt.Sprintf("count(%s)", r.Record)})
+		}
+		for _, a := range g.Alerts {
+			sels, err := selectors(a.Expr)
+			if err != nil {
+				return nil, fmt.Errorf("alert %s: %w", a.Name, err)
+			}
+			for _, s := range sels {
+				items = append(items, Item{Kind: "alert", Subject: a.Name, Query: fmt.Sprintf("count(%s)", s)})
+			}
+		}
+	}
+	qs, err := dashboards.Queries()
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	r := preview.Range{Start: now.Add(-15 * time.Minute), End: now, Step: 30 * time.Second}
+	for _, q := range qs {
+		if q.Kind != grafana.KindPrometheus {
+			continue
+		}
+		items = append(items, Item{Kind: "dashboard", Subject: q.Dashboard + " / " + q.Panel, Query: preview.Interpolate(q.Expr, r)})
+	}
+	return items, nil
+}
+
+// selectors lists the distinct vector selectors of an expression, as PromQL text.
+func selectors(expr string) ([]string, error) {
+	e, err := lint.Parse(expr)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok {
+			c := *vs
+			c.OriginalOffset, c.Offset, c.Timestamp, c.StartOrEnd = 0, 0, nil, 0
+			s := c.String()
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+		return nil
+	})
+	return out, nil
+}
+
+// Run queries every item against Prometheus.
+func Run(ctx context.Context, promURL string, items []Item) ([]Result, error) {
+	client, err := api.NewClient(api.Config{Address: promURL})
+	if err != nil {
+		return nil, err
+	}
+	v1 := promv1.NewAPI(client)
+	if _, err := v1.Buildinfo(ctx); err != nil {
+		return nil, fmt.Errorf("prometheus at %s is unreachable: %w", promURL, err)
+	}
+	now := time.Now()
+	out := make([]Result, 0, len(items))
+	for _, it := range items {
+		v, _, _, err := v1.Query(ctx, it.Query, now)
+		res := Result{Item: it, Err: err}
+		if err == nil {
+			res.Series = count(v)
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// count is the number of series a query result has; for count() queries, the count.
+func count(v model.Value) int {
+	vec, ok := v.(model.Vector)
+	if !ok {
+		return 0
+	}
+	if len(vec) == 1 && len(vec[0].Metric) == 0 {
+		return int(vec[0].Value)
+	}
+	return len(vec)
+}
+
+// Check runs every item and prints a report; it fails when a required item has no series.
+func Check(ctx context.Context, promURL string, w io.Writer) error {
+	items, err := Items()
+	if err != nil {
+		return err
+	}
+	results, err := Run(ctx, promURL, items)
+	if err != nil {
+		return err
+	}
+	kinds := map[string][2]int{}
+	var missing, optional []string
+	for _, r := range results {
+		k := kinds[r.Kind]
+		k[0]++
+		switch {
+		case r.Err != nil:
+			missing = append(missing, fmt.Sprintf("%-9s %s: %s: error: %v", r.Kind, r.Subject, r.Query, r.Err))
+		case r.Series == 0 && r.Optional:
+			optional = append(optional, fmt.Sprintf("%-9s %s: no series (%s)", r.Kind, r.Subject, r.Why))
+			k[1]++
+		case r.Series == 0:
+			missing = append(missing, fmt.Sprintf("%-9s %s: no series for %s", r.Kind, r.Subject, r.Query))
+		default:
+			k[1]++
+		}
+		kinds[r.Kind] = k
+	}
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(w, "%-9s %d/%d return series\n", k, kinds[k][1], kinds[k][0])
+	}
+	for _, o := range optional {
+		fmt.Fprintln(w, "optional  "+o)
+	}
+	if len(missing) > 0 {
+		fmt.Fprintln(w, strings.Join(missing, "\n"))
+		return fmt.Errorf("%d queries return no series from %s", len(missing), promURL)
+	}
+	fmt.Fprintf(w, "all %d queries return series from %s\n", len(results), promURL)
+	return nil
+}
