@@ -1,0 +1,130 @@
+// Command stack runs the native local stack (no Docker): Kafka in KRaft mode, a Spark
+// Connect server, Prometheus, Alertmanager, node_exporter and the webhook receiver, as
+// background processes with state under .stack/ ($FINOBS_STATE).
+//
+//	go run ./cmd/stack up          install what is missing, start what is not running
+//	go run ./cmd/stack down        stop what `up` started
+//	go run ./cmd/stack status      one line per component: pid, ports, health
+//	go run ./cmd/stack exec -- CMD start the stack if needed, run CMD, stop what was started
+//
+// KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined node.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/finobs/finobs/internal/stack"
+)
+
+func main() {
+	level := slog.LevelInfo
+	if os.Getenv("FINOBS_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	code, err := run(log, os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stack:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+const usage = "usage: stack up|down|status|exec -- CMD [ARGS...]"
+
+func run(log *slog.Logger, args []string) (int, error) {
+	if len(args) == 0 {
+		return 2, errors.New(usage)
+	}
+	p, err := stack.FindPaths()
+	if err != nil {
+		return 1, err
+	}
+	s := &stack.Stack{P: p, Log: log}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "up":
+		_, err := s.Up(ctx)
+		if err != nil {
+			return 1, err
+		}
+		return 0, s.Status(context.Background(), os.Stdout)
+	case "down":
+		return 0, s.Down()
+	case "status":
+		return 0, s.Status(ctx, os.Stdout)
+	case "exec":
+		cmd := args[1:]
+		if len(cmd) > 0 && cmd[0] == "--" {
+			cmd = cmd[1:]
+		}
+		if len(cmd) == 0 {
+			return 2, errors.New(usage)
+		}
+		return execIn(ctx, s, log, cmd)
+	default:
+		return 2, fmt.Errorf("unknown command %q; %s", args[0], usage)
+	}
+}
+
+// execIn brings the stack up if needed, runs cmd, and stops what it started, whatever cmd's
+// outcome. cmd's exit code becomes ours.
+func execIn(ctx context.Context, s *stack.Stack, log *slog.Logger, argv []string) (int, error) {
+	var started []string
+	if !s.Healthy(ctx) {
+		var err error
+		if started, err = s.Up(ctx); err != nil {
+			return 1, err
+		}
+	} else {
+		log.Info("the stack is up already; it stays up after the command")
+	}
+	defer func() {
+		if len(started) > 0 {
+			log.Info("stopping what exec started", "components", started)
+			if err := s.Stop(started); err != nil {
+				log.Error("stop", "err", err)
+			}
+		}
+	}()
+	n, err := s.KafkaNodes()
+	if err != nil {
+		return 1, err
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "FINOBS_STATE="+s.P.State, "KAFKA_NODES="+strconv.Itoa(n))
+	if err := cmd.Start(); err != nil {
+		return 1, fmt.Errorf("exec %s: %w", argv[0], err)
+	}
+	// The terminal sends Ctrl-C to cmd too; a SIGTERM to us is passed on. Either way we
+	// wait for cmd and then stop the stack.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		for sig := range sigs {
+			cmd.Process.Signal(sig)
+		}
+	}()
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), nil
+	}
+	if err != nil {
+		return 1, err
+	}
+	return 0, nil
+}

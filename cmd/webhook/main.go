@@ -1,0 +1,179 @@
+// Command webhook receives Alertmanager notifications for the local stack and keeps them,
+// so tests can assert what was delivered to which receiver. The URL path names the
+// receiver (POST /paging, /chat, /default, ...). Every notification is appended to a JSON
+// Lines file and served back by GET /notifications (?receiver=paging&alertname=X&since=RFC3339).
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Alert is one alert of an Alertmanager webhook message (version 4).
+type Alert struct {
+	Status       string            `json:"status"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     time.Time         `json:"startsAt"`
+	EndsAt       time.Time         `json:"endsAt"`
+	GeneratorURL string            `json:"generatorURL"`
+	Fingerprint  string            `json:"fingerprint"`
+}
+
+// Message is the body Alertmanager POSTs.
+type Message struct {
+	Version           string            `json:"version"`
+	GroupKey          string            `json:"groupKey"`
+	TruncatedAlerts   int               `json:"truncatedAlerts"`
+	Status            string            `json:"status"`
+	Receiver          string            `json:"receiver"` // Alertmanager's receiver name
+	GroupLabels       map[string]string `json:"groupLabels"`
+	CommonLabels      map[string]string `json:"commonLabels"`
+	CommonAnnotations map[string]string `json:"commonAnnotations"`
+	ExternalURL       string            `json:"externalURL"`
+	Alerts            []Alert           `json:"alerts"`
+}
+
+// Notification is one delivery as recorded.
+type Notification struct {
+	ReceivedAt time.Time `json:"received_at"`
+	Path       string    `json:"path"`     // "/paging"
+	Receiver   string    `json:"receiver"` // the path without its slash: "paging"
+	Message    Message   `json:"message"`
+}
+
+type store struct {
+	mu   sync.Mutex
+	file *os.File
+	all  []Notification
+}
+
+func openStore(path string) (*store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	s := &store{}
+	// Keep what earlier runs received: the file is the record of the whole session.
+	if f, err := os.Open(path); err == nil {
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 16<<20)
+		for sc.Scan() {
+			var n Notification
+			if json.Unmarshal(sc.Bytes(), &n) == nil {
+				s.all = append(s.all, n)
+			}
+		}
+		f.Close()
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	s.file = f
+	return s, nil
+}
+
+func (s *store) add(n Notification) error {
+	b, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.all = append(s.all, n)
+	_, err = s.file.Write(append(b, '\n'))
+	return err
+}
+
+// query returns the notifications to receiver (if set), holding an alert named alertname
+// (if set), received at or after since.
+func (s *store) query(receiver, alertname string, since time.Time) []Notification {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []Notification{}
+	for _, n := range s.all {
+		if receiver != "" && n.Receiver != receiver || n.ReceivedAt.Before(since) {
+			continue
+		}
+		if alertname != "" && !hasAlert(n.Message, alertname) {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func hasAlert(m Message, name string) bool {
+	for _, a := range m.Alerts {
+		if a.Labels["alertname"] == name {
+			return true
+		}
+	}
+	return false
+}
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:9095", "address to listen on")
+	file := flag.String("file", ".stack/webhook/notifications.jsonl", "JSON Lines file of received notifications")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	st, err := openStore(*file)
+	if err != nil {
+		log.Error("open store", "err", err)
+		os.Exit(1)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /notifications", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var since time.Time
+		if v := q.Get("since"); v != "" {
+			if since, err = time.Parse(time.RFC3339Nano, v); err != nil {
+				http.Error(w, "since: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(st.query(q.Get("receiver"), q.Get("alertname"), since))
+	})
+	mux.HandleFunc("POST /{receiver...}", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		var m Message
+		if err := json.Unmarshal(body, &m); err != nil {
+			http.Error(w, "not an Alertmanager webhook message: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		n := Notification{ReceivedAt: time.Now().UTC(), Path: r.URL.Path, Receiver: strings.Trim(r.URL.Path, "/"), Message: m}
+		if err := st.add(n); err != nil {
+			log.Error("record", "err", err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		names := make([]string, 0, len(m.Alerts))
+		for _, a := range m.Alerts {
+			names = append(names, a.Labels["alertname"])
+		}
+		log.Info("notification", "path", n.Path, "am_receiver", m.Receiver, "status", m.Status, "alerts", strings.Join(names, ","))
+	})
+	srv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("listening", "addr", *listen, "file", *file)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintln(os.Stderr, "webhook:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,441 @@
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/finobs/finobs/internal/topology"
+)
+
+// service is one process of the local stack, derived from a topology instance.
+type service struct {
+	inst    topology.Instance
+	phase   int // started in phases: 0 before 1 before 2; each phase waits for health
+	dir     string
+	env     []string
+	argv    []string
+	prepare func(ctx context.Context) error // configs, storage format; nil when none
+	health  check
+	timeout time.Duration // to become healthy
+	grace   time.Duration // between SIGTERM and SIGKILL
+	url     string        // what status shows
+}
+
+func (s service) name() string { return s.inst.Name }
+
+// ports are the instance's listening ports.
+func (s service) ports() []topology.Port { return s.inst.Ports }
+
+// stopRank orders `down`: clients of a component stop before it. Brokers stop before the
+// controllers (a broker without a quorum hangs in controlled shutdown).
+func stopRank(c topology.Component) int {
+	switch c {
+	case topology.Prometheus:
+		return 0
+	case topology.SparkConnect:
+		return 1
+	case topology.KafkaBroker:
+		return 2
+	case topology.KafkaCombined:
+		return 3
+	case topology.KafkaController:
+		return 4
+	case topology.Alertmanager:
+		return 5
+	default:
+		return 6
+	}
+}
+
+// managed are the components `up` starts; the producer and the stream driver are run by
+// their own commands.
+func managed(c topology.Component) bool {
+	switch c {
+	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker, topology.SparkConnect,
+		topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook:
+		return true
+	}
+	return false
+}
+
+// services lists the managed processes of st.
+func services(p Paths, env Env, st topology.Stack) ([]service, error) {
+	var out []service
+	for _, inst := range st.Instances {
+		if !managed(inst.Component) {
+			continue
+		}
+		var s service
+		var err error
+		switch inst.Component {
+		case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker:
+			s, err = kafkaService(p, env, st, inst)
+		case topology.SparkConnect:
+			s = sparkService(p, env, st, inst)
+		case topology.NodeExporter:
+			s = nodeExporterService(p, inst)
+		case topology.Prometheus:
+			s = prometheusService(p, st, inst)
+		case topology.Alertmanager:
+			s = alertmanagerService(p, env, st, inst)
+		case topology.Webhook:
+			s = webhookService(p, inst)
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.inst = inst
+		if s.dir == "" {
+			s.dir = p.Data()
+		}
+		if s.timeout == 0 {
+			s.timeout = 30 * time.Second
+		}
+		if s.grace == 0 {
+			s.grace = 15 * time.Second
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func metricsURL(inst topology.Instance) string {
+	path := inst.MetricsPath
+	if path == "" {
+		path = "/metrics"
+	}
+	return "http://" + inst.Addr(topology.PortMetrics) + path
+}
+
+func jmxRole(c topology.Component) string {
+	switch c {
+	case topology.KafkaCombined:
+		return "combined"
+	case topology.KafkaController:
+		return "controller"
+	default:
+		return "broker"
+	}
+}
+
+// kafkaDataDir keeps the 1-node and the 3-node cluster apart: switching KAFKA_NODES
+// never mixes their metadata.
+func kafkaDataDir(p Paths, st topology.Stack) string {
+	return filepath.Join(p.Data(), fmt.Sprintf("kafka-%dnodes", st.Controllers()))
+}
+
+func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (service, error) {
+	role := jmxRole(inst.Component)
+	jmxConf := p.Deploy(filepath.Join("jmx", "kafka-"+role+".yml"))
+	if !exists(jmxConf) {
+		jmxConf = filepath.Join(p.Conf(), "jmx-catchall.yml")
+	}
+	conf := filepath.Join(p.Conf(), inst.Name+".properties")
+	logDir := filepath.Join(kafkaDataDir(p, st), inst.Name)
+	heap := map[string]string{"combined": "512m", "broker": "384m", "controller": "256m"}[role]
+	java := filepath.Join(env.JavaHome, "bin", "java")
+	cp := filepath.Join(p.KafkaLibs(), "*")
+	log4j := filepath.Join(p.Conf(), "kafka-log4j2.properties")
+	jvm := []string{java, "-Xms64m", "-Xmx" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
+		"-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4j, "-Dkafka.logs.dir=" + p.Logs()}
+
+	s := service{
+		argv: append(jvm, fmt.Sprintf("-javaagent:%s=%s:%s", p.JMXAgent(), inst.Addr(topology.PortMetrics), jmxConf),
+			"-cp", cp, "kafka.Kafka", conf),
+		env:     []string{"JAVA_HOME=" + env.JavaHome},
+		timeout: 120 * time.Second,
+		grace:   60 * time.Second, // controlled shutdown moves leadership first
+		url:     metricsURL(inst),
+	}
+	s.prepare = func(ctx context.Context) error {
+		if err := mkdirs(logDir); err != nil {
+			return err
+		}
+		if err := writeIfMissing(filepath.Join(p.Conf(), "jmx-catchall.yml"), catchAllJMX); err != nil {
+			return err
+		}
+		if err := os.WriteFile(log4j, []byte(kafkaLog4j), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(conf, []byte(kafkaProperties(st, inst, logDir)), 0o644); err != nil {
+			return err
+		}
+		if exists(filepath.Join(logDir, "meta.properties")) {
+			return nil
+		}
+		id, err := clusterID(kafkaDataDir(p, st))
+		if err != nil {
+			return err
+		}
+		out, err := exec.CommandContext(ctx, java, "-Dlog4j2.configurationFile="+log4j, "-cp", cp,
+			"kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", id, "-c", conf).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("format storage of %s in %s: %w\n%s", inst.Name, logDir, err, lastLines(string(out), 10))
+		}
+		return nil
+	}
+	metrics := httpOK(metricsURL(inst))
+	switch inst.Component {
+	case topology.KafkaController:
+		s.health = all(metrics, tcpOpen(inst.Addr(topology.PortController)))
+	default:
+		s.health = all(metrics, kafkaBrokers(inst.Addr(topology.PortBroker), st.Brokers()))
+	}
+	return s, nil
+}
+
+// clusterID returns the KRaft cluster id of a data dir, making one on first use.
+func clusterID(dir string) (string, error) {
+	if err := mkdirs(dir); err != nil {
+		return "", err
+	}
+	f := filepath.Join(dir, "cluster-id")
+	if b, err := os.ReadFile(f); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40 // version 4, as Uuid.randomUuid
+	u[8] = u[8]&0x3f | 0x80
+	id := base64.RawURLEncoding.EncodeToString(u[:])
+	return id, os.WriteFile(f, []byte(id+"\n"), 0o644)
+}
+
+func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) string {
+	rf := min(3, st.Brokers())
+	minISR := 1
+	if rf > 1 {
+		minISR = 2
+	}
+	var b strings.Builder
+	w := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
+	b.WriteString("# Written by `go run ./cmd/stack up` from internal/topology; do not edit.\n")
+	w("node.id", inst.NodeID)
+	w("controller.quorum.voters", st.KafkaVoters())
+	w("controller.listener.names", "CONTROLLER")
+	w("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")
+	switch inst.Component {
+	case topology.KafkaCombined:
+		w("process.roles", "broker,controller")
+		w("listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker)+",CONTROLLER://"+inst.Addr(topology.PortController))
+	case topology.KafkaController:
+		w("process.roles", "controller")
+		w("listeners", "CONTROLLER://"+inst.Addr(topology.PortController))
+	case topology.KafkaBroker:
+		w("process.roles", "broker")
+		w("listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker))
+	}
+	if inst.Component != topology.KafkaController {
+		w("advertised.listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker))
+		w("inter.broker.listener.name", "PLAINTEXT")
+	}
+	w("log.dirs", logDir)
+	w("num.partitions", 3)
+	w("default.replication.factor", rf)
+	w("min.insync.replicas", minISR)
+	w("offsets.topic.replication.factor", rf)
+	w("transaction.state.log.replication.factor", rf)
+	w("transaction.state.log.min.isr", minISR)
+	w("share.coordinator.state.topic.replication.factor", rf)
+	w("share.coordinator.state.topic.min.isr", minISR)
+	w("group.initial.rebalance.delay.ms", 0) // tests start consumers right away
+	w("log.retention.hours", 24)             // a local stack: keep the disk small
+	w("log.segment.bytes", 64<<20)
+	return b.String()
+}
+
+const catchAllJMX = `# Catch-all JMX exporter rules, used until deploy/jmx/kafka-<role>.yml exists (go run ./cmd/gen).
+lowercaseOutputName: false
+rules:
+  - pattern: ".*"
+`
+
+// kafkaLog4j keeps Kafka's own line layout ([time] LEVEL message (logger)) on stdout, which
+// the stack appends to logs/<instance>.log.
+const kafkaLog4j = `status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.state.name = state.change.logger
+logger.state.level = INFO
+`
+
+func writeIfMissing(path, content string) error {
+	if exists(path) {
+		return nil
+	}
+	return os.WriteFile(path, []byte(content), 0o644)
+}
+
+func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
+	dir := filepath.Join(p.Data(), "spark")
+	host := inst.Host
+	jars, _ := filepath.Glob(filepath.Join(p.SparkJars(), "*.jar"))
+	conf := func(k, v string) []string { return []string{"--conf", k + "=" + v} }
+	argv := []string{filepath.Join(env.SparkHome, "bin", "spark-submit"),
+		"--properties-file", p.Deploy("spark/spark-defaults.conf")}
+	// What depends on where the stack runs is set here; the rest lives in deploy/spark.
+	for _, kv := range [][2]string{
+		{"spark.metrics.conf", p.Deploy("spark/metrics.properties")},
+		{"spark.connect.grpc.binding.address", host},
+		{"spark.connect.grpc.binding.port", strconv.Itoa(inst.Port(topology.PortGRPC))},
+		{"spark.ui.port", strconv.Itoa(inst.Port(topology.PortMetrics))},
+		{"spark.port.maxRetries", "0"}, // fail rather than serve metrics on another port
+		{"spark.driver.host", host},
+		{"spark.driver.bindAddress", host},
+		{"spark.local.dir", filepath.Join(dir, "tmp")},
+		{"spark.sql.warehouse.dir", filepath.Join(dir, "warehouse")},
+		{"spark.sql.streaming.checkpointLocation", filepath.Join(dir, "checkpoints")},
+		{"spark.driver.extraJavaOptions", "-Dderby.system.home=" + filepath.Join(dir, "derby")},
+	} {
+		argv = append(argv, conf(kv[0], kv[1])...)
+	}
+	argv = append(argv, "--jars", strings.Join(jars, ","),
+		"--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "spark-internal")
+	return service{
+		dir:  dir,
+		argv: argv,
+		env: []string{"JAVA_HOME=" + env.JavaHome, "SPARK_HOME=" + env.SparkHome, "SPARK_LOCAL_IP=" + host,
+			"PYSPARK_PYTHON=" + filepath.Join(p.Venv(), "bin", "python"), "SPARK_BOOTSTRAP=" + st.KafkaBootstrap()},
+		prepare: func(context.Context) error { return mkdirs(filepath.Join(dir, "tmp")) },
+		health:  all(tcpOpen(inst.Addr(topology.PortGRPC)), httpOK(metricsURL(inst))),
+		timeout: 180 * time.Second, // a JVM of 400 jars on 2 busy cores
+		grace:   30 * time.Second,
+		url:     "sc://" + inst.Addr(topology.PortGRPC),
+	}
+}
+
+func nodeExporterService(p Paths, inst topology.Instance) service {
+	return service{
+		argv: []string{filepath.Join(p.Bin(), "node_exporter"),
+			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
+			"--collector.disable-defaults",
+			"--collector.filesystem", "--collector.cpu", "--collector.meminfo", "--collector.loadavg",
+			// Sandboxes mount tiny tmpfs file systems that are always "full": not ours to alert on.
+			"--collector.filesystem.mount-points-exclude=^/(dev|proc|run|sys|mnt/sandboxing|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)",
+			"--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tmpfs|tracefs)$",
+		},
+		health: httpOK(metricsURL(inst)),
+		url:    metricsURL(inst),
+	}
+}
+
+func prometheusService(p Paths, st topology.Stack, inst topology.Instance) service {
+	cfg := p.Deploy("local/prometheus.yml")
+	fallback := !exists(cfg)
+	if fallback {
+		cfg = filepath.Join(p.Conf(), "prometheus.yml")
+	}
+	base := "http://" + inst.Addr(topology.PortMetrics)
+	return service{
+		argv: []string{filepath.Join(p.Bin(), "prometheus"),
+			"--config.file=" + cfg,
+			"--storage.tsdb.path=" + filepath.Join(p.Data(), "prometheus"),
+			"--storage.tsdb.retention.time=2d",
+			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
+			"--web.enable-lifecycle",
+		},
+		prepare: func(context.Context) error {
+			if fallback {
+				return os.WriteFile(cfg, []byte(fallbackPrometheus(st)), 0o644)
+			}
+			return nil
+		},
+		phase:   2,
+		health:  httpOK(base + "/-/ready"),
+		timeout: 60 * time.Second,
+		grace:   30 * time.Second,
+		url:     base,
+	}
+}
+
+func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
+	cfg := p.Deploy("local/alertmanager.yml")
+	fallback := !exists(cfg)
+	if fallback {
+		cfg = filepath.Join(p.Conf(), "alertmanager.yml")
+	}
+	base := "http://" + inst.Addr(topology.PortMetrics)
+	return service{
+		argv: []string{env.Alertmanager,
+			"--config.file=" + cfg,
+			"--storage.path=" + filepath.Join(p.Data(), "alertmanager"),
+			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
+			"--cluster.listen-address=", // no gossip port: a single local instance
+		},
+		prepare: func(context.Context) error {
+			if fallback {
+				return os.WriteFile(cfg, []byte(fallbackAlertmanager(st)), 0o644)
+			}
+			return nil
+		},
+		health: httpOK(base + "/-/ready"),
+		url:    base,
+	}
+}
+
+func webhookService(p Paths, inst topology.Instance) service {
+	base := "http://" + inst.Addr(topology.PortHTTP)
+	return service{
+		argv: []string{filepath.Join(p.Bin(), "webhook"),
+			"-listen", inst.Addr(topology.PortHTTP),
+			"-file", filepath.Join(p.WebhookDir(), "notifications.jsonl")},
+		health: httpOK(base + "/healthz"),
+		url:    base + "/notifications",
+	}
+}
+
+// fallbackPrometheus scrapes every instance of the topology; used only until the lead's
+// generated deploy/local/prometheus.yml exists.
+func fallbackPrometheus(st topology.Stack) string {
+	var b strings.Builder
+	b.WriteString("# Fallback written by cmd/stack: deploy/local/prometheus.yml does not exist yet.\n")
+	b.WriteString("global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n")
+	am := st.One(topology.Alertmanager)
+	fmt.Fprintf(&b, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['%s']\n", am.Addr(topology.PortMetrics))
+	b.WriteString("scrape_configs:\n")
+	seen := map[topology.Component]bool{}
+	for _, inst := range st.Scraped() {
+		if seen[inst.Component] {
+			continue
+		}
+		seen[inst.Component] = true
+		path := inst.MetricsPath
+		if path == "" {
+			path = "/metrics"
+		}
+		fmt.Fprintf(&b, "  - job_name: %s\n    metrics_path: %s\n    static_configs:\n", inst.Component, path)
+		for _, i := range st.Of(inst.Component) {
+			fmt.Fprintf(&b, "      - targets: ['%s']\n        labels: {instance_name: %s}\n", i.Addr(topology.PortMetrics), i.Name)
+		}
+	}
+	return b.String()
+}
+
+func fallbackAlertmanager(st topology.Stack) string {
+	wh := st.One(topology.Webhook)
+	return fmt.Sprintf(`# Fallback written by cmd/stack: deploy/local/alertmanager.yml does not exist yet.
+route:
+  receiver: default
+  group_wait: 1s
+  group_interval: 5s
+  repeat_interval: 1h
+receivers:
+  - name: default
+    webhook_configs:
+      - url: http://%s/default
+`, wh.Addr(topology.PortHTTP))
+}

@@ -1,0 +1,84 @@
+// Package stack runs the native local stack of finobs: Kafka (KRaft), a Spark Connect server,
+// Prometheus, Alertmanager, node_exporter and a webhook receiver, as plain background
+// processes on loopback. Ports come from internal/topology; everything downloaded, built,
+// logged or stored lives in the state directory (.stack/, or $FINOBS_STATE).
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Paths is the layout of the repository and the state directory.
+type Paths struct {
+	Repo  string // repository root (holds go.mod)
+	State string // .stack or $FINOBS_STATE
+}
+
+// FindPaths locates the repository root from the working directory upwards and the state
+// directory: $FINOBS_STATE when set, else <repo>/.stack.
+func FindPaths() (Paths, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return Paths{}, err
+	}
+	repo, err := findRepo(wd)
+	if err != nil {
+		return Paths{}, err
+	}
+	state := os.Getenv("FINOBS_STATE")
+	if state == "" {
+		state = filepath.Join(repo, ".stack")
+	}
+	state, err = filepath.Abs(state)
+	if err != nil {
+		return Paths{}, err
+	}
+	return Paths{Repo: repo, State: state}, nil
+}
+
+func findRepo(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		b, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil && strings.Contains(string(b), "module github.com/finobs/finobs") {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("stack: not inside the finobs repository (no go.mod of github.com/finobs/finobs above " + dir + ")")
+		}
+	}
+}
+
+func (p Paths) Logs() string             { return filepath.Join(p.State, "logs") }
+func (p Paths) Run() string              { return filepath.Join(p.State, "run") }
+func (p Paths) Data() string             { return filepath.Join(p.State, "data") }
+func (p Paths) Bin() string              { return filepath.Join(p.State, "bin") }
+func (p Paths) Conf() string             { return filepath.Join(p.State, "conf") }
+func (p Paths) KafkaLibs() string        { return filepath.Join(p.State, "kafka", "libs") }
+func (p Paths) SparkJars() string        { return filepath.Join(p.State, "spark", "jars") }
+func (p Paths) Venv() string             { return filepath.Join(p.State, "venv") }
+func (p Paths) WebhookDir() string       { return filepath.Join(p.State, "webhook") }
+func (p Paths) Log(name string) string   { return filepath.Join(p.Logs(), name+".log") }
+func (p Paths) Deploy(rel string) string { return filepath.Join(p.Repo, "deploy", rel) }
+
+// JMXAgent is the path of the JMX exporter java agent jar.
+func (p Paths) JMXAgent() string {
+	return filepath.Join(p.State, "jmx", "jmx_prometheus_javaagent-"+JMXExporterVersion+".jar")
+}
+
+func mkdirs(dirs ...string) error {
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("stack: %w", err)
+		}
+	}
+	return nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
