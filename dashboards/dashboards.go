@@ -156,3 +156,26 @@ func URL(name, panelTitle string) (string, error) {
 	}
 	return "", fmt.Errorf("dashboards: no dashboard %q", name)
 }
+
+// URLFor is the path of the first panel (in dashboard order) that charts metric m: where
+// an alert on m should send whoever it pages. Panels are matched on the metric's series
+// names in their queries.
+func URLFor(m *catalog.Metric) (string, error) {
+	ds, err := All()
+	if err != nil {
+		return "", err
+	}
+	for _, d := range ds {
+		for _, q := range grafana.Queries(d.Dashboard) {
+			if q.Kind != grafana.KindPrometheus {
+				continue
+			}
+			for _, s := range m.Series() {
+				if grafana.NamesMetric(q.Expr, s) {
+					return grafana.PanelURL(d.Dashboard, q.Panel)
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("dashboards: no panel charts %s", m.Name)
+}

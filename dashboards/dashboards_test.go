@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/finobs/finobs/internal/catalog"
 )
 
 // The committed dashboards pass every lint rule: a violation fails make test.
@@ -77,4 +79,34 @@ func TestQueries(t *testing.T) {
 	if kinds["prometheus"] == 0 || kinds["elasticsearch"] == 0 {
 		t.Errorf("query kinds %v, want both prometheus and elasticsearch", kinds)
 	}
+}
+
+func TestURLFor(t *testing.T) {
+	u, err := URLFor(catalog.KafkaOfflinePartitions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := URL(KafkaCluster, "Offline partitions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u != want {
+		t.Errorf("URLFor(offline partitions) = %s, want %s", u, want)
+	}
+	// A histogram is found through its _bucket series.
+	if _, err := URLFor(catalog.ProducerLatency); err != nil {
+		t.Error(err)
+	}
+	// Every metric a dashboard charts has a URL; report the ones none charts.
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var none []string
+	for _, m := range cat.Metrics() {
+		if _, err := URLFor(m); err != nil {
+			none = append(none, m.Name)
+		}
+	}
+	t.Logf("metrics no panel charts: %v", none)
 }

@@ -18,29 +18,36 @@ const (
 
 func kafkaCluster() *dashboard.DashboardBuilder {
 	return g.NewDashboard(UID(KafkaCluster), "Kafka cluster",
-		"Health, throughput, requests and JVMs of the whole KRaft cluster.", kafkaJobs).
+		"Health, throughput, requests, JVMs and hosts of the whole KRaft cluster.",
+		[]topology.Component{topology.KafkaBroker, topology.KafkaController, topology.KafkaCombined, topology.NodeExporter}).
 		WithRow(g.Row("Cluster health")).
 		WithPanel(g.Stat("Brokers up", "short",
 			"Brokers (dedicated or combined) whose metrics endpoint answers, against how many Prometheus is told to scrape (the topology).",
 			g.Prom(g.Sum("", g.S(catalog.Up, brokerJobs)), "up"), g.BadBelow(1)...).
-			WithTarget(g.Prom("count("+g.S(catalog.Up, brokerJobs)+")", "expected"))).
+			WithTarget(g.Prom("count("+g.S(catalog.Up, brokerJobs)+")", "expected")).Span(3)).
 		WithPanel(g.Stat("Controllers up", "short",
 			"KRaft voters (dedicated or combined) that are up, against how many the topology declares.",
 			g.Prom(g.Sum("", g.S(catalog.Up, controllerJobs)), "up"), g.BadBelow(1)...).
-			WithTarget(g.Prom("count("+g.S(catalog.Up, controllerJobs)+")", "expected"))).
+			WithTarget(g.Prom("count("+g.S(catalog.Up, controllerJobs)+")", "expected")).Span(3)).
 		WithPanel(g.Stat("Active controller", "short",
 			"Controllers that believe they are the active one: exactly 1 is healthy, 0 means no quorum leader, 2 a split brain.",
 			g.Prom(g.Sum("", g.S(catalog.KafkaActiveControllerCount)), "active"),
-			g.Step{Color: "red"}, g.Step{Value: 1, Color: "green"}, g.Step{Value: 2, Color: "red"})).
+			g.Step{Color: "red"}, g.Step{Value: 1, Color: "green"}, g.Step{Value: 2, Color: "red"}).Span(3)).
 		WithPanel(g.Stat("Offline partitions", "short",
 			"Partitions without a leader, seen by the active controller: producers and consumers of them are stuck.",
-			g.Prom(g.Max("", g.S(catalog.KafkaOfflinePartitions)), "offline"), g.BadAbove(1)...)).
+			g.Prom(g.Max("", g.S(catalog.KafkaOfflinePartitions)), "offline"), g.BadAbove(1)...).Span(3)).
 		WithPanel(g.Stat("Under-replicated partitions", "short",
 			"Partitions led here whose ISR is smaller than their replica set, summed over brokers.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaUnderReplicatedPartitions)), "under-replicated"), g.BadAbove(1)...)).
+			g.Prom(g.Sum("", g.S(catalog.KafkaUnderReplicatedPartitions)), "under-replicated"), g.BadAbove(1)...).Span(3)).
 		WithPanel(g.Stat("Under-min-ISR partitions", "short",
 			"Partitions whose ISR fell below min.insync.replicas: acks=all producers to them fail.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaUnderMinISRPartitions)), "under min ISR"), g.BadAbove(1)...)).
+			g.Prom(g.Sum("", g.S(catalog.KafkaUnderMinISRPartitions)), "under min ISR"), g.BadAbove(1)...).Span(3)).
+		WithPanel(g.Stat("Topics", "short",
+			"Topics in the cluster metadata, internal ones included.",
+			g.Prom(g.Max("", g.S(catalog.KafkaGlobalTopics)), "topics")).Span(3)).
+		WithPanel(g.Stat("Partitions", "short",
+			"Partitions in the cluster metadata, all topics.",
+			g.Prom(g.Max("", g.S(catalog.KafkaGlobalPartitions)), "partitions")).Span(3)).
 		WithRow(g.Row("Throughput")).
 		WithPanel(g.TimeSeries("Messages in per topic", "cps",
 			"Records appended per second, by topic, summed over the brokers leading its partitions.",
@@ -80,7 +87,7 @@ func kafkaCluster() *dashboard.DashboardBuilder {
 			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaLogFlushes)), "{{instance}}"))).
 		WithRow(g.Row("JVM")).
 		WithPanel(g.TimeSeries("Heap used per node", "bytes",
-			"JVM heap in use, by node; the dashed line of each node is its -Xmx.",
+			"JVM heap in use, by node, and each node's limit (-Xmx).",
 			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryUsed, `area="heap"`)), "{{instance}} used"),
 			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryMax, `area="heap"`)), "{{instance}} max"))).
 		WithPanel(g.TimeSeries("GC time per node", "percentunit",
@@ -88,5 +95,15 @@ func kafkaCluster() *dashboard.DashboardBuilder {
 			g.Prom(g.Sum("instance, gc", g.RateOf(catalog.JVMGCCollection, "_sum")), "{{instance}} {{gc}}"))).
 		WithPanel(g.TimeSeries("CPU per node", "percentunit",
 			"CPU time used by each Kafka JVM, in cores.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.ProcessCPU)), "{{instance}}")))
+			g.Prom(g.Sum("instance", g.Rate(catalog.ProcessCPU)), "{{instance}}"))).
+		WithRow(g.Row("Hosts")).
+		WithPanel(g.TimeSeries("Host CPU busy", "percentunit",
+			"Share of CPU time not idle, by host, all cores.",
+			g.Prom("1 - "+g.Sum("instance", g.Rate(catalog.NodeCPU, `mode="idle"`))+" / "+g.Sum("instance", g.Rate(catalog.NodeCPU)), "{{instance}}")).Min(0).Max(1)).
+		WithPanel(g.TimeSeries("Host memory available", "bytes",
+			"Memory available to new processes without swapping, by host.",
+			g.Prom(g.Sum("instance", g.S(catalog.NodeMemAvailable)), "{{instance}}"))).
+		WithPanel(g.TimeSeries("Disk used", "percentunit",
+			"Share of each filesystem in use; Kafka stops a log directory that fills up.",
+			g.Prom("1 - "+g.Sum("instance, mountpoint", g.S(catalog.NodeFilesystemAvail, `fstype!~"tmpfs|overlay"`))+" / "+g.Sum("instance, mountpoint", g.S(catalog.NodeFilesystemSize, `fstype!~"tmpfs|overlay"`)), "{{instance}} {{mountpoint}}")).Min(0).Max(1))
 }

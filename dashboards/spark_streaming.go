@@ -14,7 +14,7 @@ const onQuery = `query=~"$query"`
 func sparkStreaming() *dashboard.DashboardBuilder {
 	return g.NewDashboard(UID(SparkStream), "Spark Structured Streaming",
 		"The streaming queries run through Spark Connect: rates, batches, watermark, state, Kafka backlog, and the Spark processes.",
-		[]topology.Component{topology.StreamDriver, topology.SparkConnect},
+		[]topology.Component{topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors},
 		g.LabelVar("query", "query", g.S(catalog.StreamQueryUp))).
 		WithRow(g.Row("Queries")).
 		WithPanel(g.Stat("Queries up", "short",
@@ -71,11 +71,45 @@ func sparkStreaming() *dashboard.DashboardBuilder {
 		WithPanel(g.TimeSeries("Offsets behind latest by partition", "short",
 			"Records between each partition's latest offset and the query's position (Spark keeps offsets in its checkpoint, not a consumer group).",
 			g.Prom(g.Sum("topic, partition", g.S(catalog.StreamOffsetsBehind, onQuery)), "{{topic}}/{{partition}}")).Span(24)).
-		WithRow(g.Row("Spark processes")).
-		WithPanel(g.TimeSeries("Spark and driver up", "short",
-			"Whether Prometheus can scrape the Spark Connect server (driver and executors) and the stream driver.",
-			g.Prom(g.Max("job, instance", g.S(catalog.Up)), "{{instance}}")).Span(12).Min(0).Max(1)).
+		WithRow(g.Row("Spark's own view")).
+		WithPanel(g.TimeSeries("Rates reported by Spark", "cps",
+			"Input and processing rates as the Spark driver's metrics system reports them; should match the stream driver's lines above.",
+			g.Prom(g.Sum("query", g.S(catalog.SparkStreamingInputRate, onQuery)), "{{query}} input"),
+			g.Prom(g.Sum("query", g.S(catalog.SparkStreamingProcessingRate, onQuery)), "{{query}} processed"))).
+		WithPanel(g.TimeSeries("Trigger latency reported by Spark", "ms",
+			"Duration of the last trigger, as Spark reports it, by query.",
+			g.Prom(g.Max("query", g.S(catalog.SparkStreamingLatency, onQuery)), "{{query}}"))).
+		WithPanel(g.TimeSeries("Driver heap", "bytes",
+			"Heap used by the Spark driver (the Spark Connect server) and its limit; state stores live in the executors.",
+			g.Prom(g.Sum("instance", g.S(catalog.SparkDriverHeapUsed)), "{{instance}} used"),
+			g.Prom(g.Max("instance", g.S(catalog.SparkDriverHeapMax)), "{{instance}} max"))).
+		WithRow(g.Row("Executors")).
+		WithPanel(g.Stat("Processes up", "short",
+			"Spark Connect, its executors endpoint and the stream driver answering Prometheus, against how many are scraped.",
+			g.Prom(g.Sum("", g.S(catalog.Up)), "up"), g.BadBelow(1)...).
+			WithTarget(g.Prom("count("+g.S(catalog.Up)+")", "expected")).Span(6)).
+		WithPanel(g.Stat("Failed stages", "short",
+			"Stages that failed since the driver started.",
+			g.Prom(g.Max("", g.S(catalog.SparkFailedStages)), "failed"), g.BadAbove(1)...).Span(6)).
+		WithPanel(g.Stat("Task slots in use", "percentunit",
+			"Running tasks over task slots, all executors: near 100% the executors cannot take more partitions.",
+			g.Prom(g.Sum("", g.S(catalog.SparkExecutorActiveTasks))+" / "+g.Sum("", g.S(catalog.SparkExecutorMaxTasks)), "busy"),
+			g.Step{Color: "green"}, g.Step{Value: 0.8, Color: "orange"}, g.Step{Value: 0.95, Color: "red"}).Span(6)).
+		WithPanel(g.Stat("Failed tasks", "cps",
+			"Tasks failing per second, all executors.",
+			g.Prom(g.Sum("", g.Rate(catalog.SparkExecutorFailedTasks)), "failed"), g.BadAbove(0.0001)...).Span(6)).
+		WithPanel(g.TimeSeries("Tasks by executor", "cps",
+			"Tasks completed and failed per second, by executor.",
+			g.Prom(g.Sum("executor_id", g.Rate(catalog.SparkExecutorCompletedTasks)), "{{executor_id}} completed"),
+			g.Prom(g.Sum("executor_id", g.Rate(catalog.SparkExecutorFailedTasks)), "{{executor_id}} failed"))).
+		WithPanel(g.TimeSeries("Executor heap", "bytes",
+			"Heap used by each executor JVM, against the storage memory it has.",
+			g.Prom(g.Sum("executor_id", g.S(catalog.SparkExecutorHeap)), "{{executor_id}} heap"),
+			g.Prom(g.Sum("executor_id", g.S(catalog.SparkExecutorMaxMemory)), "{{executor_id}} storage max"))).
+		WithPanel(g.TimeSeries("Executor GC time", "percentunit",
+			"Share of time each executor's tasks spent in garbage collection.",
+			g.Prom(g.Sum("executor_id", g.Rate(catalog.SparkExecutorGCTime)), "{{executor_id}}"))).
 		WithPanel(g.TimeSeries("Query up", "short",
 			"1 while each streaming query is active, 0 when it stopped or failed.",
-			g.Prom(g.Max("query", g.S(catalog.StreamQueryUp, onQuery)), "{{query}}")).Span(12).Min(0).Max(1))
+			g.Prom(g.Max("query", g.S(catalog.StreamQueryUp, onQuery)), "{{query}}")).Span(24).Height(6).Min(0).Max(1))
 }

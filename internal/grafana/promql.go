@@ -3,6 +3,8 @@ package grafana
 import (
 	"fmt"
 	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
 )
 
 // Small PromQL helpers, so dashboard declarations say what they show and every selector
@@ -64,4 +66,20 @@ func Quantile(q float64, m fmt.Stringer, by string, matchers ...string) string {
 		le = "le, " + by
 	}
 	return fmt.Sprintf("histogram_quantile(%g, %s)", q, Sum(le, RateOf(m, "_bucket", matchers...)))
+}
+
+// NamesMetric says whether a dashboard query selects series name.
+func NamesMetric(expr, name string) bool {
+	e, err := parse(expr)
+	if err != nil {
+		return false
+	}
+	found := false
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok && vs.Name == name {
+			found = true
+		}
+		return nil
+	})
+	return found
 }
