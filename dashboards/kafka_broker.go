@@ -68,12 +68,12 @@ func kafkaBroker() *dashboard.DashboardBuilder {
 		WithRow(g.Row("JVM and process")).
 		WithPanel(g.TimeSeries("Heap", "bytes",
 			"JVM heap in use and its limit.",
-			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryUsed, `area="heap"`)), "{{instance}} used"),
-			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryMax, `area="heap"`)), "{{instance}} max"))).
+			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryUsed, brokerJobs, `area="heap"`)), "{{instance}} used"),
+			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryMax, brokerJobs, `area="heap"`)), "{{instance}} max"))).
 		WithPanel(g.TimeSeries("GC time", "percentunit",
 			"Share of wall time in garbage collection, by collector.",
-			g.Prom(g.Sum("instance, gc", g.RateOf(catalog.JVMGCCollection, "_sum")), "{{instance}} {{gc}}"))).
+			g.Prom(g.Sum("instance, gc", g.RateOf(catalog.JVMGCCollection, "_sum", brokerJobs)), "{{instance}} {{gc}}"))).
 		WithPanel(g.TimeSeries("CPU", "percentunit",
 			"CPU time used by the broker JVM, in cores.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.ProcessCPU)), "{{instance}}")))
+			g.Prom(g.Sum("instance", g.Rate(catalog.ProcessCPU, brokerJobs)), "{{instance}}")))
 }

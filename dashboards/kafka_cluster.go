@@ -14,6 +14,7 @@ var kafkaJobs = []topology.Component{topology.KafkaBroker, topology.KafkaControl
 const (
 	brokerJobs     = `job=~"kafka-broker|kafka-combined"`
 	controllerJobs = `job=~"kafka-controller|kafka-combined"`
+	anyKafkaJob    = `job=~"kafka-broker|kafka-controller|kafka-combined"`
 )
 
 func kafkaCluster() *dashboard.DashboardBuilder {
@@ -88,14 +89,14 @@ func kafkaCluster() *dashboard.DashboardBuilder {
 		WithRow(g.Row("JVM")).
 		WithPanel(g.TimeSeries("Heap used per node", "bytes",
 			"JVM heap in use, by node, and each node's limit (-Xmx).",
-			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryUsed, `area="heap"`)), "{{instance}} used"),
-			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryMax, `area="heap"`)), "{{instance}} max"))).
+			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryUsed, anyKafkaJob, `area="heap"`)), "{{instance}} used"),
+			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryMax, anyKafkaJob, `area="heap"`)), "{{instance}} max"))).
 		WithPanel(g.TimeSeries("GC time per node", "percentunit",
 			"Share of wall time spent in garbage collection, by node and collector.",
-			g.Prom(g.Sum("instance, gc", g.RateOf(catalog.JVMGCCollection, "_sum")), "{{instance}} {{gc}}"))).
+			g.Prom(g.Sum("instance, gc", g.RateOf(catalog.JVMGCCollection, "_sum", anyKafkaJob)), "{{instance}} {{gc}}"))).
 		WithPanel(g.TimeSeries("CPU per node", "percentunit",
 			"CPU time used by each Kafka JVM, in cores.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.ProcessCPU)), "{{instance}}"))).
+			g.Prom(g.Sum("instance", g.Rate(catalog.ProcessCPU, anyKafkaJob)), "{{instance}}"))).
 		WithRow(g.Row("Hosts")).
 		WithPanel(g.TimeSeries("Host CPU busy", "percentunit",
 			"Share of CPU time not idle, by host, all cores.",

@@ -11,6 +11,9 @@ import (
 // onQuery narrows stream driver metrics to the chosen streaming queries.
 const onQuery = `query=~"$query"`
 
+// sparkJobs are the jobs of this dashboard, for metrics every job has (up).
+const sparkJobs = `job=~"stream-driver|spark-connect|spark-executors"`
+
 func sparkStreaming() *dashboard.DashboardBuilder {
 	return g.NewDashboard(UID(SparkStream), "Spark Structured Streaming",
 		"The streaming queries run through Spark Connect: rates, batches, watermark, state, Kafka backlog, and the Spark processes.",
@@ -86,8 +89,8 @@ func sparkStreaming() *dashboard.DashboardBuilder {
 		WithRow(g.Row("Executors")).
 		WithPanel(g.Stat("Processes up", "short",
 			"Spark Connect, its executors endpoint and the stream driver answering Prometheus, against how many are scraped.",
-			g.Prom(g.Sum("", g.S(catalog.Up)), "up"), g.BadBelow(1)...).
-			WithTarget(g.Prom("count("+g.S(catalog.Up)+")", "expected")).Span(6)).
+			g.Prom(g.Sum("", g.S(catalog.Up, sparkJobs)), "up"), g.BadBelow(1)...).
+			WithTarget(g.Prom("count("+g.S(catalog.Up, sparkJobs)+")", "expected")).Span(6)).
 		WithPanel(g.Stat("Failed stages", "short",
 			"Stages that failed since the driver started.",
 			g.Prom(g.Max("", g.S(catalog.SparkFailedStages)), "failed"), g.BadAbove(1)...).Span(6)).

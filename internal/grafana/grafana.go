@@ -52,7 +52,7 @@ func NewDashboard(uid, title, description string, jobs []topology.Component, var
 	b := base(uid, title, description).
 		WithVariable(datasourceVar(KindPrometheus)).
 		WithVariable(JobVar(jobs...)).
-		WithVariable(InstanceVar())
+		WithVariable(InstanceVar(jobs...))
 	for _, v := range vars {
 		b.WithVariable(v)
 	}
@@ -90,20 +90,31 @@ func datasourceVar(kind string) *dashboard.DatasourceVariableBuilder {
 // JobVar is the job variable: the jobs (topology components) a dashboard is about, as
 // found by Prometheus. Multi-select, with "All" as `.+`.
 func JobVar(jobs ...topology.Component) *dashboard.QueryVariableBuilder {
-	names := make([]string, len(jobs))
-	for i, j := range jobs {
-		names[i] = string(j)
-	}
-	sel := "up"
-	if len(names) > 0 {
-		sel = fmt.Sprintf(`up{job=~"%s"}`, strings.Join(names, "|"))
-	}
-	return LabelVar("job", "job", sel)
+	return LabelVar("job", "job", "up"+jobMatcher("", jobs))
 }
 
-// InstanceVar is the instance variable, narrowed by the chosen jobs.
-func InstanceVar() *dashboard.QueryVariableBuilder {
-	return LabelVar("instance", "instance", `up{job=~"$job"}`)
+// InstanceVar is the instance variable, narrowed by the chosen jobs (and, since "All" is
+// `.+`, by the dashboard's jobs).
+func InstanceVar(jobs ...topology.Component) *dashboard.QueryVariableBuilder {
+	return LabelVar("instance", "instance", "up"+jobMatcher(`job=~"$job"`, jobs))
+}
+
+func jobMatcher(first string, jobs []topology.Component) string {
+	ms := []string{}
+	if first != "" {
+		ms = append(ms, first)
+	}
+	if len(jobs) > 0 {
+		names := make([]string, len(jobs))
+		for i, j := range jobs {
+			names[i] = string(j)
+		}
+		ms = append(ms, fmt.Sprintf(`job=~"%s"`, strings.Join(names, "|")))
+	}
+	if len(ms) == 0 {
+		return ""
+	}
+	return "{" + strings.Join(ms, ",") + "}"
 }
 
 // LabelVar is a multi-select query variable over the values of label in the series

@@ -58,6 +58,7 @@ var Rules = map[string]string{
 	"target-rate-interval":           "rate, irate and increase use $__rate_interval",
 	"target-job":                     `every selector matches job=~"$job"`,
 	"target-instance":                `every selector matches instance=~"$instance"`,
+	"target-job-scope":               `selectors of metrics every process exports (up, process_*, jvm_*, go_*) also name their jobs, since All is .+`,
 	"target-catalog":                 "every selector names a metric declared in the catalog",
 	"target-counter-agg":             "counters are only used through rate, irate or increase",
 	"target-rate-gauge":              "rate, irate and increase only apply to counters",
@@ -481,6 +482,11 @@ func (l *linter) promql(title, expr string) {
 	})
 }
 
+// generic says whether every kind of process exports a metric.
+func generic(name string) bool {
+	return name == "up" || strings.HasPrefix(name, "process_") || strings.HasPrefix(name, "jvm_") || strings.HasPrefix(name, "go_")
+}
+
 var rateFuncs = map[string]bool{"rate": true, "irate": true, "increase": true}
 
 func enclosingCall(path []parser.Node) string {
@@ -511,6 +517,15 @@ func (l *linter) selector(title string, vs *parser.VectorSelector, path []parser
 	}
 	if !has("instance") {
 		l.report(title, "target-instance", `selector %s does not match instance=~"$instance"`, vs)
+	}
+	if generic(vs.Name) {
+		scoped := false
+		for _, m := range vs.LabelMatchers {
+			scoped = scoped || (m.Name == "job" && !strings.HasPrefix(m.Value, "$"))
+		}
+		if !scoped {
+			l.report(title, "target-job-scope", "selector %s would match every job when job is All (.+); name the jobs", vs)
+		}
 	}
 	if vs.Name == "" {
 		l.report(title, "target-catalog", "selector %s names no metric", vs)

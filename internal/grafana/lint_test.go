@@ -161,6 +161,7 @@ func TestLintRules(t *testing.T) {
 		{"target-rate-interval", good, setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance"}[5m]))`)},
 		{"target-job", good, setExpr(`sum(rate(app_requests_total{instance=~"$instance"}[$__rate_interval]))`)},
 		{"target-job", good, setExpr(`sum(rate(app_requests_total{job="producer",instance=~"$instance"}[$__rate_interval]))`)},
+		{"target-job-scope", good, setExpr(`sum(up{job=~"$job",instance=~"$instance"})`)},
 		{"target-instance", good, setExpr(`sum(rate(app_requests_total{job=~"$job"}[$__rate_interval]))`)},
 		{"target-catalog", good, setExpr(`sum(rate(kafka_request_latency_ms_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
 		{"target-catalog", good, setExpr(`sum(rate({job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},

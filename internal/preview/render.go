@@ -441,6 +441,13 @@ func drawGraph(c draw.Canvas, body vg.Rectangle, p *dashboard.Panel, ss []series
 			}
 			l.LineStyle = draw.LineStyle{Color: palette[i%len(palette)], Width: 1.5}
 			pl.Add(l)
+			if len(seg) < 3 {
+				// A line of one or two samples is hardly visible: mark them.
+				if sc, err := plotter.NewScatter(seg); err == nil {
+					sc.GlyphStyle = draw.GlyphStyle{Color: palette[i%len(palette)], Radius: 2, Shape: draw.CircleGlyph{}}
+					pl.Add(sc)
+				}
+			}
 			for _, pt := range seg {
 				lo, hi = math.Min(lo, pt.Y), math.Max(hi, pt.Y)
 			}
