@@ -4,7 +4,7 @@ PROM      ?= http://127.0.0.1:9090
 # Integration tests start Kafka, Spark and Prometheus: give them room.
 TESTFLAGS ?= -timeout 30m
 
-.PHONY: gen check test test-unit lint rules-test am-test up down status check-live bench-producer bench-stream deploy
+.PHONY: gen check test test-unit lint rules-test am-test up down status check-live bench-producer bench-stream
 
 gen: ## render every asset under deploy/
 	$(GO) run ./cmd/gen
@@ -16,8 +16,7 @@ lint: ## lint every rule and dashboard expression against the metric catalog
 	$(GO) run ./cmd/gen lint
 
 rules-test: ## promtool: config, rules and unit tests of every alert
-	$(GO) tool promtool check config --syntax-only deploy/prometheus/prometheus.yml
-	$(GO) tool promtool check config --syntax-only deploy/local/prometheus.yml
+	$(GO) tool promtool check config deploy/prometheus/prometheus.yml deploy/local/prometheus.yml
 	$(GO) tool promtool check rules deploy/prometheus/rules/*.yml
 	$(GO) tool promtool test rules deploy/prometheus/tests/*.yml
 
@@ -50,6 +49,3 @@ bench-producer:
 
 bench-stream:
 	$(GO) run ./cmd/bench stream
-
-deploy: ## bring up the Docker Compose stack
-	docker compose -f deploy/compose.yaml up -d
