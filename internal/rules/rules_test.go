@@ -40,9 +40,9 @@ func TestValidateAcceptsGoodGroup(t *testing.T) {
 
 func TestValidateNamesTheProblem(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(*Alert)
-		want  string
+		want   string
 	}{
 		{"bad severity", func(a *Alert) { a.Severity = "page" }, `severity "page" is not one of`},
 		{"not CamelCase", func(a *Alert) { a.Name = "queue_full" }, "CamelCase"},
