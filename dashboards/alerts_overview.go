@@ -42,6 +42,6 @@ func alertsOverview() *dashboard.DashboardBuilder {
 			g.Prom(g.Sum("integration", g.Rate(catalog.AMNotificationsFailed)), "{{integration}} failed"))).
 		WithPanel(g.TimeSeries("Rule group duration vs interval", "s",
 			"Time the last evaluation of each rule group took, against its interval: a group slower than its interval skips evaluations.",
-			g.Prom(g.Max("rule_group", g.S(catalog.RuleGroupLastDuration)), "{{rule_group}}"),
+			g.Prom(g.Max("group", `label_replace(`+g.S(catalog.RuleGroupLastDuration)+`, "group", "$1", "rule_group", ".*;(.*)")`), "{{group}}"),
 			g.Prom(g.Max("", g.S(catalog.RuleGroupInterval)), "interval")))
 }

@@ -70,11 +70,11 @@ func kafkaCluster() *dashboard.DashboardBuilder {
 			"Requests waiting for a handler thread, by node: a growing queue means the handlers cannot keep up.",
 			g.Prom(g.Max("instance", g.S(catalog.KafkaRequestQueueSize)), "{{instance}}"))).
 		WithPanel(g.TimeSeries("Request handler idle", "percentunit",
-			"Share of time the request handler threads are idle, by broker; below 30% the broker is saturated.",
-			g.Prom(g.Min("instance", g.S(catalog.KafkaRequestHandlerIdle)), "{{instance}}")).Min(0).Max(1)).
+			"Share of time the request handler threads are idle, by broker; below 30% the broker is saturated. A combined KRaft node can read above 100% (its broker and controller pools report into one meter).",
+			g.Prom(g.Min("instance", g.S(catalog.KafkaRequestHandlerIdle)), "{{instance}}")).Min(0).Max(1).Span(12)).
 		WithPanel(g.TimeSeries("Network processor idle", "percentunit",
 			"Share of time the network threads are idle, by node; below 30% the node is saturated.",
-			g.Prom(g.Min("instance", g.S(catalog.KafkaNetworkProcessorIdle)), "{{instance}}")).Min(0).Max(1)).
+			g.Prom(g.Min("instance", g.S(catalog.KafkaNetworkProcessorIdle)), "{{instance}}")).Min(0).Max(1).Span(12)).
 		WithRow(g.Row("Replication and log")).
 		WithPanel(g.TimeSeries("ISR shrinks and expands", "cps",
 			"Replicas leaving (shrink) and rejoining (expand) in-sync replica sets per second; flapping means slow followers.",

@@ -44,17 +44,17 @@ func kraftQuorum() *dashboard.DashboardBuilder {
 		WithRow(g.Row("Commit and apply lag")).
 		WithPanel(g.TimeSeries("Uncommitted records", "short",
 			"Records in each node's metadata log past the high watermark (log end offset - high watermark).",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaRaftLogEndOffset)+" - "+g.S(catalog.KafkaRaftHighWatermark)), "{{instance}}"))).
+			g.Prom(g.Max("instance", g.S(catalog.KafkaRaftLogEndOffset)+" - "+g.S(catalog.KafkaRaftHighWatermark)), "{{instance}}")).Span(6)).
 		WithPanel(g.TimeSeries("Committed but not applied", "short",
 			"Records the active controller committed but has not applied yet.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaControllerLastCommittedOffset)+" - "+g.S(catalog.KafkaControllerLastAppliedOffset)), "{{instance}}"))).
+			g.Prom(g.Max("instance", g.S(catalog.KafkaControllerLastCommittedOffset)+" - "+g.S(catalog.KafkaControllerLastAppliedOffset)), "{{instance}}")).Span(6)).
 		WithPanel(g.TimeSeries("Apply lag", "s",
 			"Age of the last metadata record applied, on controllers and brokers: how stale each node's view of the cluster is.",
 			g.Prom(g.Max("instance", g.S(catalog.KafkaControllerAppliedLag)), "{{instance}} controller"),
-			g.Prom(g.Max("instance", g.S(catalog.KafkaBrokerMetadataLag)), "{{instance}} broker"))).
+			g.Prom(g.Max("instance", g.S(catalog.KafkaBrokerMetadataLag)), "{{instance}} broker")).Span(6)).
 		WithPanel(g.TimeSeries("Commit latency", "s",
 			"Average time to commit a metadata record on the quorum, by voter.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaRaftCommitLatency)), "{{instance}}"))).
+			g.Prom(g.Max("instance", g.S(catalog.KafkaRaftCommitLatency)), "{{instance}}")).Span(6)).
 		WithRow(g.Row("Errors")).
 		WithPanel(g.TimeSeries("Metadata errors", "cps",
 			"Errors per second of the controller's metadata handling and of brokers loading or applying metadata.",
