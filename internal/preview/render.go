@@ -377,15 +377,17 @@ func (u unitTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-func drawGraph(c draw.Canvas, body vg.Rectangle, p *dashboard.Panel, ss []series, unit string, r Range) {
-	// Legend below the graph, as many lines as fit in a third of the panel.
+// entry is one legend item.
+type entry struct {
+	text string
+	col  color.Color
+}
+
+// legend lays legend items out in lines across the body, at most as many lines as fit in
+// a third of it; more is how many items did not fit.
+func legend(ss []series, body vg.Rectangle) (lines [][]entry, more int) {
 	ls := sans(9, false)
 	maxLines := max(1, int((body.Max.Y-body.Min.Y)/3/legendH))
-	type entry struct {
-		text string
-		col  color.Color
-	}
-	var lines [][]entry
 	var lineW vg.Length
 	for i, s := range ss {
 		e := entry{s.legend, palette[i%len(palette)]}
@@ -397,13 +399,19 @@ func drawGraph(c draw.Canvas, body vg.Rectangle, p *dashboard.Panel, ss []series
 		lines[len(lines)-1] = append(lines[len(lines)-1], e)
 		lineW += w
 	}
-	more := 0
 	if len(lines) > maxLines {
 		for _, l := range lines[maxLines:] {
 			more += len(l)
 		}
 		lines = lines[:maxLines]
 	}
+	return lines, more
+}
+
+func drawGraph(c draw.Canvas, body vg.Rectangle, p *dashboard.Panel, ss []series, unit string, r Range) {
+	// Legend below the graph, as many lines as fit in a third of the panel.
+	ls := sans(9, false)
+	lines, more := legend(ss, body)
 	legendTop := body.Min.Y + vg.Length(len(lines))*legendH
 	for i, l := range lines {
 		y := legendTop - vg.Length(i)*legendH - legendH/2
