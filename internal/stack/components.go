@@ -55,9 +55,9 @@ func stopRank(c topology.Component) int {
 	}
 }
 
-// managed are the components `up` starts; the producer and the stream driver are run by
-// their own commands.
-func managed(c topology.Component) bool {
+// Managed reports whether `up` starts the component; the producer and the stream driver are
+// run by their own commands.
+func Managed(c topology.Component) bool {
 	switch c {
 	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker, topology.SparkConnect,
 		topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook:
@@ -70,7 +70,7 @@ func managed(c topology.Component) bool {
 func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 	var out []service
 	for _, inst := range st.Instances {
-		if !managed(inst.Component) {
+		if !Managed(inst.Component) {
 			continue
 		}
 		var s service

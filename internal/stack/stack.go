@@ -227,7 +227,7 @@ func (s *Stack) Down() error {
 	var busy []string
 	deadline := time.Now().Add(10 * time.Second)
 	for _, inst := range st.Instances {
-		if !managed(inst.Component) {
+		if !Managed(inst.Component) {
 			continue
 		}
 		for _, p := range inst.Ports {

@@ -1,0 +1,76 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TestKafkaProduceFetch writes records with acks=all to a fresh topic and reads them back.
+func TestKafkaProduceFetch(t *testing.T) {
+	t.Parallel()
+	st := local(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	seeds := []string{}
+	for _, b := range st.Instances {
+		if b.Port("broker") != 0 {
+			seeds = append(seeds, b.Addr("broker"))
+		}
+	}
+	topic := fmt.Sprintf("finobs-it-%d", time.Now().UnixNano())
+	admCl, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admCl.Close()
+	adm := kadm.NewClient(admCl)
+	rf := int16(min(3, st.Brokers()))
+	if _, err := adm.CreateTopic(ctx, 3, rf, nil, topic); err != nil {
+		t.Fatalf("create topic %s (rf %d) on %v: %v", topic, rf, seeds, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		adm.DeleteTopics(ctx, topic)
+	})
+
+	prod, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.RequiredAcks(kgo.AllISRAcks()), kgo.DefaultProduceTopic(topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	const n = 200
+	recs := make([]*kgo.Record, n)
+	for i := range recs {
+		recs[i] = &kgo.Record{Key: []byte(fmt.Sprint(i % 7)), Value: []byte(fmt.Sprintf("txn-%04d", i))}
+	}
+	if err := prod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatalf("produce %d records to %s: %v", n, topic, err)
+	}
+
+	cons, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	seen := map[string]bool{}
+	for len(seen) < n {
+		fs := cons.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			t.Fatalf("fetched %d of %d records from %s: %v", len(seen), n, topic, err)
+		}
+		fs.EachError(func(topic string, p int32, err error) { t.Errorf("fetch %s/%d: %v", topic, p, err) })
+		fs.EachRecord(func(r *kgo.Record) { seen[string(r.Value)] = true })
+	}
+	for i := 0; i < n; i++ {
+		if v := fmt.Sprintf("txn-%04d", i); !seen[v] {
+			t.Errorf("record %s was produced but not fetched", v)
+		}
+	}
+}
