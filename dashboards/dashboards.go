@@ -79,8 +79,17 @@ func Lint() []error {
 		return []error{err}
 	}
 	var errs []error
+	titles := map[string]string{}
 	for _, d := range ds {
 		errs = append(errs, grafana.Lint(d, cat, exclusions)...)
+		title := ""
+		if d.Title != nil {
+			title = *d.Title
+		}
+		if other, dup := titles[title]; dup {
+			errs = append(errs, fmt.Errorf("dashboards %s and %s: same title %q", other, d.UID(), title))
+		}
+		titles[title] = d.UID()
 	}
 	return errs
 }
