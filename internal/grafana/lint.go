@@ -329,7 +329,7 @@ func (l *linter) layout() {
 				l.report("", "rows", "row %q twice", t)
 			}
 			rowTitles[t] = true
-			if i > 0 && inRow == 0 && len(pr.RowPanel.Panels) == 0 {
+			if i > 0 && inRow == 0 {
 				l.report("", "rows", "row %q is empty", openRow)
 			}
 			openRow, inRow = t, len(pr.RowPanel.Panels)

@@ -144,6 +144,12 @@ func TestLintRules(t *testing.T) {
 				WithPanel(Stat("Queue 2", "short", "Queue size.", Prom(Max("", S(inq)), "queue")))
 		}, nil},
 		{"rows", func() *dashboard.DashboardBuilder { return good().WithRow(Row("Empty")) }, nil},
+		{"rows", func() *dashboard.DashboardBuilder {
+			return NewDashboard("finobs-test-board", "Test", "A test dashboard.", nil).
+				WithRow(Row("Empty")).
+				WithRow(Row("Section")).
+				WithPanel(Stat("Queue", "short", "Queue size.", Prom(Max("", S(inq)), "queue")))
+		}, nil},
 		{"panel-layout", withPanel(TimeSeries("Wide", "s", "Too wide.", Prom(Max("", S(inq)), "q")).GridPos(dashboard.GridPos{X: 20, Y: 30, W: 8, H: 8})), nil},
 		{"panel-layout", withPanel(TimeSeries("Over", "s", "Overlaps Requests.", Prom(Max("", S(inq)), "q")).GridPos(dashboard.GridPos{X: 4, Y: 2, W: 8, H: 8})), nil},
 		{"panel-title-description", withPanel(TimeSeries("No description", "s", "", Prom(Max("", S(inq)), "q"))), nil},
