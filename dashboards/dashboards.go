@@ -8,6 +8,7 @@ package dashboards
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/grafana"
@@ -170,21 +171,41 @@ func URL(name, panelTitle string) (string, error) {
 // an alert on m should send whoever it pages. Panels are matched on the metric's series
 // names in their queries.
 func URLFor(m *catalog.Metric) (string, error) {
+	return urlFor(m.Series(), m.Name)
+}
+
+// URLForExpr is URLFor of the first metric of a PromQL expression (an alert's expr) that
+// a panel charts.
+func URLForExpr(expr string) (string, error) {
+	names, err := grafana.MetricNames(expr)
+	if err != nil {
+		return "", err
+	}
+	var series []string
+	for _, n := range names {
+		series = append(series, n)
+		// A recording rule level:metric:operations stands for its metric.
+		if parts := strings.Split(n, ":"); len(parts) == 3 {
+			m := parts[1]
+			series = append(series, m, m+"_bucket", m+"_count", m+"_sum")
+		}
+	}
+	return urlFor(series, expr)
+}
+
+func urlFor(series []string, what string) (string, error) {
 	ds, err := All()
 	if err != nil {
 		return "", err
 	}
-	for _, d := range ds {
-		for _, q := range grafana.Queries(d.Dashboard) {
-			if q.Kind != grafana.KindPrometheus {
-				continue
-			}
-			for _, s := range m.Series() {
-				if grafana.NamesMetric(q.Expr, s) {
+	for _, s := range series {
+		for _, d := range ds {
+			for _, q := range grafana.Queries(d.Dashboard) {
+				if q.Kind == grafana.KindPrometheus && grafana.NamesMetric(q.Expr, s) {
 					return grafana.PanelURL(d.Dashboard, q.Panel)
 				}
 			}
 		}
 	}
-	return "", fmt.Errorf("dashboards: no panel charts %s", m.Name)
+	return "", fmt.Errorf("dashboards: no panel charts %s", what)
 }

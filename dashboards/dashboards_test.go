@@ -93,6 +93,14 @@ func TestURLFor(t *testing.T) {
 	if u != want {
 		t.Errorf("URLFor(offline partitions) = %s, want %s", u, want)
 	}
+	u, err = URLForExpr(`max by (instance) (kafka_server_under_replicated_partitions{job=~"kafka-broker|kafka-combined"}) > 0`)
+	if want, _ := URL(KafkaCluster, "Under-replicated partitions"); err != nil || u != want {
+		t.Errorf("URLForExpr = %s, %v; want %s", u, err, want)
+	}
+	// A recording rule stands for its metric.
+	if u, err := URLForExpr(`instance:finobs_producer_produce_latency_seconds:p99 > 1`); err != nil || !strings.Contains(u, "finobs-producer") {
+		t.Errorf("URLForExpr(recording rule) = %s, %v", u, err)
+	}
 	// A histogram is found through its _bucket series.
 	if _, err := URLFor(catalog.ProducerLatency); err != nil {
 		t.Error(err)

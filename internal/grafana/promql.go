@@ -83,3 +83,21 @@ func NamesMetric(expr, name string) bool {
 	})
 	return found
 }
+
+// MetricNames lists the metric names a PromQL expression selects, in order of appearance.
+func MetricNames(expr string) ([]string, error) {
+	e, err := parse(expr)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok && vs.Name != "" && !seen[vs.Name] {
+			seen[vs.Name] = true
+			out = append(out, vs.Name)
+		}
+		return nil
+	})
+	return out, nil
+}
