@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/finobs/finobs/internal/catalog"
+	producerpkg "github.com/finobs/finobs/pipeline/producer"
+	"github.com/finobs/finobs/pipeline/stream"
 )
 
 // The committed dashboards pass every lint rule: a violation fails make test.
@@ -117,4 +119,16 @@ func TestURLFor(t *testing.T) {
 		}
 	}
 	t.Logf("metrics no panel charts: %v", none)
+}
+
+// The pipeline dashboard follows the topics the producer and the streaming job use.
+func TestPipelineTopics(t *testing.T) {
+	sc := stream.Defaults()
+	if sc.InputTopic != transactionsTopic || sc.AggregatesTopic != aggregatesTopic || sc.AnomaliesTopic != anomaliesTopic {
+		t.Errorf("stream topics %s, %s, %s; dashboard has %s, %s, %s", sc.InputTopic, sc.AggregatesTopic, sc.AnomaliesTopic,
+			transactionsTopic, aggregatesTopic, anomaliesTopic)
+	}
+	if pc := producerpkg.Defaults(); pc.Topic != transactionsTopic {
+		t.Errorf("producer topic %s, dashboard has %s", pc.Topic, transactionsTopic)
+	}
 }

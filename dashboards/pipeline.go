@@ -8,10 +8,15 @@ import (
 	"github.com/finobs/finobs/internal/topology"
 )
 
-// Topics of the data pipeline, as the Kafka topic label matches them.
+// Topics of the data pipeline (the producer's and the streaming job's defaults), as the
+// Kafka topic label matches them.
 const (
-	inputTopic   = `topic="financial_transactions"`
-	outputTopics = `topic!="financial_transactions",topic!~"__.*"`
+	transactionsTopic = "financial_transactions"
+	aggregatesTopic   = "merchant_aggregates"
+	anomaliesTopic    = "transaction_anomalies"
+
+	inputTopic   = `topic="` + transactionsTopic + `"`
+	outputTopics = `topic=~"` + aggregatesTopic + `|` + anomaliesTopic + `"`
 )
 
 func pipeline() *dashboard.DashboardBuilder {
