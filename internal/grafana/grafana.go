@@ -78,7 +78,14 @@ func base(uid, title, description string) *dashboard.DashboardBuilder {
 		Timezone("utc").
 		Time("now-1h", "now").
 		Refresh("30s").
-		Tooltip(dashboard.DashboardCursorSyncCrosshair)
+		Tooltip(dashboard.DashboardCursorSyncCrosshair).
+		// Every finobs dashboard one click away, keeping the time range.
+		Link(dashboard.NewDashboardLinkBuilder("finobs dashboards").
+			Type(dashboard.DashboardLinkTypeDashboards).
+			Tags([]string{"finobs"}).
+			AsDropdown(true).
+			KeepTime(true).
+			IncludeVars(false))
 }
 
 func datasourceVar(kind string) *dashboard.DatasourceVariableBuilder {
