@@ -48,10 +48,10 @@ func kafkaBroker() *dashboard.DashboardBuilder {
 			"Requests per second each broker receives, by request type.",
 			g.Prom(g.Sum("instance, request", g.Rate(catalog.KafkaRequests)), "{{instance}} {{request}}"))).
 		WithPanel(g.TimeSeries("p99 latency by type", "s",
-			"99th percentile of the total time to serve a request, by broker and request type.",
+			"99th percentile of the total time to serve a request, by broker and request type; fetches include the long-poll wait (fetch.max.wait.ms).",
 			g.Prom(g.Max("instance, request", g.S(catalog.KafkaRequestTimeP99)), "{{instance}} {{request}}"))).
 		WithPanel(g.TimeSeries("Handler and network idle", "percentunit",
-			"Idle share of the request handler and network threads; both below 30% means saturation.",
+			"Idle share of the request handler and network threads; below 30% means saturation. A combined KRaft node's handler ratio can read above 100% (broker and controller pools report into one meter).",
 			g.Prom(g.Min("instance", g.S(catalog.KafkaRequestHandlerIdle)), "{{instance}} handlers"),
 			g.Prom(g.Min("instance", g.S(catalog.KafkaNetworkProcessorIdle)), "{{instance}} network")).Min(0).Max(1)).
 		WithRow(g.Row("Replication and log")).

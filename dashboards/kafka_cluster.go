@@ -64,7 +64,7 @@ func kafkaCluster() *dashboard.DashboardBuilder {
 			"Requests received per second, by request type, over all nodes.",
 			g.Prom(g.Sum("request", g.Rate(catalog.KafkaRequests)), "{{request}}"))).
 		WithPanel(g.TimeSeries("p99 request latency by type", "s",
-			"Worst node's 99th percentile of the total time to serve a request (queue, local, remote, send), by request type.",
+			"Worst node's 99th percentile of the total time to serve a request (queue, local, remote, send), by request type. Fetch requests include the long-poll wait (fetch.max.wait.ms), so seconds there are normal when topics are idle.",
 			g.Prom(g.Max("request", g.S(catalog.KafkaRequestTimeP99)), "{{request}}"))).
 		WithPanel(g.TimeSeries("Request queue size", "short",
 			"Requests waiting for a handler thread, by node: a growing queue means the handlers cannot keep up.",
