@@ -2,6 +2,7 @@
 // Connect server, Prometheus, Alertmanager, node_exporter and the webhook receiver, as
 // background processes with state under .stack/ ($FINOBS_STATE).
 //
+//	go run ./cmd/stack install     install the pinned versions into the state directory only
 //	go run ./cmd/stack up          install what is missing, start what is not running
 //	go run ./cmd/stack down        stop what `up` started
 //	go run ./cmd/stack status      one line per component: pid, ports, health
@@ -40,7 +41,7 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = "usage: stack up|down|status|exec -- CMD [ARGS...]"
+const usage = "usage: stack install|up|down|status|exec -- CMD [ARGS...]"
 
 func run(log *slog.Logger, args []string) (int, error) {
 	if len(args) == 0 {
@@ -60,6 +61,9 @@ func run(log *slog.Logger, args []string) (int, error) {
 			return 1, err
 		}
 		return 0, s.Status(context.Background(), os.Stdout)
+	case "install":
+		_, err := (&stack.Installer{P: p, Log: log}).Install(ctx)
+		return 0, err
 	case "down":
 		return 0, s.Down()
 	case "status":

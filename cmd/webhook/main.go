@@ -133,12 +133,22 @@ func main() {
 		log.Error("open store", "err", err)
 		os.Exit(1)
 	}
+	srv := &http.Server{Addr: *listen, Handler: handler(st, log), ReadHeaderTimeout: 10 * time.Second}
+	log.Info("listening", "addr", *listen, "file", *file)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintln(os.Stderr, "webhook:", err)
+		os.Exit(1)
+	}
+}
+
+func handler(st *store, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /notifications", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		var since time.Time
 		if v := q.Get("since"); v != "" {
+			var err error
 			if since, err = time.Parse(time.RFC3339Nano, v); err != nil {
 				http.Error(w, "since: "+err.Error(), http.StatusBadRequest)
 				return
@@ -170,10 +180,5 @@ func main() {
 		}
 		log.Info("notification", "path", n.Path, "am_receiver", m.Receiver, "status", m.Status, "alerts", strings.Join(names, ","))
 	})
-	srv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	log.Info("listening", "addr", *listen, "file", *file)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintln(os.Stderr, "webhook:", err)
-		os.Exit(1)
-	}
+	return mux
 }

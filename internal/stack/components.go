@@ -309,7 +309,7 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) s
 		dir:  dir,
 		argv: argv,
 		env: []string{"JAVA_HOME=" + env.JavaHome, "SPARK_HOME=" + env.SparkHome, "SPARK_LOCAL_IP=" + host,
-			"PYSPARK_PYTHON=" + filepath.Join(p.Venv(), "bin", "python"), "SPARK_BOOTSTRAP=" + st.KafkaBootstrap()},
+			"PYSPARK_PYTHON=" + filepath.Join(p.Venv(), "bin", "python")},
 		prepare: func(context.Context) error { return mkdirs(filepath.Join(dir, "tmp")) },
 		health:  all(tcpOpen(inst.Addr(topology.PortGRPC)), httpOK(metricsURL(inst))),
 		timeout: 180 * time.Second, // a JVM of 400 jars on 2 busy cores

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const msg = `{"version":"4","status":"firing","receiver":"chat","groupKey":"{}:{alertname=\"TargetDown\"}",
+ "alerts":[{"status":"firing","labels":{"alertname":"TargetDown","instance":"producer"},"fingerprint":"abc"}]}`
+
+func TestRecordAndQuery(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "n.jsonl")
+	st, err := openStore(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler(st, slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	for _, path := range []string{"/chat", "/paging"} {
+		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %s", path, resp.Status)
+		}
+	}
+	if resp, _ := http.Post(srv.URL+"/chat", "application/json", strings.NewReader("not json")); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad body: %s, want 400", resp.Status)
+	}
+	get := func(q string) []Notification {
+		resp, err := http.Get(srv.URL + "/notifications" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var ns []Notification
+		if err := json.Unmarshal(b, &ns); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		return ns
+	}
+	if ns := get(""); len(ns) != 2 {
+		t.Errorf("all: %d notifications, want 2", len(ns))
+	}
+	ns := get("?receiver=paging&alertname=TargetDown")
+	if len(ns) != 1 || ns[0].Path != "/paging" || ns[0].Message.Alerts[0].Labels["instance"] != "producer" {
+		t.Errorf("paging: %+v", ns)
+	}
+	if ns := get("?alertname=Other"); len(ns) != 0 {
+		t.Errorf("alertname filter: %+v", ns)
+	}
+	// A restart keeps what was received.
+	st2, err := openStore(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(st2.query("", "", time.Time{})); n != 2 {
+		t.Errorf("reopened store has %d notifications, want 2", n)
+	}
+}

@@ -1,0 +1,115 @@
+package stack
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/finobs/finobs/internal/topology"
+)
+
+func props(s string) map[string]string {
+	m := map[string]string{}
+	for _, l := range strings.Split(s, "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok && !strings.HasPrefix(l, "#") {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func TestKafkaPropertiesCombined(t *testing.T) {
+	st, err := topology.Local(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := props(kafkaProperties(st, st.One(topology.KafkaCombined), "/d"))
+	for k, want := range map[string]string{
+		"process.roles":                    "broker,controller",
+		"controller.quorum.voters":         "1@127.0.0.1:19093",
+		"listeners":                        "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:19093",
+		"advertised.listeners":             "PLAINTEXT://127.0.0.1:9092",
+		"offsets.topic.replication.factor": "1",
+		"min.insync.replicas":              "1",
+	} {
+		if p[k] != want {
+			t.Errorf("%s = %q, want %q", k, p[k], want)
+		}
+	}
+}
+
+func TestKafkaPropertiesSplit(t *testing.T) {
+	st, err := topology.Local(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := props(kafkaProperties(st, st.Of(topology.KafkaController)[1], "/d"))
+	if c["process.roles"] != "controller" || c["listeners"] != "CONTROLLER://127.0.0.1:19193" || c["advertised.listeners"] != "" {
+		t.Errorf("controller-2: %v", c)
+	}
+	b := props(kafkaProperties(st, st.Of(topology.KafkaBroker)[2], "/d"))
+	if b["process.roles"] != "broker" || b["node.id"] != "6" || b["listeners"] != "PLAINTEXT://127.0.0.1:9292" {
+		t.Errorf("broker-3: %v", b)
+	}
+	if b["controller.quorum.voters"] != "1@127.0.0.1:19093,2@127.0.0.1:19193,3@127.0.0.1:19293" {
+		t.Errorf("voters %q", b["controller.quorum.voters"])
+	}
+	if b["default.replication.factor"] != "3" || b["min.insync.replicas"] != "2" {
+		t.Errorf("replication: %v", b)
+	}
+}
+
+// Brokers must stop before the controllers: a broker without quorum hangs in shutdown.
+func TestStopOrder(t *testing.T) {
+	order := []topology.Component{topology.Prometheus, topology.SparkConnect, topology.KafkaBroker,
+		topology.KafkaCombined, topology.KafkaController, topology.Alertmanager, topology.Webhook}
+	for i := 1; i < len(order); i++ {
+		if stopRank(order[i-1]) > stopRank(order[i]) {
+			t.Errorf("%s stops after %s", order[i-1], order[i])
+		}
+	}
+}
+
+func TestPortOwner(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	if portFree("127.0.0.1", port) {
+		t.Errorf("port %d is listened on but reported free", port)
+	}
+	if got, want := portOwner(port), fmt.Sprintf("pid %d ", os.Getpid()); !strings.HasPrefix(got, want) {
+		t.Errorf("portOwner(%d) = %q, want prefix %q", port, got, want)
+	}
+}
+
+func TestServicesCoverManagedInstances(t *testing.T) {
+	for _, n := range []int{1, 3} {
+		st, err := topology.Local(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svcs, err := services(Paths{Repo: "/r", State: "/s"}, Env{JavaHome: "/j", SparkHome: "/sp", Alertmanager: "am"}, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, i := range st.Instances {
+			if Managed(i.Component) {
+				want++
+			}
+		}
+		if len(svcs) != want {
+			t.Errorf("KAFKA_NODES=%d: %d services, want %d", n, len(svcs), want)
+		}
+		for _, s := range svcs {
+			if s.health == nil || len(s.argv) == 0 {
+				t.Errorf("%s: no health check or command", s.name())
+			}
+		}
+	}
+}
