@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/finobs/finobs/internal/catalog"
 	producerpkg "github.com/finobs/finobs/pipeline/producer"
 	"github.com/finobs/finobs/pipeline/stream"
@@ -130,5 +132,63 @@ func TestPipelineTopics(t *testing.T) {
 	}
 	if pc := producerpkg.Defaults(); pc.Topic != transactionsTopic {
 		t.Errorf("producer topic %s, dashboard has %s", pc.Topic, transactionsTopic)
+	}
+}
+
+// Grafana finds every rendered dashboard: each folder directory has a provider reading it,
+// and the datasources carry the uids nothing else names.
+func TestProvisioning(t *testing.T) {
+	files, err := Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var providers struct {
+		Providers []struct {
+			Folder    string `yaml:"folder"`
+			FolderUID string `yaml:"folderUid"`
+			Options   struct {
+				Path string `yaml:"path"`
+			} `yaml:"options"`
+		} `yaml:"providers"`
+	}
+	var datasources struct {
+		Datasources []struct {
+			Type, UID string
+		} `yaml:"datasources"`
+	}
+	dirs := map[string]bool{}
+	for _, f := range files {
+		switch {
+		case f.Path == "deploy/grafana/provisioning/dashboards/finobs.yml":
+			if err := yaml.Unmarshal(f.Data, &providers); err != nil {
+				t.Fatal(err)
+			}
+		case f.Path == "deploy/grafana/provisioning/datasources/finobs.yml":
+			if err := yaml.Unmarshal(f.Data, &datasources); err != nil {
+				t.Fatal(err)
+			}
+		case strings.HasSuffix(f.Path, ".json"):
+			dir := strings.TrimPrefix(f.Path[:strings.LastIndex(f.Path, "/")], "deploy/grafana/dashboards/")
+			dirs[dir] = true
+		}
+	}
+	read := map[string]bool{}
+	for _, p := range providers.Providers {
+		read[strings.TrimPrefix(p.Options.Path, "/var/lib/grafana/dashboards/")] = true
+		if p.Folder == "" || p.FolderUID == "" {
+			t.Errorf("provider %+v: no folder", p)
+		}
+	}
+	for d := range dirs {
+		if !read[d] {
+			t.Errorf("no provider reads dashboards/%s", d)
+		}
+	}
+	kinds := map[string]string{}
+	for _, d := range datasources.Datasources {
+		kinds[d.Type] = d.UID
+	}
+	if kinds["prometheus"] != "finobs-prometheus" || kinds["elasticsearch"] != "finobs-elasticsearch" {
+		t.Errorf("datasources %v", kinds)
 	}
 }
