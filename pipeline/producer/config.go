@@ -207,7 +207,9 @@ func (c *Config) clientOpts() ([]kgo.Opt, error) {
 		kgo.ProducerBatchCompression(cc),
 		kgo.ProducerLinger(c.Linger),
 		kgo.ProducerBatchMaxBytes(c.BatchMaxBytes),
-		kgo.MaxBufferedRecords(c.MaxBuffered),
+		// The producer applies MaxBuffered itself (see Producer.waitSpace); the client's
+		// limit sits just above it, as the client counts a record down only after its promise.
+		kgo.MaxBufferedRecords(c.MaxBuffered + 64),
 		kgo.DialTimeout(c.ConnectTimeout),
 		// Fail fast on a missing topic rather than retrying forever.
 		kgo.UnknownTopicRetries(4),

@@ -5,14 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // ErrTopicConflict is wrapped by EnsureTopic when an existing topic's settings differ
 // from the asked ones.
 var ErrTopicConflict = errors.New("topic settings conflict")
+
+// ErrNoTopic is wrapped by EnsureTopic when the topic is missing and creation is off.
+var ErrNoTopic = errors.New("topic does not exist")
 
 // TopicSpec is what a topic must look like.
 type TopicSpec struct {
@@ -26,33 +32,29 @@ type TopicSpec struct {
 // that the existing topic has the asked partitions, replication factor and
 // min.insync.replicas. A mismatch is an error wrapping ErrTopicConflict: producing to a
 // topic with other guarantees than the ones asked for must not pass unnoticed.
-func EnsureTopic(ctx context.Context, adm *kadm.Client, spec TopicSpec, create bool) (created bool, err error) {
-	details, err := adm.ListTopics(ctx, spec.Name)
+func EnsureTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec, create bool) (created bool, err error) {
+	t, err := describe(ctx, cl, spec.Name, false)
 	if err != nil {
-		return false, fmt.Errorf("describe topic %s: %w", spec.Name, err)
+		return false, err
 	}
-	d, ok := details[spec.Name]
-	if !ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition) {
+	if errors.Is(t.err, kerr.UnknownTopicOrPartition) {
 		if !create {
-			return false, fmt.Errorf("topic %s does not exist and topic creation is off", spec.Name)
+			return false, fmt.Errorf("%w: %s (and topic creation is off)", ErrNoTopic, spec.Name)
 		}
 		minISR := strconv.Itoa(spec.MinInsyncReplicas)
-		resp, err := adm.CreateTopic(ctx, spec.Partitions, spec.ReplicationFactor,
+		resp, err := kadm.NewClient(cl).CreateTopic(ctx, spec.Partitions, spec.ReplicationFactor,
 			map[string]*string{"min.insync.replicas": &minISR}, spec.Name)
 		switch {
 		case errors.Is(err, kerr.TopicAlreadyExists) || errors.Is(resp.Err, kerr.TopicAlreadyExists):
 			// Someone else created it meanwhile: check theirs.
-			return false, checkTopic(ctx, adm, spec)
+			return false, checkTopic(ctx, cl, spec)
 		case err != nil:
 			return false, fmt.Errorf("create topic %s (partitions %d, replication factor %d, min.insync.replicas %d): %w",
 				spec.Name, spec.Partitions, spec.ReplicationFactor, spec.MinInsyncReplicas, describeErr(err, resp.ErrMessage))
 		}
 		return true, nil
 	}
-	if d.Err != nil {
-		return false, fmt.Errorf("describe topic %s: %w", spec.Name, d.Err)
-	}
-	return false, checkTopic(ctx, adm, spec)
+	return false, checkTopic(ctx, cl, spec)
 }
 
 func describeErr(err error, msg string) error {
@@ -62,23 +64,67 @@ func describeErr(err error, msg string) error {
 	return err
 }
 
-func checkTopic(ctx context.Context, adm *kadm.Client, spec TopicSpec) error {
-	details, err := adm.ListTopics(ctx, spec.Name)
+type topicMeta struct {
+	err                  error // of the topic: UnknownTopicOrPartition when missing
+	partitions, replicas int
+}
+
+// describe asks a broker for the topic's metadata. It sends a plain metadata request on
+// purpose: kadm's ListTopics answers from the client's cache, which keeps saying a topic is
+// unknown for a few seconds after it was created. With wait, it retries for up to 10 s
+// until the topic is known with a leader for every partition.
+func describe(ctx context.Context, cl *kgo.Client, topic string, wait bool) (topicMeta, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		req := kmsg.NewPtrMetadataRequest()
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(topic)
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil {
+			return topicMeta{}, fmt.Errorf("describe topic %s: %w", topic, err)
+		}
+		var m topicMeta
+		if len(resp.Topics) != 1 {
+			return m, fmt.Errorf("describe topic %s: %d topics in the answer", topic, len(resp.Topics))
+		}
+		t := resp.Topics[0]
+		m.err = kerr.ErrorForCode(t.ErrorCode)
+		m.partitions = len(t.Partitions)
+		for _, p := range t.Partitions {
+			m.replicas = len(p.Replicas)
+			if m.err == nil && (p.ErrorCode != 0 || p.Leader < 0) {
+				m.err = kerr.LeaderNotAvailable
+			}
+		}
+		retriable := errors.Is(m.err, kerr.UnknownTopicOrPartition) || errors.Is(m.err, kerr.LeaderNotAvailable)
+		if m.err == nil || !wait || !retriable || time.Now().After(deadline) {
+			return m, nil
+		}
+		select {
+		case <-ctx.Done():
+			return m, fmt.Errorf("describe topic %s: %w", topic, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func checkTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec) error {
+	d, err := describe(ctx, cl, spec.Name, true)
+	if err == nil {
+		err = d.err
+	}
 	if err != nil {
 		return fmt.Errorf("describe topic %s: %w", spec.Name, err)
 	}
-	d := details[spec.Name]
-	if d.Err != nil {
-		return fmt.Errorf("describe topic %s: %w", spec.Name, d.Err)
-	}
 	var conflicts []string
-	if n := int32(len(d.Partitions)); n != spec.Partitions {
-		conflicts = append(conflicts, fmt.Sprintf("partitions %d, asked %d", n, spec.Partitions))
+	if d.partitions != int(spec.Partitions) {
+		conflicts = append(conflicts, fmt.Sprintf("partitions %d, asked %d", d.partitions, spec.Partitions))
 	}
-	if rf := d.Partitions.NumReplicas(); rf != int(spec.ReplicationFactor) {
-		conflicts = append(conflicts, fmt.Sprintf("replication factor %d, asked %d", rf, spec.ReplicationFactor))
+	if d.replicas != int(spec.ReplicationFactor) {
+		conflicts = append(conflicts, fmt.Sprintf("replication factor %d, asked %d", d.replicas, spec.ReplicationFactor))
 	}
-	rcs, err := adm.DescribeTopicConfigs(ctx, spec.Name)
+	rcs, err := kadm.NewClient(cl).DescribeTopicConfigs(ctx, spec.Name)
 	if err != nil {
 		return fmt.Errorf("describe configs of topic %s: %w", spec.Name, err)
 	}

@@ -64,6 +64,21 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
+// The constant parts of the encoding as arrays: assigning an array compiles to a few
+// moves, where copying a string calls memmove.
+var (
+	jID        = [18]byte([]byte(`{"transactionId":"`))
+	jUser      = [13]byte([]byte(`","userId":"U`))
+	jMerchant  = [17]byte([]byte(`","merchantId":"M`))
+	jAmount    = [11]byte([]byte(`","amount":`))
+	jCurrency  = [13]byte([]byte(`,"currency":"`))
+	jType      = [21]byte([]byte(`","transactionType":"`))
+	jMethod    = [19]byte([]byte(`","paymentMethod":"`))
+	jLocation  = [14]byte([]byte(`","location":"`))
+	jIntlTrue  = [43]byte([]byte(`","isInternational":true,"transactionTime":`))
+	jIntlFalse = [44]byte([]byte(`","isInternational":false,"transactionTime":`))
+)
+
 // AppendJSON appends the JSON encoding of t to b. It does not allocate when b has room;
 // producers encode into a reused buffer with it.
 func (t *Transaction) AppendJSON(b []byte) []byte {
@@ -77,29 +92,39 @@ func (t *Transaction) AppendJSON(b []byte) []byte {
 	n := len(b)
 	b = slices.Grow(b, need)
 	p := b[n : n+need]
-	i := copy(p, `{"transactionId":"`)
+	*(*[18]byte)(p) = jID
+	i := 18
 	putUUID(p[i:i+36], &t.TransactionID)
 	i += 36
-	i += copy(p[i:], `","userId":"U`)
+	*(*[13]byte)(p[i:]) = jUser
+	i += 13
 	putDigits(p[i:i+7], uint64(t.UserID))
 	i += 7
-	i += copy(p[i:], `","merchantId":"M`)
+	*(*[17]byte)(p[i:]) = jMerchant
+	i += 17
 	putDigits(p[i:i+5], uint64(t.MerchantID))
 	i += 5
-	i += copy(p[i:], `","amount":`)
+	*(*[11]byte)(p[i:]) = jAmount
+	i += 11
 	i += len(t.Amount.Append(p[i:i]))
-	i += copy(p[i:], `,"currency":"`)
+	*(*[13]byte)(p[i:]) = jCurrency
+	i += 13
 	i += copy(p[i:], t.Currency)
-	i += copy(p[i:], `","transactionType":"`)
+	*(*[21]byte)(p[i:]) = jType
+	i += 21
 	i += copy(p[i:], t.TransactionType)
-	i += copy(p[i:], `","paymentMethod":"`)
+	*(*[19]byte)(p[i:]) = jMethod
+	i += 19
 	i += copy(p[i:], t.PaymentMethod)
-	i += copy(p[i:], `","location":"`)
+	*(*[14]byte)(p[i:]) = jLocation
+	i += 14
 	i += copy(p[i:], t.Location)
 	if t.IsInternational {
-		i += copy(p[i:], `","isInternational":true,"transactionTime":`)
+		*(*[43]byte)(p[i:]) = jIntlTrue
+		i += 43
 	} else {
-		i += copy(p[i:], `","isInternational":false,"transactionTime":`)
+		*(*[44]byte)(p[i:]) = jIntlFalse
+		i += 44
 	}
 	i += len(strconv.AppendInt(p[i:i], t.TransactionTime, 10))
 	p[i] = '}'

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pipeline/generator"
+	"github.com/finobs/finobs/pipeline/producer"
+	"github.com/finobs/finobs/pipeline/transaction"
+)
+
+func init() {
+	benches["producer"] = bench{
+		usage: "franz-go producer (pipeline/producer) vs Kafka's ProducerPerformance, same records and settings",
+		run:   runProducerBench,
+	}
+}
+
+// runProducerBench produces for -duration with our producer, then sends the same number of
+// records with ProducerPerformance, to fresh topics of identical configuration on the same
+// broker. Both send the same generated transactions: ours generates them live, the
+// reference picks them at random from a payload file of -payloads of them.
+func runProducerBench(ctx context.Context, args []string) error {
+	local, err := topology.Local(1)
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("bench producer", flag.ContinueOnError)
+	brokers := fs.String("brokers", local.KafkaBootstrap(), "bootstrap brokers")
+	duration := fs.Duration("duration", 60*time.Second, "how long our producer runs; the reference sends as many records as ours did")
+	partitions := fs.Int("partitions", 6, "partitions of each bench topic")
+	acks := fs.String("acks", "all", "acks, both sides")
+	idempotent := fs.Bool("idempotent", true, "idempotence, both sides")
+	compression := fs.String("compression", "lz4", "compression, both sides: "+strings.Join(producer.Compressions, ", "))
+	linger := fs.Duration("linger", 5*time.Millisecond, "linger, both sides")
+	batch := fs.Int("batch-bytes", 256<<10, "batch size in bytes, both sides")
+	maxBuffered := fs.Int("max-buffered", 250_000, "our MaxBufferedRecords; the reference gets buffer.memory of as many bytes of records")
+	key := fs.String("key", "none", "our record key; the reference sends no key, so none compares like with like")
+	payloads := fs.Int("payloads", 10000, "distinct transactions in the reference's payload file")
+	libs := fs.String("kafka-libs", ".stack/kafka/libs", "directory of the Kafka jars (kafka-tools included)")
+	heap := fs.String("java-heap", "1g", "-Xmx of the reference JVM")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of our run to this file")
+	skipRef := fs.Bool("skip-reference", false, "run only ours (for profiling)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	cl, err := admin(ctx, *brokers)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+
+	// The same records both sides: a payload file of generated transactions.
+	g, err := generator.New(generator.Config{Seed: 1, Now: func() int64 { return time.Now().UnixMilli() }})
+	if err != nil {
+		return err
+	}
+	payload, err := os.CreateTemp("", "finobs-bench-payload-*.jsonl")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(payload.Name())
+	var (
+		tx    transaction.Transaction
+		buf   []byte
+		total int
+	)
+	w := bufio.NewWriter(payload)
+	for i := 0; i < *payloads; i++ {
+		g.Next(&tx)
+		buf = append(tx.AppendJSON(buf[:0]), '\n')
+		total += len(buf) - 1
+		w.Write(buf)
+	}
+	if err := errors.Join(w.Flush(), payload.Close()); err != nil {
+		return err
+	}
+	avgSize := total / *payloads
+	fmt.Printf("records: generated transactions, %d bytes on average; acks=%s idempotent=%v compression=%s linger=%v batch=%d partitions=%d key=%s\n",
+		avgSize, *acks, *idempotent, *compression, *linger, *batch, *partitions, *key)
+
+	ours, refTopic := "finobs-bench-ours", "finobs-bench-reference"
+	for _, t := range []string{ours, refTopic} {
+		if err := freshTopic(ctx, cl, t, int32(*partitions)); err != nil {
+			return err
+		}
+	}
+
+	// Ours.
+	cfg := producer.Defaults()
+	cfg.Brokers = strings.Split(*brokers, ",")
+	cfg.Topic, cfg.CreateTopic, cfg.Partitions = ours, false, int32(*partitions)
+	cfg.Duration, cfg.Acks, cfg.Idempotent, cfg.Compression = *duration, *acks, *idempotent, *compression
+	cfg.Linger, cfg.BatchMaxBytes, cfg.MaxBuffered, cfg.Key = *linger, int32(*batch), *maxBuffered, producer.Key(*key)
+	cfg.Progress = 10 * time.Second
+	cfg.Generator.Seed = 1
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	p, err := producer.New(ctx, cfg, nil, nil)
+	if err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	cpu := startCPU()
+	st, runErr := p.Run(ctx)
+	usage := cpu.stop()
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	p.Close()
+	if runErr != nil {
+		return fmt.Errorf("our producer: %w", runErr)
+	}
+	oursRate := st.RecordsPerSec()
+	fmt.Printf("ours: %d records in %v: %.0f records/s, %.1f MB/s, %d errors; cpu: ours %.2f cores, broker %.2f cores, machine idle %.0f%%\n",
+		st.Records, st.Elapsed.Round(time.Millisecond), oursRate, st.MBPerSec(), st.Errors, usage.self, usage.broker, usage.idle)
+	if _, err := adm.DeleteTopic(ctx, ours); err != nil {
+		return fmt.Errorf("delete %s: %w", ours, err)
+	}
+	if *skipRef {
+		fmt.Printf("producer records/s: %.0f reference: skipped ratio: n/a\n", oursRate)
+		return nil
+	}
+
+	// The reference, same number of records.
+	refArgs := []string{"-Xmx" + *heap, "-cp", filepath.Join(*libs, "*"), "org.apache.kafka.tools.ProducerPerformance",
+		"--topic", refTopic, "--num-records", strconv.FormatInt(st.Records, 10), "--throughput", "-1",
+		"--payload-file", payload.Name(), "--producer-props",
+		"bootstrap.servers=" + *brokers, "acks=" + *acks, "enable.idempotence=" + strconv.FormatBool(*idempotent),
+		"compression.type=" + *compression, "linger.ms=" + strconv.FormatInt(linger.Milliseconds(), 10),
+		"batch.size=" + strconv.Itoa(*batch), "buffer.memory=" + strconv.Itoa(*maxBuffered*avgSize),
+		"max.request.size=" + strconv.Itoa(max(1<<20, *batch)),
+	}
+	cmd := exec.CommandContext(ctx, "java", refArgs...)
+	var out bytes.Buffer
+	cmd.Stdout = io.MultiWriter(&out, prefixed("reference: "))
+	cmd.Stderr = os.Stderr
+	cpu = startCPU()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("ProducerPerformance (java %s): %w", strings.Join(refArgs, " "), err)
+	}
+	usage = cpu.stop()
+	ref, err := parseProducerPerformance(out.String())
+	if err != nil {
+		return err
+	}
+	javaCPU := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds() / usage.wall
+	fmt.Printf("reference: %.0f records/s, %.1f MB/s; cpu: reference %.2f cores, broker %.2f cores, machine idle %.0f%%\n",
+		ref, ref*float64(avgSize)/1e6, javaCPU, usage.broker, usage.idle)
+	if _, err := adm.DeleteTopic(ctx, refTopic); err != nil {
+		return fmt.Errorf("delete %s: %w", refTopic, err)
+	}
+	fmt.Printf("producer records/s: %.0f reference: %.0f ratio: %.2f\n", oursRate, ref, oursRate/ref)
+	return nil
+}
+
+func admin(ctx context.Context, brokers string) (*kgo.Client, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(brokers, ",")...), kgo.DialTimeout(5*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := kadm.NewClient(cl).BrokerMetadata(cctx); err != nil {
+		cl.Close()
+		return nil, fmt.Errorf("broker %s unreachable (is the native stack up? `make up`): %w", brokers, err)
+	}
+	return cl, nil
+}
+
+// freshTopic deletes the topic if a previous run left it, and creates it anew.
+func freshTopic(ctx context.Context, cl *kgo.Client, topic string, partitions int32) error {
+	if _, err := kadm.NewClient(cl).DeleteTopic(ctx, topic); err == nil {
+		// Creating again fails while the deletion is under way.
+		for i := 0; i < 100; i++ {
+			_, err := producer.EnsureTopic(ctx, cl, producer.TopicSpec{Name: topic, Partitions: partitions, ReplicationFactor: 1, MinInsyncReplicas: 1}, false)
+			if errors.Is(err, producer.ErrNoTopic) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	_, err := producer.EnsureTopic(ctx, cl, producer.TopicSpec{Name: topic, Partitions: partitions, ReplicationFactor: 1, MinInsyncReplicas: 1}, true)
+	return err
+}
+
+var ppFinal = regexp.MustCompile(`(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\).*50th`)
+
+// parseProducerPerformance reads records/s from ProducerPerformance's final line, the one
+// with percentiles.
+func parseProducerPerformance(out string) (float64, error) {
+	var rate float64
+	found := false
+	for _, line := range strings.Split(out, "\n") {
+		if m := ppFinal.FindStringSubmatch(line); m != nil {
+			rate, _ = strconv.ParseFloat(m[2], 64)
+			found = true
+		}
+	}
+	if !found {
+		return 0, fmt.Errorf("no final summary line in ProducerPerformance output:\n%s", out)
+	}
+	return rate, nil
+}
+
+type prefixWriter struct{ prefix string }
+
+func prefixed(p string) io.Writer { return prefixWriter{p} }
+
+func (w prefixWriter) Write(b []byte) (int, error) {
+	for _, l := range strings.SplitAfter(string(b), "\n") {
+		if l != "" {
+			fmt.Print(w.prefix + l)
+		}
+	}
+	return len(b), nil
+}
+
+// cpuSample measures where CPU went during a run: this process, the broker JVM and the
+// idle share of the machine, to tell what bounds the throughput.
+type cpuSample struct {
+	start            time.Time
+	self, broker     float64 // CPU seconds at start
+	brokerPID        int
+	idle, totalTicks uint64
+}
+
+type cpuUsage struct{ wall, self, broker, idle float64 }
+
+func startCPU() *cpuSample {
+	s := &cpuSample{start: time.Now(), brokerPID: brokerPID()}
+	s.self = selfCPU()
+	s.broker = procCPU(s.brokerPID)
+	s.idle, s.totalTicks = machineTicks()
+	return s
+}
+
+func (s *cpuSample) stop() cpuUsage {
+	wall := time.Since(s.start).Seconds()
+	idle, total := machineTicks()
+	u := cpuUsage{wall: wall, self: (selfCPU() - s.self) / wall, broker: (procCPU(s.brokerPID) - s.broker) / wall}
+	if total > s.totalTicks {
+		u.idle = 100 * float64(idle-s.idle) / float64(total-s.totalTicks)
+	}
+	return u
+}
+
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// brokerPID finds the Kafka broker JVM (main class kafka.Kafka); 0 if none.
+func brokerPID() int {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		for _, a := range bytes.Split(cmd, []byte{0}) {
+			if string(a) == "kafka.Kafka" {
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+// procCPU is utime+stime of a process in seconds, from /proc/<pid>/stat.
+func procCPU(pid int) float64 {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ is 100 on Linux
+}
+
+func machineTicks() (idle, total uint64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	for i, f := range strings.Fields(line)[1:] {
+		v, _ := strconv.ParseUint(f, 10, 64)
+		total += v
+		if i == 3 || i == 4 { // idle, iowait
+			idle += v
+		}
+	}
+	return idle, total
+}
