@@ -15,6 +15,9 @@ import (
 // RunbookBase is where the generated runbook pages (deploy/runbooks) are served from.
 const RunbookBase = "https://github.com/finobs/finobs/blob/main/deploy/runbooks/"
 
+// GrafanaURL is where users reach Grafana; dashboard_url annotations start with it.
+const GrafanaURL = "http://localhost:3000"
+
 // RunbookURL is the runbook_url of an alert.
 func RunbookURL(alert string) string { return RunbookBase + alert + ".md" }
 

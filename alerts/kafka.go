@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"github.com/finobs/finobs/dashboards"
 	. "github.com/finobs/finobs/internal/catalog"
 	. "github.com/finobs/finobs/internal/rules"
 )
@@ -18,7 +19,7 @@ var KafkaCluster = Group{
 	},
 	Alerts: []Alert{
 		{
-			Name: "KafkaNoActiveController", Severity: Critical, For: minute,
+			Name: "KafkaNoActiveController", Panel: ShownOn(dashboards.KRaftQuorum, "Active controllers"), Severity: Critical, For: minute,
 			Expr:        q(`sum(%s{%s}) < 1`, KafkaActiveControllerCount, controllerJobs),
 			Summary:     "No KRaft controller is active.",
 			Description: "{{ $value }} controllers report themselves active: the cluster cannot create topics, elect leaders or fence brokers.",
@@ -38,7 +39,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaMultipleActiveControllers", Severity: Critical, For: minute,
+			Name: "KafkaMultipleActiveControllers", Panel: ShownOn(dashboards.KRaftQuorum, "Active controllers"), Severity: Critical, For: minute,
 			Expr:        q(`sum(%s{%s}) > 1`, KafkaActiveControllerCount, controllerJobs),
 			Summary:     "More than one KRaft controller claims to be active.",
 			Description: "{{ $value }} controllers report themselves active at once.",
@@ -58,7 +59,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaControllerDown", Severity: Critical, For: minute,
+			Name: "KafkaControllerDown", Panel: ShownOn(dashboards.KafkaCluster, "Controllers up"), Severity: Critical, For: minute,
 			Expr:        q(`%s{%s} == 0`, Up, controllerJobs),
 			Summary:     "A KRaft controller is down.",
 			Description: "Controller {{ $labels.instance }} cannot be scraped; the quorum has one voter fewer than the topology declares.",
@@ -78,7 +79,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaBrokerDown", Severity: Critical, For: minute,
+			Name: "KafkaBrokerDown", Panel: ShownOn(dashboards.KafkaCluster, "Brokers up"), Severity: Critical, For: minute,
 			Expr:        q(`%s{%s} == 0`, Up, brokerJobs),
 			Summary:     "A Kafka broker is down.",
 			Description: "Broker {{ $labels.instance }} cannot be scraped; the cluster has one broker fewer than the topology declares.",
@@ -98,7 +99,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaBrokersNotRegistered", Severity: Warning, For: 2 * minute,
+			Name: "KafkaBrokersNotRegistered", Panel: ShownOn(dashboards.KRaftQuorum, "Fenced brokers"), Severity: Warning, For: 2 * minute,
 			Expr:        q(`max(%s{%s}) < count(%s{%s})`, KafkaActiveBrokers, controllerJobs, Up, brokerJobs),
 			Summary:     "Fewer brokers are registered with the controller than are deployed.",
 			Description: "The controller sees {{ $value }} active brokers, fewer than the brokers Prometheus scrapes.",
@@ -122,7 +123,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaOfflinePartitions", Severity: Critical, For: minute,
+			Name: "KafkaOfflinePartitions", Panel: ShownOn(dashboards.KafkaCluster, "Offline partitions"), Severity: Critical, For: minute,
 			Expr:        q(`max(%s{%s}) > 0`, KafkaOfflinePartitions, controllerJobs),
 			Summary:     "Partitions have no live leader.",
 			Description: "{{ $value }} partitions are offline: producers and consumers of them are blocked.",
@@ -141,7 +142,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaUncleanLeaderElection", Severity: Critical,
+			Name: "KafkaUncleanLeaderElection", Panel: ShownOn(dashboards.KRaftQuorum, "Unclean leader elections"), Severity: Critical,
 			Expr:        q(`sum(increase(%s{%s}[5m])) > 0`, KafkaUncleanLeaderElections, controllerJobs),
 			Summary:     "A leader was elected from outside the ISR.",
 			Description: "{{ $value | humanize }} unclean leader elections in the last 5 minutes: acknowledged records may be lost.",
@@ -159,7 +160,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaControllerQuorumDegraded", Severity: Warning, For: 5 * minute,
+			Name: "KafkaControllerQuorumDegraded", Panel: ShownOn(dashboards.KRaftQuorum, "Unknown voter connections"), Severity: Warning, For: 5 * minute,
 			Expr:        q(`max by (instance) (%s{%s}) > 0`, KafkaRaftUnknownVoterConnections, controllerJobs),
 			Summary:     "A KRaft voter cannot reach other voters.",
 			Description: "{{ $labels.instance }} cannot reach {{ $value }} voters of the quorum.",
@@ -177,7 +178,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaControllerMetadataErrors", Severity: Critical,
+			Name: "KafkaControllerMetadataErrors", Panel: ShownOn(dashboards.KRaftQuorum, "Metadata errors"), Severity: Critical,
 			Expr:        q(`sum by (instance) (increase(%s{%s}[5m])) > 0`, KafkaControllerMetadataErrors, controllerJobs),
 			Summary:     "A KRaft controller failed to load or apply metadata.",
 			Description: "{{ $labels.instance }} met {{ $value | humanize }} metadata errors in the last 5 minutes.",
@@ -195,7 +196,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaBrokerMetadataErrors", Severity: Critical,
+			Name: "KafkaBrokerMetadataErrors", Panel: ShownOn(dashboards.KRaftQuorum, "Metadata errors"), Severity: Critical,
 			Expr: q(`sum by (instance) (increase(%s{%s}[5m])) + sum by (instance) (increase(%s{%s}[5m])) > 0`,
 				KafkaBrokerMetadataLoadErrors, brokerJobs, KafkaBrokerMetadataApplyErrors, brokerJobs),
 			Summary:     "A broker failed to load or apply KRaft metadata.",
@@ -216,7 +217,7 @@ var KafkaCluster = Group{
 			},
 		},
 		{
-			Name: "KafkaBrokerMetadataLagging", Severity: Warning, For: 5 * minute,
+			Name: "KafkaBrokerMetadataLagging", Panel: ShownOn(dashboards.KRaftQuorum, "Apply lag"), Severity: Warning, For: 5 * minute,
 			Expr:        q(`max by (instance) (%s{%s}) > 60`, KafkaBrokerMetadataLag, brokerJobs),
 			Summary:     "A broker has stopped applying KRaft metadata.",
 			Description: "The last metadata record {{ $labels.instance }} applied is {{ $value | humanizeDuration }} old.",
@@ -242,7 +243,7 @@ var KafkaBroker = Group{
 	Component: "kafka",
 	Alerts: []Alert{
 		{
-			Name: "KafkaUnderReplicatedPartitions", Severity: Warning, For: 5 * minute,
+			Name: "KafkaUnderReplicatedPartitions", Panel: ShownOn(dashboards.KafkaBroker, "Under-replicated"), Severity: Warning, For: 5 * minute,
 			Expr:        q(`sum by (instance) (%s{%s}) > 0`, KafkaUnderReplicatedPartitions, brokerJobs),
 			Summary:     "Partitions have fewer in-sync replicas than replicas.",
 			Description: "{{ $labels.instance }} leads {{ $value }} under-replicated partitions.",
@@ -260,7 +261,7 @@ var KafkaBroker = Group{
 			},
 		},
 		{
-			Name: "KafkaUnderMinISRPartitions", Severity: Critical, For: minute,
+			Name: "KafkaUnderMinISRPartitions", Panel: ShownOn(dashboards.KafkaBroker, "Under min ISR"), Severity: Critical, For: minute,
 			Expr:        q(`sum by (instance) (%s{%s}) > 0`, KafkaUnderMinISRPartitions, brokerJobs),
 			Summary:     "Partitions are below min.insync.replicas: acks=all writes fail.",
 			Description: "{{ $labels.instance }} leads {{ $value }} partitions whose ISR is smaller than min.insync.replicas.",
@@ -278,7 +279,7 @@ var KafkaBroker = Group{
 			},
 		},
 		{
-			Name: "KafkaOfflineLogDirectory", Severity: Critical,
+			Name: "KafkaOfflineLogDirectory", Panel: ShownOn(dashboards.KafkaBroker, "Offline log dirs"), Severity: Critical,
 			Expr:        q(`max by (instance) (%s{%s}) > 0`, KafkaOfflineLogDirs, kafkaJobs),
 			Summary:     "A Kafka log directory went offline.",
 			Description: "{{ $labels.instance }} has {{ $value }} offline log directories; the replicas on them are offline.",
@@ -296,7 +297,7 @@ var KafkaBroker = Group{
 			},
 		},
 		{
-			Name: "KafkaISRChurn", Severity: Warning,
+			Name: "KafkaISRChurn", Panel: ShownOn(dashboards.KafkaBroker, "ISR changes"), Severity: Warning,
 			Expr: q(`sum by (instance) (increase(%s{%s}[15m])) > 5 and sum by (instance) (increase(%s{%s}[15m])) > 5`,
 				KafkaISRShrinks, brokerJobs, KafkaISRExpands, brokerJobs),
 			Summary:     "ISRs keep shrinking and expanding.",
@@ -317,7 +318,7 @@ var KafkaBroker = Group{
 			},
 		},
 		{
-			Name: "KafkaRequestHandlerSaturated", Severity: Warning, For: 10 * minute,
+			Name: "KafkaRequestHandlerSaturated", Panel: ShownOn(dashboards.KafkaBroker, "Handler and network idle"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`avg by (instance) (%s{%s}) < 0.2`, KafkaRequestHandlerIdle, brokerJobs),
 			Summary:     "Kafka request handler threads are nearly always busy.",
 			Description: "Request handlers of {{ $labels.instance }} are idle only {{ $value | humanizePercentage }} of the time.",
@@ -335,7 +336,7 @@ var KafkaBroker = Group{
 			},
 		},
 		{
-			Name: "KafkaNetworkProcessorSaturated", Severity: Warning, For: 10 * minute,
+			Name: "KafkaNetworkProcessorSaturated", Panel: ShownOn(dashboards.KafkaBroker, "Handler and network idle"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`avg by (instance) (%s{%s}) < 0.3`, KafkaNetworkProcessorIdle, kafkaJobs),
 			Summary:     "Kafka network threads are nearly always busy.",
 			Description: "Network processors of {{ $labels.instance }} are idle only {{ $value | humanizePercentage }} of the time.",
@@ -353,7 +354,7 @@ var KafkaBroker = Group{
 			},
 		},
 		{
-			Name: "KafkaProduceLatencyHigh", Severity: Warning, For: 10 * minute,
+			Name: "KafkaProduceLatencyHigh", Panel: ShownOn(dashboards.KafkaBroker, "p99 latency by type"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`max by (instance) (%s{%s,request="Produce"}) > 0.5`, KafkaRequestTimeP99, brokerJobs),
 			Summary:     "Produce requests are slow.",
 			Description: "The p99 produce request time on {{ $labels.instance }} is {{ $value | humanizeDuration }}.",
@@ -373,7 +374,7 @@ var KafkaBroker = Group{
 			},
 		},
 		{
-			Name: "KafkaJVMHeapPressure", Severity: Warning, For: 10 * minute,
+			Name: "KafkaJVMHeapPressure", Panel: ShownOn(dashboards.KafkaBroker, "Heap"), Severity: Warning, For: 10 * minute,
 			Expr: q(`max by (instance) (%s{%s,area="heap"} / %s{%s,area="heap"}) > 0.9`,
 				JVMMemoryUsed, kafkaJobs, JVMMemoryMax, kafkaJobs),
 			Summary:     "A Kafka JVM is short of heap.",
@@ -394,7 +395,7 @@ var KafkaBroker = Group{
 			},
 		},
 		{
-			Name: "KafkaGCPressure", Severity: Warning, For: 10 * minute,
+			Name: "KafkaGCPressure", Panel: ShownOn(dashboards.KafkaBroker, "GC time"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`sum by (instance) (rate(%s_sum{%s}[5m])) > 0.2`, JVMGCCollection, kafkaJobs),
 			Summary:     "A Kafka JVM spends much of its time collecting garbage.",
 			Description: "{{ $labels.instance }} spends {{ $value | humanizePercentage }} of its time in GC.",
@@ -423,7 +424,7 @@ var KafkaHost = Group{
 	Component: "kafka",
 	Alerts: []Alert{
 		{
-			Name: "KafkaDiskFillingUp", Severity: Warning, For: 30 * minute,
+			Name: "KafkaDiskFillingUp", Panel: ShownOn(dashboards.KafkaCluster, "Disk used"), Severity: Warning, For: 30 * minute,
 			Expr: q(`predict_linear(%s{%s}[6h], 24 * 3600) < 0 and %s{%s} / %s{%s} < 0.4`,
 				NodeFilesystemAvail, hostFS, NodeFilesystemAvail, hostFS, NodeFilesystemSize, hostFS),
 			Summary:     "A disk holding Kafka logs will be full within a day.",
@@ -444,7 +445,7 @@ var KafkaHost = Group{
 			},
 		},
 		{
-			Name: "KafkaDiskAlmostFull", Severity: Critical, For: 5 * minute,
+			Name: "KafkaDiskAlmostFull", Panel: ShownOn(dashboards.KafkaCluster, "Disk used"), Severity: Critical, For: 5 * minute,
 			Expr:        q(`%s{%s} / %s{%s} < 0.1`, NodeFilesystemAvail, hostFS, NodeFilesystemSize, hostFS),
 			Summary:     "A disk holding Kafka logs is almost full.",
 			Description: "{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} space left.",

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"github.com/finobs/finobs/dashboards"
 	. "github.com/finobs/finobs/internal/catalog"
 	. "github.com/finobs/finobs/internal/rules"
 )
@@ -11,7 +12,7 @@ var Monitoring = Group{
 	Component: "monitoring",
 	Alerts: []Alert{
 		{
-			Name: "TargetDown", Severity: Warning, For: 2 * minute,
+			Name: "TargetDown", Panel: ShownOn(dashboards.AlertsOverview, "Alertmanagers discovered"), Severity: Warning, For: 2 * minute,
 			Expr:        q(`%s == 0`, Up),
 			Summary:     "Prometheus cannot scrape a target.",
 			Description: "{{ $labels.job }} target {{ $labels.instance }} has been down for 2 minutes.",
@@ -28,7 +29,7 @@ var Monitoring = Group{
 			},
 		},
 		{
-			Name: "PrometheusRuleEvaluationFailures", Severity: Critical,
+			Name: "PrometheusRuleEvaluationFailures", Panel: ShownOn(dashboards.AlertsOverview, "Rule evaluation failures"), Severity: Critical,
 			Expr:        q(`sum by (instance, rule_group) (increase(%s[5m])) > 0`, RuleEvaluationFailures),
 			Summary:     "Prometheus fails to evaluate rules.",
 			Description: "{{ $value | humanize }} evaluations of {{ $labels.rule_group }} failed in 5 minutes: its alerts may not fire.",
@@ -46,7 +47,7 @@ var Monitoring = Group{
 			},
 		},
 		{
-			Name: "PrometheusAlertmanagerMissing", Severity: Critical, For: 5 * minute,
+			Name: "PrometheusAlertmanagerMissing", Panel: ShownOn(dashboards.AlertsOverview, "Alertmanagers discovered"), Severity: Critical, For: 5 * minute,
 			Expr:        q(`max by (instance) (%s) < 1`, PromAlertmanagersDiscovered),
 			Summary:     "Prometheus has no Alertmanager to send alerts to.",
 			Description: "{{ $labels.instance }} knows {{ $value }} Alertmanagers: no alert reaches anyone.",
@@ -64,7 +65,7 @@ var Monitoring = Group{
 			},
 		},
 		{
-			Name: "PrometheusNotificationsFailing", Severity: Warning, For: 15 * minute,
+			Name: "PrometheusNotificationsFailing", Panel: ShownOn(dashboards.AlertsOverview, "Notification errors"), Severity: Warning, For: 15 * minute,
 			Expr: q(`sum by (instance, alertmanager) (rate(%s[5m])) / sum by (instance, alertmanager) (rate(%s[5m])) > 0.01`,
 				PromNotificationErrors, PromNotificationsSent),
 			Summary:     "Prometheus fails to send alerts to Alertmanager.",
@@ -85,7 +86,7 @@ var Monitoring = Group{
 			},
 		},
 		{
-			Name: "AlertmanagerNotificationsFailing", Severity: Critical, For: 5 * minute,
+			Name: "AlertmanagerNotificationsFailing", Panel: ShownOn(dashboards.AlertsOverview, "Failed notifications"), Severity: Critical, For: 5 * minute,
 			Expr:        q(`sum by (instance, integration) (rate(%s[5m])) > 0`, AMNotificationsFailed),
 			Summary:     "Alertmanager fails to deliver notifications.",
 			Description: "{{ $labels.instance }} fails {{ $value | humanize }} {{ $labels.integration }} notifications per second.",
@@ -103,7 +104,7 @@ var Monitoring = Group{
 			},
 		},
 		{
-			Name: "PrometheusConfigReloadFailed", Severity: Warning, For: 10 * minute,
+			Name: "PrometheusConfigReloadFailed", Panel: ShownOn(dashboards.AlertsOverview, "Prometheus config loaded"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`%s == 0`, PromConfigReloadOK),
 			Summary:     "Prometheus failed to reload its configuration.",
 			Description: "{{ $labels.instance }} runs an older configuration than the one on disk.",
@@ -120,7 +121,7 @@ var Monitoring = Group{
 			},
 		},
 		{
-			Name: "AlertmanagerConfigReloadFailed", Severity: Warning, For: 10 * minute,
+			Name: "AlertmanagerConfigReloadFailed", Panel: ShownOn(dashboards.AlertsOverview, "Alertmanager config loaded"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`%s == 0`, AMConfigReloadOK),
 			Summary:     "Alertmanager failed to reload its configuration.",
 			Description: "{{ $labels.instance }} runs an older routing configuration than the one on disk.",

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"github.com/finobs/finobs/dashboards"
 	. "github.com/finobs/finobs/internal/catalog"
 	. "github.com/finobs/finobs/internal/rules"
 )
@@ -18,7 +19,7 @@ var Producer = Group{
 	},
 	Alerts: []Alert{
 		{
-			Name: "ProducerSendErrors", Severity: Critical, For: 5 * minute,
+			Name: "ProducerSendErrors", Panel: ShownOn(dashboards.Producer, "Error ratio"), Severity: Critical, For: 5 * minute,
 			Expr: q(`sum by (instance) (rate(%s[5m])) / (sum by (instance) (rate(%s[5m])) + sum by (instance) (rate(%s[5m]))) > 0.01`,
 				ProducerErrors, ProducerRecords, ProducerErrors),
 			Summary:     "The producer fails to deliver transactions.",
@@ -39,7 +40,7 @@ var Producer = Group{
 			},
 		},
 		{
-			Name: "ProducerThroughputCollapsed", Severity: Critical, For: 5 * minute,
+			Name: "ProducerThroughputCollapsed", Panel: ShownOn(dashboards.Producer, "Records per second"), Severity: Critical, For: 5 * minute,
 			Expr: q(`sum by (instance) (rate(%s[5m])) < 0.5 * max by (instance) (%s > 0)`,
 				ProducerRecords, ProducerTargetRate),
 			Summary:     "The producer delivers less than half its target rate.",
@@ -63,7 +64,7 @@ var Producer = Group{
 			},
 		},
 		{
-			Name: "ProducerBufferFull", Severity: Warning, For: 5 * minute,
+			Name: "ProducerBufferFull", Panel: ShownOn(dashboards.Producer, "Buffer use"), Severity: Warning, For: 5 * minute,
 			Expr:        q(`max by (instance) (%s / %s) > 0.9`, ProducerBuffered, ProducerBufferMax),
 			Summary:     "The producer's buffer is nearly full.",
 			Description: "{{ $labels.instance }} has {{ $value | humanizePercentage }} of its record buffer in use; sends will block.",
@@ -83,7 +84,7 @@ var Producer = Group{
 			},
 		},
 		{
-			Name: "ProducerLatencyHigh", Severity: Warning, For: 10 * minute,
+			Name: "ProducerLatencyHigh", Panel: ShownOn(dashboards.Producer, "Produce latency"), Severity: Warning, For: 10 * minute,
 			Expr:        `instance:finobs_producer_produce_latency_seconds:p99 > 1`,
 			Summary:     "Records take more than a second to be acknowledged.",
 			Description: "The p99 produce latency of {{ $labels.instance }} is {{ $value | humanizeDuration }}.",

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"github.com/finobs/finobs/dashboards"
 	. "github.com/finobs/finobs/internal/catalog"
 	. "github.com/finobs/finobs/internal/rules"
 )
@@ -18,7 +19,7 @@ var Streaming = Group{
 	},
 	Alerts: []Alert{
 		{
-			Name: "StreamQueryDown", Severity: Critical, For: minute,
+			Name: "StreamQueryDown", Panel: ShownOn(dashboards.SparkStream, "Queries up"), Severity: Critical, For: minute,
 			Expr:        q(`%s == 0`, StreamQueryUp),
 			Summary:     "A streaming query has stopped.",
 			Description: "Query {{ $labels.query }} is not active: no aggregates or anomalies are produced.",
@@ -35,7 +36,7 @@ var Streaming = Group{
 			},
 		},
 		{
-			Name: "StreamFallingBehind", Severity: Warning, For: 10 * minute,
+			Name: "StreamFallingBehind", Panel: ShownOn(dashboards.SparkStream, "Input vs processing rate"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`avg_over_time(%s[10m]) < 0.9 * avg_over_time(%s[10m])`, StreamProcessedRate, StreamInputRate),
 			Summary:     "A streaming query processes slower than its input arrives.",
 			Description: "Query {{ $labels.query }} processes {{ $value | humanize }} rows/s, less than 90% of its input rate.",
@@ -55,7 +56,7 @@ var Streaming = Group{
 			},
 		},
 		{
-			Name: "StreamBatchSlowerThanTrigger", Severity: Warning, For: 10 * minute,
+			Name: "StreamBatchSlowerThanTrigger", Panel: ShownOn(dashboards.SparkStream, "Batch duration vs trigger"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`%s > %s`, StreamBatchDuration, StreamTriggerInterval),
 			Summary:     "Micro-batches take longer than the trigger interval.",
 			Description: "Batches of {{ $labels.query }} take {{ $value | humanizeDuration }}, longer than its trigger.",
@@ -75,7 +76,7 @@ var Streaming = Group{
 			},
 		},
 		{
-			Name: "StreamWatermarkLagging", Severity: Warning, For: 10 * minute,
+			Name: "StreamWatermarkLagging", Panel: ShownOn(dashboards.SparkStream, "Watermark delay by query"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`time() - %s > 600 and %s > 0`, StreamWatermark, StreamWatermark),
 			Summary:     "A streaming query's event-time watermark lags far behind now.",
 			Description: "The watermark of {{ $labels.query }} is {{ $value | humanizeDuration }} behind the wall clock.",
@@ -93,7 +94,7 @@ var Streaming = Group{
 			},
 		},
 		{
-			Name: "StreamQueryStalled", Severity: Critical, For: 5 * minute,
+			Name: "StreamQueryStalled", Panel: ShownOn(dashboards.SparkStream, "Rows read"), Severity: Critical, For: 5 * minute,
 			Expr: q(`sum by (query) (increase(%s[5m])) == 0 and on () sum(rate(%s{topic="%s"}[5m])) > 0`,
 				StreamInputRows, KafkaMessagesIn, TransactionsTopic),
 			Summary:     "A streaming query reads nothing while its topic receives records.",
@@ -114,7 +115,7 @@ var Streaming = Group{
 			},
 		},
 		{
-			Name: "StreamNoInput", Severity: Warning, For: 10 * minute,
+			Name: "StreamNoInput", Panel: ShownOn(dashboards.SparkStream, "Rows read"), Severity: Warning, For: 10 * minute,
 			Expr:        q(`sum by (query) (increase(%s[10m])) == 0 and on (query) %s == 1`, StreamInputRows, StreamQueryUp),
 			Summary:     "A running streaming query has had no input for ten minutes.",
 			Description: "Query {{ $labels.query }} is active but read no rows in 10 minutes: is the producer running?",
@@ -134,7 +135,7 @@ var Streaming = Group{
 			},
 		},
 		{
-			Name: "StreamStateGrowing", Severity: Warning, For: 15 * minute,
+			Name: "StreamStateGrowing", Panel: ShownOn(dashboards.SparkStream, "State rows"), Severity: Warning, For: 15 * minute,
 			Expr:        q(`%s > 2 * (%s offset 30m) and %s > 100000`, StreamStateRows, StreamStateRows, StreamStateRows),
 			Summary:     "Streaming state keeps growing.",
 			Description: "State of {{ $labels.query }} holds {{ $value | humanize }} rows, more than twice as many as 30 minutes ago.",
@@ -151,7 +152,7 @@ var Streaming = Group{
 			},
 		},
 		{
-			Name: "StreamDeadLetters", Severity: Warning, For: 5 * minute,
+			Name: "StreamDeadLetters", Panel: ShownOn(dashboards.SparkStream, "Late and dead-letter rows"), Severity: Warning, For: 5 * minute,
 			Expr:        q(`sum by (query) (rate(%s[5m])) > 0`, StreamDeadLetters),
 			Summary:     "Malformed transactions are being sent to the dead-letter topic.",
 			Description: "Query {{ $labels.query }} dead-letters {{ $value | humanize }} rows/s.",
@@ -168,7 +169,7 @@ var Streaming = Group{
 			},
 		},
 		{
-			Name: "StreamLateRowsDropped", Severity: Info, For: 10 * minute,
+			Name: "StreamLateRowsDropped", Panel: ShownOn(dashboards.SparkStream, "Late and dead-letter rows"), Severity: Info, For: 10 * minute,
 			Expr:        q(`sum by (query) (rate(%s[10m])) > 1`, StreamLateRows),
 			Summary:     "Rows arrive behind the watermark and are dropped.",
 			Description: "Query {{ $labels.query }} drops {{ $value | humanize }} late rows/s.",

@@ -88,7 +88,10 @@ func All() (*render.Set, Counts, error) {
 		}
 	}
 
-	groups := alerts.Groups()
+	groups, err := linkDashboards(alerts.Groups())
+	if err != nil {
+		return nil, c, err
+	}
 	var ruleFiles []string
 	for _, g := range groups {
 		ruleFiles = append(ruleFiles, "../rules/"+g.Name+".yml")
@@ -178,6 +181,26 @@ func All() (*render.Set, Counts, error) {
 		return nil, c, err
 	}
 	return set, c, nil
+}
+
+// linkDashboards sets each alert's dashboard_url from the panel it names; a panel that
+// does not exist is an error naming the alert.
+func linkDashboards(groups []rules.Group) ([]rules.Group, error) {
+	out := make([]rules.Group, len(groups))
+	var errs []error
+	for i, g := range groups {
+		g.Alerts = append([]rules.Alert(nil), g.Alerts...)
+		for j, a := range g.Alerts {
+			u, err := dashboards.URL(a.Panel.Dashboard, a.Panel.Title)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("group %s, alert %s: %w", g.Name, a.Name, err))
+				continue
+			}
+			g.Alerts[j].Dashboard = alerts.GrafanaURL + u
+		}
+		out[i] = g
+	}
+	return out, errors.Join(errs...)
 }
 
 func withHeader(data []byte, what string) []byte {

@@ -44,9 +44,16 @@ type Alert struct {
 	Labels      map[string]string // extra static labels
 	Summary     string            // static, one line
 	Description string            // templated: $labels and $value
-	Dashboard   string            // dashboard_url annotation, when a dashboard explains it
+	Panel       PanelRef          // the dashboard panel that explains the alert
+	Dashboard   string            // dashboard_url annotation, resolved from Panel at generation
 	Runbook     Runbook
 	Tests       []Test
+}
+
+// PanelRef names a dashboard (by its name in package dashboards) and a panel title on it.
+type PanelRef struct {
+	Dashboard string
+	Title     string
 }
 
 // Runbook is the page an alert's runbook_url points to.
@@ -103,3 +110,6 @@ func Fires(name string, at time.Duration, labels map[string]string, value float6
 func Quiet(name string, at time.Duration, series ...Series) Test {
 	return Test{Name: name, Series: series, At: at}
 }
+
+// ShownOn declares the dashboard panel that explains an alert.
+func ShownOn(dashboard, title string) PanelRef { return PanelRef{Dashboard: dashboard, Title: title} }

@@ -24,6 +24,7 @@ func goodAlert() Alert {
 		Name: "QueueFull", Expr: `queue_size > 10`, For: time.Minute, Severity: Warning,
 		Summary: "The queue is full.", Description: "{{ $labels.instance }} holds {{ $value }} items.",
 		Runbook: Runbook{Meaning: "m", Impact: "i", Diagnosis: []string{"d"}, Mitigation: []string{"x"}},
+		Panel:   PanelRef{Dashboard: "queue", Title: "Queue size"},
 		Tests: []Test{
 			Fires("full", 5*time.Minute, L("instance", "a"), 20, S(`queue_size{instance="a"}`, "20x10")),
 			Quiet("empty", 5*time.Minute, S(`queue_size{instance="a"}`, "0x10")),
@@ -50,6 +51,7 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"templated summary", func(a *Alert) { a.Summary = "{{ $value }} items" }, "summary must be static"},
 		{"no description", func(a *Alert) { a.Description = " " }, "missing description"},
 		{"no runbook", func(a *Alert) { a.Runbook = Runbook{} }, "runbook needs"},
+		{"no dashboard", func(a *Alert) { a.Panel = PanelRef{} }, "no dashboard panel explains"},
 		{"unknown metric", func(a *Alert) { a.Expr = `kafka_request_latency_ms > 1` }, `"kafka_request_latency_ms" is not declared`},
 		{"bad PromQL", func(a *Alert) { a.Expr = `queue_size >` }, "invalid PromQL"},
 		{"no quiet test", func(a *Alert) { a.Tests = a.Tests[:1] }, "needs at least one firing and one quiet test"},

@@ -91,6 +91,9 @@ func Validate(groups []Group, chk lint.Checker) error {
 			if strings.TrimSpace(a.Description) == "" {
 				bad(w, "missing description annotation")
 			}
+			if a.Panel.Dashboard == "" || a.Panel.Title == "" {
+				bad(w, "no dashboard panel explains the alert (set Panel)")
+			}
 			rb := a.Runbook
 			if rb.Meaning == "" || rb.Impact == "" || len(rb.Diagnosis) == 0 || len(rb.Mitigation) == 0 {
 				bad(w, "runbook needs meaning, impact, diagnosis and mitigation")
