@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"strings"
+
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/finobs/finobs/internal/catalog"
@@ -9,9 +11,19 @@ import (
 )
 
 func alertsOverview() *dashboard.DashboardBuilder {
+	jobs := scrapedJobs()
+	every := `job=~"` + strings.Join(names(jobs), "|") + `"`
 	return g.NewDashboard(UID(AlertsOverview), "Alerts overview",
-		"Whether alerting works end to end: rules evaluated, alerts sent by Prometheus, notifications delivered by Alertmanager.",
-		[]topology.Component{topology.Prometheus, topology.Alertmanager}).
+		"Whether alerting works end to end: every target scraped, rules evaluated, alerts sent by Prometheus, notifications delivered by Alertmanager.",
+		jobs).
+		WithRow(g.Row("Scrape targets")).
+		WithPanel(g.Stat("Scrape targets down", "short",
+			"Targets Prometheus fails to scrape: their metrics, and every alert on them, are blind.",
+			g.Prom("count("+g.S(catalog.Up, every)+" == 0) or vector(0)", "down"), g.BadAbove(1)...).Height(8)).
+		WithPanel(g.TimeSeries("Targets up by job", "short",
+			"Targets answering Prometheus, by job, against how many it scrapes.",
+			g.Prom(g.Sum("job", g.S(catalog.Up, every)), "{{job}} up"),
+			g.Prom("count by (job) ("+g.S(catalog.Up, every)+")", "{{job}} scraped")).Span(20)).
 		WithRow(g.Row("Alerting health")).
 		WithPanel(g.Stat("Alertmanagers discovered", "short",
 			"Alertmanagers Prometheus sends alerts to; 0 means alerts go nowhere.",
@@ -44,4 +56,39 @@ func alertsOverview() *dashboard.DashboardBuilder {
 			"Time the last evaluation of each rule group took, against its interval: a group slower than its interval skips evaluations.",
 			g.Prom(g.Max("group", `label_replace(`+g.S(catalog.RuleGroupLastDuration)+`, "group", "$1", "rule_group", ".*;(.*)")`), "{{group}}"),
 			g.Prom(g.Max("", g.S(catalog.RuleGroupInterval)), "interval")))
+}
+
+// scrapedJobs are the jobs Prometheus scrapes in any stack, in topology order.
+func scrapedJobs() []topology.Component {
+	stacks := []topology.Stack{topology.Compose()}
+	for _, n := range []int{1, 3} {
+		if s, err := topology.Local(n); err == nil {
+			stacks = append(stacks, s)
+		}
+	}
+	var out []topology.Component
+	seen := map[topology.Component]bool{}
+	add := func(c topology.Component) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	for _, s := range stacks {
+		for _, i := range s.Scraped() {
+			add(i.Component)
+			for _, e := range i.Extra {
+				add(e.Job)
+			}
+		}
+	}
+	return out
+}
+
+func names(cs []topology.Component) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = string(c)
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package grafana
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"strings"
 
@@ -35,18 +36,29 @@ func deref(s *string) string {
 	return *s
 }
 
-// Build builds a board and numbers its panels (1, 2, ... in layout order, rows included)
-// and each panel's queries (A, B, ...), so the JSON is the same on every run and panel
-// links stay put as long as the layout does.
+// Build builds a board, gives every panel an id derived from its title and numbers each
+// panel's queries (A, B, ...). Ids from titles keep panel links (an alert's dashboard_url)
+// pointing at the same panel when others are added or moved; two titles hashing to the
+// same id fail the build.
 func Build(b Board) (Dashboard, error) {
 	d, err := b.Build().Build()
 	if err != nil {
 		return Dashboard{}, fmt.Errorf("dashboard %s: %w", b.Name, err)
 	}
-	id := uint32(0)
+	ids := map[uint32]string{}
+	var clash error
+	id := func(key string) uint32 {
+		h := fnv.New32a()
+		h.Write([]byte(key))
+		n := h.Sum32()%panelIDs + 1
+		if other, dup := ids[n]; dup && clash == nil {
+			clash = fmt.Errorf("dashboard %s: %q and %q get the same panel id %d; rename one", b.Name, other, key, n)
+		}
+		ids[n] = key
+		return n
+	}
 	number := func(p *dashboard.Panel) {
-		id++
-		p.Id = ptr(id)
+		p.Id = ptr(id(deref(p.Title)))
 		for i, t := range p.Targets {
 			ref := string(rune('A' + i))
 			switch q := t.(type) {
@@ -62,8 +74,7 @@ func Build(b Board) (Dashboard, error) {
 	for _, pr := range d.Panels {
 		switch {
 		case pr.RowPanel != nil:
-			id++
-			pr.RowPanel.Id = id
+			pr.RowPanel.Id = id("row " + deref(pr.RowPanel.Title))
 			for i := range pr.RowPanel.Panels {
 				number(&pr.RowPanel.Panels[i])
 			}
@@ -71,8 +82,14 @@ func Build(b Board) (Dashboard, error) {
 			number(pr.Panel)
 		}
 	}
+	if clash != nil {
+		return Dashboard{}, clash
+	}
 	return Dashboard{Name: b.Name, Folder: b.Folder, Dashboard: d}, nil
 }
+
+// panelIDs bounds panel ids, keeping them short in URLs.
+const panelIDs = 1_000_000
 
 // Panels lists the panels (rows excluded) in layout order.
 func Panels(d dashboard.Dashboard) []*dashboard.Panel {

@@ -153,7 +153,7 @@ func TestLintRules(t *testing.T) {
 		{"panel-layout", withPanel(TimeSeries("Wide", "s", "Too wide.", Prom(Max("", S(inq)), "q")).GridPos(dashboard.GridPos{X: 20, Y: 30, W: 8, H: 8})), nil},
 		{"panel-layout", withPanel(TimeSeries("Over", "s", "Overlaps Requests.", Prom(Max("", S(inq)), "q")).GridPos(dashboard.GridPos{X: 4, Y: 2, W: 8, H: 8})), nil},
 		{"panel-title-description", withPanel(TimeSeries("No description", "s", "", Prom(Max("", S(inq)), "q"))), nil},
-		{"panel-unique-title", withPanel(TimeSeries("Requests", "s", "Same title.", Prom(Max("", S(inq)), "q"))), nil},
+		{"panel-unique-title", good, func(d *Dashboard) { Panels(d.Dashboard)[1].Title = ptr("Requests") }},
 		{"panel-units", withPanel(TimeSeries("No unit", "", "No unit.", Prom(Max("", S(inq)), "q"))), nil},
 		{"panel-units", withPanel(TimeSeries("Bad unit", "furlongs", "Unknown unit.", Prom(Max("", S(inq)), "q"))), nil},
 		{"panel-datasource", withPanel(TimeSeries("Other DS", "s", "Wrong datasource.", Prom(Max("", S(inq)), "q")).Datasource(DS(KindElasticsearch))), nil},
@@ -246,4 +246,34 @@ type brokenPanel struct{}
 
 func (brokenPanel) Build() (dashboard.Panel, error) {
 	return dashboard.Panel{}, cog.MakeBuildErrors("panel", errors.New("broken on purpose"))
+}
+
+func TestBuildRejectsSameTitle(t *testing.T) {
+	_, err := Build(Board{Name: "dup", Build: withPanel(TimeSeries("Requests", "s", "Same title.", Prom(Max("", S(inq)), "q")))})
+	if err == nil || !strings.Contains(err.Error(), `"Requests"`) {
+		t.Fatalf("err = %v, want one naming the title", err)
+	}
+}
+
+// Panel ids follow titles: adding a panel does not move another panel's link.
+func TestPanelIDsStable(t *testing.T) {
+	a, err := Build(Board{Name: "test-board", Build: good})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Build(Board{Name: "test-board", Build: func() *dashboard.DashboardBuilder {
+		return NewDashboard("finobs-test-board", "Test", "A test dashboard.", nil).
+			WithRow(Row("First")).
+			WithPanel(Stat("New panel", "short", "Inserted first.", Prom(Max("", S(inq)), "q"))).
+			WithRow(Row("Section")).
+			WithPanel(TimeSeries("Requests", "reqps", "Requests per second.", Prom(Sum("", Rate(reqs)), "requests")))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ua, _ := PanelURL(a.Dashboard, "Requests")
+	ub, _ := PanelURL(b.Dashboard, "Requests")
+	if ua == "" || ua != ub {
+		t.Errorf("Requests moved from %q to %q", ua, ub)
+	}
 }
