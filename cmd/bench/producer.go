@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -52,7 +54,8 @@ func runProducerBench(ctx context.Context, args []string) error {
 	compression := fs.String("compression", "lz4", "compression, both sides: "+strings.Join(producer.Compressions, ", "))
 	linger := fs.Duration("linger", 5*time.Millisecond, "linger, both sides")
 	batch := fs.Int("batch-bytes", 256<<10, "batch size in bytes, both sides")
-	maxBuffered := fs.Int("max-buffered", 250_000, "our MaxBufferedRecords; the reference gets buffer.memory of as many bytes of records")
+	maxBuffered := fs.Int("max-buffered", 30_000, "our MaxBufferedRecords")
+	refBuffer := fs.Int("reference-buffer-memory", 32<<20, "buffer.memory of the reference (its default)")
 	key := fs.String("key", "none", "our record key; the reference sends no key, so none compares like with like")
 	payloads := fs.Int("payloads", 10000, "distinct transactions in the reference's payload file")
 	libs := fs.String("kafka-libs", ".stack/kafka/libs", "directory of the Kafka jars (kafka-tools included)")
@@ -131,7 +134,7 @@ func runProducerBench(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	cpu := startCPU()
+	cpu := startCPU(strings.Split(*brokers, ",")[0])
 	st, runErr := p.Run(ctx)
 	usage := cpu.stop()
 	if *cpuprofile != "" {
@@ -142,8 +145,9 @@ func runProducerBench(ctx context.Context, args []string) error {
 		return fmt.Errorf("our producer: %w", runErr)
 	}
 	oursRate := st.RecordsPerSec()
-	fmt.Printf("ours: %d records in %v: %.0f records/s, %.1f MB/s, %d errors; cpu: ours %.2f cores, broker %.2f cores, machine idle %.0f%%\n",
-		st.Records, st.Elapsed.Round(time.Millisecond), oursRate, st.MBPerSec(), st.Errors, usage.self, usage.broker, usage.idle)
+	fmt.Printf("ours: %d records in %v: %.0f records/s, %.1f MB/s, %d errors; cpu: ours %.2f cores (%.2f µs/record), broker %.2f cores (%.2f µs/record), others %.2f cores\n",
+		st.Records, st.Elapsed.Round(time.Millisecond), oursRate, st.MBPerSec(), st.Errors,
+		usage.self, usage.self/oursRate*1e6, usage.broker, usage.broker/oursRate*1e6, usage.others(usage.self))
 	if _, err := adm.DeleteTopic(ctx, ours); err != nil {
 		return fmt.Errorf("delete %s: %w", ours, err)
 	}
@@ -158,14 +162,14 @@ func runProducerBench(ctx context.Context, args []string) error {
 		"--payload-file", payload.Name(), "--producer-props",
 		"bootstrap.servers=" + *brokers, "acks=" + *acks, "enable.idempotence=" + strconv.FormatBool(*idempotent),
 		"compression.type=" + *compression, "linger.ms=" + strconv.FormatInt(linger.Milliseconds(), 10),
-		"batch.size=" + strconv.Itoa(*batch), "buffer.memory=" + strconv.Itoa(*maxBuffered*avgSize),
+		"batch.size=" + strconv.Itoa(*batch), "buffer.memory=" + strconv.Itoa(*refBuffer),
 		"max.request.size=" + strconv.Itoa(max(1<<20, *batch)),
 	}
 	cmd := exec.CommandContext(ctx, "java", refArgs...)
 	var out bytes.Buffer
 	cmd.Stdout = io.MultiWriter(&out, prefixed("reference: "))
 	cmd.Stderr = os.Stderr
-	cpu = startCPU()
+	cpu = startCPU(strings.Split(*brokers, ",")[0])
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("ProducerPerformance (java %s): %w", strings.Join(refArgs, " "), err)
 	}
@@ -175,8 +179,8 @@ func runProducerBench(ctx context.Context, args []string) error {
 		return err
 	}
 	javaCPU := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds() / usage.wall
-	fmt.Printf("reference: %.0f records/s, %.1f MB/s; cpu: reference %.2f cores, broker %.2f cores, machine idle %.0f%%\n",
-		ref, ref*float64(avgSize)/1e6, javaCPU, usage.broker, usage.idle)
+	fmt.Printf("reference: %.0f records/s, %.1f MB/s; cpu: reference %.2f cores (%.2f µs/record), broker %.2f cores (%.2f µs/record), others %.2f cores\n",
+		ref, ref*float64(avgSize)/1e6, javaCPU, javaCPU/ref*1e6, usage.broker, usage.broker/ref*1e6, usage.others(javaCPU))
 	if _, err := adm.DeleteTopic(ctx, refTopic); err != nil {
 		return fmt.Errorf("delete %s: %w", refTopic, err)
 	}
@@ -233,15 +237,24 @@ func parseProducerPerformance(out string) (float64, error) {
 	return rate, nil
 }
 
-type prefixWriter struct{ prefix string }
+// prefixWriter prefixes every line; writes may end mid-line.
+type prefixWriter struct {
+	prefix string
+	mid    bool // the last write ended mid-line
+}
 
-func prefixed(p string) io.Writer { return prefixWriter{p} }
+func prefixed(p string) io.Writer { return &prefixWriter{prefix: p} }
 
-func (w prefixWriter) Write(b []byte) (int, error) {
+func (w *prefixWriter) Write(b []byte) (int, error) {
 	for _, l := range strings.SplitAfter(string(b), "\n") {
-		if l != "" {
-			fmt.Print(w.prefix + l)
+		if l == "" {
+			continue
 		}
+		if !w.mid {
+			fmt.Print(w.prefix)
+		}
+		fmt.Print(l)
+		w.mid = !strings.HasSuffix(l, "\n")
 	}
 	return len(b), nil
 }
@@ -257,8 +270,14 @@ type cpuSample struct {
 
 type cpuUsage struct{ wall, self, broker, idle float64 }
 
-func startCPU() *cpuSample {
-	s := &cpuSample{start: time.Now(), brokerPID: brokerPID()}
+// others is the CPU other processes took: the machine's busy cores less the producer's and
+// the broker's. Above zero, the run competed for the 2 cores.
+func (u cpuUsage) others(producer float64) float64 {
+	return max(0, float64(runtime.NumCPU())*(1-u.idle/100)-producer-u.broker)
+}
+
+func startCPU(broker string) *cpuSample {
+	s := &cpuSample{start: time.Now(), brokerPID: brokerPID(broker)}
 	s.self = selfCPU()
 	s.broker = procCPU(s.brokerPID)
 	s.idle, s.totalTicks = machineTicks()
@@ -281,17 +300,38 @@ func selfCPU() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-// brokerPID finds the Kafka broker JVM (main class kafka.Kafka); 0 if none.
-func brokerPID() int {
+// brokerPID finds the process listening on the broker's port (other Kafka JVMs may run on
+// the machine); 0 if none is found.
+func brokerPID(addr string) int {
+	_, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	port, _ := strconv.Atoi(portStr)
+	inodes := map[string]bool{}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			fs := strings.Fields(line)
+			if len(fs) < 10 || fs[3] != "0A" { // LISTEN
+				continue
+			}
+			if i := strings.LastIndexByte(fs[1], ':'); i >= 0 {
+				if p, err := strconv.ParseInt(fs[1][i+1:], 16, 32); err == nil && int(p) == port {
+					inodes["socket:["+fs[9]+"]"] = true
+				}
+			}
+		}
+	}
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		for _, a := range bytes.Split(cmd, []byte{0}) {
-			if string(a) == "kafka.Kafka" {
+		fds, _ := os.ReadDir("/proc/" + e.Name() + "/fd")
+		for _, fd := range fds {
+			if l, err := os.Readlink("/proc/" + e.Name() + "/fd/" + fd.Name()); err == nil && inodes[l] {
 				return pid
 			}
 		}

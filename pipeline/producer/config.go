@@ -80,7 +80,7 @@ func Defaults() Config {
 		Compression:       "lz4",
 		Linger:            5 * time.Millisecond,
 		BatchMaxBytes:     1 << 20,
-		MaxBuffered:       200_000,
+		MaxBuffered:       30_000,
 		Key:               KeyMerchant,
 		ConnectTimeout:    10 * time.Second,
 		DeliveryTimeout:   60 * time.Second,
