@@ -90,6 +90,7 @@ func run(args []string, stderr io.Writer) int {
 	fs.BoolVar(&cfg.FailOnDataLoss, "fail-on-data-loss", cfg.FailOnDataLoss, "fail a query when offsets it needs are gone")
 	fs.DurationVar(&cfg.PollInterval, "poll-interval", cfg.PollInterval, "how often query progress is read into metrics")
 	fs.DurationVar(&cfg.RestartBackoff, "restart-backoff", cfg.RestartBackoff, "wait before restarting a failed query; 0 never restarts")
+	fs.DurationVar(&cfg.StopWait, "stop-wait", cfg.StopWait, "on shutdown, how long to wait for a running batch to finish before stopping")
 	createTopics := fs.Bool("create-topics", true, "create missing output topics")
 	replication := fs.Int("replication-factor", 1, "replication factor of created topics")
 	partitions := fs.Int("partitions", 3, "partitions of created topics when the input topic does not exist")

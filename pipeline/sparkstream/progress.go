@@ -29,6 +29,40 @@ type Progress struct {
 	JSON string `json:"-"`
 }
 
+// UnmarshalJSON decodes a report. Spark 4.1 leaves the top-level row counts and rates out of
+// the JSON it sends over Connect; they are then the sums over the sources, as Spark computes them.
+func (p *Progress) UnmarshalJSON(b []byte) error {
+	type plain Progress
+	var top struct {
+		NumInputRows           *int64   `json:"numInputRows"`
+		InputRowsPerSecond     *float64 `json:"inputRowsPerSecond"`
+		ProcessedRowsPerSecond *float64 `json:"processedRowsPerSecond"`
+	}
+	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &top); err != nil {
+		return err
+	}
+	var rows int64
+	var in, processed float64
+	for _, s := range p.Sources {
+		rows += s.NumInputRows
+		in += s.InputRowsPerSecond
+		processed += s.ProcessedRowsPerSecond
+	}
+	if top.NumInputRows == nil {
+		p.NumInputRows = rows
+	}
+	if top.InputRowsPerSecond == nil {
+		p.InputRowsPerSecond = in
+	}
+	if top.ProcessedRowsPerSecond == nil {
+		p.ProcessedRowsPerSecond = processed
+	}
+	return nil
+}
+
 // Metrics is one named observation: metric name to its raw JSON value. Spark 4 reports an
 // observation as {"values":[...],"schema":{"fields":[{"name":...}]}}; older servers as a plain
 // object. Both decode to the same map.

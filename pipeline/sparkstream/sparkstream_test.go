@@ -49,6 +49,21 @@ func TestProgressDecode(t *testing.T) {
 	}
 }
 
+func TestProgressTopLevelFromSources(t *testing.T) {
+	// Spark 4.1 over Connect: no top-level numInputRows or rates.
+	js := `{"id":"x","runId":"r","name":"q","timestamp":"2026-11-25T23:26:35.983Z","batchId":0,"batchDuration":8275,
+	"durationMs":{"triggerExecution":8275,"addBatch":7501},"sources":[
+	{"description":"a","numInputRows":20000,"inputRowsPerSecond":10.5,"processedRowsPerSecond":2416.5},
+	{"description":"b","numInputRows":5,"inputRowsPerSecond":1,"processedRowsPerSecond":3}]}`
+	var p Progress
+	if err := json.Unmarshal([]byte(js), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.NumInputRows != 20005 || p.InputRowsPerSecond != 11.5 || p.ProcessedRowsPerSecond != 2419.5 {
+		t.Errorf("%+v", p)
+	}
+}
+
 func TestBuildCommands(t *testing.T) {
 	// The messages exist in spark-connect-go's registry and accept the fields we send.
 	cmd, err := messageFromJSON("Command", map[string]any{"writeStreamOperationStart": map[string]any{

@@ -42,6 +42,8 @@ type Config struct {
 	// RestartBackoff is the wait before a failed query is started again from its checkpoint;
 	// 0 leaves failed queries down.
 	RestartBackoff time.Duration
+	// StopWait bounds how long a stop waits for the running batch to finish.
+	StopWait time.Duration
 }
 
 // Defaults is the local native stack's setup.
@@ -65,6 +67,7 @@ func Defaults() Config {
 		FailOnDataLoss:       true,
 		PollInterval:         5 * time.Second,
 		RestartBackoff:       30 * time.Second,
+		StopWait:             10 * time.Second,
 	}
 }
 

@@ -42,7 +42,10 @@ func fields() []field {
 		{"transactionId", "string", `transactionId RLIKE '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`, "not a UUID"},
 		{"userId", "string", `userId RLIKE '^U[0-9]{7}$'`, `not "U" and 7 digits`},
 		{"merchantId", "string", `merchantId RLIKE '^M[0-9]{5}$'`, `not "M" and 5 digits`},
-		{"amount", "decimal(18,2)", "amount >= 0", "negative"},
+		// from_json reads a JSON string holding a number as a decimal; the contract (and Go) wants a
+		// JSON number. Two substring tests catch what our producers write without a regex per row.
+		{"amount", "decimal(18,2)", `amount >= 0 AND NOT contains(raw, '"amount":"') AND NOT contains(raw, '"amount": "')`,
+			"negative or a string"},
 		{"currency", "string", `currency RLIKE '^[A-Z]{3}$'`, "not an ISO 4217 code"},
 		{"transactionType", "string", "transactionType IN (" + quoted(types) + ")", "unknown"},
 		{"paymentMethod", "string", "paymentMethod IN (" + quoted(methods) + ")", "unknown"},
