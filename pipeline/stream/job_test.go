@@ -185,7 +185,7 @@ func TestJobCorrectness(t *testing.T) {
 		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a10","userId":"U0000001","merchantId":"M00001","amount":"ten","currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:   "amount: not a decimal(18,2)",
 		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a11","userId":"U0000001","merchantId":"M00001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":"false","transactionTime":1764111600123}`: "isInternational: not a boolean",
 		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a12","userId":"U0000001","merchantId":"M00001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600}`:      "transactionTime: not epoch milliseconds in [2000, 2100)",
-		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a13","userId":"U0000001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:                          "merchantId: missing or null",
+		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a13","userId":"U0000001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:                         "merchantId: missing or null",
 	}
 	for raw := range bad {
 		recs = append(recs, &kgo.Record{Topic: cfg.InputTopic, Value: []byte(raw)})
