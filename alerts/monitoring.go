@@ -12,7 +12,7 @@ var Monitoring = Group{
 	Component: "monitoring",
 	Alerts: []Alert{
 		{
-			Name: "TargetDown", Panel: ShownOn(dashboards.AlertsOverview, "Alertmanagers discovered"), Severity: Warning, For: 2 * minute,
+			Name: "TargetDown", Panel: ShownOn(dashboards.AlertsOverview, "Scrape targets down"), Severity: Warning, For: 2 * minute,
 			Expr:        q(`%s == 0`, Up),
 			Summary:     "Prometheus cannot scrape a target.",
 			Description: "{{ $labels.job }} target {{ $labels.instance }} has been down for 2 minutes.",

@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promconfig"
 	"github.com/finobs/finobs/internal/render"
 	"github.com/finobs/finobs/internal/topology"
 )
@@ -130,7 +133,7 @@ func Render() ([]render.File, error) {
 }
 
 // ScrapeInterval is Prometheus' scrape interval, which Grafana needs to size $__rate_interval.
-const ScrapeInterval = "15s"
+var ScrapeInterval = model.Duration(promconfig.ScrapeInterval).String()
 
 // Query is one panel query.
 type Query = grafana.Query

@@ -14,6 +14,10 @@ var (
 		Name: "up", Type: Gauge, Exporter: prom, Labels: []string{"job", "instance"},
 		Help: "1 when the last scrape of the target succeeded.",
 	})
+	Alerts = declare(&Metric{
+		Name: "ALERTS", Type: Gauge, Exporter: prom, Labels: []string{"alertname", "alertstate", "severity", "component"},
+		Help: "One series per pending or firing alert; Prometheus writes it while alerts are active.", Presence: OnFault,
+	})
 	RuleEvaluationFailures = declare(&Metric{
 		Name: "prometheus_rule_evaluation_failures_total", Type: Counter, Exporter: prom, Labels: []string{"rule_group"},
 		Help: "Rule evaluations that failed.",

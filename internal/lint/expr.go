@@ -22,7 +22,7 @@ type Checker struct {
 }
 
 // builtin series that Prometheus itself synthesises for alerting rules.
-var builtin = map[string]bool{"ALERTS": true, "ALERTS_FOR_STATE": true}
+var builtin = map[string]bool{"ALERTS_FOR_STATE": true}
 
 // functions whose range argument must be a counter.
 var counterFuncs = map[string]bool{"rate": true, "irate": true, "increase": true, "resets": true}

@@ -31,6 +31,8 @@ type Item struct {
 	Query    string
 	Optional bool   // exists only under a fault or with an optional component
 	Why      string // why it is optional
+	// Counted queries are wrapped in count(): their one value is the number of series.
+	Counted bool
 }
 
 // Result is the outcome of one item.
@@ -52,7 +54,7 @@ func Items() ([]Item, error) {
 		if m.Type == catalog.Histogram || m.Type == catalog.Summary {
 			s = m.Name + "_count"
 		}
-		it := Item{Kind: "metric", Subject: m.Name, Query: fmt.Sprintf("count(%s)", s)}
+		it := Item{Kind: "metric", Subject: m.Name, Query: fmt.Sprintf("count(%s)", s), Counted: true}
 		switch m.Presence {
 		case catalog.OnFault:
 			it.Optional, it.Why = true, "exported only under a fault"
@@ -63,7 +65,7 @@ func Items() ([]Item, error) {
 	}
 	for _, g := range alerts.Groups() {
 		for _, r := range g.Recording {
-			items = append(items, Item{Kind: "recording", Subject: g.Name + "/" + r.Record, Query: fmt.Sprintf("count(%s)", r.Record)})
+			items = append(items, Item{Kind: "recording", Subject: g.Name + "/" + r.Record, Query: fmt.Sprintf("count(%s)", r.Record), Counted: true})
 		}
 		for _, a := range g.Alerts {
 			sels, err := selectors(a.Expr)
@@ -71,7 +73,7 @@ func Items() ([]Item, error) {
 				return nil, fmt.Errorf("alert %s: %w", a.Name, err)
 			}
 			for _, s := range sels {
-				items = append(items, Item{Kind: "alert", Subject: a.Name, Query: fmt.Sprintf("count(%s)", s)})
+				items = append(items, Item{Kind: "alert", Subject: a.Name, Query: fmt.Sprintf("count(%s)", s), Counted: true})
 			}
 		}
 	}
@@ -129,7 +131,7 @@ func Run(ctx context.Context, promURL string, items []Item) ([]Result, error) {
 		v, _, _, err := v1.Query(ctx, it.Query, now)
 		res := Result{Item: it, Err: err}
 		if err == nil {
-			res.Series = count(v)
+			res.Series = count(v, it.Counted)
 		}
 		out = append(out, res)
 	}
@@ -137,15 +139,17 @@ func Run(ctx context.Context, promURL string, items []Item) ([]Result, error) {
 }
 
 // count is the number of series a query result has; for count() queries, the count.
-func count(v model.Value) int {
-	vec, ok := v.(model.Vector)
-	if !ok {
-		return 0
+func count(v model.Value, counted bool) int {
+	switch v := v.(type) {
+	case model.Vector:
+		if counted && len(v) == 1 {
+			return int(v[0].Value)
+		}
+		return len(v)
+	case *model.Scalar:
+		return 1
 	}
-	if len(vec) == 1 && len(vec[0].Metric) == 0 {
-		return int(vec[0].Value)
-	}
-	return len(vec)
+	return 0
 }
 
 // Check runs every item and prints a report; it fails when a required item has no series.

@@ -3,6 +3,7 @@ package preview
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -223,7 +224,8 @@ func TestRecordingRoundTrip(t *testing.T) {
 
 func TestInterpolate(t *testing.T) {
 	got := Interpolate(`sum(rate(x{job=~"$job",instance=~"${instance}"}[$__rate_interval])) / $__interval`, testRange)
-	want := `sum(rate(x{job=~".+",instance=~".+"}[60s])) / 15s`
+	// $__rate_interval is max(step + scrape interval, 4 × scrape interval), as in Grafana.
+	want := fmt.Sprintf(`sum(rate(x{job=~".+",instance=~".+"}[%ds])) / 15s`, int(max(15*time.Second+ScrapeInterval, 4*ScrapeInterval).Seconds()))
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

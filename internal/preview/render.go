@@ -24,6 +24,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/finobs/finobs/internal/promconfig"
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/finobs/finobs/internal/grafana"
@@ -71,7 +73,7 @@ func sans(size float64, bold bool) text.Style {
 }
 
 // ScrapeInterval is what $__rate_interval is derived from, as Grafana does.
-var ScrapeInterval = 15 * time.Second
+var ScrapeInterval = promconfig.ScrapeInterval
 
 var varRE = regexp.MustCompile(`\$(?:\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-z]+)?\}|([a-zA-Z_][a-zA-Z0-9_]*))`)
 
