@@ -10,12 +10,31 @@ import (
 	"github.com/finobs/finobs/internal/topology"
 )
 
+// firing selects alerts that fire, not those still pending their for: duration.
+const firing = `alertstate="firing"`
+
 func alertsOverview() *dashboard.DashboardBuilder {
 	jobs := scrapedJobs()
 	every := `job=~"` + strings.Join(names(jobs), "|") + `"`
 	return g.NewDashboard(UID(AlertsOverview), "Alerts overview",
 		"Whether alerting works end to end: every target scraped, rules evaluated, alerts sent by Prometheus, notifications delivered by Alertmanager.",
 		jobs).
+		WithRow(g.Row("Firing alerts")).
+		WithPanel(g.Stat("Critical alerts firing", "short",
+			"Critical alerts firing now: each one pages someone.",
+			g.Prom("count("+g.S(catalog.Alerts, firing, `severity="critical"`)+") or vector(0)", "critical"), g.BadAbove(1)...).Span(6)).
+		WithPanel(g.Stat("Warnings firing", "short",
+			"Warning alerts firing now; they go to the team channel.",
+			g.Prom("count("+g.S(catalog.Alerts, firing, `severity="warning"`)+") or vector(0)", "warning"), g.BadAbove(1)...).Span(6)).
+		WithPanel(g.TimeSeries("Firing alerts by severity", "short",
+			"Alerts firing over time, by severity label.",
+			g.Prom("count by (severity) ("+g.S(catalog.Alerts, firing)+")", "{{severity}}")).Span(12)).
+		WithPanel(g.TimeSeries("Firing alerts by component", "short",
+			"Alerts firing over time, by the component label every rule group sets (kafka, spark, producer, monitoring).",
+			g.Prom("count by (component) ("+g.S(catalog.Alerts, firing)+")", "{{component}}")).Span(12)).
+		WithPanel(g.Table("Firing alerts", "short",
+			"Every alert firing now with its labels; the runbook and dashboard links are in its annotations in Alertmanager.",
+			g.PromTable("count by (alertname, severity, component, instance) ("+g.S(catalog.Alerts, firing)+")")).Span(12)).
 		WithRow(g.Row("Scrape targets")).
 		WithPanel(g.Stat("Scrape targets down", "short",
 			"Targets Prometheus fails to scrape: their metrics, and every alert on them, are blind.",

@@ -51,7 +51,20 @@ var boards = []grafana.Board{
 }
 
 // exclusions waive lint rules where a query cannot follow them, each with its reason.
-var exclusions = []grafana.Exclusion{}
+var exclusions = alertPanelExclusions()
+
+// ALERTS carries the labels of each alert's expression, which often keep no job or
+// instance: filtering on them would hide exactly the cluster-wide alerts.
+func alertPanelExclusions() []grafana.Exclusion {
+	var out []grafana.Exclusion
+	for _, p := range []string{"Critical alerts firing", "Warnings firing", "Firing alerts by severity", "Firing alerts by component", "Firing alerts"} {
+		for _, rule := range []string{"target-job", "target-instance"} {
+			out = append(out, grafana.Exclusion{Dashboard: UID(AlertsOverview), Panel: p, Rule: rule,
+				Reason: "ALERTS series carry the alert's labels, not the scrape job's"})
+		}
+	}
+	return out
+}
 
 // LogIndex is the index pattern the log pipeline writes to.
 const LogIndex = "finobs-logs-*"

@@ -73,7 +73,9 @@ func Items() ([]Item, error) {
 				return nil, fmt.Errorf("alert %s: %w", a.Name, err)
 			}
 			for _, s := range sels {
-				items = append(items, Item{Kind: "alert", Subject: a.Name, Query: fmt.Sprintf("count(%s)", s), Counted: true})
+				it := Item{Kind: "alert", Subject: a.Name, Query: fmt.Sprintf("count(%s)", s), Counted: true}
+				it.Optional, it.Why = optional(cat, s)
+				items = append(items, it)
 			}
 		}
 	}
@@ -87,9 +89,22 @@ func Items() ([]Item, error) {
 		if q.Kind != grafana.KindPrometheus {
 			continue
 		}
-		items = append(items, Item{Kind: "dashboard", Subject: q.Dashboard + " / " + q.Panel, Query: preview.Interpolate(q.Expr, r)})
+		it := Item{Kind: "dashboard", Subject: q.Dashboard + " / " + q.Panel, Query: preview.Interpolate(q.Expr, r)}
+		it.Optional, it.Why = optional(cat, q.Expr)
+		items = append(items, it)
 	}
 	return items, nil
+}
+
+// optional says whether an expression may rightly return nothing on a healthy stack:
+// it reads a metric that exists only under a fault or with an optional component.
+func optional(cat *catalog.Catalog, expr string) (bool, string) {
+	for _, name := range lint.Metrics(expr) {
+		if m, ok := cat.Lookup(name); ok && m.Presence != catalog.Always {
+			return true, "reads " + name + ", which exists only under a fault or with an optional component"
+		}
+	}
+	return false, ""
 }
 
 // selectors lists the distinct vector selectors of an expression, as PromQL text.
