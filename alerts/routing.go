@@ -70,6 +70,38 @@ var Routing = am.Config{
 		{Name: ChatReceiver, Slack: &am.Slack{APIURLFile: SecretsDir + "/slack-webhook-url", Channel: "#finobs-alerts"}},
 		{Name: DefaultReceiver, Slack: &am.Slack{APIURLFile: SecretsDir + "/slack-webhook-url", Channel: "#finobs-info"}},
 	},
+	InhibitTests: []am.InhibitTest{
+		{
+			Name:      "a down broker mutes under-replication",
+			Source:    map[string]string{"alertname": "KafkaBrokerDown", "severity": "critical", "component": "kafka", "cluster": "finobs-local", "instance": "kafka-broker-3"},
+			Target:    map[string]string{"alertname": "KafkaUnderReplicatedPartitions", "severity": "warning", "component": "kafka", "cluster": "finobs-local", "instance": "kafka-broker-1"},
+			Inhibited: true,
+		},
+		{
+			Name:      "a down broker in another cluster mutes nothing here",
+			Source:    map[string]string{"alertname": "KafkaBrokerDown", "severity": "critical", "component": "kafka", "cluster": "finobs-other", "instance": "kafka-broker-3"},
+			Target:    map[string]string{"alertname": "KafkaUnderMinISRPartitions", "severity": "critical", "component": "kafka", "cluster": "finobs-local", "instance": "kafka-broker-1"},
+			Inhibited: false,
+		},
+		{
+			Name:      "no active controller mutes the Kafka alerts that follow",
+			Source:    map[string]string{"alertname": "KafkaNoActiveController", "severity": "critical", "component": "kafka", "cluster": "finobs-local"},
+			Target:    map[string]string{"alertname": "KafkaOfflinePartitions", "severity": "critical", "component": "kafka", "cluster": "finobs-local"},
+			Inhibited: true,
+		},
+		{
+			Name:      "no active controller does not mute a controller that is down",
+			Source:    map[string]string{"alertname": "KafkaNoActiveController", "severity": "critical", "component": "kafka", "cluster": "finobs-local"},
+			Target:    map[string]string{"alertname": "KafkaControllerDown", "severity": "critical", "component": "kafka", "cluster": "finobs-local", "instance": "kafka-controller-2"},
+			Inhibited: false,
+		},
+		{
+			Name:      "a stalled query mutes its no-input warning",
+			Source:    map[string]string{"alertname": "StreamQueryStalled", "severity": "critical", "component": "spark", "cluster": "finobs-local", "query": "merchant_aggregates"},
+			Target:    map[string]string{"alertname": "StreamNoInput", "severity": "warning", "component": "spark", "cluster": "finobs-local", "query": "merchant_aggregates"},
+			Inhibited: true,
+		},
+	},
 	Tests: []am.RouteTest{
 		{Labels: map[string]string{"alertname": "KafkaOfflinePartitions", "severity": "critical", "component": "kafka"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "ProducerSendErrors", "severity": "critical", "component": "producer"}, Receivers: []string{PagingReceiver}},

@@ -21,6 +21,7 @@ type Config struct {
 	Inhibit        []Inhibit
 	Receivers      []Receiver
 	Tests          []RouteTest
+	InhibitTests   []InhibitTest
 }
 
 // Route is a node of the routing tree. Matchers use Alertmanager's matcher syntax.
@@ -68,6 +69,15 @@ type Webhook struct{ URL string }
 type RouteTest struct {
 	Labels    map[string]string
 	Receivers []string
+}
+
+// InhibitTest says whether Target is muted while Source fires. The integration tests post
+// both to the real Alertmanager of the local stack and read Target's status back.
+type InhibitTest struct {
+	Name      string
+	Source    map[string]string
+	Target    map[string]string
+	Inhibited bool
 }
 
 // The rendered YAML, in Alertmanager's field names.
