@@ -28,7 +28,7 @@ type Producer struct {
 	gen  *generator.Generator
 	pool sync.Pool // *slot: records and their buffers are reused once acknowledged
 
-	generated atomic.Int64 // handed to the client
+	generated atomic.Int64 // handed to the client; stored by the producing goroutine every 64 records and at the end
 	acked     atomic.Int64
 	ackedB    atomic.Int64
 	failed    atomic.Int64
@@ -37,12 +37,14 @@ type Producer struct {
 
 	// Backpressure of our own, in front of the client's MaxBufferedRecords: Produce blocking
 	// at the limit would start a goroutine per blocked record, and could not be woken in
-	// batches. The run waits while inflight is at the limit, until it drops to resume.
-	inflight atomic.Int64
-	waiting  atomic.Bool
-	space    chan struct{}
-	limit    int64
-	resume   int64
+	// batches. The run waits while generated-completed is at the limit, until it drops to
+	// resume. Each counter has one writer, so no cache line bounces between the producing
+	// goroutine and the promise goroutine on every record.
+	completed atomic.Int64
+	waiting   atomic.Bool
+	space     chan struct{}
+	limit     int64
+	resume    int64
 
 	clockN, clockMs int64 // see now
 
@@ -56,10 +58,62 @@ type Producer struct {
 // delivery timeout or Close, never because the run was interrupted.
 type slot struct {
 	context.Context
-	rec kgo.Record
-	enq time.Time // set on sampled records
-	val [320]byte
-	key [36]byte
+	rec   kgo.Record
+	enq   time.Time // set on sampled records
+	chunk *chunk    // holding the value, if any
+	key   [36]byte
+}
+
+// chunk holds record values written one after the other. Writing values sequentially lets
+// the CPU prefetch: values in per-slot buffers went to scattered, cold cache lines, which
+// cost more than generating the record. A chunk is recycled once every record carved from
+// it is acknowledged and the producer has moved on to another chunk.
+type chunk struct {
+	buf []byte
+	// refs is records carved (added once, when the producer moves on) minus records
+	// acknowledged (one by one, by the promise): whoever brings it to 0 recycles the chunk.
+	// The producer adds once per chunk, so the line stays with the promise goroutine.
+	refs atomic.Int64
+}
+
+const chunkSize = 1 << 20
+
+var chunks = sync.Pool{New: func() any { return &chunk{buf: make([]byte, chunkSize)} }}
+
+func (c *chunk) add(n int64) {
+	if c.refs.Add(n) == 0 {
+		chunks.Put(c)
+	}
+}
+
+// values carves record values out of chunks. Only the producing goroutine uses it.
+type values struct {
+	c      *chunk
+	off    int
+	carved int64
+}
+
+func (v *values) encode(t *transaction.Transaction, s *slot) []byte {
+	if v.c == nil || chunkSize-v.off < 512 { // more than any valid record needs
+		v.seal()
+		v.c, v.off = chunks.Get().(*chunk), 0
+	}
+	b := t.AppendJSON(v.c.buf[v.off:v.off])
+	if cap(b) != chunkSize-v.off { // AppendJSON outgrew the chunk: not from the chunk
+		return b
+	}
+	v.off += len(b)
+	v.carved++
+	s.chunk = v.c
+	return b[:len(b):len(b)]
+}
+
+// seal hands the count of the current chunk over to the promises.
+func (v *values) seal() {
+	if v.c != nil {
+		v.c.add(v.carved)
+		v.c, v.carved = nil, 0
+	}
 }
 
 // Stats is the account of a run. Generated = Records + Errors + Unsent.
@@ -251,6 +305,7 @@ func (p *Producer) Run(ctx context.Context) (Stats, error) {
 func (p *Producer) produce(ctx context.Context, start time.Time) {
 	var (
 		tx     transaction.Transaction
+		vals   values
 		n      int64
 		sample = int64(p.cfg.LatencySample)
 		rate   = p.cfg.Rate
@@ -258,6 +313,7 @@ func (p *Producer) produce(ctx context.Context, start time.Time) {
 		step  = max(1, int64(rate/1000))
 		timer *time.Timer
 	)
+	defer func() { p.generated.Store(n); vals.seal() }()
 	// ctx.Err is an atomic load: cheap enough per record.
 	for (p.cfg.Count == 0 || n < p.cfg.Count) && ctx.Err() == nil {
 		if rate > 0 && n%step == 0 {
@@ -275,15 +331,17 @@ func (p *Producer) produce(ctx context.Context, start time.Time) {
 				}
 			}
 		}
-		if p.inflight.Load() >= p.limit && !p.waitSpace(ctx) {
-			return
+		if n&63 == 0 {
+			p.generated.Store(n)
+			if n-p.completed.Load() >= p.limit-64 && !p.waitSpace(ctx) {
+				return
+			}
 		}
-		p.inflight.Add(1)
 		s := p.pool.Get().(*slot)
 		p.gen.Next(&tx)
 		s.rec = kgo.Record{
 			Context:   s,
-			Value:     tx.AppendJSON(s.val[:0]),
+			Value:     vals.encode(&tx, s),
 			Timestamp: time.UnixMilli(tx.TransactionTime), // record time is event time
 		}
 		switch p.cfg.Key {
@@ -297,7 +355,6 @@ func (p *Producer) produce(ctx context.Context, start time.Time) {
 		if n%sample == 0 {
 			s.enq = time.Now()
 		}
-		p.generated.Add(1)
 		// ctx only bounds the wait for buffer space; see slot.
 		p.cl.Produce(ctx, &s.rec, p.promise)
 		n++
@@ -308,7 +365,7 @@ func (p *Producer) produce(ctx context.Context, start time.Time) {
 func (p *Producer) waitSpace(ctx context.Context) bool {
 	for {
 		p.waiting.Store(true)
-		if p.inflight.Load() <= p.resume {
+		if p.generated.Load()-p.completed.Load() <= p.resume {
 			p.waiting.Store(false)
 			return true
 		}
@@ -342,8 +399,12 @@ func (p *Producer) promise(r *kgo.Record, err error) {
 		}
 	}
 	s.enq = time.Time{}
+	if s.chunk != nil {
+		s.chunk.add(-1)
+		s.chunk = nil
+	}
 	p.pool.Put(s)
-	if p.inflight.Add(-1) <= p.resume && p.waiting.Load() && p.waiting.CompareAndSwap(true, false) {
+	if done := p.completed.Add(1); p.waiting.Load() && p.generated.Load()-done <= p.resume && p.waiting.CompareAndSwap(true, false) {
 		select {
 		case p.space <- struct{}{}:
 		default:
