@@ -22,11 +22,15 @@ import (
 
 // Producer generates transactions and produces them to one topic.
 type Producer struct {
-	cfg  Config
-	log  *slog.Logger
-	cl   *kgo.Client
-	gen  *generator.Generator
-	pool sync.Pool // *slot: records and their buffers are reused once acknowledged
+	cfg Config
+	log *slog.Logger
+	cl  *kgo.Client
+	gen *generator.Generator
+	// slots are the records, reused once acknowledged. They are taken in ring order, so
+	// that the producer walks memory sequentially (prefetched) rather than reusing scattered,
+	// cold records from a pool. The ring is twice the buffer limit: the next slot is nearly
+	// always free already; when a straggler still holds it, the producer waits for it.
+	slots []slot
 
 	generated atomic.Int64 // handed to the client; stored by the producing goroutine every 64 records and at the end
 	acked     atomic.Int64
@@ -58,6 +62,7 @@ type Producer struct {
 // delivery timeout or Close, never because the run was interrupted.
 type slot struct {
 	context.Context
+	busy  atomic.Bool // from Produce to the end of the promise
 	rec   kgo.Record
 	enq   time.Time // set on sampled records
 	chunk *chunk    // holding the value, if any
@@ -154,9 +159,9 @@ func New(ctx context.Context, cfg Config, reg *prometheus.Registry, log *slog.Lo
 	if p.gen, err = generator.New(gc); err != nil {
 		return nil, err
 	}
-	p.pool.New = func() any {
-		s := &slot{Context: context.Background()}
-		return s
+	p.slots = make([]slot, max(128, 2*cfg.MaxBuffered))
+	for i := range p.slots {
+		p.slots[i].Context = context.Background()
 	}
 	opts = append(opts, kgo.WithLogger(kslog.New(log.With("component", "franz-go"))))
 	if reg != nil {
@@ -307,6 +312,7 @@ func (p *Producer) produce(ctx context.Context, start time.Time) {
 		tx     transaction.Transaction
 		vals   values
 		n      int64
+		next   int // slot
 		sample = int64(p.cfg.LatencySample)
 		rate   = p.cfg.Rate
 		// Pace in steps of about a millisecond of records, not per record.
@@ -337,7 +343,14 @@ func (p *Producer) produce(ctx context.Context, start time.Time) {
 				return
 			}
 		}
-		s := p.pool.Get().(*slot)
+		s := &p.slots[next]
+		if next++; next == len(p.slots) {
+			next = 0
+		}
+		if s.busy.Load() && !waitSlot(ctx, s) {
+			return
+		}
+		s.busy.Store(true)
 		p.gen.Next(&tx)
 		s.rec = kgo.Record{
 			Context:   s,
@@ -359,6 +372,17 @@ func (p *Producer) produce(ctx context.Context, start time.Time) {
 		p.cl.Produce(ctx, &s.rec, p.promise)
 		n++
 	}
+}
+
+// waitSlot waits for a straggling record to be acknowledged (rare: see Producer.slots).
+func waitSlot(ctx context.Context, s *slot) bool {
+	for s.busy.Load() {
+		if ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+	return true
 }
 
 // waitSpace waits until the buffer has drained to the resume mark; false if ctx ended first.
@@ -403,7 +427,7 @@ func (p *Producer) promise(r *kgo.Record, err error) {
 		s.chunk.add(-1)
 		s.chunk = nil
 	}
-	p.pool.Put(s)
+	s.busy.Store(false)
 	if done := p.completed.Add(1); p.waiting.Load() && p.generated.Load()-done <= p.resume && p.waiting.CompareAndSwap(true, false) {
 		select {
 		case p.space <- struct{}{}:
