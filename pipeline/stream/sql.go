@@ -88,15 +88,6 @@ func reasonSQL() string {
 	return b.String()
 }
 
-// columnsSQL lists the parsed fields as top-level columns of the struct column s.
-func columnsSQL(s string) []string {
-	var out []string
-	for _, f := range fields() {
-		out = append(out, s+"."+f.name+" AS "+f.name)
-	}
-	return out
-}
-
 // transactionJSON re-encodes the parsed fields (anomalies carry the transaction as read).
 func transactionJSON(extra ...string) string {
 	var parts []string
