@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -106,7 +107,7 @@ func (t *Transaction) AppendJSON(b []byte) []byte {
 	i += 5
 	*(*[11]byte)(p[i:]) = jAmount
 	i += 11
-	i += len(t.Amount.Append(p[i:i]))
+	i += t.Amount.put(p[i:])
 	*(*[13]byte)(p[i:]) = jCurrency
 	i += 13
 	i += copy(p[i:], t.Currency)
@@ -126,7 +127,11 @@ func (t *Transaction) AppendJSON(b []byte) []byte {
 		*(*[44]byte)(p[i:]) = jIntlFalse
 		i += 44
 	}
-	i += len(strconv.AppendInt(p[i:i], t.TransactionTime, 10))
+	if t.TransactionTime >= 0 {
+		i += putUint(p[i:], uint64(t.TransactionTime))
+	} else {
+		i += len(strconv.AppendInt(p[i:i], t.TransactionTime, 10))
+	}
 	p[i] = '}'
 	return b[:n+i+1]
 }
@@ -154,12 +159,40 @@ func putUUID(p []byte, u *UUID) {
 	hex.Encode(p[24:36], u[10:16])
 }
 
+// digitPairs is "00" to "99": digits are written two at a time, backwards, in place.
+const digitPairs = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849" +
+	"5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
 // putDigits writes v in decimal into all of p, zero-padded on the left.
 func putDigits(p []byte, v uint64) {
-	for i := len(p) - 1; i >= 0; i-- {
-		p[i] = byte('0' + v%10)
-		v /= 10
+	i := len(p)
+	for i >= 2 {
+		q := v / 100
+		d := (v - q*100) * 2
+		p[i-1], p[i-2] = digitPairs[d+1], digitPairs[d]
+		v, i = q, i-2
 	}
+	if i == 1 {
+		p[0] = byte('0' + v%10)
+	}
+}
+
+// putUint writes v in decimal at the start of p (which must have room) and returns the
+// number of digits: no intermediate buffer and no copy, unlike strconv.AppendUint.
+func putUint(p []byte, v uint64) int {
+	n := decimalLen(v)
+	putDigits(p[:n], v)
+	return n
+}
+
+var pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
+
+func decimalLen(v uint64) int {
+	n := (bits.Len64(v) * 1233) >> 12 // about log10
+	if n < len(pow10) && v >= pow10[n] {
+		n++
+	}
+	return max(n, 1)
 }
 
 // appendJSONSlow is the general encoder, for values outside the contract: it still emits

@@ -237,6 +237,20 @@ func (a Amount) Append(b []byte) []byte {
 	return append(b, '.', byte('0'+c/10), byte('0'+c%10))
 }
 
+// put writes the decimal form at the start of p, which must have room for 21 bytes.
+func (a Amount) put(p []byte) int {
+	v, i := uint64(a), 0
+	if a < 0 {
+		p[0] = '-'
+		v, i = uint64(-a), 1
+	}
+	i += putUint(p[i:], v/100)
+	p[i] = '.'
+	c := v % 100 * 2
+	p[i+1], p[i+2] = digitPairs[c], digitPairs[c+1]
+	return i + 3
+}
+
 // ParseAmount parses a decimal with at most two decimal places ("12", "12.3", "12.34").
 // More places, exponents or anything a float would round are errors: amounts are exact.
 func ParseAmount(s string) (Amount, error) {

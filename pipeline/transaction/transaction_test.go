@@ -2,6 +2,7 @@ package transaction
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -160,4 +161,25 @@ func BenchmarkAppendJSON(b *testing.B) {
 		buf = tx.AppendJSON(buf[:0])
 	}
 	b.SetBytes(int64(len(buf)))
+}
+
+func TestNumbers(t *testing.T) {
+	for _, v := range []uint64{0, 1, 9, 10, 99, 100, 101, 999, 1000, 1764111600123, 9999999999999, 1 << 63, 1<<64 - 1} {
+		var p [24]byte
+		n := putUint(p[:], v)
+		if got, want := string(p[:n]), strconv.FormatUint(v, 10); got != want {
+			t.Errorf("putUint(%d) = %q", v, got)
+		}
+	}
+	for _, a := range []Amount{0, 1, 10, 99, 100, 12345, -5, -12345, MaxAmount, -MaxAmount} {
+		var p [24]byte
+		if got, want := string(p[:a.put(p[:])]), a.String(); got != want {
+			t.Errorf("put(%d) = %q, want %q", a, got, want)
+		}
+	}
+	tx := sample()
+	tx.TransactionTime = -1 // invalid, but still valid JSON
+	if !json.Valid(tx.AppendJSON(nil)) {
+		t.Fatal("negative time")
+	}
 }
