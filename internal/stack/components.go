@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/promconfig"
+	"github.com/finobs/finobs/internal/rules"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -334,10 +337,12 @@ func nodeExporterService(p Paths, inst topology.Instance) service {
 }
 
 func prometheusService(p Paths, st topology.Stack, inst topology.Instance) service {
+	// deploy/local/prometheus.yml is rendered by cmd/gen for the default topology (one combined
+	// node); another size, or a tree not generated yet, gets the same renderer's output.
 	cfg := p.Deploy("local/prometheus.yml")
-	fallback := !exists(cfg)
-	if fallback {
-		cfg = filepath.Join(p.Conf(), "prometheus.yml")
+	own := st.Controllers() != 1 || !exists(cfg)
+	if own {
+		cfg = filepath.Join(p.Conf(), fmt.Sprintf("prometheus-kafka%d.yml", st.Controllers()))
 	}
 	base := "http://" + inst.Addr(topology.PortMetrics)
 	return service{
@@ -349,10 +354,14 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 			"--web.enable-lifecycle",
 		},
 		prepare: func(context.Context) error {
-			if fallback {
-				return os.WriteFile(cfg, []byte(fallbackPrometheus(st)), 0o644)
+			if !own {
+				return nil
 			}
-			return nil
+			b, err := renderPrometheus(p, st)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(cfg, b, 0o644)
 		},
 		phase:   2,
 		health:  httpOK(base + "/-/ready"),
@@ -377,6 +386,11 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 			"--cluster.listen-address=", // no gossip port: a single local instance
 		},
 		prepare: func(context.Context) error {
+			// A fresh notification log each start: alerts that were notified before a restart
+			// are notified again (the log would hold them back for repeat_interval).
+			if err := os.RemoveAll(filepath.Join(p.Data(), "alertmanager")); err != nil {
+				return err
+			}
 			if fallback {
 				return os.WriteFile(cfg, []byte(fallbackAlertmanager(st)), 0o644)
 			}
@@ -398,31 +412,22 @@ func webhookService(p Paths, inst topology.Instance) service {
 	}
 }
 
-// fallbackPrometheus scrapes every instance of the topology; used only until the lead's
-// generated deploy/local/prometheus.yml exists.
-func fallbackPrometheus(st topology.Stack) string {
-	var b strings.Builder
-	b.WriteString("# Fallback written by cmd/stack: deploy/local/prometheus.yml does not exist yet.\n")
-	b.WriteString("global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n")
-	am := st.One(topology.Alertmanager)
-	fmt.Fprintf(&b, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['%s']\n", am.Addr(topology.PortMetrics))
-	b.WriteString("scrape_configs:\n")
-	seen := map[topology.Component]bool{}
-	for _, inst := range st.Scraped() {
-		if seen[inst.Component] {
-			continue
-		}
-		seen[inst.Component] = true
-		path := inst.MetricsPath
-		if path == "" {
-			path = "/metrics"
-		}
-		fmt.Fprintf(&b, "  - job_name: %s\n    metrics_path: %s\n    static_configs:\n", inst.Component, path)
-		for _, i := range st.Of(inst.Component) {
-			fmt.Fprintf(&b, "      - targets: ['%s']\n        labels: {instance_name: %s}\n", i.Addr(topology.PortMetrics), i.Name)
-		}
+// renderPrometheus renders prometheus.yml for st with the generator's own renderer, scrape
+// relabelling and rules (cmd/gen writes the file of the default topology only).
+func renderPrometheus(p Paths, st topology.Stack) ([]byte, error) {
+	cat, err := catalog.Default()
+	if err != nil {
+		return nil, err
 	}
-	return b.String()
+	b, err := promconfig.Render(st, promconfig.Options{
+		RuleFiles:          []string{p.Deploy("prometheus/rules/*.yml")},
+		EvaluationInterval: rules.EvaluationInterval,
+		MetricRelabel:      promconfig.FromCatalog(cat),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("render prometheus.yml for %d Kafka nodes: %w", st.Controllers(), err)
+	}
+	return append([]byte("# Written by `go run ./cmd/stack up` with internal/promconfig for this topology; do not edit.\n"), b...), nil
 }
 
 func fallbackAlertmanager(st topology.Stack) string {
