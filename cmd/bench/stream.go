@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -144,6 +146,7 @@ func runStreamBench(ctx context.Context, args []string) error {
 	for b.round = 1; b.round <= b.rounds; b.round++ {
 		for _, job := range strings.Split(b.order, ",") {
 			var ps []sparkstream.Progress
+			cpu0 := stackCPU()
 			switch job {
 			case "ours":
 				ps, err = b.ours(ctx)
@@ -159,6 +162,7 @@ func runStreamBench(ctx context.Context, args []string) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", job, err)
 			}
+			r.cpu = stackCPU().minus(cpu0)
 			r.print(fmt.Sprintf("round %d %s", b.round, job))
 			if r.rate > results[job].rate {
 				results[job] = r
@@ -310,6 +314,58 @@ type result struct {
 	rate    float64
 	span    time.Duration
 	queries []string
+	cpu     cpuUse
+	records int64
+}
+
+// cpuUse is CPU time of the native stack's Spark Connect server and Kafka broker, from /proc:
+// where the benchmark's time goes on a small machine.
+type cpuUse struct{ spark, kafka float64 }
+
+func (c cpuUse) minus(o cpuUse) cpuUse { return cpuUse{c.spark - o.spark, c.kafka - o.kafka} }
+
+func stackCPU() cpuUse {
+	var c cpuUse
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		cmd, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		line := string(cmd)
+		if !strings.Contains(line, "/.stack/") && !strings.Contains(line, ".stack/") {
+			continue
+		}
+		var dst *float64
+		switch {
+		case strings.Contains(line, "SparkConnectServer"):
+			dst = &c.spark
+		case strings.Contains(line, "kafka.Kafka"):
+			dst = &c.kafka
+		default:
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// Fields after the command name: utime and stime are the 12th and 13th.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseFloat(f[11], 64)
+			s, _ := strconv.ParseFloat(f[12], 64)
+			*dst += (u + s) / 100 // USER_HZ
+		}
+	}
+	return c
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 // summarize computes the job's records/s over the span of its batches, from progress only.
@@ -354,7 +410,7 @@ func summarize(ps []sparkstream.Progress, records int64) (result, error) {
 	if len(per) == 0 || !last.After(first) {
 		return result{}, errors.New("no progress with input rows")
 	}
-	r := result{span: last.Sub(first)}
+	r := result{span: last.Sub(first), records: records}
 	r.rate = float64(records) / r.span.Seconds()
 	names := make([]string, 0, len(per))
 	for n := range per {
@@ -376,6 +432,10 @@ func summarize(ps []sparkstream.Progress, records int64) (result, error) {
 
 func (r result) print(job string) {
 	fmt.Printf("%s: %.0f records/s (%.1fs from first batch start to last batch end)\n", job, r.rate, r.span.Seconds())
+	if r.cpu.spark > 0 {
+		fmt.Printf("  cpu: spark %.1fs, kafka %.1fs for the whole run (%.0f spark core-µs per record and query); the machine has %d cores, load %s\n",
+			r.cpu.spark, r.cpu.kafka, r.cpu.spark/float64(len(r.queries))/float64(r.records)*1e6, runtime.NumCPU(), loadavg())
+	}
 	for _, q := range r.queries {
 		fmt.Printf("  %s\n", q)
 	}
