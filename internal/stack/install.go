@@ -301,7 +301,8 @@ func findJava(ctx context.Context) (string, error) {
 	}
 	real, err := filepath.EvalSymlinks(java)
 	if err != nil {
-		return "", fmt.Errorf("java at %s: %w", java, err)
+		return "", fmt.Errorf("no java at %s (check JAVA_HOME): Kafka %s and Spark %s need Java %d or later: %w",
+			java, KafkaVersion, SparkVersion, MinJavaMajor, err)
 	}
 	out, err := exec.CommandContext(ctx, real, "-version").CombinedOutput()
 	if err != nil {
