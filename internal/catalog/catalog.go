@@ -147,7 +147,7 @@ func (m *Metric) validate() error {
 		return fmt.Errorf("metric %q: no exporter", m.Name)
 	case m.Help == "":
 		return fmt.Errorf("metric %q: no help text", m.Name)
-	case m.Type == Counter && m.JMX == nil && !strings.HasSuffix(m.Name, "_total") && m.Exporter[0] != topology.Prometheus && m.Exporter[0] != topology.Alertmanager:
+	case m.Type == Counter && !strings.HasSuffix(m.Name, "_total"):
 		return fmt.Errorf("metric %q: a counter's name ends in _total", m.Name)
 	}
 	return nil
