@@ -47,10 +47,12 @@ batch. -shuffle-partitions is fixed at a query's first start (it partitions its 
 The driver polls query progress every -poll-interval into Prometheus metrics
 (finobs_stream_*, label query = the query name) on -metrics-addr at /metrics; offsets behind
 latest there is the job's Kafka lag (Structured Streaming commits no consumer-group offsets).
-A query that fails is marked down and started again from its checkpoint after
--restart-backoff (growing with repeated failures; 0 leaves it down).
+A query that fails is marked down and started again from its checkpoint: at once the first
+time (Spark 4.1.1's Kafka source fails a restarted query once after replaying an uncommitted
+batch), then after -restart-backoff, growing with repeated failures; 0 leaves it down.
 
-SIGINT or SIGTERM stops both queries (each finishes its batch) and exits 0. Exit status:
+SIGINT or SIGTERM stops both queries, letting a running batch finish for up to -stop-wait,
+and exits 0. Exit status:
 1 when the server or Kafka is unreachable or a query cannot start, 2 on bad flags.
 
 flags:
