@@ -311,7 +311,9 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) s
 	return service{
 		dir:  dir,
 		argv: argv,
+		// SPARK_CONF_DIR: log4j2.properties (and the rest) come from deploy/spark.
 		env: []string{"JAVA_HOME=" + env.JavaHome, "SPARK_HOME=" + env.SparkHome, "SPARK_LOCAL_IP=" + host,
+			"SPARK_CONF_DIR=" + p.Deploy("spark"),
 			"PYSPARK_PYTHON=" + filepath.Join(p.Venv(), "bin", "python")},
 		prepare: func(context.Context) error { return mkdirs(filepath.Join(dir, "tmp")) },
 		health:  all(tcpOpen(inst.Addr(topology.PortGRPC)), httpOK(metricsURL(inst))),
