@@ -350,7 +350,9 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 	return service{
 		argv: []string{filepath.Join(p.Bin(), "prometheus"),
 			"--config.file=" + cfg,
-			"--storage.tsdb.path=" + filepath.Join(p.Data(), "prometheus"),
+			// One TSDB per topology size: after a switch, the other size's last samples
+			// (up of kafka-1, say) would count as live targets for 5 minutes.
+			"--storage.tsdb.path=" + filepath.Join(p.Data(), fmt.Sprintf("prometheus-kafka%d", st.Controllers())),
 			"--storage.tsdb.retention.time=2d",
 			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
 			"--web.enable-lifecycle",
