@@ -352,7 +352,7 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 			"--config.file=" + cfg,
 			// One TSDB per topology size: after a switch, the other size's last samples
 			// (up of kafka-1, say) would count as live targets for 5 minutes.
-			"--storage.tsdb.path=" + filepath.Join(p.Data(), fmt.Sprintf("prometheus-kafka%d", st.Controllers())),
+			"--storage.tsdb.path=" + promData(p, st),
 			"--storage.tsdb.retention.time=2d",
 			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
 			"--web.enable-lifecycle",
@@ -414,6 +414,15 @@ func webhookService(p Paths, inst topology.Instance) service {
 		health: httpOK(base + "/healthz"),
 		url:    base + "/notifications",
 	}
+}
+
+// promData is the TSDB directory: data/prometheus for the default topology, and one per
+// other size (data/prometheus-kafka3).
+func promData(p Paths, st topology.Stack) string {
+	if st.Controllers() == 1 {
+		return filepath.Join(p.Data(), "prometheus")
+	}
+	return filepath.Join(p.Data(), fmt.Sprintf("prometheus-kafka%d", st.Controllers()))
 }
 
 // renderPrometheus renders prometheus.yml for st with the generator's own renderer, scrape
