@@ -62,7 +62,12 @@ func run(log *slog.Logger, args []string) (int, error) {
 		}
 		return 0, s.Status(context.Background(), os.Stdout)
 	case "install":
-		_, err := (&stack.Installer{P: p, Log: log}).Install(ctx)
+		unlock, err := s.Lock()
+		if err != nil {
+			return 1, err
+		}
+		defer unlock()
+		_, err = (&stack.Installer{P: p, Log: log}).Install(ctx)
 		return 0, err
 	case "down":
 		return 0, s.Down()

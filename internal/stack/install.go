@@ -266,6 +266,21 @@ func (in *Installer) run(ctx context.Context, dir string, env []string, name str
 	cmd.Stdout = io.MultiWriter(f, &tail)
 	cmd.Stderr = cmd.Stdout
 	start := time.Now()
+	// Some steps are silent for minutes (the first Prometheus build): say they still run.
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				in.Log.Info("still running", "cmd", filepath.Base(name), "for", time.Since(start).Round(time.Second))
+			}
+		}
+	}()
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s %s: %w\n%s(full output in %s)", name, strings.Join(args, " "), err,
 			lastLines(tail.String(), 15), f.Name())

@@ -91,6 +91,11 @@ func (s *Stack) running() []string {
 // Up installs what is missing and starts every managed component that is not running. It
 // returns the names of the processes it started. On failure it stops them again.
 func (s *Stack) Up(ctx context.Context) (started []string, err error) {
+	unlock, err := s.Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	n, err := envKafkaNodes()
 	if err != nil {
 		return nil, err
@@ -148,12 +153,12 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 
 	var procs []*proc
 	fail := func(err error) ([]string, error) {
-		s.Log.Error("start failed; stopping what this run started", "err", err)
+		s.Log.Error("start failed; stopping what this run started")
 		names := make([]string, len(procs))
 		for i, p := range procs {
 			names[i] = p.Name
 		}
-		if derr := s.Stop(names); derr != nil {
+		if derr := s.stop(names); derr != nil { // Up holds the lock
 			err = errors.Join(err, derr)
 		}
 		return nil, err
@@ -247,6 +252,15 @@ func (s *Stack) Down() error {
 
 // Stop stops the named stack processes in dependency order and removes their pid files.
 func (s *Stack) Stop(names []string) error {
+	unlock, err := s.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.stop(names)
+}
+
+func (s *Stack) stop(names []string) error {
 	st, _ := s.Topology()
 	comp := map[string]topology.Component{}
 	for _, i := range st.Instances {
