@@ -81,6 +81,8 @@ func stamp(dir, spec string) error {
 
 type mvnDep struct{ group, artifact, version string }
 
+func (d mvnDep) String() string { return d.group + ":" + d.artifact + ":" + d.version }
+
 // mvnCopy resolves deps with Maven (into ~/.m2, Maven's own cache) and copies the jars into
 // dir. transitive=false copies only the named artifacts.
 func (in *Installer) mvnCopy(ctx context.Context, name, dir string, transitive bool, deps ...mvnDep) error {
