@@ -100,7 +100,11 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if prev, ok := s.readState(); ok && prev.KafkaNodes != n && len(s.running()) > 0 {
+	prev, ok := s.readState()
+	if ok && os.Getenv("KAFKA_NODES") == "" && len(s.running()) > 0 {
+		n = prev.KafkaNodes // no size asked for: complete the running stack
+	}
+	if ok && prev.KafkaNodes != n && len(s.running()) > 0 {
 		return nil, fmt.Errorf("the stack runs with KAFKA_NODES=%d (%s): run `go run ./cmd/stack down` first",
 			prev.KafkaNodes, strings.Join(s.running(), ", "))
 	}
