@@ -28,7 +28,6 @@ type service struct {
 	prepare func(ctx context.Context) error // configs, storage format; nil when none
 	health  check
 	timeout time.Duration // to become healthy
-	grace   time.Duration // between SIGTERM and SIGKILL
 	url     string        // what status shows
 }
 
@@ -102,9 +101,6 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 		if s.timeout == 0 {
 			s.timeout = 30 * time.Second
 		}
-		if s.grace == 0 {
-			s.grace = 15 * time.Second
-		}
 		out = append(out, s)
 	}
 	return out, nil
@@ -155,7 +151,6 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 			"-cp", cp, "kafka.Kafka", conf),
 		env:     []string{"JAVA_HOME=" + env.JavaHome},
 		timeout: 120 * time.Second,
-		grace:   60 * time.Second, // controlled shutdown moves leadership first
 		url:     metricsURL(inst),
 	}
 	s.prepare = func(ctx context.Context) error {
@@ -318,7 +313,6 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) s
 		prepare: func(context.Context) error { return mkdirs(filepath.Join(dir, "tmp")) },
 		health:  all(tcpOpen(inst.Addr(topology.PortGRPC)), httpOK(metricsURL(inst))),
 		timeout: 180 * time.Second, // a JVM of 400 jars on 2 busy cores
-		grace:   30 * time.Second,
 		url:     "sc://" + inst.Addr(topology.PortGRPC),
 	}
 }
@@ -370,7 +364,6 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 		phase:   2,
 		health:  httpOK(base + "/-/ready"),
 		timeout: 60 * time.Second,
-		grace:   30 * time.Second,
 		url:     base,
 	}
 }

@@ -303,7 +303,7 @@ func (s *Stack) stop(names []string) error {
 				if err == nil && ok {
 					grace := 30 * time.Second
 					if strings.HasPrefix(name, "kafka") {
-						grace = 60 * time.Second
+						grace = 60 * time.Second // controlled shutdown moves leadership first
 					}
 					err = stopPid(pf.Pid, name, grace)
 					if err == nil {
