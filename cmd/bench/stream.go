@@ -235,21 +235,19 @@ func (b *streamBench) ours(ctx context.Context) ([]sparkstream.Progress, error) 
 		return nil, err
 	}
 	defer job.Stop(context.WithoutCancel(ctx))
-	seen := map[string]bool{}
-	rows := map[string]int64{}
-	var all []sparkstream.Progress
+	// Poll like the reference does: the last report (read offsets) once a second; the history
+	// once at the end.
 	deadline := time.Now().Add(b.timeout)
 	for {
+		done := 0
 		for name, q := range job.Queries() {
-			ps, err := q.RecentProgress(ctx)
+			last, err := q.LastProgress(ctx)
 			if err != nil {
 				return nil, err
 			}
-			for _, p := range ps {
-				if k := p.RunID + p.Timestamp; !seen[k] {
-					seen[k] = true
-					rows[name] += p.NumInputRows
-					all = append(all, p)
+			if last != nil && len(last.Sources) > 0 {
+				if end, err := sparkstream.KafkaOffsets(last.Sources[0].EndOffset); err == nil && sum(end[b.topic]) >= b.records {
+					done++
 				}
 			}
 			if st, err := q.Status(ctx); err != nil {
@@ -259,18 +257,37 @@ func (b *streamBench) ours(ctx context.Context) ([]sparkstream.Progress, error) 
 				return nil, fmt.Errorf("query %s terminated: %v", name, qe)
 			}
 		}
-		if len(rows) == 2 && rows[cfg.AggregatesQuery] >= b.records && rows[cfg.ScreeningQuery] >= b.records {
-			return all, nil
+		if done == 2 {
+			break
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("timeout after %s: read %v of %d", b.timeout, rows, b.records)
+			return nil, fmt.Errorf("timeout after %s", b.timeout)
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(time.Second):
 		}
 	}
+	var all []sparkstream.Progress
+	for name, q := range job.Queries() {
+		ps, err := q.RecentProgress(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) > 0 && ps[0].BatchID > 0 {
+			return nil, fmt.Errorf("query %s: the server kept only the last %d progress reports; use fewer, larger batches", name, len(ps))
+		}
+		all = append(all, ps...)
+	}
+	return all, nil
+}
+
+func sum(m map[string]int64) (n int64) {
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // reference runs the PySpark job and reads its progress lines.

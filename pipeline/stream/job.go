@@ -36,12 +36,13 @@ type query struct {
 	name   string
 	writer *sparkstream.StreamWriter
 
-	q        *sparkstream.Query
-	up       bool
-	seenRun  string // run whose progress was accounted up to seenTime
-	seenTime string // progress timestamps are fixed-width ISO 8601, so they order as text
-	failedAt time.Time
-	failures int
+	q         *sparkstream.Query
+	up        bool
+	seenRun   string // run whose progress was accounted up to seenTime
+	seenTime  string // progress timestamps are fixed-width ISO 8601, so they order as text
+	seenBatch int64
+	failedAt  time.Time
+	failures  int
 }
 
 // New builds both queries' plans in the session (nothing runs yet) and registers metrics.
@@ -275,11 +276,21 @@ func (j *Job) poll(ctx context.Context, q *query) error {
 		}
 		return nil
 	}
-	ps, err := q.q.RecentProgress(ctx)
+	// The last report is enough when nothing was missed since the previous poll; the server
+	// renders every kept report as JSON for recentProgress, which costs its CPU at every poll.
+	last, err := q.q.LastProgress(ctx)
 	if err != nil {
 		return err
 	}
-	j.account(q, ps)
+	if last != nil {
+		ps := []sparkstream.Progress{*last}
+		if last.RunID != q.seenRun || last.BatchID > q.seenBatch+1 {
+			if ps, err = q.q.RecentProgress(ctx); err != nil {
+				return err
+			}
+		}
+		j.account(q, ps)
+	}
 	st, err := q.q.Status(ctx)
 	if err != nil {
 		return err
@@ -315,12 +326,13 @@ func (j *Job) account(q *query, ps []sparkstream.Progress) {
 			if p.RunID != q.q.RunID {
 				continue // a previous run's report
 			}
-			q.seenRun, q.seenTime = p.RunID, ""
+			q.seenRun, q.seenTime, q.seenBatch = p.RunID, "", -1
 		}
 		if p.Timestamp <= q.seenTime {
 			continue
 		}
 		q.seenTime = p.Timestamp
+		q.seenBatch = max(q.seenBatch, p.BatchID)
 		j.metrics.observe(q.name, p)
 		if p.RanBatch() {
 			j.log.Debug("batch", "query", q.name, "batch", p.BatchID, "rows", p.NumInputRows,
