@@ -90,14 +90,14 @@ func run(log *slog.Logger, args []string) (int, error) {
 // execIn brings the stack up if needed, runs cmd, and stops what it started, whatever cmd's
 // outcome. cmd's exit code becomes ours.
 func execIn(ctx context.Context, s *stack.Stack, log *slog.Logger, argv []string) (int, error) {
-	var started []string
-	if !s.Healthy(ctx) {
-		var err error
-		if started, err = s.Up(ctx); err != nil {
-			return 1, err
-		}
-	} else {
-		log.Info("the stack is up already; it stays up after the command")
+	// Up starts only what does not run (and reloads the configuration of what does);
+	// what was up before stays up after the command.
+	started, err := s.Up(ctx)
+	if err != nil {
+		return 1, err
+	}
+	if len(started) == 0 {
+		log.Info("the stack was up already; it stays up after the command")
 	}
 	defer func() {
 		if len(started) > 0 {

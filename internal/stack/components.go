@@ -28,6 +28,7 @@ type service struct {
 	prepare func(ctx context.Context) error // configs, storage format; nil when none
 	health  check
 	timeout time.Duration // to become healthy
+	reload  string        // URL to POST to reload the configuration; "" when none
 	url     string        // what status shows
 }
 
@@ -363,6 +364,7 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 		},
 		phase:   2,
 		health:  httpOK(base + "/-/ready"),
+		reload:  base + "/-/reload",
 		timeout: 60 * time.Second,
 		url:     base,
 	}
@@ -394,6 +396,7 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 			return nil
 		},
 		health: httpOK(base + "/-/ready"),
+		reload: base + "/-/reload",
 		url:    base,
 	}
 }

@@ -125,11 +125,12 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 	}
 
 	// What runs already stays; everything else needs all its ports free before anything starts.
-	var todo []service
+	var todo, running []service
 	var busy []string
 	for _, sv := range svcs {
 		if pf, ok, _ := readPid(s.P, sv.name()); ok && alive(pf.Pid, sv.name()) {
 			s.Log.Info("already running", "component", sv.name(), "pid", pf.Pid)
+			running = append(running, sv)
 			continue
 		}
 		for _, port := range sv.ports() {
@@ -145,6 +146,23 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 	}
 	if len(busy) > 0 {
 		return nil, fmt.Errorf("cannot start the local stack, nothing was started:\n  %s", strings.Join(busy, "\n  "))
+	}
+	// What runs already reloads its configuration: `go run ./cmd/gen` may have changed the
+	// rules or the routing since it started.
+	for _, sv := range running {
+		if sv.reload == "" {
+			continue
+		}
+		if sv.inst.Component == topology.Prometheus && sv.prepare != nil {
+			if err := sv.prepare(ctx); err != nil { // rewrites only its config file
+				return nil, fmt.Errorf("%s: %w", sv.name(), err)
+			}
+		}
+		if err := postOK(ctx, sv.reload); err != nil {
+			s.Log.Warn("reload failed: the running configuration stays", "component", sv.name(), "err", err, "log", s.P.Log(sv.name()))
+		} else {
+			s.Log.Info("reloaded its configuration", "component", sv.name())
+		}
 	}
 	if len(todo) == 0 {
 		s.Log.Info("the stack is up already")
@@ -322,20 +340,6 @@ func (s *Stack) stop(names []string) error {
 		i = j
 	}
 	return errors.Join(errs...)
-}
-
-// Healthy reports whether every managed component runs and passes its check.
-func (s *Stack) Healthy(ctx context.Context) bool {
-	rows, err := s.status(ctx)
-	if err != nil {
-		return false
-	}
-	for _, r := range rows {
-		if r.health != "ok" {
-			return false
-		}
-	}
-	return true
 }
 
 type statusRow struct {
