@@ -246,7 +246,8 @@ func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) s
 	w("share.coordinator.state.topic.replication.factor", rf)
 	w("share.coordinator.state.topic.min.isr", minISR)
 	w("group.initial.rebalance.delay.ms", 0) // tests start consumers right away
-	w("log.retention.hours", 24)             // a local stack: keep the disk small
+	w("log.retention.hours", 24)             // a local stack: keep the disk small,
+	w("log.retention.bytes", 1<<30)          // even under a producer benchmark (per partition)
 	w("log.segment.bytes", 64<<20)
 	return b.String()
 }
