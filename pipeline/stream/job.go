@@ -70,9 +70,9 @@ func New(ctx context.Context, s *sparkstream.Session, cfg Config, m *Metrics, lo
 	return j, nil
 }
 
-// classified reads the input topic and parses every record: the transaction's fields as
-// columns, `reason` NULL for a valid record, plus where the record came from.
-func (j *Job) classified(ctx context.Context) (sql.DataFrame, error) {
+// parsed reads the input topic and parses every record into the transaction's fields as
+// columns, plus where it came from; with keepRaw also the record text as `raw`.
+func (j *Job) parsed(ctx context.Context, keepRaw bool) (sql.DataFrame, error) {
 	r := j.s.ReadStream().Format("kafka").
 		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
 		Option("subscribe", j.cfg.InputTopic).
@@ -90,26 +90,36 @@ func (j *Job) classified(ctx context.Context) (sql.DataFrame, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parse(ctx, raw)
+	return parse(ctx, raw, keepRaw)
 }
 
 // parse turns a DataFrame with the record text in `raw` into the transaction's fields as
-// columns plus `reason`: NULL for a valid record, else why it is not. Other columns pass through.
+// columns and amount_is_string; validSQL and reasonSQL judge them. Other columns pass through,
+// raw only with keepRaw (the aggregates do not need it, and copying it costs).
 //
 // The fields come out of a generator (inline of a one-element array) rather than a projection
-// of from_json(raw).field: the optimizer pushes filters on `reason` through projections and
-// prunes every from_json(raw).field to its own from_json, which parsed each record once per
-// field reference (5x slower in the job). A filter is not pushed below a generator's output,
-// so each record is parsed exactly once.
-func parse(ctx context.Context, raw sql.DataFrame) (sql.DataFrame, error) {
-	cols, err := raw.Columns(ctx)
+// of from_json(raw).field: the optimizer pushes filters through projections and prunes every
+// from_json(raw).field to its own from_json, which parsed each record once per field reference
+// (5x slower in the job). A filter is not pushed below a generator's output, so each record
+// is parsed exactly once.
+func parse(ctx context.Context, in sql.DataFrame, keepRaw bool) (sql.DataFrame, error) {
+	cols, err := in.Columns(ctx)
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := raw.SelectExpr(ctx, append(cols, "inline(array(from_json(raw, "+sqlString(transaction.SparkSchema)+")))")...)
-	if err != nil {
-		return nil, err
+	var sel []string
+	for _, c := range cols {
+		if c != "raw" || keepRaw {
+			sel = append(sel, c)
+		}
 	}
+	sel = append(sel, "("+amountIsStringSQL+") AS amount_is_string",
+		"inline(array(from_json(raw, "+sqlString(transaction.SparkSchema)+")))")
+	return in.SelectExpr(ctx, sel...)
+}
+
+// classified is parse with the verdict: `reason` is NULL for a valid record, else why not.
+func classified(ctx context.Context, parsed sql.DataFrame) (sql.DataFrame, error) {
 	return parsed.WithColumn(ctx, "reason", functions.Expr(reasonSQL()))
 }
 
@@ -118,11 +128,11 @@ func parse(ctx context.Context, raw sql.DataFrame) (sql.DataFrame, error) {
 // Each output record is the window's running total, so a consumer keeps the latest per
 // (merchantId, windowStart): replays after a restart rewrite a total, they never add to it.
 func (j *Job) aggregates(ctx context.Context) (*query, error) {
-	in, err := j.classified(ctx)
+	in, err := j.parsed(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	valid, err := in.Where(ctx, "reason IS NULL")
+	valid, err := in.Where(ctx, validSQL())
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +170,11 @@ func (j *Job) aggregates(ctx context.Context) (*query, error) {
 // One query with a per-row topic reads the input once for both. Bad records are counted by an
 // observation, so the count shows in progress and never needs a second pass.
 func (j *Job) screening(ctx context.Context) (*query, error) {
-	in, err := j.classified(ctx)
+	p, err := j.parsed(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	in, err := classified(ctx, p)
 	if err != nil {
 		return nil, err
 	}

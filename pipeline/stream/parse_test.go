@@ -98,11 +98,16 @@ func TestParseAgreesWithGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parsed, err := parse(ctx, df)
+	p, err := parse(ctx, df, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := parsed.SelectExpr(ctx, "raw", "reason")
+	parsed, err := classified(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The aggregates' filter (validSQL) and the screening's verdict (reasonSQL) must agree.
+	out, err := parsed.SelectExpr(ctx, "raw", "reason", "coalesce("+validSQL()+", false) AS valid")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +119,9 @@ func TestParseAgreesWithGo(t *testing.T) {
 	for _, r := range got {
 		reason, _ := r.At(1).(string)
 		reasons[r.At(0).(string)] = reason
+		if valid := r.At(2).(bool); valid != (reason == "") {
+			t.Errorf("%s: valid=%v but reason %q", r.At(0), valid, reason)
+		}
 	}
 	for _, c := range cases {
 		reason, ok := reasons[c.raw]

@@ -43,9 +43,8 @@ func fields() []field {
 		{"userId", "string", `userId RLIKE '^U[0-9]{7}$'`, `not "U" and 7 digits`},
 		{"merchantId", "string", `merchantId RLIKE '^M[0-9]{5}$'`, `not "M" and 5 digits`},
 		// from_json reads a JSON string holding a number as a decimal; the contract (and Go) wants a
-		// JSON number. Two substring tests catch what our producers write without a regex per row.
-		{"amount", "decimal(18,2)", `amount >= 0 AND NOT contains(raw, '"amount":"') AND NOT contains(raw, '"amount": "')`,
-			"negative or a string"},
+		// JSON number: amount_is_string (see amountIsStringSQL) is computed before parsing.
+		{"amount", "decimal(18,2)", "amount >= 0 AND NOT amount_is_string", "negative or a string"},
 		{"currency", "string", `currency RLIKE '^[A-Z]{3}$'`, "not an ISO 4217 code"},
 		{"transactionType", "string", "transactionType IN (" + quoted(types) + ")", "unknown"},
 		{"paymentMethod", "string", "paymentMethod IN (" + quoted(methods) + ")", "unknown"},
@@ -56,11 +55,12 @@ func fields() []field {
 	}
 }
 
-// reasonSQL is NULL for a valid record and otherwise says why it is not. The common case (all
-// fields present and valid) is the first branch, so valid records never pay for the diagnosis;
-// the JSON is only re-read (json_object_keys, get_json_object) for bad ones. It expects the
-// parsed fields as top-level columns and the text of the value as `raw`.
-func reasonSQL() string {
+// amountIsStringSQL tells, from the record text, whether amount came as a JSON string. Two
+// substring tests catch what producers write without a regex per record.
+const amountIsStringSQL = `contains(raw, '"amount":"') OR contains(raw, '"amount": "')`
+
+// validSQL holds for a record that is valid: every field present and within the contract.
+func validSQL() string {
 	fs := fields()
 	var ok []string
 	for _, f := range fs {
@@ -71,8 +71,17 @@ func reasonSQL() string {
 			ok = append(ok, f.rule)
 		}
 	}
+	return strings.Join(ok, " AND ")
+}
+
+// reasonSQL is NULL for a valid record and otherwise says why it is not. The common case (all
+// fields present and valid) is the first branch, so valid records never pay for the diagnosis;
+// the JSON is only re-read (json_object_keys, get_json_object) for bad ones. It expects the
+// parsed fields as top-level columns and the text of the value as `raw`.
+func reasonSQL() string {
+	fs := fields()
 	var b strings.Builder
-	b.WriteString("CASE WHEN " + strings.Join(ok, " AND ") + " THEN NULL")
+	b.WriteString("CASE WHEN " + validSQL() + " THEN NULL")
 	b.WriteString(" WHEN raw IS NULL THEN 'empty value'")
 	b.WriteString(" WHEN json_object_keys(raw) IS NULL THEN 'malformed JSON: not a JSON object'")
 	for _, f := range fs {
