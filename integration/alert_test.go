@@ -243,9 +243,12 @@ func TestPagingRoute(t *testing.T) {
 	st := local(t)
 	rt := loadRouting(t)
 	am := baseURL(st, topology.Alertmanager)
+	// A component of its own puts the probe in a new group (the tree groups by cluster,
+	// component, alertname): sent after group_wait, not with an older group's next flush.
+	run := time.Now().UnixNano()
 	labels := map[string]string{
-		"alertname": probeAlert, "severity": "critical", "component": "integration",
-		"cluster": "finobs-local", "instance": fmt.Sprintf("probe-%d", time.Now().UnixNano()),
+		"alertname": probeAlert, "severity": "critical", "component": fmt.Sprintf("integration-%d", run),
+		"cluster": "finobs-local", "instance": fmt.Sprintf("probe-%d", run),
 	}
 	body, _ := json.Marshal([]map[string]any{{
 		"labels":      labels,

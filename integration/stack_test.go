@@ -18,6 +18,9 @@ import (
 // local is the topology the stack runs; `stack exec` exports KAFKA_NODES.
 func local(t testing.TB) topology.Stack {
 	t.Helper()
+	// Results depend on the live stack: reading the per-run id of `stack exec` (inside a test,
+	// where go test records it) keeps them out of go test's cache.
+	_ = os.Getenv("FINOBS_STACK_RUN")
 	n := 1
 	if v := os.Getenv("KAFKA_NODES"); v != "" {
 		var err error

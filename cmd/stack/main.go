@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/finobs/finobs/internal/stack"
 )
@@ -113,7 +114,10 @@ func execIn(ctx context.Context, s *stack.Stack, log *slog.Logger, argv []string
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "FINOBS_STATE="+s.P.State, "KAFKA_NODES="+strconv.Itoa(n))
+	// FINOBS_STACK_RUN changes every time: tests that read it are never taken from go test's
+	// cache (their results depend on the live stack, not on their inputs).
+	cmd.Env = append(os.Environ(), "FINOBS_STATE="+s.P.State, "KAFKA_NODES="+strconv.Itoa(n),
+		"FINOBS_STACK_RUN="+strconv.FormatInt(time.Now().UnixNano(), 10))
 	if err := cmd.Start(); err != nil {
 		return 1, fmt.Errorf("exec %s: %w", argv[0], err)
 	}
