@@ -17,6 +17,9 @@ import (
 // never leads `down` to a process that merely reused the pid.
 const envMarker = "FINOBS_STACK_PROCESS"
 
+// maxLogBytes is the size past which a component's log is rotated when it starts.
+const maxLogBytes = 64 << 20
+
 // PidFile is what run/<name>.pid holds.
 type PidFile struct {
 	Name    string    `json:"name"`
@@ -39,6 +42,10 @@ func (p Paths) pidPath(name string) string { return filepath.Join(p.Run(), name+
 // logs/<name>.log, and writes its pid file.
 func startProc(p Paths, name, dir string, env, argv []string) (*proc, error) {
 	logPath := p.Log(name)
+	// One generation of rotation at start: logs stay readable and the disk bounded.
+	if fi, err := os.Stat(logPath); err == nil && fi.Size() > maxLogBytes {
+		os.Rename(logPath, logPath+".1")
+	}
 	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
