@@ -32,25 +32,32 @@ type Producer struct {
 	// always free already; when a straggler still holds it, the producer waits for it.
 	slots []slot
 
-	generated atomic.Int64 // handed to the client; stored by the producing goroutine every 64 records and at the end
-	acked     atomic.Int64
-	ackedB    atomic.Int64
-	failed    atomic.Int64
-	unsent    atomic.Int64 // the run stopped while Produce waited for buffer space
-	lastErr   atomic.Pointer[string]
+	limit  int64
+	resume int64
+	space  chan struct{}
 
+	// Counters, grouped by the goroutine that writes them and padded apart: fields written
+	// by the producing goroutine and by the promise goroutine on one cache line would move
+	// that line between the cores on every record.
+	_ [128]byte
+	// Written by the producing goroutine.
+	generated atomic.Int64 // handed to the client; stored every 64 records and at the end
+	waiting   atomic.Bool  // waitSpace is waiting; see completed
+	clockN    int64        // see now
+	clockMs   int64
+	_         [128]byte
+	// Written by the promise goroutine.
+	acked   atomic.Int64
+	ackedB  atomic.Int64
+	failed  atomic.Int64
+	unsent  atomic.Int64 // the run stopped while Produce waited for buffer space
+	lastErr atomic.Pointer[string]
 	// Backpressure of our own, in front of the client's MaxBufferedRecords: Produce blocking
 	// at the limit would start a goroutine per blocked record, and could not be woken in
 	// batches. The run waits while generated-completed is at the limit, until it drops to
-	// resume. Each counter has one writer, so no cache line bounces between the producing
-	// goroutine and the promise goroutine on every record.
+	// resume.
 	completed atomic.Int64
-	waiting   atomic.Bool
-	space     chan struct{}
-	limit     int64
-	resume    int64
-
-	clockN, clockMs int64 // see now
+	_         [128]byte
 
 	latency   prometheus.Histogram
 	createdTp bool
