@@ -123,6 +123,9 @@ func stopPid(pid int, name string, grace time.Duration) error {
 	deadline := time.Now().Add(grace)
 	for time.Now().Before(deadline) {
 		if !alive(pid, name) {
+			// Stragglers of the group (children that ignored SIGTERM) go with it; the group
+			// id cannot be reused while any member lives.
+			syscall.Kill(-pid, syscall.SIGKILL)
 			return nil
 		}
 		time.Sleep(200 * time.Millisecond)

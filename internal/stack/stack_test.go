@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/finobs/finobs/internal/topology"
 )
@@ -111,5 +114,48 @@ func TestServicesCoverManagedInstances(t *testing.T) {
 				t.Errorf("%s: no health check or command", s.name())
 			}
 		}
+	}
+}
+
+// A started process is found by its pid file, is not mistaken for another name, and stops
+// with its whole process group.
+func TestProcLifecycle(t *testing.T) {
+	p := Paths{Repo: t.TempDir(), State: t.TempDir()}
+	if err := mkdirs(p.Logs(), p.Run()); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := startProc(p, "sleeper", p.State, nil, []string{"sh", "-c", "sleep 60 & sleep 60"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, ok, err := readPid(p, "sleeper")
+	if err != nil || !ok || pf.Pid != pr.Pid {
+		t.Fatalf("pid file: %+v %v %v", pf, ok, err)
+	}
+	if !alive(pf.Pid, "sleeper") {
+		t.Fatal("started process is not alive")
+	}
+	if alive(pf.Pid, "other") {
+		t.Error("a process is taken for another component")
+	}
+	if err := stopPid(pf.Pid, "sleeper", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-pr.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("process did not exit")
+	}
+	// The background sleep of the group is gone too.
+	out, _ := os.ReadFile("/proc/" + strconv.Itoa(pf.Pid) + "/stat")
+	if len(out) > 0 && alive(pf.Pid, "sleeper") {
+		t.Error("still alive after stop")
+	}
+	// Members that were killed may stay zombies a moment, until init reaps them.
+	for i := 0; syscall.Kill(-pf.Pid, 0) == nil; i++ {
+		if i == 50 {
+			t.Fatal("process group still has members")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
