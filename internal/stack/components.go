@@ -335,10 +335,14 @@ func nodeExporterService(p Paths, inst topology.Instance) service {
 }
 
 func prometheusService(p Paths, st topology.Stack, inst topology.Instance) service {
-	// deploy/local/prometheus.yml is rendered by cmd/gen for the default topology (one combined
-	// node); another size, or a tree not generated yet, gets the same renderer's output.
+	// cmd/gen renders deploy/local/prometheus.yml for the default topology (one combined node);
+	// another size uses deploy/local/prometheus-kafka<N>.yml if cmd/gen wrote one, else the
+	// same renderer's output written here.
 	cfg := p.Deploy("local/prometheus.yml")
-	own := st.Controllers() != 1 || !exists(cfg)
+	if st.Controllers() != 1 {
+		cfg = p.Deploy(fmt.Sprintf("local/prometheus-kafka%d.yml", st.Controllers()))
+	}
+	own := !exists(cfg)
 	if own {
 		cfg = filepath.Join(p.Conf(), fmt.Sprintf("prometheus-kafka%d.yml", st.Controllers()))
 	}
