@@ -21,7 +21,7 @@ import (
 // service is one process of the local stack, derived from a topology instance.
 type service struct {
 	inst    topology.Instance
-	phase   int // started in phases: 0 before 1 before 2; each phase waits for health
+	phase   int // 0 starts before 1; each phase waits for the health of all its services
 	dir     string
 	env     []string
 	argv    []string
@@ -367,7 +367,7 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 			}
 			return os.WriteFile(cfg, b, 0o644)
 		},
-		phase:   2,
+		phase:   1, // after its targets: its first scrapes find them up
 		health:  httpOK(base + "/-/ready"),
 		reload:  base + "/-/reload",
 		timeout: 60 * time.Second,

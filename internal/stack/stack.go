@@ -185,7 +185,7 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 		}
 		return nil, err
 	}
-	for phase := 0; phase <= 2; phase++ {
+	for phase := 0; phase <= 1; phase++ {
 		var batch []service
 		var bprocs []*proc
 		for _, sv := range todo {
