@@ -30,6 +30,7 @@ var Owned = []string{"deploy/prometheus", "deploy/alertmanager", "deploy/jmx", "
 const (
 	PrometheusCompose   = "deploy/prometheus/prometheus.yml"
 	PrometheusLocal     = "deploy/local/prometheus.yml"
+	PrometheusLocal3    = "deploy/local/prometheus-kafka3.yml" // KAFKA_NODES=3
 	AlertmanagerCompose = "deploy/alertmanager/alertmanager.yml"
 	AlertmanagerLocal   = "deploy/local/alertmanager.yml"
 )
@@ -133,6 +134,10 @@ func All() (*render.Set, Counts, error) {
 	if lerr != nil {
 		return nil, c, lerr
 	}
+	local3, lerr := topology.Local(3)
+	if lerr != nil {
+		return nil, c, lerr
+	}
 	for _, d := range []struct {
 		path  string
 		stack topology.Stack
@@ -140,6 +145,7 @@ func All() (*render.Set, Counts, error) {
 	}{
 		{PrometheusCompose, topology.Compose(), "rules/*.yml"},
 		{PrometheusLocal, local, "../prometheus/rules/*.yml"},
+		{PrometheusLocal3, local3, "../prometheus/rules/*.yml"},
 	} {
 		data, perr := promconfig.Render(d.stack, promconfig.Options{
 			RuleFiles:          []string{d.rules},
