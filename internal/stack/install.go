@@ -211,7 +211,7 @@ func (in *Installer) goTool(ctx context.Context, bin, pkg string) error {
 	if b, err := os.ReadFile(stampFile); err == nil && string(b) == version && exists(filepath.Join(in.P.Bin(), bin)) {
 		return nil
 	}
-	in.Log.Info("building from go.mod (first build of prometheus: ~10-15 min on 2 cores)", "pkg", pkg, "version", version)
+	in.Log.Info("building a tool pinned in go.mod (prometheus, the first time: ~10-15 min on 2 cores)", "pkg", pkg, "version", version)
 	if err := in.run(ctx, in.P.Repo, nil, goBin(), "build", "-o", filepath.Join(in.P.Bin(), bin), pkg); err != nil {
 		return err
 	}
