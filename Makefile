@@ -2,7 +2,7 @@
 GO        ?= go
 PROM      ?= http://127.0.0.1:9090
 # Integration tests start Kafka, Spark and Prometheus: give them room.
-TESTFLAGS ?= -timeout 30m
+TESTFLAGS ?= -timeout 30m -count=1
 
 .PHONY: gen check test test-unit lint rules-test am-test up down status check-live bench-producer bench-stream
 
@@ -24,8 +24,8 @@ am-test: ## amtool: config and routing tests
 	$(GO) tool amtool check-config deploy/alertmanager/alertmanager.yml deploy/local/alertmanager.yml
 	$(GO) run ./cmd/gen routes-test
 
-test-unit:
-	$(GO) test ./...
+test-unit: ## the tests that need no running stack
+	$(GO) test $$($(GO) list ./... | grep -v /integration)
 
 # The whole contract: generation is current, every check passes, and the integration tests
 # run against the real native stack (started here if it is not up, and stopped again).
