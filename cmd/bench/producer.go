@@ -62,6 +62,7 @@ func runProducerBench(ctx context.Context, args []string) error {
 	heap := fs.String("java-heap", "1g", "-Xmx of the reference JVM")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of our run to this file")
 	skipRef := fs.Bool("skip-reference", false, "run only ours (for profiling)")
+	rounds := fs.Int("rounds", 1, "rounds of both runs, alternating which goes first; the rates add up over all (more than 1 evens out a shared machine's load)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -102,94 +103,153 @@ func runProducerBench(ctx context.Context, args []string) error {
 	fmt.Printf("records: generated transactions, %d bytes on average; acks=%s idempotent=%v compression=%s linger=%v batch=%d partitions=%d key=%s\n",
 		avgSize, *acks, *idempotent, *compression, *linger, *batch, *partitions, *key)
 
-	ours, refTopic := "finobs-bench-ours", "finobs-bench-reference"
-	for _, t := range []string{ours, refTopic} {
-		if err := freshTopic(ctx, cl, t, int32(*partitions)); err != nil {
-			return err
+	broker := strings.Split(*brokers, ",")[0]
+
+	// ours runs our producer for -duration on a fresh topic.
+	ours := func() (benchRun, error) {
+		const topic = "finobs-bench-ours"
+		if err := freshTopic(ctx, cl, topic, int32(*partitions)); err != nil {
+			return benchRun{}, err
 		}
+		defer adm.DeleteTopic(context.Background(), topic)
+		cfg := producer.Defaults()
+		cfg.Brokers = strings.Split(*brokers, ",")
+		cfg.Topic, cfg.CreateTopic, cfg.Partitions = topic, false, int32(*partitions)
+		cfg.Duration, cfg.Acks, cfg.Idempotent, cfg.Compression = *duration, *acks, *idempotent, *compression
+		cfg.Linger, cfg.BatchMaxBytes, cfg.MaxBuffered, cfg.Key = *linger, int32(*batch), *maxBuffered, producer.Key(*key)
+		cfg.Progress = 10 * time.Second
+		cfg.Generator.Seed = 1
+		if err := cfg.Validate(); err != nil {
+			return benchRun{}, err
+		}
+		p, err := producer.New(ctx, cfg, nil, nil)
+		if err != nil {
+			return benchRun{}, err
+		}
+		defer p.Close()
+		cpu := startCPU(broker)
+		st, err := p.Run(ctx)
+		u := cpu.stop()
+		if err != nil {
+			return benchRun{}, fmt.Errorf("our producer: %w", err)
+		}
+		r := benchRun{records: st.Records, seconds: st.Elapsed.Seconds(), client: u.self * u.wall, broker: u.broker * u.wall, others: u.others(u.self) * u.wall}
+		fmt.Printf("ours: %d records in %v: %.0f records/s, %.1f MB/s, %d errors; %s\n",
+			st.Records, st.Elapsed.Round(time.Millisecond), r.rate(), st.MBPerSec(), st.Errors, r.cpu("ours"))
+		return r, nil
 	}
 
-	// Ours.
-	cfg := producer.Defaults()
-	cfg.Brokers = strings.Split(*brokers, ",")
-	cfg.Topic, cfg.CreateTopic, cfg.Partitions = ours, false, int32(*partitions)
-	cfg.Duration, cfg.Acks, cfg.Idempotent, cfg.Compression = *duration, *acks, *idempotent, *compression
-	cfg.Linger, cfg.BatchMaxBytes, cfg.MaxBuffered, cfg.Key = *linger, int32(*batch), *maxBuffered, producer.Key(*key)
-	cfg.Progress = 10 * time.Second
-	cfg.Generator.Seed = 1
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	p, err := producer.New(ctx, cfg, nil, nil)
-	if err != nil {
-		return err
-	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	// reference sends count records with ProducerPerformance to a fresh topic.
+	reference := func(count int64) (benchRun, error) {
+		const topic = "finobs-bench-reference"
+		if err := freshTopic(ctx, cl, topic, int32(*partitions)); err != nil {
+			return benchRun{}, err
+		}
+		defer adm.DeleteTopic(context.Background(), topic)
+		args := []string{"-Xmx" + *heap, "-cp", filepath.Join(*libs, "*"), "org.apache.kafka.tools.ProducerPerformance",
+			"--topic", topic, "--num-records", strconv.FormatInt(count, 10), "--throughput", "-1",
+			"--payload-file", payload.Name(), "--producer-props",
+			"bootstrap.servers=" + *brokers, "acks=" + *acks, "enable.idempotence=" + strconv.FormatBool(*idempotent),
+			"compression.type=" + *compression, "linger.ms=" + strconv.FormatInt(linger.Milliseconds(), 10),
+			"batch.size=" + strconv.Itoa(*batch), "buffer.memory=" + strconv.Itoa(*refBuffer),
+			"max.request.size=" + strconv.Itoa(max(1<<20, *batch)),
+		}
+		cmd := exec.CommandContext(ctx, "java", args...)
+		var out bytes.Buffer
+		cmd.Stdout = io.MultiWriter(&out, prefixed("reference: "))
+		cmd.Stderr = os.Stderr
+		cpu := startCPU(broker)
+		if err := cmd.Run(); err != nil {
+			return benchRun{}, fmt.Errorf("ProducerPerformance (java %s): %w", strings.Join(args, " "), err)
+		}
+		u := cpu.stop()
+		rate, err := parseProducerPerformance(out.String())
 		if err != nil {
+			return benchRun{}, err
+		}
+		java := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+		r := benchRun{records: count, seconds: float64(count) / rate, client: java, broker: u.broker * u.wall,
+			others: u.others(java/u.wall) * u.wall}
+		fmt.Printf("reference: %.0f records/s, %.1f MB/s; %s\n", rate, rate*float64(avgSize)/1e6, r.cpu("reference"))
+		return r, nil
+	}
+
+	// Rounds alternate the order (ours first, then the reference first), so that a load
+	// that rises or falls during the run does not favour one side.
+	var o, ref benchRun
+	var count int64
+	for round := 0; round < *rounds; round++ {
+		runOurs := func() error {
+			if round == 0 && *cpuprofile != "" {
+				f, err := os.Create(*cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			r, err := ours()
+			o.add(r)
+			if count == 0 {
+				count = r.records
+			}
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		runRef := func() error {
+			if *skipRef {
+				return nil
+			}
+			r, err := reference(count)
+			ref.add(r)
 			return err
 		}
-	}
-	cpu := startCPU(strings.Split(*brokers, ",")[0])
-	st, runErr := p.Run(ctx)
-	usage := cpu.stop()
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
-	p.Close()
-	if runErr != nil {
-		return fmt.Errorf("our producer: %w", runErr)
-	}
-	oursRate, oursUsage := st.RecordsPerSec(), usage
-	fmt.Printf("ours: %d records in %v: %.0f records/s, %.1f MB/s, %d errors; cpu: ours %.2f cores (%.2f µs/record), broker %.2f cores (%.2f µs/record), others %.2f cores\n",
-		st.Records, st.Elapsed.Round(time.Millisecond), oursRate, st.MBPerSec(), st.Errors,
-		usage.self, usage.self/oursRate*1e6, usage.broker, usage.broker/oursRate*1e6, usage.others(usage.self))
-	if _, err := adm.DeleteTopic(ctx, ours); err != nil {
-		return fmt.Errorf("delete %s: %w", ours, err)
+		steps := []func() error{runOurs, runRef}
+		if round%2 == 1 {
+			steps = []func() error{runRef, runOurs}
+		}
+		for _, step := range steps {
+			if err := step(); err != nil {
+				return err
+			}
+		}
 	}
 	if *skipRef {
-		fmt.Printf("producer records/s: %.0f reference: skipped ratio: n/a\n", oursRate)
+		fmt.Printf("producer records/s: %.0f reference: skipped ratio: n/a\n", o.rate())
 		return nil
 	}
-
-	// The reference, same number of records.
-	refArgs := []string{"-Xmx" + *heap, "-cp", filepath.Join(*libs, "*"), "org.apache.kafka.tools.ProducerPerformance",
-		"--topic", refTopic, "--num-records", strconv.FormatInt(st.Records, 10), "--throughput", "-1",
-		"--payload-file", payload.Name(), "--producer-props",
-		"bootstrap.servers=" + *brokers, "acks=" + *acks, "enable.idempotence=" + strconv.FormatBool(*idempotent),
-		"compression.type=" + *compression, "linger.ms=" + strconv.FormatInt(linger.Milliseconds(), 10),
-		"batch.size=" + strconv.Itoa(*batch), "buffer.memory=" + strconv.Itoa(*refBuffer),
-		"max.request.size=" + strconv.Itoa(max(1<<20, *batch)),
-	}
-	cmd := exec.CommandContext(ctx, "java", refArgs...)
-	var out bytes.Buffer
-	cmd.Stdout = io.MultiWriter(&out, prefixed("reference: "))
-	cmd.Stderr = os.Stderr
-	cpu = startCPU(strings.Split(*brokers, ",")[0])
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("ProducerPerformance (java %s): %w", strings.Join(refArgs, " "), err)
-	}
-	usage = cpu.stop()
-	ref, err := parseProducerPerformance(out.String())
-	if err != nil {
-		return err
-	}
-	javaCPU := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds() / usage.wall
-	fmt.Printf("reference: %.0f records/s, %.1f MB/s; cpu: reference %.2f cores (%.2f µs/record), broker %.2f cores (%.2f µs/record), others %.2f cores\n",
-		ref, ref*float64(avgSize)/1e6, javaCPU, javaCPU/ref*1e6, usage.broker, usage.broker/ref*1e6, usage.others(javaCPU))
-	if _, err := adm.DeleteTopic(ctx, refTopic); err != nil {
-		return fmt.Errorf("delete %s: %w", refTopic, err)
-	}
-	// Other processes share the 2 cores, unevenly between the two runs: CPU per record
-	// (client and broker) compares the two without that noise.
-	oursCPU, refCPU := (oursUsage.self+oursUsage.broker)/oursRate*1e6, (javaCPU+usage.broker)/ref*1e6
-	fmt.Printf("cpu per record, client+broker: ours %.2f µs, reference %.2f µs, ratio %.2f\n", oursCPU, refCPU, refCPU/oursCPU)
-	fmt.Printf("producer records/s: %.0f reference: %.0f ratio: %.2f\n", oursRate, ref, oursRate/ref)
+	// Other processes share the 2 cores, unevenly between the runs: CPU per record (client
+	// and broker) compares the two sides with less of that noise.
+	oc, rc := (o.client+o.broker)/float64(o.records)*1e6, (ref.client+ref.broker)/float64(ref.records)*1e6
+	fmt.Printf("cpu per record, client+broker: ours %.2f µs, reference %.2f µs, ratio %.2f; other processes took %.2f and %.2f cores\n",
+		oc, rc, rc/oc, o.others/o.seconds, ref.others/ref.seconds)
+	fmt.Printf("producer records/s: %.0f reference: %.0f ratio: %.2f\n", o.rate(), ref.rate(), o.rate()/ref.rate())
 	return nil
+}
+
+// benchRun is one or more runs of one side: records, seconds, and CPU seconds.
+type benchRun struct {
+	records                int64
+	seconds                float64
+	client, broker, others float64
+}
+
+func (r *benchRun) add(o benchRun) {
+	r.records += o.records
+	r.seconds += o.seconds
+	r.client += o.client
+	r.broker += o.broker
+	r.others += o.others
+}
+
+func (r benchRun) rate() float64 { return float64(r.records) / r.seconds }
+
+func (r benchRun) cpu(name string) string {
+	perRec := func(cpuSec float64) float64 { return cpuSec / float64(r.records) * 1e6 }
+	return fmt.Sprintf("cpu: %s %.2f cores (%.2f µs/record), broker %.2f cores (%.2f µs/record), others %.2f cores",
+		name, r.client/r.seconds, perRec(r.client), r.broker/r.seconds, perRec(r.broker), r.others/r.seconds)
 }
 
 func admin(ctx context.Context, brokers string) (*kgo.Client, error) {
