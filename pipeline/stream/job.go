@@ -90,11 +90,11 @@ func (j *Job) parsed(ctx context.Context, keepRaw bool) (sql.DataFrame, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parse(ctx, raw, keepRaw)
+	return Parse(ctx, raw, keepRaw)
 }
 
-// parse turns a DataFrame with the record text in `raw` into the transaction's fields as
-// columns and amount_is_string; validSQL and reasonSQL judge them. Other columns pass through,
+// Parse turns a DataFrame with the record text in `raw` into the transaction's fields as
+// columns and amount_is_string; ValidSQL and Classify judge them. Other columns pass through,
 // raw only with keepRaw (the aggregates do not need it, and copying it costs).
 //
 // The fields come out of a generator (inline of a one-element array) rather than a projection
@@ -102,7 +102,7 @@ func (j *Job) parsed(ctx context.Context, keepRaw bool) (sql.DataFrame, error) {
 // from_json(raw).field to its own from_json, which parsed each record once per field reference
 // (5x slower in the job). A filter is not pushed below a generator's output, so each record
 // is parsed exactly once.
-func parse(ctx context.Context, in sql.DataFrame, keepRaw bool) (sql.DataFrame, error) {
+func Parse(ctx context.Context, in sql.DataFrame, keepRaw bool) (sql.DataFrame, error) {
 	cols, err := in.Columns(ctx)
 	if err != nil {
 		return nil, err
@@ -118,8 +118,8 @@ func parse(ctx context.Context, in sql.DataFrame, keepRaw bool) (sql.DataFrame, 
 	return in.SelectExpr(ctx, sel...)
 }
 
-// classified is parse with the verdict: `reason` is NULL for a valid record, else why not.
-func classified(ctx context.Context, parsed sql.DataFrame) (sql.DataFrame, error) {
+// Classify is Parse with the verdict: `reason` is NULL for a valid record, else why not.
+func Classify(ctx context.Context, parsed sql.DataFrame) (sql.DataFrame, error) {
 	return parsed.WithColumn(ctx, "reason", functions.Expr(reasonSQL()))
 }
 
@@ -132,7 +132,7 @@ func (j *Job) aggregates(ctx context.Context) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	valid, err := in.Where(ctx, validSQL())
+	valid, err := in.Where(ctx, ValidSQL())
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (j *Job) screening(ctx context.Context) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := classified(ctx, p)
+	in, err := Classify(ctx, p)
 	if err != nil {
 		return nil, err
 	}

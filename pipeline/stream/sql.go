@@ -59,8 +59,8 @@ func fields() []field {
 // substring tests catch what producers write without a regex per record.
 const amountIsStringSQL = `contains(raw, '"amount":"') OR contains(raw, '"amount": "')`
 
-// validSQL holds for a record that is valid: every field present and within the contract.
-func validSQL() string {
+// ValidSQL holds for a record that is valid: every field present and within the contract.
+func ValidSQL() string {
 	fs := fields()
 	var ok []string
 	for _, f := range fs {
@@ -81,7 +81,7 @@ func validSQL() string {
 func reasonSQL() string {
 	fs := fields()
 	var b strings.Builder
-	b.WriteString("CASE WHEN " + validSQL() + " THEN NULL")
+	b.WriteString("CASE WHEN " + ValidSQL() + " THEN NULL")
 	b.WriteString(" WHEN raw IS NULL THEN 'empty value'")
 	b.WriteString(" WHEN json_object_keys(raw) IS NULL THEN 'malformed JSON: not a JSON object'")
 	for _, f := range fs {

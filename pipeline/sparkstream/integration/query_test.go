@@ -1,4 +1,6 @@
-package sparkstream
+// Package integration tests pipeline/sparkstream against the native stack's Spark Connect
+// server (`make test` starts it; the tests fail, never skip, when it is unreachable).
+package integration
 
 import (
 	"context"
@@ -9,12 +11,16 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pipeline/sparkstream"
 )
 
 // connect opens a session on the native stack's Spark Connect server, failing (not skipping)
 // when it is unreachable: `make test` starts the stack first.
-func connect(t *testing.T) *Session {
+func connect(t *testing.T) *sparkstream.Session {
 	t.Helper()
+	// Results depend on the live stack: reading the per-run id of `stack exec` keeps them out
+	// of go test's cache.
+	_ = os.Getenv("FINOBS_STACK_RUN")
 	st, err := topology.Local(1)
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +28,7 @@ func connect(t *testing.T) *Session {
 	addr := st.One(topology.SparkConnect).Addr(topology.PortGRPC)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := Connect(ctx, addr)
+	s, err := sparkstream.Connect(ctx, addr)
 	if err != nil {
 		t.Fatalf("Spark Connect at %s is unreachable (start the stack: go run ./cmd/stack up): %v", addr, err)
 	}
@@ -48,7 +54,7 @@ func TestQueryLifecycle(t *testing.T) {
 	}
 	name := fmt.Sprintf("lifecycle_%d", time.Now().UnixNano())
 	q, err := s.WriteStream(df).Format("memory").QueryName(name).OutputMode("append").
-		Trigger(ProcessingTime(500 * time.Millisecond)).
+		Trigger(sparkstream.ProcessingTime(500 * time.Millisecond)).
 		Checkpoint(filepath.Join(os.TempDir(), "finobs-sparkstream-test", name)).Start(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +67,7 @@ func TestQueryLifecycle(t *testing.T) {
 	if err != nil || !st.IsActive {
 		t.Fatalf("status %+v %v", st, err)
 	}
-	var ps []Progress
+	var ps []sparkstream.Progress
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		if ps, err = q.RecentProgress(ctx); err != nil {
 			t.Fatal(err)
@@ -134,7 +140,7 @@ func TestQueryFailureIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	terminated, err := q.AwaitTermination(ctx, 45*time.Second)
-	qe, ok := err.(*QueryError)
+	qe, ok := err.(*sparkstream.QueryError)
 	if !terminated || !ok {
 		t.Fatalf("terminated=%v err=%v", terminated, err)
 	}

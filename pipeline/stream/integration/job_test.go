@@ -1,4 +1,4 @@
-package stream
+package integration
 
 import (
 	"context"
@@ -17,24 +17,19 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
 
 // kafka is the test's Kafka client on the native stack, failing when it is down.
 func kafka(t *testing.T) (*kgo.Client, *kadm.Client, string) {
 	t.Helper()
-	st, err := topology.Local(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bootstrap := st.KafkaBootstrap()
+	bootstrap := local(t).KafkaBootstrap()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ProducerLinger(2*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +105,7 @@ func TestJobCorrectness(t *testing.T) {
 	defer cancel()
 
 	run := fmt.Sprintf("t%d", time.Now().UnixNano())
-	cfg := Defaults()
+	cfg := stream.Defaults()
 	cfg.Bootstrap = bootstrap
 	cfg.InputTopic, cfg.AggregatesTopic, cfg.AnomaliesTopic, cfg.DeadLetterTopic = run+"_tx", run+"_agg", run+"_anom", run+"_dlq"
 	cfg.AggregatesQuery, cfg.ScreeningQuery = run+"_aggregates", run+"_screening"
@@ -197,8 +192,8 @@ func TestJobCorrectness(t *testing.T) {
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
-	job, err := New(ctx, s, cfg, m, log)
+	m := stream.NewMetrics(reg)
+	job, err := stream.New(ctx, s, cfg, m, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,14 +208,14 @@ func TestJobCorrectness(t *testing.T) {
 	}()
 	// waitRead polls the job until both queries have read n records in this run of the job.
 	read := map[string]int64{}
-	waitRead := func(job *Job, n int64, what string) {
+	waitRead := func(job *stream.Job, n int64, what string) {
 		t.Helper()
 		for {
 			if err := job.Poll(ctx); err != nil {
 				t.Fatal(err)
 			}
 			for _, name := range []string{cfg.AggregatesQuery, cfg.ScreeningQuery} {
-				read[name] = int64(testutil.ToFloat64(m.inputRows.WithLabelValues(name)))
+				read[name] = int64(metric(t, reg, "finobs_stream_input_rows_total", name))
 			}
 			if read[cfg.AggregatesQuery] >= n && read[cfg.ScreeningQuery] >= n {
 				return
@@ -247,9 +242,9 @@ func TestJobCorrectness(t *testing.T) {
 	total++
 	waitRead(job, total, "clock record")
 	wmWant := float64(t0+10*60_000-30_000) / 1e3
-	for testutil.ToFloat64(m.watermark.WithLabelValues(cfg.AggregatesQuery)) < wmWant {
+	for metric(t, reg, "finobs_stream_watermark_timestamp_seconds", cfg.AggregatesQuery) < wmWant {
 		if ctx.Err() != nil {
-			t.Fatalf("watermark stuck at %v, want %v", testutil.ToFloat64(m.watermark.WithLabelValues(cfg.AggregatesQuery)), wmWant)
+			t.Fatalf("watermark stuck at %v, want %v", metric(t, reg, "finobs_stream_watermark_timestamp_seconds", cfg.AggregatesQuery), wmWant)
 		}
 		time.Sleep(500 * time.Millisecond)
 		if err := job.Poll(ctx); err != nil {
@@ -271,7 +266,7 @@ func TestJobCorrectness(t *testing.T) {
 	}
 	total += nLate
 	waitRead(job, total, "late records")
-	if late := testutil.ToFloat64(m.lateRows.WithLabelValues(cfg.AggregatesQuery)); late != nLate {
+	if late := metric(t, reg, "finobs_stream_late_rows_total", cfg.AggregatesQuery); late != nLate {
 		t.Errorf("late rows counted: %v, want %d", late, nLate)
 	}
 
@@ -299,11 +294,11 @@ func TestJobCorrectness(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopped = true
-	if up := testutil.ToFloat64(m.up.WithLabelValues(cfg.AggregatesQuery)); up != 0 {
+	if up := metric(t, reg, "finobs_stream_query_up", cfg.AggregatesQuery); up != 0 {
 		t.Errorf("query_up after stop = %v", up)
 	}
 	for _, name := range []string{cfg.AggregatesQuery, cfg.ScreeningQuery} {
-		read[name] = int64(testutil.ToFloat64(m.inputRows.WithLabelValues(name)))
+		read[name] = int64(metric(t, reg, "finobs_stream_input_rows_total", name))
 	}
 	t.Logf("stopped mid-stream: %d of %d phase-B records produced, queries had read %v of them and before", sentB.Load(), nB, read)
 	s.Close()
@@ -311,8 +306,8 @@ func TestJobCorrectness(t *testing.T) {
 
 	// A new driver: new session, new metrics, same checkpoints.
 	s2 := session(t)
-	m2 := NewMetrics(prometheus.NewRegistry())
-	job2, err := New(ctx, s2, cfg, m2, log)
+	m2 := stream.NewMetrics(prometheus.NewRegistry())
+	job2, err := stream.New(ctx, s2, cfg, m2, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,7 +478,7 @@ func TestJobCorrectness(t *testing.T) {
 			t.Errorf("dead letter for %.60s: reason %q, want %q", raw, gotDL[raw], reason)
 		}
 	}
-	if dl := testutil.ToFloat64(m.deadLetterRows.WithLabelValues(cfg.ScreeningQuery)); dl != float64(len(bad)) {
+	if dl := metric(t, reg, "finobs_stream_dead_letter_rows_total", cfg.ScreeningQuery); dl != float64(len(bad)) {
 		t.Errorf("dead_letter_rows_total = %v, want %d", dl, len(bad))
 	}
 	var reasons []string
@@ -492,7 +487,7 @@ func TestJobCorrectness(t *testing.T) {
 	}
 	sort.Strings(reasons)
 	t.Logf("dead letters: %d (dead_letter_rows_total %v), reasons: %q", len(gotDL),
-		testutil.ToFloat64(m.deadLetterRows.WithLabelValues(cfg.ScreeningQuery)), reasons)
+		metric(t, reg, "finobs_stream_dead_letter_rows_total", cfg.ScreeningQuery), reasons)
 	t.Logf("late: %v rows dropped by the watermark (late_rows_total), none in the aggregates",
-		testutil.ToFloat64(m.lateRows.WithLabelValues(cfg.AggregatesQuery)))
+		metric(t, reg, "finobs_stream_late_rows_total", cfg.AggregatesQuery))
 }
