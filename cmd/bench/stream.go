@@ -72,6 +72,7 @@ type streamBench struct {
 	rounds         int
 	round          int
 	keep           bool
+	conf           confFlag
 	log            *slog.Logger
 	topic, outBase string
 }
@@ -98,6 +99,7 @@ func runStreamBench(ctx context.Context, args []string) error {
 	fs.StringVar(&b.order, "order", "ours,reference", "which job runs first in odd rounds (swapped in even ones: the later job finds the server's JIT warm)")
 	fs.IntVar(&b.rounds, "rounds", 2, "rounds of both jobs, alternating; each job's best round counts (the least disturbed on a shared machine)")
 	fs.BoolVar(&b.keep, "keep", false, "keep the benchmark topics and checkpoints")
+	fs.Var(&b.conf, "conf", "key=value Spark SQL setting of our job's session (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -233,6 +235,7 @@ func (b *streamBench) ours(ctx context.Context) ([]sparkstream.Progress, error) 
 	cfg.ShufflePartitions = b.shuffle
 	cfg.MaxOffsetsPerTrigger = b.maxOffsets
 	cfg.StartingOffsets = "earliest"
+	cfg.SparkConf = b.conf
 	job, err := stream.New(ctx, s, cfg, stream.NewMetrics(prometheus.NewRegistry()), b.log)
 	if err != nil {
 		return nil, err
@@ -462,4 +465,21 @@ func (r result) print(job string) {
 	for _, q := range r.queries {
 		fmt.Printf("  %s\n", q)
 	}
+}
+
+// confFlag collects repeated key=value flags.
+type confFlag map[string]string
+
+func (c *confFlag) String() string { return fmt.Sprint(map[string]string(*c)) }
+
+func (c *confFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, not %q", s)
+	}
+	if *c == nil {
+		*c = confFlag{}
+	}
+	(*c)[k] = v
+	return nil
 }

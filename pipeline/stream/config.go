@@ -44,6 +44,10 @@ type Config struct {
 	RestartBackoff time.Duration
 	// StopWait bounds how long a stop waits for the running batch to finish.
 	StopWait time.Duration
+
+	// SparkConf is set in the job's Spark session before the queries are planned (SQL and
+	// streaming settings, e.g. spark.sql.codegen.hugeMethodLimit).
+	SparkConf map[string]string
 }
 
 // Defaults is the local native stack's setup.
