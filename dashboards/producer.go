@@ -55,5 +55,16 @@ func producer() *dashboard.DashboardBuilder {
 			g.Prom(g.Quantile(0.99, catalog.ProducerLatency, ""), "p99"))).
 		WithPanel(g.TimeSeries("Record size by topic", "bytes",
 			"Average bytes per record, by topic: with the linger and batch limits, what sets the batch size.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.ProducerBytes))+" / "+g.Sum("topic", g.Rate(catalog.ProducerRecords)), "{{topic}}")))
+			g.Prom(g.Sum("topic", g.Rate(catalog.ProducerBytes))+" / "+g.Sum("topic", g.Rate(catalog.ProducerRecords)), "{{topic}}"))).
+		WithRow(g.Row("Batching")).
+		WithPanel(g.TimeSeries("Records per batch", "short",
+			"Records in each batch the client sends, by topic: linger and batch size at work; a few records per batch means many small requests.",
+			g.Prom(g.Sum("topic", g.Rate(catalog.KgoProduceRecords))+" / "+g.Sum("topic", g.Rate(catalog.KgoProduceBatches)), "{{topic}}"))).
+		WithPanel(g.TimeSeries("Batch size", "bytes",
+			"Bytes of each batch before and after compression, by topic.",
+			g.Prom(g.Sum("topic", g.Rate(catalog.KgoProduceBytes))+" / "+g.Sum("topic", g.Rate(catalog.KgoProduceBatches)), "{{topic}} uncompressed"),
+			g.Prom(g.Sum("topic", g.Rate(catalog.KgoProduceCompressedBytes))+" / "+g.Sum("topic", g.Rate(catalog.KgoProduceBatches)), "{{topic}} compressed"))).
+		WithPanel(g.TimeSeries("Batches per second", "reqps",
+			"Batches sent per second, by broker.",
+			g.Prom(g.Sum("node_id", g.Rate(catalog.KgoProduceBatches)), "broker {{node_id}}")))
 }

@@ -39,6 +39,34 @@ var (
 	})
 )
 
+// franz-go's client metrics (plugin/kprom, namespace kgo) in the producer.
+var (
+	KgoProduceBatches = declare(&Metric{
+		Name: "kgo_produce_batches_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
+		Help: "Record batches the client produced, by broker and topic.",
+	})
+	KgoProduceRecords = declare(&Metric{
+		Name: "kgo_produce_records_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
+		Help: "Records the client produced in batches, by broker and topic.",
+	})
+	KgoProduceBytes = declare(&Metric{
+		Name: "kgo_produce_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
+		Help: "Uncompressed bytes of the batches the client produced.",
+	})
+	KgoProduceCompressedBytes = declare(&Metric{
+		Name: "kgo_produce_compressed_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
+		Help: "Compressed bytes of the batches the client produced.",
+	})
+	KgoBufferedProduceRecords = declare(&Metric{
+		Name: "kgo_buffered_produce_records_total", Type: Gauge, Exporter: producer,
+		Help: "Records buffered in the client (a gauge, despite kprom's name).",
+	})
+	KgoConnects = declare(&Metric{
+		Name: "kgo_connects_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"},
+		Help: "Connections the client opened, by broker.",
+	})
+)
+
 // The stream driver's metrics (cmd/stream), taken from Structured Streaming query progress.
 // Streaming commits no consumer-group offsets, so offsets behind latest is the lag.
 var (

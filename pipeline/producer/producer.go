@@ -172,7 +172,9 @@ func New(ctx context.Context, cfg Config, reg *prometheus.Registry, log *slog.Lo
 	}
 	opts = append(opts, kgo.WithLogger(kslog.New(log.With("component", "franz-go"))))
 	if reg != nil {
-		opts = append(opts, kgo.WithHooks(kprom.NewMetrics("kgo", kprom.Registry(reg))))
+		// Batches and records per batch show how well linger and batch size work.
+		opts = append(opts, kgo.WithHooks(kprom.NewMetrics("kgo", kprom.Registry(reg),
+			kprom.FetchAndProduceDetail(kprom.ByNode, kprom.ByTopic, kprom.Batches, kprom.Records, kprom.UncompressedBytes, kprom.CompressedBytes))))
 		if err := p.register(reg); err != nil {
 			return nil, err
 		}
