@@ -346,9 +346,17 @@ type result struct {
 
 // cpuUse is CPU time of the native stack's Spark Connect server and Kafka broker, from /proc:
 // where the benchmark's time goes on a small machine.
-type cpuUse struct{ spark, kafka float64 }
+type cpuUse struct {
+	spark, kafka float64
+	pids         string // the processes measured; a restart in between voids the difference
+}
 
-func (c cpuUse) minus(o cpuUse) cpuUse { return cpuUse{c.spark - o.spark, c.kafka - o.kafka} }
+func (c cpuUse) minus(o cpuUse) cpuUse {
+	if c.pids != o.pids {
+		return cpuUse{}
+	}
+	return cpuUse{c.spark - o.spark, c.kafka - o.kafka, c.pids}
+}
 
 func stackCPU() cpuUse {
 	var c cpuUse
@@ -375,6 +383,7 @@ func stackCPU() cpuUse {
 		if err != nil {
 			continue
 		}
+		c.pids += d.Name() + " "
 		// Fields after the command name: utime and stime are the 12th and 13th.
 		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 		if len(f) > 12 {
