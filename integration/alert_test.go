@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/alertmanager/dispatch"
 	"github.com/prometheus/common/model"
 
+	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -152,7 +153,7 @@ func keys(m map[string]string) []string {
 // stack), any other alert that fires serves as well.
 func TestPrometheusAlertReachesReceiver(t *testing.T) {
 	t.Parallel()
-	st := local(t)
+	st := stacktest.Local(t)
 	rt := loadRouting(t)
 	am := baseURL(st, topology.Alertmanager)
 
@@ -240,7 +241,7 @@ const probeAlert = "FinobsIntegrationProbe"
 // paging receiver's webhook, not the rules.
 func TestPagingRoute(t *testing.T) {
 	t.Parallel()
-	st := local(t)
+	st := stacktest.Local(t)
 	rt := loadRouting(t)
 	am := baseURL(st, topology.Alertmanager)
 	// A component of its own puts the probe in a new group (the tree groups by cluster,

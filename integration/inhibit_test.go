@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -20,7 +21,7 @@ import (
 // labels are replaced with ones unique to this run, so the test neither mutes nor is muted
 // by the stack's own alerts.
 func TestInhibitions(t *testing.T) {
-	st := local(t)
+	st := stacktest.Local(t)
 	am := baseURL(st, topology.Alertmanager)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	for i, tc := range alerts.Routing.InhibitTests {

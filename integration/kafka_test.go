@@ -8,12 +8,14 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/finobs/finobs/internal/stacktest"
 )
 
 // TestKafkaProduceFetch writes records with acks=all to a fresh topic and reads them back.
 func TestKafkaProduceFetch(t *testing.T) {
 	t.Parallel()
-	st := local(t)
+	st := stacktest.Local(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	seeds := []string{}

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/finobs/finobs/internal/stack"
+	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -31,7 +32,7 @@ type target struct {
 // succeeds (the JMX agents, the Spark servlets, node_exporter, Alertmanager, itself).
 func TestTargetsUp(t *testing.T) {
 	t.Parallel()
-	st := local(t)
+	st := stacktest.Local(t)
 	want := map[string]string{} // address -> instance
 	for _, i := range st.Scraped() {
 		if stack.Managed(i.Component) {
@@ -77,7 +78,7 @@ func TestTargetsUp(t *testing.T) {
 // evaluates without error.
 func TestRulesLoaded(t *testing.T) {
 	t.Parallel()
-	st := local(t)
+	st := stacktest.Local(t)
 	_, file, _, _ := runtime.Caller(0)
 	files, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "deploy", "prometheus", "rules", "*.yml"))
 	if len(files) == 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/sparkstream"
 )
@@ -20,7 +21,7 @@ import (
 // scrape job's renaming.
 func TestStreamingMetricsReachPrometheus(t *testing.T) {
 	t.Parallel()
-	st := local(t)
+	st := stacktest.Local(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	addr := st.One(topology.SparkConnect).Addr(topology.PortGRPC)

@@ -15,26 +15,6 @@ import (
 	"github.com/finobs/finobs/internal/topology"
 )
 
-// local is the topology the stack runs; `stack exec` exports KAFKA_NODES.
-func local(t testing.TB) topology.Stack {
-	t.Helper()
-	// Results depend on the live stack: reading the per-run id of `stack exec` (inside a test,
-	// where go test records it) keeps them out of go test's cache.
-	_ = os.Getenv("FINOBS_STACK_RUN")
-	n := 1
-	if v := os.Getenv("KAFKA_NODES"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			t.Fatalf("KAFKA_NODES=%q: %v", v, err)
-		}
-	}
-	st, err := topology.Local(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 func baseURL(st topology.Stack, c topology.Component) string {
 	i := st.One(c)
 	port := topology.PortMetrics

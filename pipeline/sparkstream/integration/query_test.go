@@ -10,34 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/pipeline/sparkstream"
 )
 
-// connect opens a session on the native stack's Spark Connect server, failing (not skipping)
-// when it is unreachable: `make test` starts the stack first.
-func connect(t *testing.T) *sparkstream.Session {
-	t.Helper()
-	// Results depend on the live stack: reading the per-run id of `stack exec` keeps them out
-	// of go test's cache.
-	_ = os.Getenv("FINOBS_STACK_RUN")
-	st, err := topology.Local(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := st.One(topology.SparkConnect).Addr(topology.PortGRPC)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s, err := sparkstream.Connect(ctx, addr)
-	if err != nil {
-		t.Fatalf("Spark Connect at %s is unreachable (start the stack: go run ./cmd/stack up): %v", addr, err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 func TestQueryLifecycle(t *testing.T) {
-	s := connect(t)
+	s := stacktest.Spark(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	src, err := s.ReadStream().Format("rate").Option("rowsPerSecond", "100").Load()
@@ -121,7 +99,7 @@ func TestQueryLifecycle(t *testing.T) {
 }
 
 func TestQueryFailureIsReported(t *testing.T) {
-	s := connect(t)
+	s := stacktest.Spark(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	src, err := s.ReadStream().Format("rate").Option("rowsPerSecond", "10").Load()

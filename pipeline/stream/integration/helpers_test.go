@@ -3,35 +3,11 @@
 package integration
 
 import (
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/finobs/finobs/internal/topology"
 )
-
-// local is the topology the stack runs; `stack exec` exports KAFKA_NODES.
-func local(t testing.TB) topology.Stack {
-	t.Helper()
-	// Results depend on the live stack: reading the per-run id of `stack exec` keeps them out
-	// of go test's cache.
-	_ = os.Getenv("FINOBS_STACK_RUN")
-	n := 1
-	if v := os.Getenv("KAFKA_NODES"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			t.Fatalf("KAFKA_NODES=%q: %v", v, err)
-		}
-	}
-	st, err := topology.Local(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 // metric reads one series of the driver's registry by name and query label.
 func metric(t testing.TB, reg *prometheus.Registry, name, query string) float64 {

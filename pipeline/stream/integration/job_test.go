@@ -20,6 +20,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/sparkstream"
 	"github.com/finobs/finobs/pipeline/stream"
@@ -29,7 +30,7 @@ import (
 // kafka is the test's Kafka client on the native stack, failing when it is down.
 func kafka(t *testing.T) (*kgo.Client, *kadm.Client, string) {
 	t.Helper()
-	bootstrap := local(t).KafkaBootstrap()
+	bootstrap := stacktest.Local(t).KafkaBootstrap()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ProducerLinger(2*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +101,7 @@ type window struct {
 // mid-stream neither loses nor double-counts anything in the final per-merchant totals.
 func TestJobCorrectness(t *testing.T) {
 	cl, adm, bootstrap := kafka(t)
-	s := session(t)
+	s := stacktest.Spark(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -305,7 +306,7 @@ func TestJobCorrectness(t *testing.T) {
 	time.Sleep(time.Second)
 
 	// A new driver: new session, new metrics, same checkpoints.
-	s2 := session(t)
+	s2 := stacktest.Spark(t)
 	m2 := stream.NewMetrics(prometheus.NewRegistry())
 	job2, err := stream.New(ctx, s2, cfg, m2, log)
 	if err != nil {

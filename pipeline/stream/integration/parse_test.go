@@ -7,33 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/pipeline/generator"
-	"github.com/finobs/finobs/pipeline/sparkstream"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
-
-// session connects to the native stack's Spark Connect server, failing when it is down.
-func session(t *testing.T) *sparkstream.Session {
-	t.Helper()
-	st := local(t)
-	addr := st.One(topology.SparkConnect).Addr(topology.PortGRPC)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s, err := sparkstream.Connect(ctx, addr)
-	if err != nil {
-		t.Fatalf("Spark Connect at %s is unreachable (start the stack: go run ./cmd/stack up): %v", addr, err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
 
 // TestParseAgreesWithGo runs the job's parsing and validation on Spark over good and bad
 // records and checks that Spark and transaction.UnmarshalJSON agree on what is valid, and that
 // each bad record gets the expected reason.
 func TestParseAgreesWithGo(t *testing.T) {
-	s := session(t)
+	s := stacktest.Spark(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
