@@ -10,6 +10,7 @@ import (
 
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 // RunbookBase is where the generated runbook pages (deploy/runbooks) are served from.
@@ -27,10 +28,10 @@ func Groups() []rules.Group {
 }
 
 // Prometheus job selectors: a combined KRaft node is both a broker and a controller.
-const (
-	brokerJobs     = `job=~"kafka-broker|kafka-combined"`
-	controllerJobs = `job=~"kafka-controller|kafka-combined"`
-	kafkaJobs      = `job=~"kafka-broker|kafka-controller|kafka-combined"`
+var (
+	brokerJobs     = topology.JobMatcher(topology.BrokerRoles...)
+	controllerJobs = topology.JobMatcher(topology.ControllerRoles...)
+	kafkaJobs      = topology.JobMatcher(topology.KafkaRoles...)
 )
 
 // TransactionsTopic is the topic the producer writes and the streaming job reads.

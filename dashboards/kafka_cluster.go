@@ -8,13 +8,13 @@ import (
 	"github.com/finobs/finobs/internal/topology"
 )
 
-var kafkaJobs = []topology.Component{topology.KafkaBroker, topology.KafkaController, topology.KafkaCombined}
+var kafkaJobs = topology.KafkaRoles
 
 // Matchers narrowing a Kafka query to one role, on top of the job variable.
-const (
-	brokerJobs     = `job=~"kafka-broker|kafka-combined"`
-	controllerJobs = `job=~"kafka-controller|kafka-combined"`
-	anyKafkaJob    = `job=~"kafka-broker|kafka-controller|kafka-combined"`
+var (
+	brokerJobs     = topology.JobMatcher(topology.BrokerRoles...)
+	controllerJobs = topology.JobMatcher(topology.ControllerRoles...)
+	anyKafkaJob    = topology.JobMatcher(topology.KafkaRoles...)
 )
 
 func kafkaCluster() *dashboard.DashboardBuilder {

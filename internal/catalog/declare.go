@@ -28,7 +28,7 @@ func Default() (*Catalog, error) {
 
 // Exporter groups used by the declarations.
 var (
-	brokerRoles     = []topology.Component{topology.KafkaBroker, topology.KafkaCombined}
-	controllerRoles = []topology.Component{topology.KafkaController, topology.KafkaCombined}
-	kafkaRoles      = []topology.Component{topology.KafkaController, topology.KafkaBroker, topology.KafkaCombined}
+	brokerRoles     = topology.BrokerRoles
+	controllerRoles = topology.ControllerRoles
+	kafkaRoles      = topology.KafkaRoles
 )

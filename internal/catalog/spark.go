@@ -91,7 +91,7 @@ var (
 
 // Drops are the raw series names a component's job drops once the declared metrics are
 // renamed out of them (anchored regexes).
-func (c *Catalog) Drops(comp topology.Component) []string {
+func Drops(comp topology.Component) []string {
 	if comp == topology.SparkConnect {
 		// Everything else the servlet exports is hundreds of series per query nobody reads.
 		return []string{`metrics_finobs_.*`}
@@ -101,6 +101,6 @@ func (c *Catalog) Drops(comp topology.Component) []string {
 
 // LabelDrops are labels a job removes from every series: the application id changes with
 // every start of the Spark Connect server and would split every series.
-func (c *Catalog) LabelDrops() map[topology.Component][]string {
+func LabelDrops() map[topology.Component][]string {
 	return map[topology.Component][]string{topology.SparkExecutors: {"application_id"}}
 }

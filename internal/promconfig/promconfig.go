@@ -145,12 +145,12 @@ func FromCatalog(c *catalog.Catalog) map[topology.Component][]Relabel {
 		}
 	}
 	for comp, rs := range out {
-		for _, drop := range c.Drops(comp) {
+		for _, drop := range catalog.Drops(comp) {
 			rs = append(rs, Relabel{SourceLabels: []string{"__name__"}, Regex: drop, Action: "drop"})
 		}
 		out[comp] = rs
 	}
-	for comp, labels := range c.LabelDrops() {
+	for comp, labels := range catalog.LabelDrops() {
 		for _, l := range labels {
 			out[comp] = append(out[comp], Relabel{Regex: l, Action: "labeldrop"})
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 )
 
 // Component names a kind of process in the stack. It becomes the Prometheus job label.
@@ -186,4 +187,20 @@ func (s Stack) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Kafka roles by what they serve: a combined KRaft node is both broker and controller.
+var (
+	BrokerRoles     = []Component{KafkaBroker, KafkaCombined}
+	ControllerRoles = []Component{KafkaController, KafkaCombined}
+	KafkaRoles      = []Component{KafkaBroker, KafkaController, KafkaCombined}
+)
+
+// JobMatcher is the PromQL matcher selecting the scrape jobs of the given components.
+func JobMatcher(cs ...Component) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = string(c)
+	}
+	return `job=~"` + strings.Join(names, "|") + `"`
 }
