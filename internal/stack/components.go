@@ -12,9 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promconfig"
-	"github.com/finobs/finobs/internal/rules"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -135,9 +132,6 @@ func kafkaDataDir(p Paths, st topology.Stack) string {
 func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (service, error) {
 	role := jmxRole(inst.Component)
 	jmxConf := p.Deploy(filepath.Join("jmx", "kafka-"+role+".yml"))
-	if !exists(jmxConf) {
-		jmxConf = filepath.Join(p.Conf(), "jmx-catchall.yml")
-	}
 	conf := filepath.Join(p.Conf(), inst.Name+".properties")
 	logDir := filepath.Join(kafkaDataDir(p, st), inst.Name)
 	heap := map[string]string{"combined": "512m", "broker": "384m", "controller": "256m"}[role]
@@ -158,7 +152,7 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		if err := mkdirs(logDir); err != nil {
 			return err
 		}
-		if err := writeIfMissing(filepath.Join(p.Conf(), "jmx-catchall.yml"), catchAllJMX); err != nil {
+		if err := generated(jmxConf); err != nil {
 			return err
 		}
 		if err := os.WriteFile(log4j, []byte(kafkaLog4j), 0o644); err != nil {
@@ -252,12 +246,6 @@ func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) s
 	return b.String()
 }
 
-const catchAllJMX = `# Catch-all JMX exporter rules, used until deploy/jmx/kafka-<role>.yml exists (go run ./cmd/gen).
-lowercaseOutputName: false
-rules:
-  - pattern: ".*"
-`
-
 // kafkaLog4j keeps Kafka's own line layout ([time] LEVEL message (logger)) on stdout, which
 // the stack appends to logs/<instance>.log.
 const kafkaLog4j = `status = warn
@@ -272,13 +260,6 @@ logger.kafka.level = INFO
 logger.state.name = state.change.logger
 logger.state.level = INFO
 `
-
-func writeIfMissing(path, content string) error {
-	if exists(path) {
-		return nil
-	}
-	return os.WriteFile(path, []byte(content), 0o644)
-}
 
 func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
 	dir := filepath.Join(p.Data(), "spark")
@@ -335,16 +316,11 @@ func nodeExporterService(p Paths, inst topology.Instance) service {
 }
 
 func prometheusService(p Paths, st topology.Stack, inst topology.Instance) service {
-	// cmd/gen renders deploy/local/prometheus.yml for the default topology (one combined node);
-	// another size uses deploy/local/prometheus-kafka<N>.yml if cmd/gen wrote one, else the
-	// same renderer's output written here.
+	// cmd/gen renders deploy/local/prometheus.yml for the default topology (one combined
+	// node) and deploy/local/prometheus-kafka<N>.yml for the others.
 	cfg := p.Deploy("local/prometheus.yml")
 	if st.Controllers() != 1 {
 		cfg = p.Deploy(fmt.Sprintf("local/prometheus-kafka%d.yml", st.Controllers()))
-	}
-	own := !exists(cfg)
-	if own {
-		cfg = filepath.Join(p.Conf(), fmt.Sprintf("prometheus-kafka%d.yml", st.Controllers()))
 	}
 	base := "http://" + inst.Addr(topology.PortMetrics)
 	return service{
@@ -357,16 +333,7 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
 			"--web.enable-lifecycle",
 		},
-		prepare: func(context.Context) error {
-			if !own {
-				return nil
-			}
-			b, err := renderPrometheus(p, st)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(cfg, b, 0o644)
-		},
+		prepare: func(context.Context) error { return generated(cfg) },
 		phase:   1, // after its targets: its first scrapes find them up
 		health:  httpOK(base + "/-/ready"),
 		reload:  base + "/-/reload",
@@ -377,10 +344,6 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 
 func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
 	cfg := p.Deploy("local/alertmanager.yml")
-	fallback := !exists(cfg)
-	if fallback {
-		cfg = filepath.Join(p.Conf(), "alertmanager.yml")
-	}
 	base := "http://" + inst.Addr(topology.PortMetrics)
 	return service{
 		argv: []string{env.Alertmanager,
@@ -395,10 +358,7 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 			if err := os.RemoveAll(filepath.Join(p.Data(), "alertmanager")); err != nil {
 				return err
 			}
-			if fallback {
-				return os.WriteFile(cfg, []byte(fallbackAlertmanager(st)), 0o644)
-			}
-			return nil
+			return generated(cfg)
 		},
 		health: httpOK(base + "/-/ready"),
 		reload: base + "/-/reload",
@@ -426,35 +386,11 @@ func promData(p Paths, st topology.Stack) string {
 	return filepath.Join(p.Data(), fmt.Sprintf("prometheus-kafka%d", st.Controllers()))
 }
 
-// renderPrometheus renders prometheus.yml for st with the generator's own renderer, scrape
-// relabelling and rules (cmd/gen writes the file of the default topology only).
-func renderPrometheus(p Paths, st topology.Stack) ([]byte, error) {
-	cat, err := catalog.Default()
-	if err != nil {
-		return nil, err
+// generated checks that a config cmd/gen renders is there: the stack runs what is committed
+// under deploy/, never a second rendering of its own.
+func generated(path string) error {
+	if !exists(path) {
+		return fmt.Errorf("%s is missing: run `go run ./cmd/gen`", path)
 	}
-	b, err := promconfig.Render(st, promconfig.Options{
-		RuleFiles:          []string{p.Deploy("prometheus/rules/*.yml")},
-		EvaluationInterval: rules.EvaluationInterval,
-		MetricRelabel:      promconfig.FromCatalog(cat),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("render prometheus.yml for %d Kafka nodes: %w", st.Controllers(), err)
-	}
-	return append([]byte("# Written by `go run ./cmd/stack up` with internal/promconfig for this topology; do not edit.\n"), b...), nil
-}
-
-func fallbackAlertmanager(st topology.Stack) string {
-	wh := st.One(topology.Webhook)
-	return fmt.Sprintf(`# Fallback written by cmd/stack: deploy/local/alertmanager.yml does not exist yet.
-route:
-  receiver: default
-  group_wait: 1s
-  group_interval: 5s
-  repeat_interval: 1h
-receivers:
-  - name: default
-    webhook_configs:
-      - url: http://%s/default
-`, wh.Addr(topology.PortHTTP))
+	return nil
 }
