@@ -97,8 +97,8 @@ var Routing = am.Config{
 		},
 		{
 			Name:      "a stalled query mutes its no-input warning",
-			Source:    map[string]string{"alertname": "StreamQueryStalled", "severity": "critical", "component": "spark", "cluster": "finobs-local", "query": "merchant_aggregates"},
-			Target:    map[string]string{"alertname": "StreamNoInput", "severity": "warning", "component": "spark", "cluster": "finobs-local", "query": "merchant_aggregates"},
+			Source:    map[string]string{"alertname": "StreamQueryStalled", "severity": "critical", "component": "spark", "cluster": "finobs-local", "query": "transactions"},
+			Target:    map[string]string{"alertname": "StreamNoInput", "severity": "warning", "component": "spark", "cluster": "finobs-local", "query": "transactions"},
 			Inhibited: true,
 		},
 	},

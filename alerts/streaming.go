@@ -6,7 +6,7 @@ import (
 	. "github.com/finobs/finobs/internal/rules"
 )
 
-const streamLabels = `job="stream-driver",instance="stream-driver",query="merchant_aggregates"`
+const streamLabels = `job="stream-driver",instance="stream-driver",query="transactions"`
 
 // Streaming: the Structured Streaming queries, seen through the stream driver's progress
 // metrics. Streaming commits no consumer-group offsets: lag comes from offsets behind latest.
@@ -30,7 +30,7 @@ var Streaming = Group{
 				Mitigation: []string{"Restart `cmd/stream`; it resumes from the checkpoint without loss or double counting."},
 			},
 			Tests: []Test{
-				Fires("the query stops", 5*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "merchant_aggregates"), 0,
+				Fires("the query stops", 5*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "transactions"), 0,
 					in(StreamQueryUp, streamLabels, "1 1 0x8")),
 				Quiet("the query runs", 5*minute, in(StreamQueryUp, streamLabels, "1x10")),
 			},
@@ -47,7 +47,7 @@ var Streaming = Group{
 				Mitigation: []string{"Give the job more cores or executors; size spark.sql.shuffle.partitions to the cores; cap maxOffsetsPerTrigger to keep batches even."},
 			},
 			Tests: []Test{
-				Fires("half the input rate", 25*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "merchant_aggregates"), 1000,
+				Fires("half the input rate", 25*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "transactions"), 1000,
 					in(StreamProcessedRate, streamLabels, "1000x30"),
 					in(StreamInputRate, streamLabels, "2000x30")),
 				Quiet("keeping up", 25*minute,
@@ -67,7 +67,7 @@ var Streaming = Group{
 				Mitigation: []string{"Lengthen the trigger, cap maxOffsetsPerTrigger, or add executor cores."},
 			},
 			Tests: []Test{
-				Fires("15s batches on a 10s trigger", 15*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "merchant_aggregates"), 15,
+				Fires("15s batches on a 10s trigger", 15*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "transactions"), 15,
 					in(StreamBatchDuration, streamLabels, "15x20"),
 					in(StreamTriggerInterval, streamLabels, "10x20")),
 				Quiet("2s batches on a 10s trigger", 15*minute,
@@ -87,7 +87,7 @@ var Streaming = Group{
 				Mitigation: []string{"Fix the producer's clock or time unit; let the query catch up."},
 			},
 			Tests: []Test{
-				Fires("watermark stuck at one minute past epoch", 25*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "merchant_aggregates"), 1440,
+				Fires("watermark stuck at one minute past epoch", 25*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "transactions"), 1440,
 					in(StreamWatermark, streamLabels, "60x30")),
 				Quiet("watermark follows the clock", 25*minute,
 					in(StreamWatermark, streamLabels, "0+60x30")),
@@ -106,7 +106,7 @@ var Streaming = Group{
 				Mitigation: []string{"Stop and restart the query from its checkpoint (`cmd/stream`)."},
 			},
 			Tests: []Test{
-				Fires("input flat, topic busy", 15*minute, L("query", "merchant_aggregates"), 0,
+				Fires("input flat, topic busy", 15*minute, L("query", "transactions"), 0,
 					in(StreamInputRows, streamLabels, "100x20"),
 					in(KafkaMessagesIn, `job="kafka-combined",instance="kafka-1",topic="financial_transactions"`, "0+600x20")),
 				Quiet("input follows the topic", 15*minute,
@@ -126,7 +126,7 @@ var Streaming = Group{
 				Mitigation: []string{"Restart the producer or fix its connection to Kafka."},
 			},
 			Tests: []Test{
-				Fires("no input", 25*minute, L("query", "merchant_aggregates"), 0,
+				Fires("no input", 25*minute, L("query", "transactions"), 0,
 					in(StreamInputRows, streamLabels, "100x30"),
 					in(StreamQueryUp, streamLabels, "1x30")),
 				Quiet("input flows", 25*minute,
@@ -146,7 +146,7 @@ var Streaming = Group{
 				Mitigation: []string{"Fix the event time or watermark; shorten the window or the allowed lateness."},
 			},
 			Tests: []Test{
-				Fires("state grows linearly from zero", 50*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "merchant_aggregates"), 1e6,
+				Fires("state grows linearly from zero", 50*minute, L("job", "stream-driver", "instance", "stream-driver", "query", "transactions"), 1e6,
 					in(StreamStateRows, streamLabels, "0+20000x60")),
 				Quiet("state steady", 50*minute, in(StreamStateRows, streamLabels, "500000x60")),
 			},
@@ -163,7 +163,7 @@ var Streaming = Group{
 				Mitigation: []string{"Fix the producer; replay the dead letters after the fix."},
 			},
 			Tests: []Test{
-				Fires("one a second", 15*minute, L("query", "merchant_aggregates"), 1,
+				Fires("one a second", 15*minute, L("query", "transactions"), 1,
 					in(StreamDeadLetters, streamLabels, "0+60x20")),
 				Quiet("none", 15*minute, in(StreamDeadLetters, streamLabels, "7x20")),
 			},
@@ -180,7 +180,7 @@ var Streaming = Group{
 				Mitigation: []string{"Raise the watermark delay if lateness is legitimate."},
 			},
 			Tests: []Test{
-				Fires("two a second", 25*minute, L("query", "merchant_aggregates"), 2,
+				Fires("two a second", 25*minute, L("query", "transactions"), 2,
 					in(StreamLateRows, streamLabels, "0+120x30")),
 				Quiet("a few", 25*minute, in(StreamLateRows, streamLabels, "0+6x30")),
 			},

@@ -28,21 +28,22 @@ import (
 
 const usageText = `usage: stream [flags]
 
-Run the finobs streaming job as two Structured Streaming queries on a Spark Connect server:
+Run the finobs streaming job as one Structured Streaming query (-query) on a Spark Connect
+server. It reads transactions from -input-topic once, parses them with the explicit schema of
+pipeline/transaction and writes three outputs:
 
-  aggregates  transactions from -input-topic, parsed with the explicit schema of
-              pipeline/transaction, event time from transactionTime (ms) with a watermark of
-              -watermark; per merchant and tumbling -window: count, sum, avg and max amount,
-              written in update mode as JSON to -aggregates-topic, keyed by merchantId.
-              Each record is the window's running total: keep the latest per
-              (merchantId, windowStart). Events behind the watermark are dropped and counted.
-  screening   the same input: anomalous transactions (amount >= 10000.00) to -anomalies-topic;
-              records that are not JSON or break the schema, with the reason, to
-              -dead-letter-topic. Bad input never stops a query.
+  aggregates   event time from transactionTime (ms) with a watermark of -watermark; per
+               merchant and tumbling -window: count, sum, avg and max amount, written in
+               update mode as JSON to -aggregates-topic, keyed by merchantId. Each record is
+               the window's running total: keep the latest per (merchantId, windowStart).
+               Events behind the watermark are dropped and counted.
+  anomalies    anomalous transactions (amount >= 10000.00) to -anomalies-topic.
+  dead letters records that are not JSON or break the schema, with the reason, to
+               -dead-letter-topic. Bad input never stops the query.
 
-Each query keeps its Kafka offsets and state in -checkpoint-dir/<query name> (a path the Spark
+The query keeps its Kafka offsets and state in -checkpoint-dir/<query name> (a path the Spark
 server can write). Restarting with the same directory resumes exactly after the last committed
-batch. -shuffle-partitions is fixed at a query's first start (it partitions its state).
+batch. -shuffle-partitions is fixed at the query's first start (it partitions its state).
 
 The driver polls query progress every -poll-interval into Prometheus metrics
 (finobs_stream_*, label query = the query name) on -metrics-addr at /metrics; offsets behind
@@ -51,7 +52,7 @@ A query that fails is marked down and started again from its checkpoint: at once
 time (Spark 4.1.1's Kafka source fails a restarted query once after replaying an uncommitted
 batch), then after -restart-backoff, growing with repeated failures; 0 leaves it down.
 
-SIGINT or SIGTERM stops both queries, letting a running batch finish for up to -stop-wait,
+SIGINT or SIGTERM stops the query, letting a running batch finish for up to -stop-wait,
 and exits 0. Exit status:
 1 when the server or Kafka is unreachable or a query cannot start, 2 on bad flags.
 
@@ -80,18 +81,17 @@ func run(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.AggregatesTopic, "aggregates-topic", cfg.AggregatesTopic, "topic of per-merchant window aggregates")
 	fs.StringVar(&cfg.AnomaliesTopic, "anomalies-topic", cfg.AnomaliesTopic, "topic of anomalous transactions")
 	fs.StringVar(&cfg.DeadLetterTopic, "dead-letter-topic", cfg.DeadLetterTopic, "topic of unparseable or invalid records, with the reason")
-	fs.StringVar(&cfg.CheckpointDir, "checkpoint-dir", cfg.CheckpointDir, "checkpoint root; each query uses <dir>/<query name>")
-	fs.StringVar(&cfg.AggregatesQuery, "aggregates-query", cfg.AggregatesQuery, "name of the aggregates query (metric label)")
-	fs.StringVar(&cfg.ScreeningQuery, "screening-query", cfg.ScreeningQuery, "name of the anomalies/dead-letter query (metric label)")
+	fs.StringVar(&cfg.CheckpointDir, "checkpoint-dir", cfg.CheckpointDir, "checkpoint root; the query uses <dir>/<query name>")
+	fs.StringVar(&cfg.Query, "query", cfg.Query, "name of the query (the query label of every metric)")
 	fs.DurationVar(&cfg.Trigger, "trigger", cfg.Trigger, "processing-time trigger interval; 0 runs batches back to back")
 	fs.DurationVar(&cfg.Window, "window", cfg.Window, "tumbling event-time window of the aggregates")
 	fs.DurationVar(&cfg.WatermarkDelay, "watermark", cfg.WatermarkDelay, "watermark delay: how late an event may arrive and still count")
 	fs.IntVar(&cfg.ShufflePartitions, "shuffle-partitions", cfg.ShufflePartitions, "shuffle/state partitions; about 2x the executor cores (Spark's 200 is for big clusters)")
 	fs.StringVar(&cfg.StartingOffsets, "starting-offsets", cfg.StartingOffsets, "earliest or latest; only for a query's first start")
-	fs.Int64Var(&cfg.MaxOffsetsPerTrigger, "max-offsets-per-trigger", cfg.MaxOffsetsPerTrigger, "cap on records per batch and query; 0 is no cap")
-	fs.BoolVar(&cfg.FailOnDataLoss, "fail-on-data-loss", cfg.FailOnDataLoss, "fail a query when offsets it needs are gone")
+	fs.Int64Var(&cfg.MaxOffsetsPerTrigger, "max-offsets-per-trigger", cfg.MaxOffsetsPerTrigger, "cap on records per batch; 0 is no cap")
+	fs.BoolVar(&cfg.FailOnDataLoss, "fail-on-data-loss", cfg.FailOnDataLoss, "fail the query when offsets it needs are gone")
 	fs.DurationVar(&cfg.PollInterval, "poll-interval", cfg.PollInterval, "how often query progress is read into metrics")
-	fs.DurationVar(&cfg.RestartBackoff, "restart-backoff", cfg.RestartBackoff, "wait before restarting a failed query; 0 never restarts")
+	fs.DurationVar(&cfg.RestartBackoff, "restart-backoff", cfg.RestartBackoff, "wait before restarting the query after it failed; 0 never restarts")
 	fs.DurationVar(&cfg.StopWait, "stop-wait", cfg.StopWait, "on shutdown, how long to wait for a running batch to finish before stopping")
 	createTopics := fs.Bool("create-topics", true, "create missing output topics")
 	replication := fs.Int("replication-factor", 1, "replication factor of created topics")

@@ -22,20 +22,19 @@ type Config struct {
 	AnomaliesTopic  string
 	DeadLetterTopic string
 
-	// CheckpointDir holds one checkpoint per query (<dir>/<query name>), on a file system the
+	// CheckpointDir holds the query's checkpoint (<dir>/<query name>), on a file system the
 	// Spark driver sees. Restarting with the same directory resumes where the last run committed.
 	CheckpointDir string
 
-	AggregatesQuery string // query names; they are the `query` label of every metric
-	ScreeningQuery  string
+	Query string // the query's name; it is the `query` label of every metric
 
-	Trigger           time.Duration // processing-time trigger of both queries
+	Trigger           time.Duration // processing-time trigger
 	Window            time.Duration // tumbling event-time window of the aggregates
 	WatermarkDelay    time.Duration // how late an event may be and still count
 	ShufflePartitions int           // partitions of the aggregation's state and shuffle
 
 	StartingOffsets      string // "earliest" or "latest" (first start only; then the checkpoint rules)
-	MaxOffsetsPerTrigger int64  // cap on records per batch per query; 0 = no cap
+	MaxOffsetsPerTrigger int64  // cap on records per batch; 0 = no cap
 	FailOnDataLoss       bool   // fail when offsets vanished (retention, topic recreated)
 
 	PollInterval time.Duration // how often progress is read into metrics
@@ -60,8 +59,7 @@ func Defaults() Config {
 		AnomaliesTopic:       "transaction_anomalies",
 		DeadLetterTopic:      "transactions_dead_letter",
 		CheckpointDir:        "/tmp/finobs/checkpoints",
-		AggregatesQuery:      "merchant_aggregates",
-		ScreeningQuery:       "transaction_screening",
+		Query:                "transactions",
 		Trigger:              5 * time.Second,
 		Window:               time.Minute,
 		WatermarkDelay:       30 * time.Second,
@@ -81,13 +79,10 @@ func (c *Config) Validate() error {
 	for name, v := range map[string]string{"spark remote": c.SparkRemote, "bootstrap": c.Bootstrap,
 		"input topic": c.InputTopic, "aggregates topic": c.AggregatesTopic, "anomalies topic": c.AnomaliesTopic,
 		"dead-letter topic": c.DeadLetterTopic, "checkpoint dir": c.CheckpointDir,
-		"aggregates query": c.AggregatesQuery, "screening query": c.ScreeningQuery} {
+		"query": c.Query} {
 		if v == "" {
 			errs = append(errs, fmt.Errorf("%s is empty", name))
 		}
-	}
-	if c.AggregatesQuery == c.ScreeningQuery {
-		errs = append(errs, fmt.Errorf("query names must differ (both %q)", c.AggregatesQuery))
 	}
 	if c.Trigger < 0 {
 		errs = append(errs, fmt.Errorf("trigger %s is negative", c.Trigger))

@@ -17,10 +17,14 @@ import (
 	"github.com/finobs/finobs/pipeline/transaction"
 )
 
-// observation names the metrics the screening query observes per batch.
-const observation = "screening"
+// The observations of the query: what its screening branch counts, and the valid records its
+// aggregating branch takes.
+const (
+	observation         = "screening"
+	acceptedObservation = "accepted"
+)
 
-// Job is the two streaming queries of finobs and the driver loop that watches them.
+// Job is the streaming query of finobs and the driver loop that watches it.
 type Job struct {
 	cfg     Config
 	s       *sparkstream.Session
@@ -45,7 +49,7 @@ type query struct {
 	failures  int
 }
 
-// New builds both queries' plans in the session (nothing runs yet) and registers metrics.
+// New builds the query's plan in the session (nothing runs yet) and registers metrics.
 func New(ctx context.Context, s *sparkstream.Session, cfg Config, m *Metrics, log *slog.Logger) (*Job, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -60,15 +64,11 @@ func New(ctx context.Context, s *sparkstream.Session, cfg Config, m *Metrics, lo
 		}
 	}
 	j := &Job{cfg: cfg, s: s, log: log, metrics: m}
-	agg, err := j.aggregates(ctx)
+	q, err := j.transactions(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("stream: plan %s: %w", cfg.AggregatesQuery, err)
+		return nil, fmt.Errorf("stream: plan %s: %w", cfg.Query, err)
 	}
-	scr, err := j.screening(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("stream: plan %s: %w", cfg.ScreeningQuery, err)
-	}
-	j.queries = []*query{agg, scr}
+	j.queries = []*query{q}
 	for _, q := range j.queries {
 		m.register(q.name, cfg.Trigger)
 	}
@@ -123,24 +123,84 @@ func Classify(ctx context.Context, parsed sql.DataFrame) (sql.DataFrame, error) 
 	return parsed.WithColumn(ctx, "reason", functions.Expr(reasonSQL()))
 }
 
-// aggregates: per merchant and tumbling event-time window, count, sum, average and maximum
-// amount, updated as batches arrive (update mode) and keyed by merchant in the aggregates topic.
-// Each output record is the window's running total, so a consumer keeps the latest per
-// (merchantId, windowStart): replays after a restart rewrite a total, they never add to it.
-func (j *Job) aggregates(ctx context.Context) (*query, error) {
+// transactions is the job's one query. It reads every record once and writes three outputs
+// through the Kafka sink's per-row topic:
+//
+//   - aggregates: per merchant and tumbling event-time window, count, sum, average and maximum
+//     amount, updated as batches arrive (update mode) and keyed by merchant. Each output record is
+//     the window's running total, so a consumer keeps the latest per (merchantId, windowStart):
+//     replays after a restart rewrite a total, they never add to it.
+//   - anomalies: anomalous transactions, keyed by merchant, as read.
+//   - dead letters: records that fail parsing or validation, with the reason, keyed as they came.
+//
+// Structured Streaming has one sink per query, so the outputs are the union of an aggregating
+// branch and a screening branch. Both branches start from the same shuffle of the classified
+// records, which Spark then runs once (ReusedExchange): Kafka is read and the JSON parsed once
+// per record, not once per output (two queries, as the reference job has, pay both twice).
+// For that, the shuffle's input must be identical in both branches: the columns travel in one
+// struct (the optimizer prunes unused top-level columns per branch, which would make the two
+// shuffles differ), and each branch starts with an observation, which filters are not pushed
+// through. The observations are the job's counts: valid records, dead letters, anomalies.
+func (j *Job) transactions(ctx context.Context) (*query, error) {
 	raw, err := j.source(ctx)
 	if err != nil {
 		return nil, err
 	}
-	in, err := Parse(ctx, raw, false)
+	parsed, err := Parse(ctx, raw, true)
 	if err != nil {
 		return nil, err
 	}
-	valid, err := in.Where(ctx, ValidSQL())
+	in, err := Classify(ctx, parsed)
 	if err != nil {
 		return nil, err
 	}
-	timed, err := valid.SelectExpr(ctx, "merchantId", "amount", "timestamp_millis(transactionTime) AS event_time")
+	anomalous := "reason IS NULL AND " + transaction.AnomalySQL
+	// screened is what the screening branch writes, NULL for a record it does not write.
+	screened := func(anomaly, bad string) string {
+		return fmt.Sprintf("CASE WHEN reason IS NOT NULL THEN %s WHEN %s THEN %s END", bad, anomalous, anomaly)
+	}
+	shared, err := in.SelectExpr(ctx, "named_struct("+
+		"'valid', reason IS NULL, 'merchantId', merchantId, 'amount', amount, 'transactionTime', transactionTime, "+
+		"'topic', "+screened(sqlString(j.cfg.AnomaliesTopic), sqlString(j.cfg.DeadLetterTopic))+
+		", 'key', "+screened("merchantId", "kafka_key")+
+		", 'value', "+screened(transactionJSON("'rule'", sqlString(transaction.AnomalySQL)),
+		"to_json(named_struct('reason', reason, 'raw', raw, 'topic', "+sqlString(j.cfg.InputTopic)+
+			", 'partition', kafka_partition, 'offset', kafka_offset))")+
+		") AS r")
+	if err != nil {
+		return nil, err
+	}
+	shared, err = shared.Repartition(ctx, j.cfg.ShufflePartitions, []string{"r.merchantId"})
+	if err != nil {
+		return nil, err
+	}
+	agg, err := j.aggregates(ctx, shared)
+	if err != nil {
+		return nil, err
+	}
+	scr, err := j.screening(ctx, shared)
+	if err != nil {
+		return nil, err
+	}
+	// UnionAll: spark-connect-go's UnionByName leaves is_all unset, which is a distinct (stateful).
+	w := j.s.WriteStream(agg.UnionAll(ctx, scr)).Format("kafka").QueryName(j.cfg.Query).OutputMode("update").
+		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
+		Trigger(sparkstream.ProcessingTime(j.cfg.Trigger)).
+		Checkpoint(filepath.Join(j.cfg.CheckpointDir, j.cfg.Query))
+	return &query{name: j.cfg.Query, writer: w}, nil
+}
+
+// aggregates is the aggregating branch: topic, key and value of window totals.
+func (j *Job) aggregates(ctx context.Context, shared sql.DataFrame) (sql.DataFrame, error) {
+	obs, err := j.s.Observe(ctx, shared, acceptedObservation, "count_if(r.valid) AS valid")
+	if err != nil {
+		return nil, err
+	}
+	valid, err := obs.Where(ctx, "r.valid")
+	if err != nil {
+		return nil, err
+	}
+	timed, err := valid.SelectExpr(ctx, "r.merchantId AS merchantId", "r.amount AS amount", "timestamp_millis(r.transactionTime) AS event_time")
 	if err != nil {
 		return nil, err
 	}
@@ -155,69 +215,23 @@ func (j *Job) aggregates(ctx context.Context) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := agg.SelectExpr(ctx, "merchantId AS key",
+	return agg.SelectExpr(ctx, sqlString(j.cfg.AggregatesTopic)+" AS topic", "merchantId AS key",
 		"to_json(named_struct('merchantId', merchantId, 'windowStart', unix_millis(window.start), "+
 			"'windowEnd', unix_millis(window.end), 'count', count, 'sum', sum, 'avg', avg, 'max', max)) AS value")
-	if err != nil {
-		return nil, err
-	}
-	w := j.s.WriteStream(out).Format("kafka").QueryName(j.cfg.AggregatesQuery).OutputMode("update").
-		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
-		Option("topic", j.cfg.AggregatesTopic).
-		Trigger(sparkstream.ProcessingTime(j.cfg.Trigger)).
-		Checkpoint(filepath.Join(j.cfg.CheckpointDir, j.cfg.AggregatesQuery))
-	return &query{name: j.cfg.AggregatesQuery, writer: w}, nil
 }
 
-// screening: anomalous transactions to the anomalies topic (keyed by merchant) and records that
-// fail parsing or validation, with the reason, to the dead-letter topic (keyed as they came).
-// One query with a per-row topic reads the input once for both. Bad records are counted by an
-// observation, so the count shows in progress and never needs a second pass.
-func (j *Job) screening(ctx context.Context) (*query, error) {
-	raw, err := j.source(ctx)
+// screening is the other branch: anomalies and dead letters as classified before the shuffle.
+func (j *Job) screening(ctx context.Context, shared sql.DataFrame) (sql.DataFrame, error) {
+	obs, err := j.s.Observe(ctx, shared, observation,
+		"count_if(NOT r.valid) AS dead_letter", "count_if(r.valid AND r.topic IS NOT NULL) AS anomalies")
 	if err != nil {
 		return nil, err
 	}
-	// No generator here: the observation below is a barrier filters are not pushed through, so
-	// a plain projection of the parsed struct keeps one from_json per record and stays in
-	// generated code (about 10% cheaper than the generator, which also copies raw per row).
-	withT, err := raw.SelectExpr(ctx, "kafka_key", "raw", "kafka_partition", "kafka_offset",
-		"("+amountIsStringSQL+") AS amount_is_string", "from_json(raw, "+sqlString(transaction.SparkSchema)+") AS t")
+	picked, err := obs.Where(ctx, "r.topic IS NOT NULL")
 	if err != nil {
 		return nil, err
 	}
-	flat, err := withT.SelectExpr(ctx, "kafka_key", "raw", "kafka_partition", "kafka_offset", "amount_is_string", "t.*")
-	if err != nil {
-		return nil, err
-	}
-	in, err := Classify(ctx, flat)
-	if err != nil {
-		return nil, err
-	}
-	anomalous := "reason IS NULL AND " + transaction.AnomalySQL
-	obs, err := j.s.Observe(ctx, in, observation,
-		"count_if(reason IS NOT NULL) AS dead_letter", "count_if("+anomalous+") AS anomalies")
-	if err != nil {
-		return nil, err
-	}
-	picked, err := obs.Where(ctx, "reason IS NOT NULL OR ("+transaction.AnomalySQL+")")
-	if err != nil {
-		return nil, err
-	}
-	out, err := picked.SelectExpr(ctx,
-		"IF(reason IS NULL, "+sqlString(j.cfg.AnomaliesTopic)+", "+sqlString(j.cfg.DeadLetterTopic)+") AS topic",
-		"IF(reason IS NULL, merchantId, kafka_key) AS key",
-		"IF(reason IS NULL, "+transactionJSON("'rule'", sqlString(transaction.AnomalySQL))+", "+
-			"to_json(named_struct('reason', reason, 'raw', raw, 'topic', "+sqlString(j.cfg.InputTopic)+
-			", 'partition', kafka_partition, 'offset', kafka_offset))) AS value")
-	if err != nil {
-		return nil, err
-	}
-	w := j.s.WriteStream(out).Format("kafka").QueryName(j.cfg.ScreeningQuery).OutputMode("append").
-		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
-		Trigger(sparkstream.ProcessingTime(j.cfg.Trigger)).
-		Checkpoint(filepath.Join(j.cfg.CheckpointDir, j.cfg.ScreeningQuery))
-	return &query{name: j.cfg.ScreeningQuery, writer: w}, nil
+	return picked.SelectExpr(ctx, "r.topic AS topic", "r.key AS key", "r.value AS value")
 }
 
 // Start starts every query. A query whose checkpoint exists resumes from it.

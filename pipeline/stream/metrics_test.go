@@ -135,11 +135,11 @@ func TestConfigValidate(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	c.ScreeningQuery = c.AggregatesQuery
+	c.Query = ""
 	c.Window = 1500 * time.Millisecond
 	c.StartingOffsets = "now"
 	err := c.Validate()
-	for _, want := range []string{"query names must differ", "window", "starting offsets"} {
+	for _, want := range []string{"query is empty", "window", "starting offsets"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %q", err, want)
 		}

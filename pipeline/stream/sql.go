@@ -55,9 +55,11 @@ func fields() []field {
 	}
 }
 
-// amountIsStringSQL tells, from the record text, whether amount came as a JSON string. Two
-// substring tests catch what producers write without a regex per record.
-const amountIsStringSQL = `contains(raw, '"amount":"') OR contains(raw, '"amount": "')`
+// amountIsStringSQL tells, from the record text, whether amount came as a JSON string: the
+// first non-space character after "amount": is a quote. One search that stops at the key
+// (a fixed-width prefix of the record) instead of scanning every record whole for each
+// spelling, which cost 5% of the job's CPU.
+const amountIsStringSQL = `(instr(raw, '"amount":') > 0 AND startswith(ltrim(substr(raw, instr(raw, '"amount":') + 9, 4)), '"'))`
 
 // ValidSQL holds for a record that is valid: every field present and within the contract.
 func ValidSQL() string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,10 @@ func TestQueryLifecycle(t *testing.T) {
 	last, err := q.LastProgress(ctx)
 	if err != nil || last == nil {
 		t.Fatalf("last progress %v %v", last, err)
+	}
+	plan, err := q.Explain(ctx, false)
+	if err != nil || !strings.Contains(plan, "== Physical Plan ==") {
+		t.Errorf("explain: %q %v", plan, err)
 	}
 	terminated, err := q.AwaitTermination(ctx, time.Second)
 	if err != nil || terminated {
