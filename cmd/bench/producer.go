@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -53,7 +54,7 @@ func runProducerBench(ctx context.Context, args []string) error {
 	idempotent := fs.Bool("idempotent", true, "idempotence, both sides")
 	compression := fs.String("compression", "snappy", "compression, both sides: "+strings.Join(producer.Compressions, ", "))
 	linger := fs.Duration("linger", 5*time.Millisecond, "linger, both sides")
-	batch := fs.Int("batch-bytes", 256<<10, "batch size in bytes, both sides")
+	batch := fs.Int("batch-bytes", 256<<10, "batch size in bytes, both sides: compressed bytes on the wire for both (Java's batch.size; ours with franz-go's streaming compression)")
 	maxBuffered := fs.Int("max-buffered", 30_000, "our MaxBufferedRecords")
 	refBuffer := fs.Int("reference-buffer-memory", 32<<20, "buffer.memory of the reference (its default)")
 	key := fs.String("key", "none", "our record key; the reference sends no key, so none compares like with like")
@@ -103,12 +104,15 @@ func runProducerBench(ctx context.Context, args []string) error {
 	fmt.Printf("records: generated transactions, %d bytes on average; acks=%s idempotent=%v compression=%s linger=%v batch=%d partitions=%d key=%s\n",
 		avgSize, *acks, *idempotent, *compression, *linger, *batch, *partitions, *key)
 
+	// Both topics take batches of -batch-bytes, when that is above the broker's default limit.
+	maxMessage := strconv.Itoa(max(1048588, *batch+64<<10))
+
 	broker := strings.Split(*brokers, ",")[0]
 
 	// ours runs our producer for -duration on a fresh topic.
 	ours := func() (benchRun, error) {
 		const topic = "finobs-bench-ours"
-		if err := freshTopic(ctx, cl, topic, int32(*partitions)); err != nil {
+		if err := freshTopic(ctx, cl, topic, int32(*partitions), maxMessage); err != nil {
 			return benchRun{}, err
 		}
 		defer adm.DeleteTopic(context.Background(), topic)
@@ -122,7 +126,9 @@ func runProducerBench(ctx context.Context, args []string) error {
 		if err := cfg.Validate(); err != nil {
 			return benchRun{}, err
 		}
-		p, err := producer.New(ctx, cfg, nil, nil)
+		// The client's own metrics (kprom) tell how records were batched.
+		reg := prometheus.NewRegistry()
+		p, err := producer.New(ctx, cfg, reg, nil)
 		if err != nil {
 			return benchRun{}, err
 		}
@@ -136,19 +142,22 @@ func runProducerBench(ctx context.Context, args []string) error {
 		r := benchRun{records: st.Records, seconds: st.Elapsed.Seconds(), client: u.self * u.wall, broker: u.broker * u.wall, others: u.others(u.self) * u.wall}
 		fmt.Printf("ours: %d records in %v: %.0f records/s, %.1f MB/s, %d errors; %s\n",
 			st.Records, st.Elapsed.Round(time.Millisecond), r.rate(), st.MBPerSec(), st.Errors, r.cpu("ours"))
+		if b, err := gatherBatches(reg); err == nil {
+			fmt.Printf("ours: batches on the wire: %.0f KB and %.0f records on average (kprom)\n", b.wireBytes/1e3, b.records)
+		}
 		return r, nil
 	}
 
 	// reference sends count records with ProducerPerformance to a fresh topic.
 	reference := func(count int64) (benchRun, error) {
 		const topic = "finobs-bench-reference"
-		if err := freshTopic(ctx, cl, topic, int32(*partitions)); err != nil {
+		if err := freshTopic(ctx, cl, topic, int32(*partitions), maxMessage); err != nil {
 			return benchRun{}, err
 		}
 		defer adm.DeleteTopic(context.Background(), topic)
 		args := []string{"-Xmx" + *heap, "-cp", filepath.Join(*libs, "*"), "org.apache.kafka.tools.ProducerPerformance",
 			"--topic", topic, "--num-records", strconv.FormatInt(count, 10), "--throughput", "-1",
-			"--payload-file", payload.Name(), "--producer-props",
+			"--payload-file", payload.Name(), "--print-metrics", "--producer-props",
 			"bootstrap.servers=" + *brokers, "acks=" + *acks, "enable.idempotence=" + strconv.FormatBool(*idempotent),
 			"compression.type=" + *compression, "linger.ms=" + strconv.FormatInt(linger.Milliseconds(), 10),
 			"batch.size=" + strconv.Itoa(*batch), "buffer.memory=" + strconv.Itoa(*refBuffer),
@@ -156,7 +165,8 @@ func runProducerBench(ctx context.Context, args []string) error {
 		}
 		cmd := exec.CommandContext(ctx, "java", args...)
 		var out bytes.Buffer
-		cmd.Stdout = io.MultiWriter(&out, prefixed("reference: "))
+		// --print-metrics ends the output with every client metric: keep those out of the log.
+		cmd.Stdout = io.MultiWriter(&out, &prefixWriter{prefix: "reference: ", skip: isJavaMetric})
 		cmd.Stderr = os.Stderr
 		cpu := startCPU(broker)
 		if err := cmd.Run(); err != nil {
@@ -171,6 +181,9 @@ func runProducerBench(ctx context.Context, args []string) error {
 		r := benchRun{records: count, seconds: float64(count) / rate, client: java, broker: u.broker * u.wall,
 			others: u.others(java/u.wall) * u.wall}
 		fmt.Printf("reference: %.0f records/s, %.1f MB/s; %s\n", rate, rate*float64(avgSize)/1e6, r.cpu("reference"))
+		if kb, n, ok := javaBatches(out.String(), float64(avgSize)); ok {
+			fmt.Printf("reference: batches on the wire: %.0f KB and %.0f records on average (producer-metrics batch-size-avg, compression-rate-avg)\n", kb, n)
+		}
 		return r, nil
 	}
 
@@ -267,7 +280,7 @@ func admin(ctx context.Context, brokers string) (*kgo.Client, error) {
 }
 
 // freshTopic deletes the topic if a previous run left it, and creates it anew.
-func freshTopic(ctx context.Context, cl *kgo.Client, topic string, partitions int32) error {
+func freshTopic(ctx context.Context, cl *kgo.Client, topic string, partitions int32, maxMessageBytes string) error {
 	if _, err := kadm.NewClient(cl).DeleteTopic(ctx, topic); err == nil {
 		// Creating again fails while the deletion is under way.
 		for i := 0; i < 100; i++ {
@@ -278,8 +291,17 @@ func freshTopic(ctx context.Context, cl *kgo.Client, topic string, partitions in
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	_, err := producer.EnsureTopic(ctx, cl, producer.TopicSpec{Name: topic, Partitions: partitions, ReplicationFactor: 1, MinInsyncReplicas: 1}, true)
-	return err
+	if _, err := producer.EnsureTopic(ctx, cl, producer.TopicSpec{Name: topic, Partitions: partitions, ReplicationFactor: 1, MinInsyncReplicas: 1}, true); err != nil {
+		return err
+	}
+	resp, err := kadm.NewClient(cl).AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "max.message.bytes", Value: &maxMessageBytes}}, topic)
+	if err == nil {
+		_, err = resp.On(topic, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("topic %s: set max.message.bytes: %w", topic, err)
+	}
+	return nil
 }
 
 var ppFinal = regexp.MustCompile(`(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\).*50th`)
@@ -301,13 +323,13 @@ func parseProducerPerformance(out string) (float64, error) {
 	return rate, nil
 }
 
-// prefixWriter prefixes every line; writes may end mid-line.
+// prefixWriter prefixes every line but those skip tells to drop; writes may end mid-line.
 type prefixWriter struct {
 	prefix string
+	skip   func(line string) bool
 	mid    bool // the last write ended mid-line
+	drop   bool // the line being written is dropped
 }
-
-func prefixed(p string) io.Writer { return &prefixWriter{prefix: p} }
 
 func (w *prefixWriter) Write(b []byte) (int, error) {
 	for _, l := range strings.SplitAfter(string(b), "\n") {
@@ -315,9 +337,14 @@ func (w *prefixWriter) Write(b []byte) (int, error) {
 			continue
 		}
 		if !w.mid {
-			fmt.Print(w.prefix)
+			w.drop = w.skip != nil && w.skip(l)
+			if !w.drop {
+				fmt.Print(w.prefix)
+			}
 		}
-		fmt.Print(l)
+		if !w.drop {
+			fmt.Print(l)
+		}
 		w.mid = !strings.HasSuffix(l, "\n")
 	}
 	return len(b), nil

@@ -240,8 +240,12 @@ func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) s
 	w("share.coordinator.state.topic.replication.factor", rf)
 	w("share.coordinator.state.topic.min.isr", minISR)
 	w("group.initial.rebalance.delay.ms", 0) // tests start consumers right away
-	w("log.retention.hours", 24)             // a local stack: keep the disk small,
-	w("log.retention.bytes", 1<<30)          // even under a producer benchmark (per partition)
+	// Topics are created on purpose (kadm) only: with auto-creation, a client still holding a
+	// deleted topic's metadata (Spark's cached Kafka producer) recreates it, and stale topics
+	// pile up, each partition adding to every JMX scrape.
+	w("auto.create.topics.enable", false)
+	w("log.retention.hours", 24)    // a local stack: keep the disk small,
+	w("log.retention.bytes", 1<<30) // even under a producer benchmark (per partition)
 	w("log.segment.bytes", 64<<20)
 	return b.String()
 }

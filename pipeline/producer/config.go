@@ -209,6 +209,10 @@ func (c *Config) clientOpts() ([]kgo.Opt, error) {
 		kgo.ProducerBatchCompression(cc),
 		kgo.ProducerLinger(c.Linger),
 		kgo.ProducerBatchMaxBytes(c.BatchMaxBytes),
+		// Batches compressed together as a request is cut, up to BatchMaxBytes compressed (as
+		// Java's batch.size), and snappy in the xerial framing the Java clients write: the broker
+		// decompresses that in 32 KB blocks rather than whole batches at once.
+		kgo.StreamingCompression(),
 		// The producer applies MaxBuffered itself (see Producer.waitSpace); the client's
 		// limit sits just above it, as the client counts a record down only after its promise.
 		kgo.MaxBufferedRecords(c.MaxBuffered + 64),
