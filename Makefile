@@ -4,7 +4,7 @@ PROM      ?= http://127.0.0.1:9090
 # Integration tests start Kafka, Spark and Prometheus: give them room.
 TESTFLAGS ?= -timeout 30m -count=1
 
-.PHONY: gen check test test-unit lint rules-test am-test up down status check-live bench-producer bench-stream
+.PHONY: gen check test test-unit lint rules-test am-test up down status check-live bench-producer bench-stream bench-freshness
 
 gen: ## render every asset under deploy/
 	$(GO) run ./cmd/gen
@@ -45,7 +45,10 @@ check-live: ## every catalog metric, rule and dashboard query returns series on 
 	$(GO) run ./cmd/gen check --prometheus $(PROM)
 
 bench-producer:
-	$(GO) run ./cmd/bench producer
+	$(GO) run ./cmd/bench producer -rounds 2 # alternating order evens out a shared machine
 
 bench-stream:
 	$(GO) run ./cmd/bench stream
+
+bench-freshness: ## produce time -> aggregate out, through the whole pipeline
+	$(GO) run ./cmd/bench freshness

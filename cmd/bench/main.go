@@ -1,8 +1,10 @@
 // Command bench runs a throughput benchmark of ours side by side with the reference tool,
-// in the same run against the same native stack, and prints the ratio as its last line.
+// in the same run against the same native stack, and prints the ratio as its last line; and
+// the pipeline's end-to-end freshness.
 //
 //	go run ./cmd/bench producer   # franz-go producer vs Kafka's ProducerPerformance
 //	go run ./cmd/bench stream     # Go/Spark Connect job vs the PySpark reference job
+//	go run ./cmd/bench freshness  # the whole pipeline: produce time to aggregate out
 package main
 
 import (
