@@ -246,7 +246,7 @@ func TestJobCorrectness(t *testing.T) {
 		}
 	}
 
-	// Clock record, then wait for the aggregates query's watermark to pass it.
+	// Clock record, then wait for the query's watermark to pass it.
 	if err := produce(ctx, cl, next(t0+10*60_000)); err != nil {
 		t.Fatal(err)
 	}

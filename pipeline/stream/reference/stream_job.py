@@ -1,11 +1,12 @@
 """PySpark reference of the finobs streaming job, as the original system wrote it.
 
-The same two queries as pipeline/stream (per-merchant windowed aggregates to Kafka in update
+The same outputs as pipeline/stream (per-merchant windowed aggregates to Kafka in update
 mode; anomalous transactions to Kafka), written the way the system we replace wrote its job:
-PySpark's DataFrame API with a StructType schema, no validation and no dead-letter handling.
-It sets no shuffle partitions: the original ran with Spark's 200; here it inherits the
-server's spark-defaults (4 on the native stack), which only makes the comparison harder for us. It connects to the same Spark Connect server as the Go driver, so a
-benchmark compares the two jobs on the same server and data.
+PySpark's DataFrame API with a StructType schema, two queries that each read the topic, no
+validation and no dead-letter handling. It sets no shuffle partitions: the original ran with
+Spark's 200; here it inherits the server's spark-defaults (4 on the native stack), which only
+makes the comparison harder for us. It connects to the same Spark Connect server as the Go driver, so a benchmark compares the
+two jobs on the same server and data.
 
 It runs until both queries have read --expect records (or forever with 0), then prints every
 progress report the server kept to stdout, one JSON line {"progress": {...}} each (what
