@@ -63,6 +63,7 @@ func runProducerBench(ctx context.Context, args []string) error {
 	heap := fs.String("java-heap", "1g", "-Xmx of the reference JVM")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of our run to this file")
 	skipRef := fs.Bool("skip-reference", false, "run only ours (for profiling)")
+	warmup := fs.Duration("warmup", 15*time.Second, "produce this long to a scratch topic first, unmeasured: a broker just started runs its first minute at half speed (JIT), which would favour whichever side runs later")
 	rounds := fs.Int("rounds", 1, "rounds of both runs, alternating which goes first; the rates add up over all (more than 1 evens out a shared machine's load)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -191,6 +192,11 @@ func runProducerBench(ctx context.Context, args []string) error {
 	// that rises or falls during the run does not favour one side.
 	var o, ref benchRun
 	var count int64
+	if *warmup > 0 {
+		if err := warmBroker(ctx, cl, *brokers, *partitions, *warmup); err != nil {
+			return err
+		}
+	}
 	for round := 0; round < *rounds; round++ {
 		runOurs := func() error {
 			if round == 0 && *cpuprofile != "" {
@@ -280,6 +286,30 @@ func admin(ctx context.Context, brokers string) (*kgo.Client, error) {
 }
 
 // freshTopic deletes the topic if a previous run left it, and creates it anew.
+// warmBroker produces to a scratch topic for d, so that the measured runs find the broker's
+// produce path compiled.
+func warmBroker(ctx context.Context, cl *kgo.Client, brokers string, partitions int, d time.Duration) error {
+	const topic = "finobs-bench-warmup"
+	if err := freshTopic(ctx, cl, topic, int32(partitions), "1048588"); err != nil {
+		return err
+	}
+	defer kadm.NewClient(cl).DeleteTopic(context.Background(), topic)
+	cfg := producer.Defaults()
+	cfg.Brokers, cfg.Topic, cfg.CreateTopic, cfg.Partitions = strings.Split(brokers, ","), topic, false, int32(partitions)
+	cfg.Duration, cfg.Progress = d, 0
+	p, err := producer.New(ctx, cfg, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	st, err := p.Run(ctx)
+	if err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	fmt.Printf("warm-up: %d records in %v to %s, not measured\n", st.Records, st.Elapsed.Round(time.Millisecond), topic)
+	return nil
+}
+
 func freshTopic(ctx context.Context, cl *kgo.Client, topic string, partitions int32, maxMessageBytes string) error {
 	if _, err := kadm.NewClient(cl).DeleteTopic(ctx, topic); err == nil {
 		// Creating again fails while the deletion is under way.
