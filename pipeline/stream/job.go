@@ -94,28 +94,16 @@ func (j *Job) source(ctx context.Context) (sql.DataFrame, error) {
 }
 
 // Parse turns a DataFrame with the record text in `raw` into the transaction's fields as
-// columns and amount_is_string; ValidSQL and Classify judge them. Other columns pass through,
-// raw only with keepRaw (the aggregates do not need it, and copying it costs).
+// columns and amount_is_string; ValidSQL and Classify judge them. Other columns pass through.
 //
 // The fields come out of a generator (inline of a one-element array) rather than a projection
 // of from_json(raw).field: the optimizer pushes filters through projections and prunes every
 // from_json(raw).field to its own from_json, which parsed each record once per field reference
 // (5x slower in the job). A filter is not pushed below a generator's output, so each record
 // is parsed exactly once.
-func Parse(ctx context.Context, in sql.DataFrame, keepRaw bool) (sql.DataFrame, error) {
-	cols, err := in.Columns(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var sel []string
-	for _, c := range cols {
-		if c != "raw" || keepRaw {
-			sel = append(sel, c)
-		}
-	}
-	sel = append(sel, "("+amountIsStringSQL+") AS amount_is_string",
+func Parse(ctx context.Context, in sql.DataFrame) (sql.DataFrame, error) {
+	return in.SelectExpr(ctx, "*", "("+amountIsStringSQL+") AS amount_is_string",
 		"inline(array(from_json(raw, "+sqlString(transaction.SparkSchema)+")))")
-	return in.SelectExpr(ctx, sel...)
 }
 
 // Classify is Parse with the verdict: `reason` is NULL for a valid record, else why not.
@@ -146,7 +134,7 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := Parse(ctx, raw, true)
+	parsed, err := Parse(ctx, raw)
 	if err != nil {
 		return nil, err
 	}

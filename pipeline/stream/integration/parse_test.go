@@ -67,7 +67,7 @@ func TestParseAgreesWithGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := stream.Parse(ctx, df, true)
+	p, err := stream.Parse(ctx, df)
 	if err != nil {
 		t.Fatal(err)
 	}
