@@ -91,20 +91,10 @@ func runFreshness(ctx context.Context, args []string) error {
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	for _, t := range topics {
-		resp, err := adm.CreateTopic(ctx, 6, 1, nil, t)
-		if err == nil {
-			err = resp.Err
-		}
-		if err != nil {
-			return fmt.Errorf("create topic %s at %s: %w", t, *bootstrap, err)
-		}
+	if err := createTopics(ctx, adm, 6, topics...); err != nil {
+		return fmt.Errorf("%s: %w", *bootstrap, err)
 	}
-	defer func() {
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		adm.DeleteTopics(dctx, topics...)
-	}()
+	defer deleteTopics(ctx, adm, topics...)
 
 	s, err := sparkstream.Connect(ctx, *spark)
 	if err != nil {

@@ -126,20 +126,12 @@ func runStreamBench(ctx context.Context, args []string) error {
 	adm := kadm.NewClient(cl)
 	topics := []string{b.topic, b.outBase + "_ours_agg", b.outBase + "_ours_anom", b.outBase + "_ours_dlq",
 		b.outBase + "_ref_agg", b.outBase + "_ref_anom"}
-	for _, t := range topics {
-		resp, err := adm.CreateTopic(ctx, int32(b.partitions), 1, nil, t)
-		if err == nil {
-			err = resp.Err
-		}
-		if err != nil {
-			return fmt.Errorf("create topic %s at %s: %w", t, b.bootstrap, err)
-		}
+	if err := createTopics(ctx, adm, int32(b.partitions), topics...); err != nil {
+		return fmt.Errorf("%s: %w", b.bootstrap, err)
 	}
 	if !b.keep {
 		defer func() {
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			defer cancel()
-			adm.DeleteTopics(dctx, topics...)
+			deleteTopics(ctx, adm, topics...)
 			os.RemoveAll(b.dir)
 		}()
 	}
