@@ -1,15 +1,21 @@
 package integration
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/jmx"
 	"github.com/finobs/finobs/internal/stacktest"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 // TestKafkaProduceFetch writes records with acks=all to a fresh topic and reads them back.
@@ -75,4 +81,54 @@ func TestKafkaProduceFetch(t *testing.T) {
 			t.Errorf("record %s was produced but not fetched", v)
 		}
 	}
+	checkJMXExports(t, st)
+}
+
+// checkJMXExports: after traffic, the JMX agent of every Kafka process exports every
+// catalog metric of its role. The generated config reads named beans only, so a rule
+// whose bean is not in its include list would silently export nothing.
+func checkJMXExports(t *testing.T, st topology.Stack) {
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range jmx.Roles {
+		for _, in := range st.Of(role) {
+			url := "http://" + in.Addr(topology.PortMetrics) + "/metrics"
+			names, err := metricNames(url)
+			if err != nil {
+				t.Fatalf("%s: %v", in.Name, err)
+			}
+			for _, m := range cat.ExportedBy(role) {
+				if m.JMX != nil && !names[m.Name] {
+					t.Errorf("%s (%s) does not export %s (rule %s)", in.Name, url, m.Name, m.JMX.Pattern)
+				}
+			}
+		}
+	}
+}
+
+// metricNames are the metric names of the samples an exposition endpoint serves.
+func metricNames(url string) (map[string]bool, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	names := map[string]bool{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if i := strings.IndexAny(line, "{ "); i > 0 {
+			names[line[:i]] = true
+		}
+	}
+	return names, sc.Err()
 }

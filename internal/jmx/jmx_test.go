@@ -40,3 +40,28 @@ func TestRolesGetTheirBeans(t *testing.T) {
 		}
 	}
 }
+
+func TestObjectName(t *testing.T) {
+	for pattern, want := range map[string]string{
+		`kafka.server<type=raft-metrics><>current-epoch`:                                       "kafka.server:type=raft-metrics",
+		`kafka.server<type=ReplicaManager, name=LeaderCount><>Value`:                           "kafka.server:type=ReplicaManager,name=LeaderCount",
+		`kafka.log<type=Log, name=Size, topic=(.+), partition=(.+)><>Value`:                    "kafka.log:type=Log,name=Size,topic=*,partition=*",
+		`kafka.network<type=RequestMetrics, name=TotalTimeMs, request=(Produce|Fetch)><>Count`: "kafka.network:type=RequestMetrics,name=TotalTimeMs,request=*",
+	} {
+		if got, err := ObjectName(pattern); err != nil || got != want {
+			t.Errorf("ObjectName(%q) = %q, %v; want %q", pattern, got, err, want)
+		}
+	}
+	// A regex in the domain or a key cannot name beans; neither can a pattern without properties.
+	for _, pattern := range []string{
+		`kafka.(server|log)<type=Log><>Value`,
+		`kafka.server<(type|name)=Log><>Value`,
+		`kafka.server<type><>Value`,
+		`kafka.server:type=Log`,
+		`kafka.server<><>Value`,
+	} {
+		if got, err := ObjectName(pattern); err == nil {
+			t.Errorf("ObjectName(%q) = %q, want an error", pattern, got)
+		}
+	}
+}
