@@ -44,9 +44,29 @@ func main() {
 
 const usage = "usage: stack install|up|down|status|exec -- CMD [ARGS...]"
 
+const help = `stack runs the native local stack (no Docker): Kafka in KRaft mode, a Spark Connect
+server, Prometheus, Alertmanager, node_exporter and the webhook receiver, as background
+processes with state under .stack/ ($FINOBS_STATE).
+
+  stack install        install the pinned versions into the state directory only
+  stack up             install what is missing, start what is not running
+  stack down           stop what up started
+  stack status         one line per component: pid, ports, health
+  stack exec -- CMD    start the stack if needed, run CMD, stop what was started;
+                       CMD's exit code is stack's
+
+Environment: KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined
+node; FINOBS_STATE moves the state directory; FINOBS_DEBUG=1 logs at debug level.
+`
+
 func run(log *slog.Logger, args []string) (int, error) {
 	if len(args) == 0 {
 		return 2, errors.New(usage)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Print(help)
+		return 0, nil
 	}
 	p, err := stack.FindPaths()
 	if err != nil {

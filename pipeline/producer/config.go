@@ -206,12 +206,10 @@ func (c *Config) clientOpts() ([]kgo.Opt, error) {
 		kgo.ClientID(c.ClientID),
 		kgo.DefaultProduceTopic(c.Topic),
 		kgo.RequiredAcks(a),
-		kgo.ProducerBatchCompression(cc),
 		kgo.ProducerLinger(c.Linger),
 		kgo.ProducerBatchMaxBytes(c.BatchMaxBytes),
 		// Batches compressed together as a request is cut, up to BatchMaxBytes compressed (as
-		// Java's batch.size), and snappy in the xerial framing the Java clients write: the broker
-		// decompresses that in 32 KB blocks rather than whole batches at once.
+		// Java's batch.size). Not with snappy, which has its own compressor (see xerialSnappy).
 		kgo.StreamingCompression(),
 		// The producer applies MaxBuffered itself (see Producer.waitSpace); the client's
 		// limit sits just above it, as the client counts a record down only after its promise.
@@ -219,6 +217,11 @@ func (c *Config) clientOpts() ([]kgo.Opt, error) {
 		kgo.DialTimeout(c.ConnectTimeout),
 		// Fail fast on a missing topic rather than retrying forever.
 		kgo.UnknownTopicRetries(4),
+	}
+	if c.Compression == "snappy" {
+		opts = append(opts, kgo.WithCompressor(xerialSnappy{}))
+	} else {
+		opts = append(opts, kgo.ProducerBatchCompression(cc))
 	}
 	if !c.Idempotent {
 		opts = append(opts, kgo.DisableIdempotentWrite())

@@ -52,6 +52,11 @@ func EnsureTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec, create boo
 			return false, fmt.Errorf("create topic %s (partitions %d, replication factor %d, min.insync.replicas %d): %w",
 				spec.Name, spec.Partitions, spec.ReplicationFactor, spec.MinInsyncReplicas, describeErr(err, resp.ErrMessage))
 		}
+		// Return once brokers know it with a leader per partition: a busy broker takes a
+		// while, and whoever produces or checks next would find no topic.
+		if t, err := describe(ctx, cl, spec.Name, true); err != nil || t.err != nil {
+			return true, fmt.Errorf("topic %s created, but not ready after 10 s: %w", spec.Name, errors.Join(err, t.err))
+		}
 		return true, nil
 	}
 	return false, checkTopic(ctx, cl, spec)
