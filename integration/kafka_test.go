@@ -35,7 +35,7 @@ func TestKafkaProduceFetch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admCl.Close()
+	t.Cleanup(admCl.Close) // after the topic's deletion below: cleanups run last first
 	adm := kadm.NewClient(admCl)
 	rf := int16(min(3, st.Brokers()))
 	if _, err := adm.CreateTopic(ctx, 3, rf, nil, topic); err != nil {

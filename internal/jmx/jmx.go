@@ -5,6 +5,7 @@ package jmx
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,11 +62,13 @@ func Config(c *catalog.Catalog, role topology.Component) ([]byte, error) {
 		} else if m.Type != catalog.Gauge {
 			return nil, fmt.Errorf("jmx: metric %s: the exporter makes gauges and counters only, not %s", m.Name, m.Type)
 		}
-		bean, err := ObjectName(m.JMX.Pattern)
+		names, err := ObjectNames(m.JMX.Pattern)
 		if err != nil {
 			return nil, fmt.Errorf("jmx: metric %s: %w", m.Name, err)
 		}
-		beans[bean] = true
+		for _, n := range names {
+			beans[n] = true
+		}
 		cfg.Rules = append(cfg.Rules, rule{
 			Pattern: m.JMX.Pattern, Name: m.Name, Type: typ, Help: m.Help,
 			Labels: m.JMX.Labels, Value: m.JMX.Value, ValueFactor: yamlFloat(m.JMX.ValueFactor),
@@ -96,28 +99,53 @@ func Config(c *catalog.Catalog, role topology.Component) ([]byte, error) {
 // AgentVersion is the io.prometheus.jmx:jmx_prometheus_javaagent version the config is for.
 const AgentVersion = "1.0.1"
 
-// ObjectName turns a rule pattern, "domain<k1=v1, k2=(regex)><>attribute", into the JMX
-// ObjectName pattern of its beans, "domain:k1=v1,k2=*": literal property values stay,
-// any value with a regex in it becomes a wildcard. The pattern must list all of the
-// bean's properties, as the exporter's input does.
-func ObjectName(pattern string) (string, error) {
+// ObjectNames turns a rule pattern, "domain<k1=v1, k2=(regex)><>attribute", into the JMX
+// ObjectName patterns of its beans: literal property values stay, an alternation of
+// literals, "(A|B)", names one bean per alternative, and any other regex becomes a
+// wildcard. The pattern must list all of the bean's properties, as the exporter's input
+// does.
+func ObjectNames(pattern string) ([]string, error) {
 	domain, rest, ok := strings.Cut(pattern, "<")
 	props, _, ok2 := strings.Cut(rest, ">")
 	if !ok || !ok2 || domain == "" || props == "" || !isLiteral(domain) {
-		return "", fmt.Errorf("pattern %q is not domain<properties>...", pattern)
+		return nil, fmt.Errorf("pattern %q is not domain<properties>...", pattern)
 	}
-	var out []string
-	for _, p := range strings.Split(props, ", ") {
+	names := []string{domain + ":"}
+	for i, p := range strings.Split(props, ", ") {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || k == "" || v == "" || !isLiteral(k) {
-			return "", fmt.Errorf("pattern %q: bean property %q is not key=value", pattern, p)
+			return nil, fmt.Errorf("pattern %q: bean property %q is not key=value", pattern, p)
 		}
-		if !isLiteral(v) {
-			v = "*"
+		if i > 0 {
+			k = "," + k
 		}
-		out = append(out, k+"="+v)
+		vals := alternatives(v)
+		var next []string
+		for _, n := range names {
+			for _, v := range vals {
+				next = append(next, n+k+"="+v)
+			}
+		}
+		names = next
 	}
-	return domain + ":" + strings.Join(out, ","), nil
+	return names, nil
+}
+
+// alternatives are the bean property values a rule's regex v matches: itself when
+// literal, each literal of an alternation, else the wildcard.
+func alternatives(v string) []string {
+	if isLiteral(v) {
+		return []string{v}
+	}
+	if inner, ok := strings.CutPrefix(v, "("); ok {
+		if inner, ok = strings.CutSuffix(inner, ")"); ok {
+			alts := strings.Split(inner, "|")
+			if !slices.ContainsFunc(alts, func(a string) bool { return a == "" || !isLiteral(a) }) {
+				return alts
+			}
+		}
+	}
+	return []string{"*"}
 }
 
 // isLiteral says whether s matches only itself, both as a regex and in an ObjectName

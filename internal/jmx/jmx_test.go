@@ -41,15 +41,19 @@ func TestRolesGetTheirBeans(t *testing.T) {
 	}
 }
 
-func TestObjectName(t *testing.T) {
+func TestObjectNames(t *testing.T) {
 	for pattern, want := range map[string]string{
-		`kafka.server<type=raft-metrics><>current-epoch`:                                       "kafka.server:type=raft-metrics",
-		`kafka.server<type=ReplicaManager, name=LeaderCount><>Value`:                           "kafka.server:type=ReplicaManager,name=LeaderCount",
-		`kafka.log<type=Log, name=Size, topic=(.+), partition=(.+)><>Value`:                    "kafka.log:type=Log,name=Size,topic=*,partition=*",
-		`kafka.network<type=RequestMetrics, name=TotalTimeMs, request=(Produce|Fetch)><>Count`: "kafka.network:type=RequestMetrics,name=TotalTimeMs,request=*",
+		`kafka.server<type=raft-metrics><>current-epoch`:                       "kafka.server:type=raft-metrics",
+		`kafka.server<type=ReplicaManager, name=LeaderCount><>Value`:           "kafka.server:type=ReplicaManager,name=LeaderCount",
+		`kafka.log<type=Log, name=Size, topic=(.+), partition=(.+)><>Value`:    "kafka.log:type=Log,name=Size,topic=*,partition=*",
+		`kafka.network<type=RequestMetrics, request=(Produce|Fetch)><>Count`:   "kafka.network:type=RequestMetrics,request=Produce kafka.network:type=RequestMetrics,request=Fetch",
+		`kafka.network<type=RequestMetrics, request=(Produce|Fetch.*)><>Count`: "kafka.network:type=RequestMetrics,request=*",
+		`kafka.network<type=(A|B), request=(Produce|Fetch)><>Count`:            "kafka.network:type=A,request=Produce kafka.network:type=A,request=Fetch kafka.network:type=B,request=Produce kafka.network:type=B,request=Fetch",
+		`kafka.network<type=RequestMetrics, request=Produce|Fetch><>Count`:     "kafka.network:type=RequestMetrics,request=*",
 	} {
-		if got, err := ObjectName(pattern); err != nil || got != want {
-			t.Errorf("ObjectName(%q) = %q, %v; want %q", pattern, got, err, want)
+		got, err := ObjectNames(pattern)
+		if err != nil || strings.Join(got, " ") != want {
+			t.Errorf("ObjectNames(%q) = %q, %v; want %q", pattern, got, err, want)
 		}
 	}
 	// A regex in the domain or a key cannot name beans; neither can a pattern without properties.
@@ -60,8 +64,8 @@ func TestObjectName(t *testing.T) {
 		`kafka.server:type=Log`,
 		`kafka.server<><>Value`,
 	} {
-		if got, err := ObjectName(pattern); err == nil {
-			t.Errorf("ObjectName(%q) = %q, want an error", pattern, got)
+		if got, err := ObjectNames(pattern); err == nil {
+			t.Errorf("ObjectNames(%q) = %q, want an error", pattern, got)
 		}
 	}
 }
