@@ -54,8 +54,8 @@ func runProducerBench(ctx context.Context, args []string) error {
 	idempotent := fs.Bool("idempotent", true, "idempotence, both sides")
 	compression := fs.String("compression", "snappy", "compression, both sides: "+strings.Join(producer.Compressions, ", "))
 	linger := fs.Duration("linger", 5*time.Millisecond, "linger, both sides")
-	batch := fs.Int("batch-bytes", 256<<10, "batch size in bytes, both sides: compressed bytes on the wire for both (Java's batch.size; ours with franz-go's streaming compression)")
-	maxBuffered := fs.Int("max-buffered", 30_000, "our MaxBufferedRecords")
+	batch := fs.Int("batch-bytes", 256<<10, "batch size in bytes, both sides: compressed bytes on the wire (Java's batch.size bounds compressed bytes; ours, which bounds uncompressed bytes, gets this times the records' compression ratio)")
+	maxBuffered := fs.Int("max-buffered", 60_000, "our MaxBuffered records (16 MB of records; the reference's buffer.memory holds 128 batches)")
 	refBuffer := fs.Int("reference-buffer-memory", 32<<20, "buffer.memory of the reference (its default)")
 	key := fs.String("key", "none", "our record key; the reference sends no key, so none compares like with like")
 	payloads := fs.Int("payloads", 10000, "distinct transactions in the reference's payload file")
@@ -105,6 +105,21 @@ func runProducerBench(ctx context.Context, args []string) error {
 	fmt.Printf("records: generated transactions, %d bytes on average; acks=%s idempotent=%v compression=%s linger=%v batch=%d partitions=%d key=%s\n",
 		avgSize, *acks, *idempotent, *compression, *linger, *batch, *partitions, *key)
 
+	// The same batch size on the wire both sides: Java fills a batch up to batch.size
+	// compressed bytes, franz-go up to ProducerBatchMaxBytes uncompressed.
+	sample, err := os.ReadFile(payload.Name())
+	if err != nil {
+		return err
+	}
+	ratio, err := producer.CompressionRatio(*compression, sample[:min(len(sample), *batch*4)])
+	if err != nil {
+		return err
+	}
+	// 0.9: batches vary; none may exceed the wire size asked for.
+	ourBatch := int32(float64(*batch) * max(1, 0.9*ratio))
+	fmt.Printf("batches: at most %d bytes on the wire; %s makes the records %.2f times smaller, so ours bounds a batch at %d bytes uncompressed\n",
+		*batch, *compression, ratio, ourBatch)
+
 	// Both topics take batches of -batch-bytes, when that is above the broker's default limit.
 	maxMessage := strconv.Itoa(max(1048588, *batch+64<<10))
 
@@ -121,7 +136,7 @@ func runProducerBench(ctx context.Context, args []string) error {
 		cfg.Brokers = strings.Split(*brokers, ",")
 		cfg.Topic, cfg.CreateTopic, cfg.Partitions = topic, false, int32(*partitions)
 		cfg.Duration, cfg.Acks, cfg.Idempotent, cfg.Compression = *duration, *acks, *idempotent, *compression
-		cfg.Linger, cfg.BatchMaxBytes, cfg.MaxBuffered, cfg.Key = *linger, int32(*batch), *maxBuffered, producer.Key(*key)
+		cfg.Linger, cfg.BatchMaxBytes, cfg.MaxBuffered, cfg.Key = *linger, ourBatch, *maxBuffered, producer.Key(*key)
 		cfg.Progress = 10 * time.Second
 		cfg.Generator.Seed = 1
 		if err := cfg.Validate(); err != nil {

@@ -34,3 +34,22 @@ func (xerialSnappy) Compress(dst *bytes.Buffer, src []byte, _ ...kgo.CompressFla
 	}
 	return out, kgo.CodecSnappy
 }
+
+// CompressionRatio is how many times smaller the codec named compression makes sample, as
+// the producer would compress it: a batch's records. Java's batch.size bounds a batch's
+// compressed size, franz-go's ProducerBatchMaxBytes its uncompressed size; this ratio
+// converts one into the other.
+func CompressionRatio(compression string, sample []byte) (float64, error) {
+	cc, err := codec(compression)
+	if err != nil || compression == "none" || len(sample) == 0 {
+		return 1, err
+	}
+	var c kgo.Compressor = xerialSnappy{}
+	if compression != "snappy" {
+		if c, err = kgo.DefaultCompressor(cc); err != nil {
+			return 0, err
+		}
+	}
+	out, _ := c.Compress(new(bytes.Buffer), sample)
+	return float64(len(sample)) / float64(len(out)), nil
+}

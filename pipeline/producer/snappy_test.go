@@ -49,3 +49,19 @@ func TestXerialSnappy(t *testing.T) {
 		t.Errorf("%.0f allocations per batch, want 0", n)
 	}
 }
+
+func TestCompressionRatio(t *testing.T) {
+	sample := bytes.Repeat([]byte(`{"transactionId":"0b0e4a5c","amount":123.45},`), 5000)
+	for _, c := range Compressions {
+		r, err := CompressionRatio(c, sample)
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		if c == "none" && r != 1 || c != "none" && r < 5 { // the sample repeats: every codec shrinks it a lot
+			t.Errorf("%s: ratio %.2f", c, r)
+		}
+	}
+	if _, err := CompressionRatio("brotli", sample); err == nil {
+		t.Error("brotli: no error")
+	}
+}
