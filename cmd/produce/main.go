@@ -79,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.Idempotent, "idempotent", cfg.Idempotent, "idempotent writes (needs -acks all); -idempotent=false to disable")
 	fs.StringVar(&cfg.Compression, "compression", cfg.Compression, "batch compression: "+strings.Join(producer.Compressions, ", ")+"; snappy costs the least CPU here, zstd compresses best")
 	fs.DurationVar(&cfg.Linger, "linger", cfg.Linger, "how long a partition's batch waits for more records")
-	batch := fs.Int("batch-bytes", int(cfg.BatchMaxBytes), "maximum bytes of a record batch")
+	batch := fs.Int("batch-bytes", int(cfg.BatchMaxBytes), "maximum bytes of a record batch before compression (Java's batch.size counts them after)")
 	fs.IntVar(&cfg.MaxBuffered, "max-buffered", cfg.MaxBuffered, "records buffered before producing blocks (backpressure)")
 	key := fs.String("key", string(cfg.Key), "record key: merchant (per-merchant order), user, transaction or none")
 	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", cfg.ConnectTimeout, "give up when no broker answers within this")
