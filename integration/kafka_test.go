@@ -1,14 +1,14 @@
 package integration
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -108,7 +108,7 @@ func checkJMXExports(t *testing.T, st topology.Stack) {
 	}
 }
 
-// metricNames are the metric names of the samples an exposition endpoint serves.
+// metricNames are the metric families an exposition endpoint serves.
 func metricNames(url string) (map[string]bool, error) {
 	resp, err := http.Get(url)
 	if err != nil {
@@ -118,17 +118,14 @@ func metricNames(url string) (map[string]bool, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
-	names := map[string]bool{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		if i := strings.IndexAny(line, "{ "); i > 0 {
-			names[line[:i]] = true
-		}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
-	return names, sc.Err()
+	names := map[string]bool{}
+	for name, f := range families {
+		names[name] = len(f.GetMetric()) > 0
+	}
+	return names, nil
 }
