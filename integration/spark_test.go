@@ -12,7 +12,7 @@ import (
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/internal/topology"
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 )
 
 // TestStreamingMetricsReachPrometheus runs a streaming query on the stack's Spark Connect
@@ -25,7 +25,7 @@ func TestStreamingMetricsReachPrometheus(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	addr := st.One(topology.SparkConnect).Addr(topology.PortGRPC)
-	s, err := sparkstream.Connect(ctx, addr)
+	s, err := sparkconnect.Connect(ctx, addr)
 	if err != nil {
 		t.Fatalf("Spark Connect at %s: %v", addr, err)
 	}
@@ -36,7 +36,7 @@ func TestStreamingMetricsReachPrometheus(t *testing.T) {
 	}
 	name := fmt.Sprintf("it_metrics_%d", time.Now().UnixNano())
 	q, err := s.WriteStream(src).Format("noop").QueryName(name).OutputMode("append").
-		Trigger(sparkstream.ProcessingTime(time.Second)).
+		Trigger(sparkconnect.ProcessingTime(time.Second)).
 		Checkpoint(filepath.Join(os.TempDir(), "finobs-integration", name)).Start(ctx)
 	if err != nil {
 		t.Fatalf("start streaming query %s: %v", name, err)

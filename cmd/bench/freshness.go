@@ -20,7 +20,7 @@ import (
 
 	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/producer"
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/stream"
 )
 
@@ -96,7 +96,7 @@ func runFreshness(ctx context.Context, args []string) error {
 	}
 	defer deleteTopics(ctx, adm, topics...)
 
-	s, err := sparkstream.Connect(ctx, *spark)
+	s, err := sparkconnect.Connect(ctx, *spark)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ import (
 
 	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/generator"
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
@@ -147,7 +147,7 @@ func runStreamBench(ctx context.Context, args []string) error {
 			slices.Reverse(jobs)
 		}
 		for _, job := range jobs {
-			var ps []sparkstream.Progress
+			var ps []sparkconnect.Progress
 			cpu0 := stackCPU()
 			switch job {
 			case "ours":
@@ -213,8 +213,8 @@ func (b *streamBench) load(ctx context.Context, cl *kgo.Client) error {
 }
 
 // ours runs pipeline/stream until its query read every record.
-func (b *streamBench) ours(ctx context.Context) ([]sparkstream.Progress, error) {
-	s, err := sparkstream.Connect(ctx, b.spark)
+func (b *streamBench) ours(ctx context.Context) ([]sparkconnect.Progress, error) {
+	s, err := sparkconnect.Connect(ctx, b.spark)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (b *streamBench) ours(ctx context.Context) ([]sparkstream.Progress, error) 
 				return nil, err
 			}
 			if last != nil && len(last.Sources) > 0 {
-				if end, err := sparkstream.KafkaOffsets(last.Sources[0].EndOffset); err == nil && sum(end[b.topic]) >= b.records {
+				if end, err := sparkconnect.KafkaOffsets(last.Sources[0].EndOffset); err == nil && sum(end[b.topic]) >= b.records {
 					done++
 				}
 			}
@@ -272,7 +272,7 @@ func (b *streamBench) ours(ctx context.Context) ([]sparkstream.Progress, error) 
 		case <-time.After(time.Second):
 		}
 	}
-	var all []sparkstream.Progress
+	var all []sparkconnect.Progress
 	for name, q := range job.Queries() {
 		ps, err := q.RecentProgress(ctx)
 		if err != nil {
@@ -294,7 +294,7 @@ func sum(m map[string]int64) (n int64) {
 }
 
 // reference runs the PySpark job and reads its progress lines.
-func (b *streamBench) reference(ctx context.Context) ([]sparkstream.Progress, error) {
+func (b *streamBench) reference(ctx context.Context) ([]sparkconnect.Progress, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.timeout+time.Minute)
 	defer cancel()
 	trigger := fmt.Sprintf("%d milliseconds", b.trigger.Milliseconds())
@@ -312,12 +312,12 @@ func (b *streamBench) reference(ctx context.Context) ([]sparkstream.Progress, er
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s %s: %w", b.python, b.script, err)
 	}
-	var ps []sparkstream.Progress
+	var ps []sparkconnect.Progress
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
 		var line struct {
-			Progress *sparkstream.Progress `json:"progress"`
+			Progress *sparkconnect.Progress `json:"progress"`
 		}
 		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Progress != nil {
 			ps = append(ps, *line.Progress)
@@ -398,7 +398,7 @@ func loadavg() string {
 }
 
 // summarize computes the job's records/s over the span of its batches, from progress only.
-func summarize(ps []sparkstream.Progress, records int64) (result, error) {
+func summarize(ps []sparkconnect.Progress, records int64) (result, error) {
 	type acc struct {
 		rows, ms int64
 		batches  int

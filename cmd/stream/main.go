@@ -22,7 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/finobs/finobs/internal/topology"
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/stream"
 )
 
@@ -147,7 +147,7 @@ func run(args []string, stderr io.Writer) int {
 		}
 	}
 	cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	s, err := sparkstream.Connect(cctx, cfg.SparkRemote)
+	s, err := sparkconnect.Connect(cctx, cfg.SparkRemote)
 	cancel()
 	if err != nil {
 		log.Error("spark connect", "remote", cfg.SparkRemote, "err", err)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/topology"
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 )
 
 // Local is the topology the stack runs; `stack exec` exports KAFKA_NODES.
@@ -34,12 +34,12 @@ func Local(t testing.TB) topology.Stack {
 }
 
 // Spark connects to the stack's Spark Connect server; the session closes with the test.
-func Spark(t testing.TB) *sparkstream.Session {
+func Spark(t testing.TB) *sparkconnect.Session {
 	t.Helper()
 	addr := Local(t).One(topology.SparkConnect).Addr(topology.PortGRPC)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := sparkstream.Connect(ctx, addr)
+	s, err := sparkconnect.Connect(ctx, addr)
 	if err != nil {
 		t.Fatalf("Spark Connect at %s is unreachable (start the stack: go run ./cmd/stack up): %v", addr, err)
 	}

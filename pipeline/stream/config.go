@@ -2,7 +2,7 @@
 // schema, aggregated per merchant and event-time window into an aggregates topic, screened for
 // anomalies and bad input into an anomalies and a dead-letter topic. It runs as Structured
 // Streaming queries on a Spark Connect server; this package builds them with spark-connect-go's
-// DataFrame API (pipeline/sparkstream adds the streaming parts) and turns their progress into
+// DataFrame API (internal/sparkconnect adds the streaming parts) and turns their progress into
 // Prometheus metrics.
 package stream
 

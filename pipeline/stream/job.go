@@ -13,7 +13,7 @@ import (
 	"github.com/apache/spark-connect-go/spark/sql"
 	"github.com/apache/spark-connect-go/spark/sql/functions"
 
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
 
@@ -27,7 +27,7 @@ const (
 // Job is the streaming query of finobs and the driver loop that watches it.
 type Job struct {
 	cfg     Config
-	s       *sparkstream.Session
+	s       *sparkconnect.Session
 	log     *slog.Logger
 	metrics *Metrics
 
@@ -38,9 +38,9 @@ type Job struct {
 // query is one streaming query: its plan, how to start it and what the driver saw of it.
 type query struct {
 	name   string
-	writer *sparkstream.StreamWriter
+	writer *sparkconnect.StreamWriter
 
-	q         *sparkstream.Query
+	q         *sparkconnect.Query
 	up        bool
 	seenRun   string // run whose progress was accounted up to seenTime
 	seenTime  string // progress timestamps are fixed-width ISO 8601, so they order as text
@@ -50,7 +50,7 @@ type query struct {
 }
 
 // New builds the query's plan in the session (nothing runs yet) and registers metrics.
-func New(ctx context.Context, s *sparkstream.Session, cfg Config, m *Metrics, log *slog.Logger) (*Job, error) {
+func New(ctx context.Context, s *sparkconnect.Session, cfg Config, m *Metrics, log *slog.Logger) (*Job, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 	// UnionAll: spark-connect-go's UnionByName leaves is_all unset, which is a distinct (stateful).
 	w := j.s.WriteStream(agg.UnionAll(ctx, scr)).Format("kafka").QueryName(j.cfg.Query).OutputMode("update").
 		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
-		Trigger(sparkstream.ProcessingTime(j.cfg.Trigger)).
+		Trigger(sparkconnect.ProcessingTime(j.cfg.Trigger)).
 		Checkpoint(filepath.Join(j.cfg.CheckpointDir, j.cfg.Query))
 	return &query{name: j.cfg.Query, writer: w}, nil
 }
@@ -247,10 +247,10 @@ func (j *Job) start(ctx context.Context, q *query) error {
 }
 
 // Queries returns the running queries' handles by name.
-func (j *Job) Queries() map[string]*sparkstream.Query {
+func (j *Job) Queries() map[string]*sparkconnect.Query {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := map[string]*sparkstream.Query{}
+	out := map[string]*sparkconnect.Query{}
 	for _, q := range j.queries {
 		if q.q != nil {
 			out[q.name] = q.q
@@ -315,7 +315,7 @@ func (j *Job) poll(ctx context.Context, q *query) error {
 		return err
 	}
 	if last != nil {
-		ps := []sparkstream.Progress{*last}
+		ps := []sparkconnect.Progress{*last}
 		if last.RunID != q.seenRun || last.BatchID > q.seenBatch+1 {
 			if ps, err = q.q.RecentProgress(ctx); err != nil {
 				return err
@@ -351,7 +351,7 @@ func (j *Job) poll(ctx context.Context, q *query) error {
 }
 
 // account folds the reports not seen yet into the metrics.
-func (j *Job) account(q *query, ps []sparkstream.Progress) {
+func (j *Job) account(q *query, ps []sparkconnect.Progress) {
 	for i := range ps {
 		p := &ps[i]
 		if p.RunID != q.seenRun {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 )
 
 // Metrics are the driver's view of its queries, taken from Structured Streaming progress.
@@ -81,7 +81,7 @@ func (m *Metrics) setUp(query string, up bool) {
 
 // observe folds one new progress report into the metrics. Counters only move for reports of
 // batches that ran: Spark repeats the last batch's numbers in its idle reports.
-func (m *Metrics) observe(query string, p *sparkstream.Progress) {
+func (m *Metrics) observe(query string, p *sparkconnect.Progress) {
 	m.inputRate.WithLabelValues(query).Set(p.InputRowsPerSecond)
 	m.processedRate.WithLabelValues(query).Set(p.ProcessedRowsPerSecond)
 	if t, err := p.Time(); err == nil {

@@ -9,12 +9,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 )
 
-func progress(t *testing.T, js string) sparkstream.Progress {
+func progress(t *testing.T, js string) sparkconnect.Progress {
 	t.Helper()
-	var p sparkstream.Progress
+	var p sparkconnect.Progress
 	if err := json.Unmarshal([]byte(js), &p); err != nil {
 		t.Fatal(err)
 	}

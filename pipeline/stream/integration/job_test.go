@@ -22,7 +22,7 @@ import (
 
 	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/pipeline/generator"
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
@@ -358,7 +358,7 @@ func TestJobCorrectness(t *testing.T) {
 				caughtUp = false
 				continue
 			}
-			end, _ := sparkstream.KafkaOffsets(last.Sources[0].EndOffset)
+			end, _ := sparkconnect.KafkaOffsets(last.Sources[0].EndOffset)
 			ends.Each(func(o kadm.ListedOffset) {
 				if end[cfg.InputTopic][fmt.Sprint(o.Partition)] < o.Offset {
 					caughtUp = false

@@ -1,4 +1,4 @@
-package sparkstream
+package sparkconnect
 
 import (
 	"context"
@@ -47,10 +47,10 @@ func (q *Query) command(ctx context.Context, doc map[string]any) (*commandResult
 	}
 	resp, err := q.s.execute(ctx, cmd)
 	if err != nil {
-		return nil, fmt.Errorf("sparkstream: query %s: %w", q, err)
+		return nil, fmt.Errorf("sparkconnect: query %s: %w", q, err)
 	}
 	if resp.StreamingQueryCommandResult == nil {
-		return nil, fmt.Errorf("sparkstream: query %s: no streaming query command result", q)
+		return nil, fmt.Errorf("sparkconnect: query %s: no streaming query command result", q)
 	}
 	return resp.StreamingQueryCommandResult, nil
 }
@@ -69,7 +69,7 @@ func (q *Query) Status(ctx context.Context) (Status, error) {
 		return Status{}, err
 	}
 	if r.Status == nil {
-		return Status{}, fmt.Errorf("sparkstream: query %s: empty status", q)
+		return Status{}, fmt.Errorf("sparkconnect: query %s: empty status", q)
 	}
 	return Status{Message: r.Status.StatusMessage, IsDataAvailable: r.Status.IsDataAvailable,
 		IsTriggerActive: r.Status.IsTriggerActive, IsActive: r.Status.IsActive}, nil
@@ -102,7 +102,7 @@ func (q *Query) progress(ctx context.Context, field string) ([]Progress, error) 
 	for _, js := range r.RecentProgress.RecentProgressJSON {
 		var p Progress
 		if err := json.Unmarshal([]byte(js), &p); err != nil {
-			return nil, fmt.Errorf("sparkstream: query %s: progress %.200s: %w", q, js, err)
+			return nil, fmt.Errorf("sparkconnect: query %s: progress %.200s: %w", q, js, err)
 		}
 		p.JSON = js
 		out = append(out, p)

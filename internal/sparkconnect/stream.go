@@ -1,4 +1,4 @@
-package sparkstream
+package sparkconnect
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func (r *StreamReader) Options(o map[string]string) *StreamReader {
 // Load returns the streaming DataFrame. Everything after it is spark-connect-go's DataFrame API.
 func (r *StreamReader) Load() (sql.DataFrame, error) {
 	if r.format == "" {
-		return nil, errors.New("sparkstream: ReadStream needs a Format")
+		return nil, errors.New("sparkconnect: ReadStream needs a Format")
 	}
 	ds := map[string]any{"format": r.format, "options": r.options}
 	if r.schema != "" {
@@ -90,7 +90,7 @@ func (s *Session) Observe(ctx context.Context, df sql.DataFrame, name string, ex
 	for _, e := range exprs {
 		ep, err := column.NewSQLExpression(e).ToProto(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("sparkstream: observe %q: %w", e, err)
+			return nil, fmt.Errorf("sparkconnect: observe %q: %w", e, err)
 		}
 		list.Append(protoreflect.ValueOfMessage(proto.Message(ep).ProtoReflect()))
 	}
@@ -187,11 +187,11 @@ func (w *StreamWriter) Start(ctx context.Context) (*Query, error) {
 	}
 	resp, err := w.s.execute(ctx, cmd)
 	if err != nil {
-		return nil, fmt.Errorf("sparkstream: start query %q: %w", w.queryName, err)
+		return nil, fmt.Errorf("sparkconnect: start query %q: %w", w.queryName, err)
 	}
 	r := resp.WriteStreamOperationStartResult
 	if r == nil || r.QueryID.ID == "" {
-		return nil, fmt.Errorf("sparkstream: start query %q: no query id in the response", w.queryName)
+		return nil, fmt.Errorf("sparkconnect: start query %q: no query id in the response", w.queryName)
 	}
 	return &Query{s: w.s, ID: r.QueryID.ID, RunID: r.QueryID.RunID, Name: r.Name}, nil
 }

@@ -1,4 +1,4 @@
-package sparkstream
+package sparkconnect
 
 import (
 	"encoding/json"
@@ -87,7 +87,7 @@ func (m *Metrics) UnmarshalJSON(b []byte) error {
 	}
 	var plain map[string]json.RawMessage
 	if err := json.Unmarshal(b, &plain); err != nil {
-		return fmt.Errorf("sparkstream: observed metrics %.200s: %w", b, err)
+		return fmt.Errorf("sparkconnect: observed metrics %.200s: %w", b, err)
 	}
 	*m = plain
 	return nil
@@ -203,7 +203,7 @@ func KafkaOffsets(raw json.RawMessage) (map[string]map[string]int64, error) {
 	}
 	var out map[string]map[string]int64
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("sparkstream: kafka offsets %s: %w", raw, err)
+		return nil, fmt.Errorf("sparkconnect: kafka offsets %s: %w", raw, err)
 	}
 	return out, nil
 }
@@ -240,5 +240,5 @@ func parseSparkTime(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("sparkstream: bad timestamp %q", s)
+	return time.Time{}, fmt.Errorf("sparkconnect: bad timestamp %q", s)
 }

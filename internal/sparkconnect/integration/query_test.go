@@ -1,4 +1,4 @@
-// Package integration tests pipeline/sparkstream against the native stack's Spark Connect
+// Package integration tests internal/sparkconnect against the native stack's Spark Connect
 // server (`make test` starts it; the tests fail, never skip, when it is unreachable).
 package integration
 
@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/pipeline/sparkstream"
+	"github.com/finobs/finobs/internal/sparkconnect"
 )
 
 func TestQueryLifecycle(t *testing.T) {
@@ -33,8 +33,8 @@ func TestQueryLifecycle(t *testing.T) {
 	}
 	name := fmt.Sprintf("lifecycle_%d", time.Now().UnixNano())
 	q, err := s.WriteStream(df).Format("memory").QueryName(name).OutputMode("append").
-		Trigger(sparkstream.ProcessingTime(500 * time.Millisecond)).
-		Checkpoint(filepath.Join(os.TempDir(), "finobs-sparkstream-test", name)).Start(ctx)
+		Trigger(sparkconnect.ProcessingTime(500 * time.Millisecond)).
+		Checkpoint(filepath.Join(os.TempDir(), "finobs-sparkconnect-test", name)).Start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestQueryLifecycle(t *testing.T) {
 	if err != nil || !st.IsActive {
 		t.Fatalf("status %+v %v", st, err)
 	}
-	var ps []sparkstream.Progress
+	var ps []sparkconnect.Progress
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		if ps, err = q.RecentProgress(ctx); err != nil {
 			t.Fatal(err)
@@ -118,12 +118,12 @@ func TestQueryFailureIsReported(t *testing.T) {
 	}
 	name := fmt.Sprintf("failing_%d", time.Now().UnixNano())
 	q, err := s.WriteStream(df).Format("noop").QueryName(name).
-		Checkpoint(filepath.Join(os.TempDir(), "finobs-sparkstream-test", name)).Start(ctx)
+		Checkpoint(filepath.Join(os.TempDir(), "finobs-sparkconnect-test", name)).Start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	terminated, err := q.AwaitTermination(ctx, 45*time.Second)
-	qe, ok := err.(*sparkstream.QueryError)
+	qe, ok := err.(*sparkconnect.QueryError)
 	if !terminated || !ok {
 		t.Fatalf("terminated=%v err=%v", terminated, err)
 	}

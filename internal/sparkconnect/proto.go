@@ -1,4 +1,4 @@
-package sparkstream
+package sparkconnect
 
 import (
 	"encoding/json"
@@ -24,7 +24,7 @@ import (
 func newMessage(name string) (protoreflect.Message, error) {
 	mt, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName("spark.connect." + name))
 	if err != nil {
-		return nil, fmt.Errorf("sparkstream: message spark.connect.%s is not registered by spark-connect-go: %w", name, err)
+		return nil, fmt.Errorf("sparkconnect: message spark.connect.%s is not registered by spark-connect-go: %w", name, err)
 	}
 	return mt.New(), nil
 }
@@ -37,10 +37,10 @@ func messageFromJSON(name string, doc any) (protoreflect.Message, error) {
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return nil, fmt.Errorf("sparkstream: encode %s: %w", name, err)
+		return nil, fmt.Errorf("sparkconnect: encode %s: %w", name, err)
 	}
 	if err := protojson.Unmarshal(b, m.Interface()); err != nil {
-		return nil, fmt.Errorf("sparkstream: build %s from %s: %w", name, b, err)
+		return nil, fmt.Errorf("sparkconnect: build %s from %s: %w", name, b, err)
 	}
 	return m, nil
 }
@@ -49,10 +49,10 @@ func messageFromJSON(name string, doc any) (protoreflect.Message, error) {
 func decodeInto(m proto.Message, v any) error {
 	b, err := protojson.MarshalOptions{UseProtoNames: false}.Marshal(m)
 	if err != nil {
-		return fmt.Errorf("sparkstream: encode %s: %w", m.ProtoReflect().Descriptor().FullName(), err)
+		return fmt.Errorf("sparkconnect: encode %s: %w", m.ProtoReflect().Descriptor().FullName(), err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("sparkstream: decode %s: %w", m.ProtoReflect().Descriptor().FullName(), err)
+		return fmt.Errorf("sparkconnect: decode %s: %w", m.ProtoReflect().Descriptor().FullName(), err)
 	}
 	return nil
 }
@@ -64,11 +64,11 @@ func setMessage(m protoreflect.Message, path string, v protoreflect.Message) err
 	for i, p := range parts {
 		fd := m.Descriptor().Fields().ByName(protoreflect.Name(p))
 		if fd == nil || fd.Message() == nil {
-			return fmt.Errorf("sparkstream: %s has no message field %q", m.Descriptor().FullName(), p)
+			return fmt.Errorf("sparkconnect: %s has no message field %q", m.Descriptor().FullName(), p)
 		}
 		if i == len(parts)-1 {
 			if fd.Message().FullName() != v.Descriptor().FullName() {
-				return fmt.Errorf("sparkstream: field %s wants %s, not %s", fd.FullName(), fd.Message().FullName(), v.Descriptor().FullName())
+				return fmt.Errorf("sparkconnect: field %s wants %s, not %s", fd.FullName(), fd.Message().FullName(), v.Descriptor().FullName())
 			}
 			m.Set(fd, protoreflect.ValueOfMessage(v))
 			return nil

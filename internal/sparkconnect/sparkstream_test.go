@@ -1,4 +1,4 @@
-package sparkstream
+package sparkconnect
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-// Package sparkstream is Structured Streaming over the Spark Connect protocol, for Go.
+// Package sparkconnect is Structured Streaming over the Spark Connect protocol, for Go.
 //
 // spark-connect-go has batch DataFrames but no readStream/writeStream and no StreamingQuery.
 // This package adds them on top of its session: a streaming source is a Read relation with
@@ -6,7 +6,7 @@
 // its DataFrame/SQL API; starting, inspecting and stopping queries are Spark Connect commands
 // (WriteStreamOperationStart, StreamingQueryCommand) sent on the same gRPC connection and session.
 // Messages are spark-connect-go's own generated types, found through the global proto registry.
-package sparkstream
+package sparkconnect
 
 import (
 	"context"
@@ -47,24 +47,24 @@ func Connect(ctx context.Context, remote string) (*Session, error) {
 	}
 	base, err := channel.NewBuilder(remote)
 	if err != nil {
-		return nil, fmt.Errorf("sparkstream: connection string %q: %w", remote, err)
+		return nil, fmt.Errorf("sparkconnect: connection string %q: %w", remote, err)
 	}
 	t := &tap{}
 	b := &builder{BaseBuilder: base, tap: t}
 	ss, err := sql.NewSessionBuilder().WithChannelBuilder(b).Build(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sparkstream: connect %s: %w", remote, err)
+		return nil, fmt.Errorf("sparkconnect: connect %s: %w", remote, err)
 	}
 	s := &Session{SparkSession: ss, conn: b.conn, tap: t}
 	// A first round trip checks the server and lets the tap learn the session identity that
 	// spark-connect-go generated (it keeps it private); our commands must carry the same one.
 	if _, err := ss.Config().GetWithDefault(ctx, "spark.sql.session.timeZone", "UTC"); err != nil {
 		b.conn.Close()
-		return nil, fmt.Errorf("sparkstream: spark connect server at %s: %w", remote, err)
+		return nil, fmt.Errorf("sparkconnect: spark connect server at %s: %w", remote, err)
 	}
 	if s.tap.identity().sessionID == "" {
 		b.conn.Close()
-		return nil, errors.New("sparkstream: could not learn the session id from spark-connect-go's requests")
+		return nil, errors.New("sparkconnect: could not learn the session id from spark-connect-go's requests")
 	}
 	return s, nil
 }
@@ -85,7 +85,7 @@ type builder struct {
 
 func (b *builder) Build(ctx context.Context) (*grpc.ClientConn, error) {
 	if b.Token() != "" {
-		return nil, errors.New("sparkstream: token authentication (TLS) is not supported")
+		return nil, errors.New("sparkconnect: token authentication (TLS) is not supported")
 	}
 	addr := net.JoinHostPort(b.Host(), strconv.Itoa(b.Port()))
 	conn, err := grpc.NewClient(addr,
@@ -96,7 +96,7 @@ func (b *builder) Build(ctx context.Context) (*grpc.ClientConn, error) {
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(128<<20)),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("sparkstream: dial %s: %w", addr, err)
+		return nil, fmt.Errorf("sparkconnect: dial %s: %w", addr, err)
 	}
 	b.conn = conn
 	return conn, nil
@@ -179,10 +179,10 @@ func (s *tappedStream) SendMsg(m any) error {
 func (s *Session) relation(ctx context.Context, df sql.DataFrame) (protoreflect.Message, error) {
 	var rel protoreflect.Message
 	if _, err := df.Schema(context.WithValue(ctx, captureKey{}, &rel)); err != nil {
-		return nil, fmt.Errorf("sparkstream: analyze plan: %w", err)
+		return nil, fmt.Errorf("sparkconnect: analyze plan: %w", err)
 	}
 	if rel == nil {
-		return nil, errors.New("sparkstream: the DataFrame's plan was not seen on the wire")
+		return nil, errors.New("sparkconnect: the DataFrame's plan was not seen on the wire")
 	}
 	return rel, nil
 }
@@ -197,11 +197,11 @@ func (s *Session) dataFrame(rel protoreflect.Message) (sql.DataFrame, error) {
 	sv := reflect.ValueOf(s.SparkSession)
 	rv := reflect.ValueOf(rel.Interface())
 	if ft.NumIn() != 2 || ft.NumOut() != 1 || !sv.Type().AssignableTo(ft.In(0)) || !rv.Type().AssignableTo(ft.In(1)) {
-		return nil, fmt.Errorf("sparkstream: spark-connect-go's NewDataFrame is %s; cannot pass (%s, %s)", ft, sv.Type(), rv.Type())
+		return nil, fmt.Errorf("sparkconnect: spark-connect-go's NewDataFrame is %s; cannot pass (%s, %s)", ft, sv.Type(), rv.Type())
 	}
 	df, ok := newDataFrame.Call([]reflect.Value{sv, rv})[0].Interface().(sql.DataFrame)
 	if !ok {
-		return nil, errors.New("sparkstream: NewDataFrame did not return a DataFrame")
+		return nil, errors.New("sparkconnect: NewDataFrame did not return a DataFrame")
 	}
 	return df, nil
 }
@@ -281,7 +281,7 @@ func (s *Session) execute(ctx context.Context, command protoreflect.Message) (*e
 			return nil, rpcError(err)
 		}
 		if getString(resp, "session_id") != id.sessionID {
-			return nil, fmt.Errorf("sparkstream: response for session %q, want %q", getString(resp, "session_id"), id.sessionID)
+			return nil, fmt.Errorf("sparkconnect: response for session %q, want %q", getString(resp, "session_id"), id.sessionID)
 		}
 		var r executeResponse
 		if err := decodeInto(resp.Interface(), &r); err != nil {

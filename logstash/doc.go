@@ -1,2 +1,0 @@
-// Package logstash will render the log pipelines of package pipelines as Logstash configs.
-package logstash
