@@ -11,7 +11,7 @@ var (
 var (
 	ProducerRecords = declare(&Metric{
 		Name: "finobs_producer_records_total", Type: Counter, Exporter: producer, Labels: []string{"topic"},
-		Help: "Records the broker acknowledged.",
+		Help: "Records acknowledged by the broker.",
 	})
 	ProducerErrors = declare(&Metric{
 		Name: "finobs_producer_errors_total", Type: Counter, Exporter: producer, Labels: []string{"topic"},
@@ -19,7 +19,7 @@ var (
 	})
 	ProducerBytes = declare(&Metric{
 		Name: "finobs_producer_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"topic"},
-		Help: "Value bytes the broker acknowledged.",
+		Help: "Value bytes acknowledged by the broker.",
 	})
 	ProducerBuffered = declare(&Metric{
 		Name: "finobs_producer_buffered_records", Type: Gauge, Exporter: producer,
@@ -27,43 +27,85 @@ var (
 	})
 	ProducerBufferMax = declare(&Metric{
 		Name: "finobs_producer_buffer_max_records", Type: Gauge, Exporter: producer,
-		Help: "The client's buffer limit (MaxBufferedRecords).",
+		Help: "The configured MaxBufferedRecords.",
 	})
 	ProducerLatency = declare(&Metric{
 		Name: "finobs_producer_produce_latency_seconds", Type: Histogram, Exporter: producer,
-		Help: "Time from enqueueing a record to its acknowledgement.",
+		Help: "Time from enqueue to acknowledgement, of 1 record in every -latency-sample.",
 	})
 	ProducerTargetRate = declare(&Metric{
 		Name: "finobs_producer_target_rate", Type: Gauge, Exporter: producer,
-		Help: "Records per second the producer was asked for; 0 means unlimited.",
+		Help: "Asked records per second; 0 is unlimited.",
 	})
 )
 
-// franz-go's client metrics (plugin/kprom, namespace kgo) in the producer.
+// franz-go's client metrics (plugin/kprom, namespace kgo) in the producer: every one it
+// exports, with kprom's help texts. Its histograms are off and a producer never fetches, so
+// kgo_*_seconds and kgo_fetch_* never appear.
 var (
 	KgoProduceBatches = declare(&Metric{
 		Name: "kgo_produce_batches_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
-		Help: "Record batches the client produced, by broker and topic.",
+		Help: "Total number of batches produced",
 	})
 	KgoProduceRecords = declare(&Metric{
 		Name: "kgo_produce_records_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
-		Help: "Records the client produced in batches, by broker and topic.",
+		Help: "Total number of records produced",
 	})
 	KgoProduceBytes = declare(&Metric{
 		Name: "kgo_produce_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
-		Help: "Uncompressed bytes of the batches the client produced.",
+		Help: "Total number of uncompressed bytes produced",
 	})
 	KgoProduceCompressedBytes = declare(&Metric{
 		Name: "kgo_produce_compressed_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
-		Help: "Compressed bytes of the batches the client produced.",
+		Help: "Total number of compressed bytes produced",
 	})
+	// A gauge, despite kprom's name.
 	KgoBufferedProduceRecords = declare(&Metric{
 		Name: "kgo_buffered_produce_records_total", Type: Gauge, Exporter: producer,
-		Help: "Records buffered in the client (a gauge, despite kprom's name).",
+		Help: "Total number of records buffered within the client ready to be produced",
+	})
+	KgoBufferedProduceBytes = declare(&Metric{
+		Name: "kgo_buffered_produce_bytes", Type: Gauge, Exporter: producer,
+		Help: "Total number of bytes buffered within the client ready to be produced",
+	})
+	// The producer consumes nothing: always 0, but kprom exports them with every client.
+	KgoBufferedFetchRecords = declare(&Metric{
+		Name: "kgo_buffered_fetch_records_total", Type: Gauge, Exporter: producer,
+		Help: "Total number of records buffered within the client ready to be consumed",
+	})
+	KgoBufferedFetchBytes = declare(&Metric{
+		Name: "kgo_buffered_fetch_bytes", Type: Gauge, Exporter: producer,
+		Help: "Total number of bytes buffered within the client ready to be consumed",
 	})
 	KgoConnects = declare(&Metric{
 		Name: "kgo_connects_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"},
-		Help: "Connections the client opened, by broker.",
+		Help: "Total number of connections opened",
+	})
+	// A broker went away, or the client closed a connection idle for ConnIdleTimeout: not on
+	// every healthy run.
+	KgoDisconnects = declare(&Metric{
+		Name: "kgo_disconnects_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: OnFault,
+		Help: "Total number of connections closed",
+	})
+	KgoConnectErrors = declare(&Metric{
+		Name: "kgo_connect_errors_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: OnFault,
+		Help: "Total number of connection errors",
+	})
+	KgoWriteBytes = declare(&Metric{
+		Name: "kgo_write_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"},
+		Help: "Total number of bytes written to the TCP connection. The bytes count is tracked after compression (when used).",
+	})
+	KgoWriteErrors = declare(&Metric{
+		Name: "kgo_write_errors_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: OnFault,
+		Help: "Total number of write errors",
+	})
+	KgoReadBytes = declare(&Metric{
+		Name: "kgo_read_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"},
+		Help: "Total number of bytes read from the TCP connection. The bytes count is tracked before uncompression (when used).",
+	})
+	KgoReadErrors = declare(&Metric{
+		Name: "kgo_read_errors_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: OnFault,
+		Help: "Total number of read errors",
 	})
 )
 
@@ -120,7 +162,7 @@ var (
 	})
 	StreamDeadLetters = declare(&Metric{
 		Name: "finobs_stream_dead_letter_rows_total", Type: Counter, Exporter: stream, Labels: []string{"query"},
-		Help: "Malformed or schema-violating rows sent to the dead-letter topic.",
+		Help: "Records that failed parsing or validation, sent to the dead-letter topic.",
 	})
 	StreamLastProgress = declare(&Metric{
 		Name: "finobs_stream_last_progress_timestamp_seconds", Type: Gauge, Exporter: stream, Labels: []string{"query"},

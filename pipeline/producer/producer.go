@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/plugin/kprom"
 	"github.com/twmb/franz-go/plugin/kslog"
 
+	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
@@ -172,12 +173,11 @@ func New(ctx context.Context, cfg Config, reg *prometheus.Registry, log *slog.Lo
 	}
 	opts = append(opts, kgo.WithLogger(kslog.New(log.With("component", "franz-go"))))
 	if reg != nil {
-		// Batches and records per batch show how well linger and batch size work.
-		opts = append(opts, kgo.WithHooks(kprom.NewMetrics("kgo", kprom.Registry(reg),
-			kprom.FetchAndProduceDetail(kprom.ByNode, kprom.ByTopic, kprom.Batches, kprom.Records, kprom.UncompressedBytes, kprom.CompressedBytes))))
-		if err := p.register(reg); err != nil {
+		kgoMetrics, err := p.register(reg)
+		if err != nil {
 			return nil, err
 		}
+		opts = append(opts, kgo.WithHooks(kgoMetrics))
 	}
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
@@ -217,41 +217,34 @@ func (p *Producer) now() int64 {
 	return p.clockMs
 }
 
-// register exports the producer's own metrics; the names are fixed by the metric catalog.
-func (p *Producer) register(reg *prometheus.Registry) error {
+// register exports the producer's own metrics, built from their catalog declarations, and
+// returns franz-go's (kprom), which register themselves on reg once a client is created.
+func (p *Producer) register(reg *prometheus.Registry) (*kprom.Metrics, error) {
 	topic := prometheus.Labels{"topic": p.cfg.Topic}
-	counter := func(name, help string, v *atomic.Int64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: topic},
-			func() float64 { return float64(v.Load()) })
-	}
-	gauge := func(name, help string, f func() float64) prometheus.Collector {
-		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
-	}
-	p.latency = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "finobs_producer_produce_latency_seconds",
-		Help:    fmt.Sprintf("Time from enqueue to acknowledgement, of 1 record in %d.", p.cfg.LatencySample),
-		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16), // 0.5 ms .. 16 s
-	})
+	load := func(v *atomic.Int64) func() float64 { return func() float64 { return float64(v.Load()) } }
+	p.latency = catalog.ProducerLatency.NewHistogram(prometheus.ExponentialBuckets(0.0005, 2, 16)) // 0.5 ms .. 16 s
 	rate := p.cfg.Rate
 	for _, c := range []prometheus.Collector{
-		counter("finobs_producer_records_total", "Records acknowledged by the broker.", &p.acked),
-		counter("finobs_producer_errors_total", "Records whose produce failed.", &p.failed),
-		counter("finobs_producer_bytes_total", "Value bytes acknowledged by the broker.", &p.ackedB),
-		gauge("finobs_producer_buffered_records", "Records buffered in the client, not yet acknowledged.", func() float64 {
+		catalog.ProducerRecords.NewCounterFunc(topic, load(&p.acked)),
+		catalog.ProducerErrors.NewCounterFunc(topic, load(&p.failed)),
+		catalog.ProducerBytes.NewCounterFunc(topic, load(&p.ackedB)),
+		catalog.ProducerBuffered.NewGaugeFunc(nil, func() float64 {
 			if p.cl == nil {
 				return 0
 			}
 			return float64(p.cl.BufferedProduceRecords())
 		}),
-		gauge("finobs_producer_buffer_max_records", "The configured MaxBufferedRecords.", func() float64 { return float64(p.cfg.MaxBuffered) }),
-		gauge("finobs_producer_target_rate", "Asked records per second; 0 is unlimited.", func() float64 { return rate }),
+		catalog.ProducerBufferMax.NewGaugeFunc(nil, func() float64 { return float64(p.cfg.MaxBuffered) }),
+		catalog.ProducerTargetRate.NewGaugeFunc(nil, func() float64 { return rate }),
 		p.latency,
 	} {
 		if err := reg.Register(c); err != nil {
-			return fmt.Errorf("register producer metrics: %w", err)
+			return nil, fmt.Errorf("register producer metrics: %w", err)
 		}
 	}
-	return nil
+	// Batches and records per batch show how well linger and batch size work.
+	return kprom.NewMetrics("kgo", kprom.Registry(reg),
+		kprom.FetchAndProduceDetail(kprom.ByNode, kprom.ByTopic, kprom.Batches, kprom.Records, kprom.UncompressedBytes, kprom.CompressedBytes)), nil
 }
 
 // CreatedTopic reports whether New created the topic.

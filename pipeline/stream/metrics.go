@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/sparkconnect"
 )
 
@@ -28,35 +29,34 @@ type Metrics struct {
 	lastProgress    *prometheus.GaugeVec
 }
 
-// NewMetrics registers the stream driver's metrics with reg.
+// NewMetrics registers the stream driver's metrics with reg, built from their catalog
+// declarations.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
-	q := []string{"query"}
-	g := func(name, help string, labels ...string) *prometheus.GaugeVec {
-		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+	g := func(m *catalog.Metric, labels ...string) *prometheus.GaugeVec {
+		v := m.NewGaugeVec(labels...)
 		reg.MustRegister(v)
 		return v
 	}
-	c := func(name, help string) *prometheus.CounterVec {
-		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, q)
+	c := func(m *catalog.Metric, labels ...string) *prometheus.CounterVec {
+		v := m.NewCounterVec(labels...)
 		reg.MustRegister(v)
 		return v
 	}
 	return &Metrics{
-		up:              g("finobs_stream_query_up", "1 while the streaming query is active, 0 once it stopped or failed.", q...),
-		inputRate:       g("finobs_stream_input_rows_per_second", "Rows per second arriving at the query (last progress).", q...),
-		processedRate:   g("finobs_stream_processed_rows_per_second", "Rows per second the query processed (last progress).", q...),
-		inputRows:       c("finobs_stream_input_rows_total", "Rows the query read, summed over progress reports."),
-		batches:         c("finobs_stream_batches_total", "Micro-batches the query completed."),
-		batchDuration:   g("finobs_stream_batch_duration_seconds", "Duration of the last micro-batch (triggerExecution).", q...),
-		triggerInterval: g("finobs_stream_trigger_interval_seconds", "The query's configured processing-time trigger.", q...),
-		offsetsBehind: g("finobs_stream_offsets_behind_latest",
-			"Records between the query's end offset and the partition's latest offset.", "query", "topic", "partition"),
-		watermark:      g("finobs_stream_watermark_timestamp_seconds", "The query's event-time watermark.", q...),
-		stateRows:      g("finobs_stream_state_rows", "Rows held in the query's state stores.", q...),
-		stateBytes:     g("finobs_stream_state_bytes", "Memory used by the query's state stores.", q...),
-		lateRows:       c("finobs_stream_late_rows_total", "Rows dropped because they arrived behind the watermark."),
-		deadLetterRows: c("finobs_stream_dead_letter_rows_total", "Records that failed parsing or validation, sent to the dead-letter topic."),
-		lastProgress:   g("finobs_stream_last_progress_timestamp_seconds", "When the query last reported progress.", q...),
+		up:              g(catalog.StreamQueryUp, "query"),
+		inputRate:       g(catalog.StreamInputRate, "query"),
+		processedRate:   g(catalog.StreamProcessedRate, "query"),
+		inputRows:       c(catalog.StreamInputRows, "query"),
+		batches:         c(catalog.StreamBatches, "query"),
+		batchDuration:   g(catalog.StreamBatchDuration, "query"),
+		triggerInterval: g(catalog.StreamTriggerInterval, "query"),
+		offsetsBehind:   g(catalog.StreamOffsetsBehind, "query", "topic", "partition"),
+		watermark:       g(catalog.StreamWatermark, "query"),
+		stateRows:       g(catalog.StreamStateRows, "query"),
+		stateBytes:      g(catalog.StreamStateBytes, "query"),
+		lateRows:        c(catalog.StreamLateRows, "query"),
+		deadLetterRows:  c(catalog.StreamDeadLetters, "query"),
+		lastProgress:    g(catalog.StreamLastProgress, "query"),
 	}
 }
 

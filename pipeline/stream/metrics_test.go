@@ -9,7 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/sparkconnect"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 func progress(t *testing.T, js string) sparkconnect.Progress {
@@ -127,6 +129,23 @@ func TestEveryCatalogNameIsExported(t *testing.T) {
 	}
 	if len(have) != len(fixed) {
 		t.Errorf("exported %d metrics, the catalog has %d", len(have), len(fixed))
+	}
+}
+
+// The driver exports exactly what the catalog declares for it, with the declared types, help
+// texts and labels: a query registered and one batch report observed give every vector a child.
+func TestMetricsMatchCatalog(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	m.register("agg", 5*time.Second)
+	b := progress(t, batchReport)
+	m.observe("agg", &b)
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.CheckExported(topology.StreamDriver, reg); err != nil {
+		t.Errorf("the stream driver's metrics and the catalog disagree:\n%v", err)
 	}
 }
 
