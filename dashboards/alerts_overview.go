@@ -3,78 +3,110 @@ package dashboards
 import (
 	"strings"
 
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-
 	"github.com/finobs/finobs/internal/catalog"
-	g "github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
 	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/signals"
 )
 
 // firing selects alerts that fire, not those still pending their for: duration.
-const firing = `alertstate="firing"`
+var firing = promql.Eq("alertstate", "firing")
 
-func alertsOverview() *dashboard.DashboardBuilder {
-	jobs := scrapedJobs()
-	every := `job=~"` + strings.Join(names(jobs), "|") + `"`
-	return g.NewDashboard(UID(AlertsOverview), "Alerts overview",
-		"Whether alerting works end to end: every target scraped, rules evaluated, alerts sent by Prometheus, notifications delivered by Alertmanager.",
-		jobs).
-		WithRow(g.Row("Firing alerts")).
-		WithPanel(g.Stat("Critical alerts firing", "short",
-			"Critical alerts firing now: each one pages someone.",
-			g.Prom("count("+g.S(catalog.Alerts, firing, `severity="critical"`)+") or vector(0)", "critical"), g.BadAbove(1)...).Span(6)).
-		WithPanel(g.Stat("Warnings firing", "short",
-			"Warning alerts firing now; they go to the team channel.",
-			g.Prom("count("+g.S(catalog.Alerts, firing, `severity="warning"`)+") or vector(0)", "warning"), g.BadAbove(1)...).Span(6)).
-		WithPanel(g.TimeSeries("Firing alerts by severity", "short",
-			"Alerts firing over time, by severity label.",
-			g.Prom("count by (severity) ("+g.S(catalog.Alerts, firing)+")", "{{severity}}")).Span(12)).
-		WithPanel(g.TimeSeries("Firing alerts by component", "short",
-			"Alerts firing over time, by the component label every rule group sets (kafka, spark, producer, monitoring).",
-			g.Prom("count by (component) ("+g.S(catalog.Alerts, firing)+")", "{{component}}")).Span(12)).
-		WithPanel(g.Table("Firing alerts", "short",
-			"Every alert firing now with its labels; the runbook and dashboard links are in its annotations in Alertmanager.",
-			g.PromTable("count by (alertname, severity, component, instance) ("+g.S(catalog.Alerts, firing)+")")).Span(12)).
-		WithRow(g.Row("Scrape targets")).
-		WithPanel(g.Stat("Scrape targets down", "short",
-			"Targets Prometheus fails to scrape: their metrics, and every alert on them, are blind.",
-			g.Prom("count("+g.S(catalog.Up, every)+" == 0) or vector(0)", "down"), g.BadAbove(1)...).Height(8)).
-		WithPanel(g.TimeSeries("Targets up by job", "short",
-			"Targets answering Prometheus, by job, against how many it scrapes.",
-			g.Prom(g.Sum("job", g.S(catalog.Up, every)), "{{job}} up"),
-			g.Prom("count by (job) ("+g.S(catalog.Up, every)+")", "{{job}} scraped")).Span(20)).
-		WithRow(g.Row("Alerting health")).
-		WithPanel(g.Stat("Alertmanagers discovered", "short",
-			"Alertmanagers Prometheus sends alerts to; 0 means alerts go nowhere.",
-			g.Prom(g.Min("", g.S(catalog.PromAlertmanagersDiscovered)), "discovered"), g.BadBelow(1)...)).
-		WithPanel(g.Stat("Prometheus config loaded", "short",
-			"1 when Prometheus' last configuration reload succeeded.",
-			g.Prom(g.Min("", g.S(catalog.PromConfigReloadOK)), "ok"), g.BadBelow(1)...)).
-		WithPanel(g.Stat("Alertmanager config loaded", "short",
-			"1 when Alertmanager's last configuration reload succeeded.",
-			g.Prom(g.Min("", g.S(catalog.AMConfigReloadOK)), "ok"), g.BadBelow(1)...)).
-		WithPanel(g.Stat("Rule evaluation failures", "cps",
-			"Rule evaluations failing per second, all groups.",
-			g.Prom(g.Sum("", g.Rate(catalog.RuleEvaluationFailures)), "failures"), g.BadAbove(0.0001)...)).
-		WithPanel(g.Stat("Notification errors", "cps",
-			"Alerts per second Prometheus failed to send to Alertmanager.",
-			g.Prom(g.Sum("", g.Rate(catalog.PromNotificationErrors)), "errors"), g.BadAbove(0.0001)...)).
-		WithPanel(g.Stat("Failed notifications", "cps",
-			"Notifications per second Alertmanager failed to deliver, all integrations.",
-			g.Prom(g.Sum("", g.Rate(catalog.AMNotificationsFailed)), "failed"), g.BadAbove(0.0001)...)).
-		WithRow(g.Row("Delivery")).
-		WithPanel(g.TimeSeries("Alerts sent to Alertmanager", "cps",
-			"Alerts per second Prometheus sends, and the errors doing so, by Alertmanager.",
-			g.Prom(g.Sum("alertmanager", g.Rate(catalog.PromNotificationsSent)), "sent {{alertmanager}}"),
-			g.Prom(g.Sum("alertmanager", g.Rate(catalog.PromNotificationErrors)), "errors {{alertmanager}}"))).
-		WithPanel(g.TimeSeries("Notifications by integration", "cps",
-			"Notifications per second Alertmanager delivers, and fails to, by integration (webhook, email...).",
-			g.Prom(g.Sum("integration", g.Rate(catalog.AMNotifications)), "{{integration}}"),
-			g.Prom(g.Sum("integration", g.Rate(catalog.AMNotificationsFailed)), "{{integration}} failed"))).
-		WithPanel(g.TimeSeries("Rule group duration vs interval", "s",
-			"Time the last evaluation of each rule group took, against its interval: a group slower than its interval skips evaluations.",
-			g.Prom(g.Max("group", `label_replace(`+g.S(catalog.RuleGroupLastDuration)+`, "group", "$1", "rule_group", ".*;(.*)")`), "{{group}}"),
-			g.Prom(g.Max("", g.S(catalog.RuleGroupInterval)), "interval")))
+// everyJob scopes up to the jobs Prometheus scrapes in any stack.
+var everyJob = promql.Re("job", strings.Join(names(scrapedJobs()), "|"))
+
+// Alerts-overview signals that no alert fires on.
+var (
+	alertsFiring = func(ms ...promql.Matcher) promql.Expr {
+		return promql.Select(catalog.Alerts, append([]promql.Matcher{firing}, ms...)...)
+	}
+	criticalFiring = &signal.Signal{Name: "critical", Unit: signal.Count, Resolution: 1,
+		Expr: promql.Count(alertsFiring(promql.Eq("severity", "critical"))).Or(promql.Vector(0))}
+	warningsFiring = &signal.Signal{Name: "warning", Unit: signal.Count, Resolution: 1,
+		Expr: promql.Count(alertsFiring(promql.Eq("severity", "warning"))).Or(promql.Vector(0))}
+	firingBy = &signal.Signal{Name: "firing", Unit: signal.Count, Expr: promql.Count(alertsFiring(), promql.Grouped)}
+
+	targetsScraped = &signal.Signal{Name: "scraped", Unit: signal.Count, Expr: promql.Count(promql.Select(catalog.Up, everyJob), promql.Grouped)}
+	targetsUp      = &signal.Signal{Name: "up", Unit: signal.Count, Expr: promql.Sum(promql.Select(catalog.Up, everyJob), promql.Grouped)}
+
+	notificationsSent = &signal.Signal{Name: "sent", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.PromNotificationsSent), promql.Window), promql.Grouped)}
+	notificationErrors = &signal.Signal{Name: "errors", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.PromNotificationErrors), promql.Window), promql.Grouped)}
+	notifications = &signal.Signal{Name: "delivered", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.AMNotifications), promql.Window), promql.Grouped)}
+	ruleGroupDuration = &signal.Signal{Name: "duration", Unit: signal.Seconds,
+		Expr: promql.Max(promql.LabelReplace(promql.Select(catalog.RuleGroupLastDuration), "group", "$1", "rule_group", ".*;(.*)"), promql.Grouped)}
+	ruleGroupInterval = &signal.Signal{Name: "interval", Unit: signal.Seconds,
+		Expr: promql.Max(promql.Select(catalog.RuleGroupInterval), promql.Grouped)}
+)
+
+// Panels of the alerts overview that alerts link to.
+var (
+	ScrapeTargets = grafana.Stat("Scrape targets up",
+		"Every target Prometheus scrapes, one tile each: a target that fails its scrapes turns the colour of TargetDown. Its metrics, and every alert on them, are blind.",
+		signals.TargetUp.Show().Legend("{{job}} {{instance}}")).Span(24).Height(4)
+	RuleFailuresPanel = grafana.Stat("Rule evaluation failures",
+		"Rule evaluations that failed in the last rate interval, all groups.",
+		signals.RuleEvaluationFailures.Total().Legend("failures"))
+	AlertmanagersPanel = grafana.Stat("Alertmanagers discovered",
+		"Alertmanagers Prometheus sends alerts to, on the Prometheus that knows fewest; 0 means alerts go nowhere.",
+		signals.AlertmanagersDiscovered.Min().Legend("discovered"))
+	PrometheusConfigPanel = grafana.Stat("Prometheus config loaded",
+		"1 when Prometheus' last configuration reload succeeded.",
+		signals.PrometheusConfigLoaded.Min().Legend("ok"))
+	AlertmanagerConfigPanel = grafana.Stat("Alertmanager config loaded",
+		"1 when Alertmanager's last configuration reload succeeded.",
+		signals.AlertmanagerConfigLoaded.Min().Legend("ok"))
+	NotificationErrorsPanel = grafana.Stat("Notification errors",
+		"Share of the alerts Prometheus sends to Alertmanager that fail.",
+		signals.NotificationErrorRatio.Total().Legend("errors"))
+	FailedNotificationsPanel = grafana.Stat("Failed notifications",
+		"Notifications per second Alertmanager fails to deliver, all integrations.",
+		signals.FailedNotifications.Total().Legend("failed"))
+)
+
+var alertsOverview = grafana.Board{
+	Name: AlertsOverview, Folder: folderOps, Title: "Alerts overview",
+	Description: "Whether alerting works end to end: every target scraped, rules evaluated, alerts sent by Prometheus, notifications delivered by Alertmanager.",
+	Jobs:        scrapedJobs(),
+	Rows: []grafana.Row{
+		{Title: "Firing alerts", Panels: []*grafana.Panel{
+			grafana.Stat("Critical alerts firing", "Critical alerts firing now: each one pages someone.",
+				criticalFiring.Show().Legend("critical")).Span(6),
+			grafana.Stat("Warnings firing", "Warning alerts firing now; they go to the team channel.",
+				warningsFiring.Show().Legend("warning")).Span(6),
+			grafana.TimeSeries("Firing alerts by severity", "Alerts firing over time, by severity label.",
+				firingBy.GroupBy("severity").Legend("{{severity}}")).Span(12),
+			grafana.TimeSeries("Firing alerts by component", "Alerts firing over time, by the component label every rule group sets (kafka, spark, producer, monitoring).",
+				firingBy.GroupBy("component").Legend("{{component}}")).Span(12),
+			grafana.Table("Firing alerts", "Every alert firing now with its labels; the runbook and dashboard links are in its annotations in Alertmanager.",
+				firingBy.GroupBy("alertname", "severity", "component", "instance")).Span(12),
+		}},
+		{Title: "Scrape targets", Panels: []*grafana.Panel{
+			ScrapeTargets,
+			grafana.TimeSeries("Targets up by job", "Targets answering Prometheus, by job, against how many it scrapes.",
+				targetsUp.GroupBy("job").Legend("{{job}} up"),
+				targetsScraped.GroupBy("job").Legend("{{job}} scraped")).Span(24),
+		}},
+		{Title: "Alerting health", Panels: []*grafana.Panel{
+			AlertmanagersPanel, PrometheusConfigPanel, AlertmanagerConfigPanel,
+			RuleFailuresPanel, NotificationErrorsPanel, FailedNotificationsPanel,
+		}},
+		{Title: "Delivery", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Alerts sent to Alertmanager", "Alerts per second Prometheus sends, and the errors doing so, by Alertmanager.",
+				notificationsSent.GroupBy("alertmanager").Legend("sent {{alertmanager}}"),
+				notificationErrors.GroupBy("alertmanager").Legend("errors {{alertmanager}}")),
+			grafana.TimeSeries("Notifications by integration", "Notifications per second Alertmanager delivers, and fails to, by integration (webhook, email...).",
+				notifications.GroupBy("integration").Legend("{{integration}}"),
+				signals.FailedNotifications.GroupBy("integration").Legend("{{integration}} failed")),
+			grafana.TimeSeries("Rule group duration vs interval", "Time the last evaluation of each rule group took, against its interval: a group slower than its interval skips evaluations.",
+				ruleGroupDuration.GroupBy("group").Legend("{{group}}"),
+				ruleGroupInterval.Total().Legend("interval")),
+		}},
+	},
 }
 
 // scrapedJobs are the jobs Prometheus scrapes in any stack, in topology order.

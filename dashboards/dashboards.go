@@ -1,14 +1,15 @@
 // Package dashboards declares the Grafana dashboards of finobs, one file each, and renders
 // them with their provisioning files under deploy/grafana/.
 //
-// Queries name metrics through catalog identifiers, so a dashboard that shows a metric
-// nobody declares does not compile; Lint enforces the rest of the conventions.
+// Panels are values: boards list them and alerts point to them. A panel shows signals
+// (package signals, or signals of its own declared beside it), whose expressions name
+// metrics through catalog identifiers, so a dashboard that shows a metric nobody declares
+// does not compile; Lint enforces the rest of the conventions.
 package dashboards
 
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/prometheus/common/model"
 
@@ -40,14 +41,9 @@ const (
 
 // boards is every dashboard, in the order they are listed and previewed.
 var boards = []grafana.Board{
-	{Name: KafkaCluster, Folder: folderKafka, Build: kafkaCluster},
-	{Name: KafkaBroker, Folder: folderKafka, Build: kafkaBroker},
-	{Name: KRaftQuorum, Folder: folderKafka, Build: kraftQuorum},
-	{Name: SparkStream, Folder: folderPipeline, Build: sparkStreaming},
-	{Name: Producer, Folder: folderPipeline, Build: producer},
-	{Name: Pipeline, Folder: folderPipeline, Build: pipeline},
-	{Name: AlertsOverview, Folder: folderOps, Build: alertsOverview},
-	{Name: LogsOverview, Folder: folderOps, Build: logsOverview},
+	// transition: kafkaCluster, kafkaBroker, kraftQuorum, sparkStreaming, producer, pipeline,
+	alertsOverview,
+	// transition: logsOverview,
 }
 
 // exclusions waive lint rules where a query cannot follow them, each with its reason.
@@ -56,7 +52,8 @@ var exclusions = alertPanelExclusions()
 // ALERTS carries the labels of each alert's expression, which often keep no job or
 // instance: filtering on them would hide exactly the cluster-wide alerts.
 func alertPanelExclusions() []grafana.Exclusion {
-	var out []grafana.Exclusion
+	out := []grafana.Exclusion{{Dashboard: UID(AlertsOverview), Panel: ScrapeTargets.Title, Rule: "target-job-scope",
+		Reason: "the panel is about every target Prometheus scrapes: All (.+) is what it means"}}
 	for _, p := range []string{"Critical alerts firing", "Warnings firing", "Firing alerts by severity", "Firing alerts by component", "Firing alerts"} {
 		for _, rule := range []string{"target-job", "target-instance"} {
 			out = append(out, grafana.Exclusion{Dashboard: UID(AlertsOverview), Panel: p, Rule: rule,
@@ -164,64 +161,42 @@ func Queries() ([]Query, error) {
 	return out, nil
 }
 
-// URL is the Grafana path (below its root URL) of a dashboard, and of one of its panels
-// when panelTitle is not empty: what an alert's dashboard_url annotation points at.
-func URL(name, panelTitle string) (string, error) {
+// BoardOf is the name of the board that lists panel p.
+func BoardOf(p *grafana.Panel) (string, bool) {
 	for _, b := range boards {
-		if b.Name != name {
+		if b.Holds(p) {
+			return b.Name, true
+		}
+	}
+	return "", false
+}
+
+// PanelURL is the Grafana path (below its root URL) of panel p on its own: what an alert's
+// dashboard_url annotation points at. A panel that no board lists is an error.
+func PanelURL(p *grafana.Panel) (string, error) {
+	for _, b := range boards {
+		if !b.Holds(p) {
 			continue
 		}
 		d, err := grafana.Build(b)
 		if err != nil {
 			return "", err
 		}
-		if panelTitle == "" {
+		return grafana.PanelURL(d.Dashboard, p.Title)
+	}
+	return "", fmt.Errorf("dashboards: panel %q is on no dashboard", p.Title)
+}
+
+// URL is the Grafana path of the dashboard with the given name.
+func URL(name string) (string, error) {
+	for _, b := range boards {
+		if b.Name == name {
+			d, err := grafana.Build(b)
+			if err != nil {
+				return "", err
+			}
 			return grafana.DashboardURL(d.Dashboard), nil
 		}
-		return grafana.PanelURL(d.Dashboard, panelTitle)
 	}
 	return "", fmt.Errorf("dashboards: no dashboard %q", name)
-}
-
-// URLFor is the path of the first panel (in dashboard order) that charts metric m: where
-// an alert on m should send whoever it pages. Panels are matched on the metric's series
-// names in their queries.
-func URLFor(m *catalog.Metric) (string, error) {
-	return urlFor(m.Series(), m.Name)
-}
-
-// URLForExpr is URLFor of the first metric of a PromQL expression (an alert's expr) that
-// a panel charts.
-func URLForExpr(expr string) (string, error) {
-	names, err := grafana.MetricNames(expr)
-	if err != nil {
-		return "", err
-	}
-	var series []string
-	for _, n := range names {
-		series = append(series, n)
-		// A recording rule level:metric:operations stands for its metric.
-		if parts := strings.Split(n, ":"); len(parts) == 3 {
-			m := parts[1]
-			series = append(series, m, m+"_bucket", m+"_count", m+"_sum")
-		}
-	}
-	return urlFor(series, expr)
-}
-
-func urlFor(series []string, what string) (string, error) {
-	ds, err := All()
-	if err != nil {
-		return "", err
-	}
-	for _, s := range series {
-		for _, d := range ds {
-			for _, q := range grafana.Queries(d.Dashboard) {
-				if q.Kind == grafana.KindPrometheus && grafana.NamesMetric(q.Expr, s) {
-					return grafana.PanelURL(d.Dashboard, q.Panel)
-				}
-			}
-		}
-	}
-	return "", fmt.Errorf("dashboards: no panel charts %s", what)
 }

@@ -5,7 +5,10 @@ package alertmanager
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,12 +40,68 @@ type Route struct {
 }
 
 // Inhibit mutes alerts matching Target while an alert matching Source fires with the same
-// values of the Equal labels.
+// values of the Equal labels. Alerts are named through SourceAlerts, TargetAlerts and
+// ExceptAlerts (declared alerts, checked by CheckAlerts); other labels through matchers.
 type Inhibit struct {
-	Why            string // rendered as a comment-like name; keeps the intent next to the rule
+	Why            string // keeps the intent next to the rule
+	SourceAlerts   []string
 	SourceMatchers []string
+	TargetAlerts   []string
+	ExceptAlerts   []string // targets never muted by this rule
 	TargetMatchers []string
 	Equal          []string
+}
+
+func (in Inhibit) source() []string {
+	return append(alertMatcher("=", in.SourceAlerts), in.SourceMatchers...)
+}
+
+func (in Inhibit) target() []string {
+	out := append(alertMatcher("=", in.TargetAlerts), in.TargetMatchers...)
+	for _, a := range in.ExceptAlerts {
+		out = append(out, alertMatcher("!=", []string{a})...)
+	}
+	return out
+}
+
+// alertMatcher matches any of the alert names: alertname="A", or alertname=~"A|B".
+func alertMatcher(op string, names []string) []string {
+	switch len(names) {
+	case 0:
+		return nil
+	case 1:
+		return []string{"alertname" + op + strconv.Quote(names[0])}
+	}
+	re := "=~"
+	if op == "!=" {
+		re = "!~"
+	}
+	return []string{"alertname" + re + strconv.Quote(strings.Join(names, "|"))}
+}
+
+// CheckAlerts fails when an inhibition or an inhibition test names an alert that is not
+// declared: a typo would silently mute nothing (or, as a target, everything it was meant to
+// spare).
+func (c Config) CheckAlerts(declared map[string]bool) error {
+	var errs []error
+	for _, in := range c.Inhibit {
+		for _, a := range slices.Concat(in.SourceAlerts, in.TargetAlerts, in.ExceptAlerts) {
+			if !declared[a] {
+				errs = append(errs, fmt.Errorf("alertmanager: inhibition %q names alert %q, which no rule group declares", in.Why, a))
+			}
+		}
+		if len(in.source()) == 0 || len(in.target()) == 0 {
+			errs = append(errs, fmt.Errorf("alertmanager: inhibition %q needs a source and a target", in.Why))
+		}
+	}
+	for _, t := range c.InhibitTests {
+		for _, a := range []string{t.Source["alertname"], t.Target["alertname"]} {
+			if !declared[a] {
+				errs = append(errs, fmt.Errorf("alertmanager: inhibition test %q names alert %q, which no rule group declares", t.Name, a))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Receiver is where notifications go. Exactly one integration is set.
@@ -145,7 +204,7 @@ func (c Config) Render(header string) ([]byte, error) {
 		fc.Global = &global{ResolveTimeout: model.Duration(c.ResolveTimeout)}
 	}
 	for _, in := range c.Inhibit {
-		fc.InhibitRules = append(fc.InhibitRules, inhibit{in.SourceMatchers, in.TargetMatchers, in.Equal})
+		fc.InhibitRules = append(fc.InhibitRules, inhibit{in.source(), in.target(), in.Equal})
 	}
 	for _, r := range c.Receivers {
 		rr := receiver{Name: r.Name}

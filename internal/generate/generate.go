@@ -117,7 +117,7 @@ func All() (*render.Set, Counts, error) {
 			c.TestCases += len(a.Tests)
 			add(render.File{Path: path.Join(rules.RunbooksDir, a.Name+".md"), Data: a.RunbookPage(g)})
 			c.Runbooks++
-			fmt.Fprintf(&runbookIndex, "| [%s](%s.md) | %s | %s | %s |\n", a.Name, a.Name, a.Severity, g.Component, a.Summary)
+			fmt.Fprintf(&runbookIndex, "| [%s](%s.md) | %s | %s | %s |\n", a.Name, a.Name, a.Severity(), g.Component, a.Summary)
 		}
 	}
 	add(render.File{Path: path.Join(rules.RunbooksDir, "README.md"), Data: runbookIndex.Bytes()})
@@ -197,7 +197,10 @@ func linkDashboards(groups []rules.Group) ([]rules.Group, error) {
 	for i, g := range groups {
 		g.Alerts = append([]rules.Alert(nil), g.Alerts...)
 		for j, a := range g.Alerts {
-			u, err := dashboards.URL(a.Panel.Dashboard, a.Panel.Title)
+			if a.Panel == nil {
+				continue // Validate names the alert
+			}
+			u, err := dashboards.PanelURL(a.Panel)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("group %s, alert %s: %w", g.Name, a.Name, err))
 				continue

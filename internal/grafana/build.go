@@ -12,14 +12,6 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 )
 
-// Board is a declared dashboard: its name (the file name, and the uid after UIDPrefix),
-// the Grafana folder it lives in and its builder.
-type Board struct {
-	Name   string
-	Folder string
-	Build  func() *dashboard.DashboardBuilder
-}
-
 // Dashboard is a built dashboard, panels and queries numbered.
 type Dashboard struct {
 	Name, Folder string
@@ -41,9 +33,18 @@ func deref(s *string) string {
 // pointing at the same panel when others are added or moved; two titles hashing to the
 // same id fail the build.
 func Build(b Board) (Dashboard, error) {
-	d, err := b.Build().Build()
+	db, err := b.builder()
 	if err != nil {
-		return Dashboard{}, fmt.Errorf("dashboard %s: %w", b.Name, err)
+		return Dashboard{}, err
+	}
+	return finish(b.Name, b.Folder, db)
+}
+
+// finish builds a dashboard builder and numbers its panels and queries.
+func finish(name, folder string, db *dashboard.DashboardBuilder) (Dashboard, error) {
+	d, err := db.Build()
+	if err != nil {
+		return Dashboard{}, fmt.Errorf("dashboard %s: %w", name, err)
 	}
 	ids := map[uint32]string{}
 	var clash error
@@ -52,7 +53,7 @@ func Build(b Board) (Dashboard, error) {
 		h.Write([]byte(key))
 		n := h.Sum32()%panelIDs + 1
 		if other, dup := ids[n]; dup && clash == nil {
-			clash = fmt.Errorf("dashboard %s: %q and %q get the same panel id %d; rename one", b.Name, other, key, n)
+			clash = fmt.Errorf("dashboard %s: %q and %q get the same panel id %d; rename one", name, other, key, n)
 		}
 		ids[n] = key
 		return n
@@ -85,7 +86,7 @@ func Build(b Board) (Dashboard, error) {
 	if clash != nil {
 		return Dashboard{}, clash
 	}
-	return Dashboard{Name: b.Name, Folder: b.Folder, Dashboard: d}, nil
+	return Dashboard{Name: name, Folder: folder, Dashboard: d}, nil
 }
 
 // panelIDs bounds panel ids, keeping them short in URLs.

@@ -15,9 +15,6 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/elasticsearch"
 	"github.com/grafana/grafana-foundation-sdk/go/logs"
-	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
-	"github.com/grafana/grafana-foundation-sdk/go/stat"
-	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 
 	"github.com/finobs/finobs/internal/topology"
@@ -145,109 +142,7 @@ func LabelVar(name, label, selector string) *dashboard.QueryVariableBuilder {
 		})
 }
 
-// Row starts a section.
-func Row(title string) *dashboard.RowBuilder { return dashboard.NewRowBuilder(title) }
-
-// Prom is a range query; legend is a Grafana legend format ("{{topic}}").
-func Prom(expr, legend string) *prometheus.DataqueryBuilder {
-	return prometheus.NewDataqueryBuilder().
-		Datasource(DS(KindPrometheus)).
-		Expr(expr).
-		LegendFormat(legend).
-		Range()
-}
-
-// PromTable is an instant query shown as a table.
-func PromTable(expr string) *prometheus.DataqueryBuilder {
-	return prometheus.NewDataqueryBuilder().
-		Datasource(DS(KindPrometheus)).
-		Expr(expr).
-		Format(prometheus.PromQueryFormatTable).
-		Instant()
-}
-
-// TimeSeries is a graph panel, a third of the width.
-func TimeSeries(title, unit, description string, targets ...*prometheus.DataqueryBuilder) *timeseries.PanelBuilder {
-	b := timeseries.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Unit(unit).
-		Datasource(DS(KindPrometheus)).
-		Span(8).Height(8).
-		LineWidth(1).FillOpacity(10).
-		Legend(common.NewVizLegendOptionsBuilder().
-			ShowLegend(true).
-			DisplayMode(common.LegendDisplayModeList).
-			Placement(common.LegendPlacementBottom))
-	for _, t := range targets {
-		b.WithTarget(t)
-	}
-	return b
-}
-
-// Stat is a single big value (last value), a sixth of the width. Thresholds colour it.
-func Stat(title, unit, description string, target *prometheus.DataqueryBuilder, thresholds ...Step) *stat.PanelBuilder {
-	b := stat.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Unit(unit).
-		Datasource(DS(KindPrometheus)).
-		Span(4).Height(4).
-		ColorMode(common.BigValueColorModeBackground).
-		GraphMode(common.BigValueGraphModeArea).
-		Orientation(common.VizOrientationAuto).
-		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"})).
-		WithTarget(target)
-	if len(thresholds) == 0 {
-		// Without thresholds Grafana turns values above 80 red; a neutral colour says
-		// the value is information, not a verdict.
-		thresholds = []Step{{Color: "blue"}}
-	}
-	return b.Thresholds(Thresholds(thresholds...))
-}
-
-// Table lists the rows of instant queries, half the width.
-func Table(title, unit, description string, targets ...*prometheus.DataqueryBuilder) *table.PanelBuilder {
-	b := table.NewPanelBuilder().
-		Title(title).
-		Description(description).
-		Unit(unit).
-		Datasource(DS(KindPrometheus)).
-		Span(12).Height(8)
-	for _, t := range targets {
-		b.WithTarget(t)
-	}
-	return b
-}
-
-// Step is a threshold: from Value up, the colour is Color. The first step's Value is
-// ignored (it is the base colour).
-type Step struct {
-	Value float64
-	Color string
-}
-
-// Thresholds builds absolute thresholds from steps.
-func Thresholds(steps ...Step) *dashboard.ThresholdsConfigBuilder {
-	out := make([]dashboard.Threshold, len(steps))
-	for i, s := range steps {
-		out[i] = dashboard.Threshold{Color: s.Color}
-		if i > 0 {
-			out[i].Value = ptr(s.Value)
-		}
-	}
-	return dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).Steps(out)
-}
-
-// BadAbove colours a value green below limit and red from it on (e.g. offline partitions).
-func BadAbove(limit float64) []Step {
-	return []Step{{Color: "green"}, {Value: limit, Color: "red"}}
-}
-
-// BadBelow colours a value red below limit and green from it on (e.g. brokers up).
-func BadBelow(limit float64) []Step {
-	return []Step{{Color: "red"}, {Value: limit, Color: "green"}}
-}
+func rowBuilder(title string) *dashboard.RowBuilder { return dashboard.NewRowBuilder(title) }
 
 // ES is an Elasticsearch query over the log index: Lucene query, counted per
 // date-histogram bucket and split by the terms of field (none when field is empty).
@@ -289,7 +184,11 @@ func ESLogs(query string) *elasticsearch.DataqueryBuilder {
 const LogTimeField = "@timestamp"
 
 // LogCounts is a graph of log document counts, a half of the width.
-func LogCounts(title, description string, targets ...*elasticsearch.DataqueryBuilder) *timeseries.PanelBuilder {
+func LogCounts(title, description string, targets ...*elasticsearch.DataqueryBuilder) *Panel {
+	return Custom(title, func() cog.Builder[dashboard.Panel] { return logCounts(title, description, targets...) })
+}
+
+func logCounts(title, description string, targets ...*elasticsearch.DataqueryBuilder) *timeseries.PanelBuilder {
 	b := timeseries.NewPanelBuilder().
 		Title(title).
 		Description(description).
@@ -309,7 +208,11 @@ func LogCounts(title, description string, targets ...*elasticsearch.DataqueryBui
 }
 
 // LogLines is a logs panel, full width.
-func LogLines(title, description string, target *elasticsearch.DataqueryBuilder) *logs.PanelBuilder {
+func LogLines(title, description string, target *elasticsearch.DataqueryBuilder) *Panel {
+	return Custom(title, func() cog.Builder[dashboard.Panel] { return logLines(title, description, target) })
+}
+
+func logLines(title, description string, target *elasticsearch.DataqueryBuilder) *logs.PanelBuilder {
 	return logs.NewPanelBuilder().
 		Title(title).
 		Description(description).

@@ -68,7 +68,11 @@ func Items() ([]Item, error) {
 			items = append(items, Item{Kind: "recording", Subject: g.Name + "/" + r.Record, Query: fmt.Sprintf("count(%s)", r.Record), Counted: true})
 		}
 		for _, a := range g.Alerts {
-			sels, err := selectors(a.Expr)
+			expr, err := a.Expr()
+			if err != nil {
+				return nil, fmt.Errorf("alert %s: %w", a.Name, err)
+			}
+			sels, err := selectors(expr)
 			if err != nil {
 				return nil, fmt.Errorf("alert %s: %w", a.Name, err)
 			}

@@ -44,8 +44,8 @@ const (
 type Expr struct{ n node }
 
 type node interface {
-	// build returns the AST of the node in form f and the label names its result carries.
-	build(f Form) (parser.Expr, labelSet, error)
+	// build returns the AST of the node and the label names its result carries.
+	build(o opts) (parser.Expr, labelSet, error)
 }
 
 // String renders e in rule form, or an error marker; for messages and tests.
@@ -66,13 +66,54 @@ const rateInterval = 4*time.Minute + 33*time.Second
 // RateIntervalVar is what a panel-form range of a rate-like function becomes.
 const RateIntervalVar = "$__rate_interval"
 
+// Grouped stands, in the labels of an aggregation, for the grouping the expression is
+// rendered with (RenderGrouped): a signal declares its expression once and is shown per
+// instance in an alert, per topic or in total on panels.
+const Grouped = "\x00grouped"
+
+// Window, as the range of a rate-like function, stands for the window the expression is
+// rendered with (a signal's, or an alert level's own).
+const Window time.Duration = -1
+
+type opts struct {
+	form    Form
+	group   []string
+	grouped bool          // group was given
+	window  time.Duration // what Window stands for
+}
+
+func (o opts) panel() bool { return o.form == Panel }
+
 // Render prints e in form f. The error names every label that no metric underneath
 // declares, or the expression Prometheus' parser rejects.
-func (e Expr) Render(f Form) (string, error) {
+func (e Expr) Render(f Form) (string, error) { return e.render(opts{form: f}) }
+
+// RenderGrouped is Render with the Grouped labels of e's aggregations replaced by by.
+func (e Expr) RenderGrouped(f Form, by ...string) (string, error) {
+	return e.render(opts{form: f, group: by, grouped: true})
+}
+
+// RenderWith is RenderGrouped with Window ranges as window.
+func (e Expr) RenderWith(f Form, window time.Duration, by ...string) (string, error) {
+	return e.render(opts{form: f, group: by, grouped: true, window: window})
+}
+
+// HasGrouped says whether an aggregation of e groups by Grouped.
+func (e Expr) HasGrouped() bool {
+	found := false
+	walk(e.n, func(n node) {
+		if a, ok := n.(*aggregate); ok && slices.Contains(a.by, Grouped) {
+			found = true
+		}
+	})
+	return found
+}
+
+func (e Expr) render(o opts) (string, error) {
 	if e.n == nil {
 		return "", errors.New("promql: empty expression")
 	}
-	ast, _, err := e.n.build(f)
+	ast, _, err := e.n.build(o)
 	if err != nil {
 		return "", err
 	}
@@ -80,7 +121,7 @@ func (e Expr) Render(f Form) (string, error) {
 	if _, err := parser.NewParser(parser.Options{}).ParseExpr(s); err != nil {
 		return "", fmt.Errorf("promql: %s: %w", s, err)
 	}
-	if f == Panel {
+	if o.panel() {
 		s = strings.ReplaceAll(s, "["+model.Duration(rateInterval).String()+"]", "["+RateIntervalVar+"]")
 	}
 	return s, nil
@@ -91,7 +132,7 @@ func (e Expr) Labels() ([]string, error) {
 	if e.n == nil {
 		return nil, errors.New("promql: empty expression")
 	}
-	_, ls, err := e.n.build(Rule)
+	_, ls, err := e.n.build(opts{})
 	if err != nil {
 		return nil, err
 	}
@@ -204,21 +245,28 @@ func CountSeries(m *catalog.Metric, ms ...Matcher) Expr {
 	return Expr{&selector{metric: m, suffix: "_count", matchers: ms}}
 }
 
-// Recorded selects the series a recording rule writes; by are the labels its expression
-// keeps (what rules.Recording checks it against).
-func Recorded(record string, by ...string) Expr { return Expr{&recorded{name: record, by: by}} }
+// Recorded selects the series the recording rule named record writes from expression
+// from; the series carry from's labels.
+func Recorded(record string, from Expr) Expr { return Expr{&recorded{name: record, from: from.n}} }
 
 type recorded struct {
 	name string
-	by   []string
+	from node
 }
 
-func (r *recorded) build(Form) (parser.Expr, labelSet, error) {
+func (r *recorded) build(o opts) (parser.Expr, labelSet, error) {
+	if r.from == nil {
+		return nil, nil, fmt.Errorf("promql: recorded series %s has no expression", r.name)
+	}
+	_, ls, err := r.from.build(opts{form: Rule, window: o.window})
+	if err != nil {
+		return nil, nil, fmt.Errorf("promql: recorded series %s: %w", r.name, err)
+	}
 	m, err := labels.NewMatcher(labels.MatchEqual, labels.MetricName, r.name)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &parser.VectorSelector{Name: r.name, LabelMatchers: []*labels.Matcher{m}}, setOf(r.by...), nil
+	return &parser.VectorSelector{Name: r.name, LabelMatchers: []*labels.Matcher{m}}, ls, nil
 }
 
 // Offset shifts a selector back by d.
@@ -245,7 +293,7 @@ func (s *selector) available() labelSet {
 	return ls
 }
 
-func (s *selector) build(f Form) (parser.Expr, labelSet, error) {
+func (s *selector) build(o opts) (parser.Expr, labelSet, error) {
 	name := s.name()
 	have := s.available()
 	var errs []error
@@ -258,7 +306,7 @@ func (s *selector) build(f Form) (parser.Expr, labelSet, error) {
 		}
 		ms = append(ms, m)
 	}
-	if f == Panel {
+	if o.panel() {
 		add(labels.MatchRegexp, "job", "$job")
 		add(labels.MatchRegexp, "instance", "$instance")
 	}
@@ -268,7 +316,7 @@ func (s *selector) build(f Form) (parser.Expr, labelSet, error) {
 			continue
 		}
 		if m.jobs != nil {
-			if f == Panel && !narrows(m.jobs, s.metric.Exporter) {
+			if o.panel() && !narrows(m.jobs, s.metric.Exporter) {
 				continue
 			}
 			t, v := jobMatch(m.jobs)
@@ -309,7 +357,7 @@ func narrows(scope, exporters []topology.Component) bool {
 
 type number float64
 
-func (n number) build(Form) (parser.Expr, labelSet, error) {
+func (n number) build(opts) (parser.Expr, labelSet, error) {
 	return &parser.NumberLiteral{Val: float64(n)}, labelSet{}, nil
 }
 
@@ -318,7 +366,7 @@ func Num(v float64) Expr { return Expr{number(v)} }
 
 type invalid struct{ err error }
 
-func (i *invalid) build(Form) (parser.Expr, labelSet, error) { return nil, nil, i.err }
+func (i *invalid) build(opts) (parser.Expr, labelSet, error) { return nil, nil, i.err }
 
 // --- function calls
 
@@ -332,7 +380,7 @@ type call struct {
 	outArg int
 }
 
-func (c *call) build(f Form) (parser.Expr, labelSet, error) {
+func (c *call) build(o opts) (parser.Expr, labelSet, error) {
 	fn, ok := parser.Functions[c.fn]
 	if !ok {
 		return nil, nil, fmt.Errorf("promql: unknown function %s", c.fn)
@@ -341,19 +389,26 @@ func (c *call) build(f Form) (parser.Expr, labelSet, error) {
 	var in labelSet
 	var errs []error
 	for i, a := range c.args {
-		ast, ls, err := a.build(f)
+		ast, ls, err := a.build(o)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if i == 0 && c.rng > 0 {
+		if i == 0 && c.rng != 0 {
 			vs, ok := ast.(*parser.VectorSelector)
 			if !ok {
 				errs = append(errs, fmt.Errorf("promql: %s() takes a selector's range, not %s", c.fn, ast))
 				continue
 			}
 			r := c.rng
-			if f == Panel && c.rated {
+			if r == Window {
+				if o.window <= 0 {
+					errs = append(errs, fmt.Errorf("promql: %s() over the signal's window, but none was given", c.fn))
+					continue
+				}
+				r = o.window
+			}
+			if o.panel() && c.rated {
 				r = rateInterval
 			}
 			ast = &parser.MatrixSelector{VectorSelector: vs, Range: r}
@@ -444,7 +499,7 @@ func LabelReplace(e Expr, dst, replacement, src, regex string) Expr {
 
 type str string
 
-func (s str) build(Form) (parser.Expr, labelSet, error) {
+func (s str) build(opts) (parser.Expr, labelSet, error) {
 	return &parser.StringLiteral{Val: string(s)}, labelSet{}, nil
 }
 
@@ -457,28 +512,32 @@ type aggregate struct {
 	without bool
 }
 
-func (a *aggregate) build(f Form) (parser.Expr, labelSet, error) {
-	ast, in, err := a.e.build(f)
+func (a *aggregate) build(o opts) (parser.Expr, labelSet, error) {
+	ast, in, err := a.e.build(o)
 	if err != nil {
 		return nil, nil, err
 	}
-	where := a.op.String() + " by (" + strings.Join(a.by, ", ") + ")"
-	if a.without {
-		where = a.op.String() + " without (" + strings.Join(a.by, ", ") + ")"
+	by := a.by
+	if i := slices.Index(by, Grouped); i >= 0 {
+		by = slices.Concat(by[:i], o.group, by[i+1:])
 	}
-	if err := in.need(where, a.by...); err != nil {
+	where := a.op.String() + " by (" + strings.Join(by, ", ") + ")"
+	if a.without {
+		where = a.op.String() + " without (" + strings.Join(by, ", ") + ")"
+	}
+	if err := in.need(where, by...); err != nil {
 		return nil, nil, err
 	}
-	out := setOf(a.by...)
+	out := setOf(by...)
 	if a.without {
 		out = labelSet{}
 		for l := range in {
-			if !slices.Contains(a.by, l) {
+			if !slices.Contains(by, l) {
 				out[l] = true
 			}
 		}
 	}
-	return &parser.AggregateExpr{Op: a.op, Expr: ast, Grouping: a.by, Without: a.without}, out, nil
+	return &parser.AggregateExpr{Op: a.op, Expr: ast, Grouping: by, Without: a.without}, out, nil
 }
 
 func agg(op parser.ItemType, e Expr, by []string) Expr {
@@ -538,9 +597,9 @@ type binary struct {
 	match []Match
 }
 
-func (b *binary) build(f Form) (parser.Expr, labelSet, error) {
-	l, ll, lerr := b.l.build(f)
-	r, rl, rerr := b.r.build(f)
+func (b *binary) build(o opts) (parser.Expr, labelSet, error) {
+	l, ll, lerr := b.l.build(o)
+	r, rl, rerr := b.r.build(o)
 	if err := errors.Join(lerr, rerr); err != nil {
 		return nil, nil, err
 	}

@@ -37,12 +37,20 @@ const TestInterval = time.Minute
 func (g Group) RuleFile(runbookURL func(alert string) string) ([]byte, error) {
 	rg := rulefmt.RuleGroup{Name: g.Name, Interval: model.Duration(g.Interval)}
 	for _, r := range g.Recording {
-		rg.Rules = append(rg.Rules, rulefmt.Rule{Record: r.Record, Expr: r.Expr, Labels: r.Labels})
+		expr, err := r.Rendered()
+		if err != nil {
+			return nil, &Error{Group: g.Name, Kind: "recording rule", Rule: r.Record, Err: fmt.Errorf("%w: %v", ErrExpr, err)}
+		}
+		rg.Rules = append(rg.Rules, rulefmt.Rule{Record: r.Record, Expr: expr, Labels: r.Labels})
 	}
 	for _, a := range g.Alerts {
+		expr, err := a.Expr()
+		if err != nil {
+			return nil, &Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: fmt.Errorf("%w: %v", ErrExpr, err)}
+		}
 		rg.Rules = append(rg.Rules, rulefmt.Rule{
 			Alert:       a.Name,
-			Expr:        a.Expr,
+			Expr:        expr,
 			For:         model.Duration(a.For),
 			Labels:      a.allLabels(g),
 			Annotations: a.annotations(runbookURL),
@@ -59,7 +67,7 @@ func (g Group) RuleFile(runbookURL func(alert string) string) ([]byte, error) {
 }
 
 func (a Alert) allLabels(g Group) map[string]string {
-	l := map[string]string{"severity": string(a.Severity)}
+	l := map[string]string{"severity": string(a.Severity())}
 	if g.Component != "" {
 		l["component"] = g.Component
 	}
@@ -163,7 +171,7 @@ func (a Alert) expand(f Firing, at time.Duration, runbookURL func(string) string
 func (a Alert) RunbookPage(g Group) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# %s\n\n", a.Name)
-	fmt.Fprintf(&b, "| | |\n|---|---|\n| Severity | `%s` |\n| Component | `%s` |\n| For | %s |\n", a.Severity, g.Component, fmtDuration(a.For))
+	fmt.Fprintf(&b, "| | |\n|---|---|\n| Severity | `%s` |\n| Component | `%s` |\n| For | %s |\n", a.Severity(), g.Component, fmtDuration(a.For))
 	if a.Dashboard != "" {
 		fmt.Fprintf(&b, "| Dashboard | <%s> |\n", a.Dashboard)
 	}
@@ -178,7 +186,11 @@ func (a Alert) RunbookPage(g Group) []byte {
 	for i, s := range a.Runbook.Mitigation {
 		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
 	}
-	fmt.Fprintf(&b, "\n## Expression\n\n```promql\n%s\n```\n", strings.TrimSpace(a.Expr))
+	expr, err := a.Expr()
+	if err != nil {
+		expr = "invalid: " + err.Error()
+	}
+	fmt.Fprintf(&b, "\n## Expression\n\n```promql\n%s\n```\n", strings.TrimSpace(expr))
 	return b.Bytes()
 }
 

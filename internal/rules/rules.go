@@ -4,20 +4,27 @@
 package rules
 
 import (
+	"maps"
+	"strings"
 	"time"
+
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/internal/topology"
 )
 
-// Severity is the severity label of an alert; routing keys on it.
-type Severity string
+// Severity is an alert's severity label; routing keys on it. It is the severity of the
+// signal level the alert fires on.
+type Severity = signal.Severity
 
+// Severities, most severe first.
 const (
-	Critical Severity = "critical" // pages someone
-	Warning  Severity = "warning"  // goes to chat, looked at in working hours
-	Info     Severity = "info"     // dashboard only, inhibited into silence by default
+	Critical = signal.Critical
+	Warning  = signal.Warning
+	Info     = signal.Info
 )
-
-// Severities is the allowed set, most severe first.
-var Severities = []Severity{Critical, Warning, Info}
 
 // Group is one rule group: one rule file, one test file.
 type Group struct {
@@ -28,32 +35,59 @@ type Group struct {
 	Alerts    []Alert
 }
 
-// Recording is a recording rule; Record follows level:metric:operations.
+// Recording is a recording rule; Record follows level:metric:operations. Its Expr renders
+// in rule form; Window is what promql.Window ranges in it stand for.
 type Recording struct {
 	Record string
-	Expr   string
+	Expr   promql.Expr
+	Window time.Duration
 	Labels map[string]string
 }
 
+// Rendered is the rule's expression as Prometheus gets it.
+func (r *Recording) Rendered() (string, error) {
+	return r.Expr.RenderWith(promql.Rule, r.window())
+}
+
+func (r *Recording) window() time.Duration {
+	if r.Window > 0 {
+		return r.Window
+	}
+	return signal.DefaultWindow
+}
+
+// Select selects the series the rule writes: where a rule or panel can use it instead of
+// evaluating the expression again.
+func (r *Recording) Select() promql.Expr { return promql.Recorded(r.Record, r.Expr) }
+
 // Alert is an alerting rule with everything an on-call engineer needs beside it.
 type Alert struct {
-	Name        string // CamelCase
-	Expr        string
+	Name        string           // CamelCase
+	When        signal.Condition // a signal at one of its levels: the expression and the severity
 	For         time.Duration
-	Severity    Severity
 	Labels      map[string]string // extra static labels
 	Summary     string            // static, one line
 	Description string            // templated: $labels and $value
-	Panel       PanelRef          // the dashboard panel that explains the alert
+	Panel       *grafana.Panel    // the dashboard panel that explains the alert
 	Dashboard   string            // dashboard_url annotation, resolved from Panel at generation
 	Runbook     Runbook
 	Tests       []Test
 }
 
-// PanelRef names a dashboard (by its name in package dashboards) and a panel title on it.
-type PanelRef struct {
-	Dashboard string
-	Title     string
+// Severity is the severity of the level the alert fires on.
+func (a Alert) Severity() Severity {
+	if a.When == nil || a.When.Level() == nil {
+		return ""
+	}
+	return a.When.Level().Severity
+}
+
+// Expr is the alert's expression as Prometheus gets it.
+func (a Alert) Expr() (string, error) {
+	if a.When == nil || a.When.Level() == nil {
+		return "", errNoCondition
+	}
+	return signal.Render(a.When)
 }
 
 // Runbook is the page an alert's runbook_url points to.
@@ -86,19 +120,71 @@ type Firing struct {
 	Value  float64
 }
 
-// S is shorthand for a series in test declarations.
-func S(series, values string) Series { return Series{Series: series, Values: values} }
+// Labels is the label set of test series: it renders the input series of a catalog metric
+// and the labels an alert on them is expected to carry. Labels keep their order.
+type Labels struct{ pairs [][2]string }
 
-// L is shorthand for a label set in test declarations: L("instance", "kafka-1", ...).
-func L(kv ...string) map[string]string {
-	if len(kv)%2 != 0 {
-		panic("rules.L: odd number of arguments")
+// Target is the label set of a scrape target: job and instance.
+func Target(job topology.Component, instance string) Labels {
+	return Labels{pairs: [][2]string{{"job", string(job)}, {"instance", instance}}}
+}
+
+// With adds a label.
+func (l Labels) With(name, value string) Labels {
+	return Labels{pairs: append(append([][2]string(nil), l.pairs...), [2]string{name, value})}
+}
+
+// Series is the input series of metric m with these labels.
+func (l Labels) Series(m *catalog.Metric, values string) Series {
+	return l.series(m.Name, values)
+}
+
+// Buckets is the input series of histogram m's bucket le.
+func (l Labels) Buckets(m *catalog.Metric, le, values string) Series {
+	return l.With("le", le).series(m.Name+"_bucket", values)
+}
+
+// Sums is the input series of a histogram's or summary's _sum.
+func (l Labels) Sums(m *catalog.Metric, values string) Series {
+	return l.series(m.Name+"_sum", values)
+}
+
+func (l Labels) series(name, values string) Series {
+	parts := make([]string, len(l.pairs))
+	for i, p := range l.pairs {
+		parts[i] = p[0] + "=\"" + p[1] + "\""
 	}
-	m := make(map[string]string, len(kv)/2)
-	for i := 0; i < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
+	return Series{Series: name + "{" + strings.Join(parts, ",") + "}", Values: values}
+}
+
+// Expect is the whole label set, as the labels an alert keeps.
+func (l Labels) Expect() map[string]string {
+	out := map[string]string{}
+	for _, p := range l.pairs {
+		out[p[0]] = p[1]
 	}
-	return m
+	return out
+}
+
+// Keep is the subset of the labels named, as an aggregating alert keeps them.
+func (l Labels) Keep(names ...string) map[string]string {
+	all := l.Expect()
+	out := map[string]string{}
+	for _, n := range names {
+		if v, ok := all[n]; ok {
+			out[n] = v
+		}
+	}
+	return out
+}
+
+// Merge joins expected label sets.
+func Merge(sets ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, s := range sets {
+		maps.Copy(out, s)
+	}
+	return out
 }
 
 // Fires declares a test where the alert fires with the given labels and value.
@@ -110,6 +196,3 @@ func Fires(name string, at time.Duration, labels map[string]string, value float6
 func Quiet(name string, at time.Duration, series ...Series) Test {
 	return Test{Name: name, Series: series, At: at}
 }
-
-// ShownOn declares the dashboard panel that explains an alert.
-func ShownOn(dashboard, title string) PanelRef { return PanelRef{Dashboard: dashboard, Title: title} }

@@ -5,6 +5,8 @@
 package producer
 
 import (
+	"github.com/finobs/finobs/internal/topics"
+
 	"errors"
 	"fmt"
 	"math"
@@ -70,7 +72,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{
 		Brokers:           []string{"127.0.0.1:9092"},
-		Topic:             "financial_transactions",
+		Topic:             topics.Transactions,
 		CreateTopic:       true,
 		Partitions:        6,
 		ReplicationFactor: 1,

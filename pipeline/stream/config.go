@@ -7,6 +7,8 @@
 package stream
 
 import (
+	"github.com/finobs/finobs/internal/topics"
+
 	"errors"
 	"fmt"
 	"time"
@@ -54,10 +56,10 @@ func Defaults() Config {
 	return Config{
 		SparkRemote:          "127.0.0.1:15002",
 		Bootstrap:            "127.0.0.1:9092",
-		InputTopic:           "financial_transactions",
-		AggregatesTopic:      "merchant_aggregates",
-		AnomaliesTopic:       "transaction_anomalies",
-		DeadLetterTopic:      "transactions_dead_letter",
+		InputTopic:           topics.Transactions,
+		AggregatesTopic:      topics.Aggregates,
+		AnomaliesTopic:       topics.Anomalies,
+		DeadLetterTopic:      topics.DeadLetters,
 		CheckpointDir:        "/tmp/finobs/checkpoints",
 		Query:                "transactions",
 		Trigger:              5 * time.Second,

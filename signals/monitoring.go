@@ -1,0 +1,71 @@
+package signals
+
+import (
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
+)
+
+// The monitoring stack watching itself.
+var (
+	TargetUp = &signal.Signal{
+		Name:        "up",
+		Description: "1 when Prometheus' last scrape of the target succeeded, 0 when it failed.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Select(catalog.Up),
+	}
+	TargetDown = TargetUp.EqualTo(signal.Warning, 0)
+
+	RuleEvaluationFailures = &signal.Signal{
+		Name:        "rule evaluation failures",
+		Description: "Rule evaluations that failed, by rule group.",
+		Unit:        signal.Count, Resolution: 0.001,
+		By:   []string{"instance", "rule_group"},
+		Expr: promql.Sum(promql.Increase(promql.Select(catalog.RuleEvaluationFailures), window), promql.Grouped),
+	}
+	RulesFailing = RuleEvaluationFailures.Above(signal.Critical, 0)
+
+	AlertmanagersDiscovered = &signal.Signal{
+		Name:        "Alertmanagers discovered",
+		Description: "Alertmanagers Prometheus sends alerts to; 0 means alerts go nowhere.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"instance"},
+		Expr: promql.Max(promql.Select(catalog.PromAlertmanagersDiscovered), promql.Grouped),
+	}
+	NoAlertmanager = AlertmanagersDiscovered.Below(signal.Critical, 1)
+
+	NotificationErrorRatio = &signal.Signal{
+		Name:        "notification errors",
+		Description: "Share of the alerts Prometheus sends to Alertmanager that fail.",
+		Unit:        signal.Ratio,
+		By:          []string{"instance", "alertmanager"},
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.PromNotificationErrors), window), promql.Grouped).Div(
+			promql.Sum(promql.Rate(promql.Select(catalog.PromNotificationsSent), window), promql.Grouped)),
+	}
+	NotificationsFailing = NotificationErrorRatio.Above(signal.Warning, 0.01)
+
+	FailedNotifications = &signal.Signal{
+		Name:        "failed notifications",
+		Description: "Notifications per second Alertmanager fails to deliver, by integration.",
+		Unit:        signal.PerSecond, Resolution: 0.0001,
+		By:   []string{"instance", "integration"},
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.AMNotificationsFailed), window), promql.Grouped),
+	}
+	DeliveriesFailing = FailedNotifications.Above(signal.Critical, 0)
+
+	PrometheusConfigLoaded = &signal.Signal{
+		Name:        "config loaded",
+		Description: "1 when Prometheus' last configuration reload succeeded.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Select(catalog.PromConfigReloadOK),
+	}
+	PrometheusConfigStale = PrometheusConfigLoaded.EqualTo(signal.Warning, 0)
+
+	AlertmanagerConfigLoaded = &signal.Signal{
+		Name:        "config loaded",
+		Description: "1 when Alertmanager's last configuration reload succeeded.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Select(catalog.AMConfigReloadOK),
+	}
+	AlertmanagerConfigStale = AlertmanagerConfigLoaded.EqualTo(signal.Warning, 0)
+)

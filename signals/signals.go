@@ -1,0 +1,25 @@
+// Package signals declares the signals of finobs, one file per component: each is a named
+// expression over catalog metrics with its unit, its grouping and its levels. Alerts in
+// package alerts fire on these levels and the dashboards show these signals, so a
+// threshold is written once and an alert cannot disagree with the panel it links to.
+package signals
+
+import (
+	"time"
+
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/topology"
+)
+
+// The window rate-like functions of a signal take in rules, unless the signal or a level
+// says otherwise; panels use $__rate_interval.
+const window = promql.Window
+
+const minute = time.Minute
+
+// Job scopes of Kafka selectors: a combined KRaft node is both a broker and a controller.
+var (
+	brokerJobs     = promql.Jobs(topology.BrokerRoles...)
+	controllerJobs = promql.Jobs(topology.ControllerRoles...)
+	kafkaJobs      = promql.Jobs(topology.KafkaRoles...)
+)
