@@ -142,6 +142,27 @@ func Render() ([]render.File, error) {
 	return files, nil
 }
 
+// Output is the dashboards' part of the generated tree: dashboard JSON and provisioning.
+var Output = render.Output{
+	Name: "grafana",
+	Owns: []string{"deploy/grafana"},
+	Render: func() ([]render.File, []render.Count, error) {
+		files, err := Render()
+		if err != nil {
+			return nil, nil, err
+		}
+		qs, err := Queries()
+		if err != nil {
+			return nil, nil, err
+		}
+		panels := map[string]bool{}
+		for _, q := range qs {
+			panels[q.Dashboard+"\x00"+q.Panel] = true
+		}
+		return files, []render.Count{{N: len(boards), What: "dashboards"}, {N: len(panels), What: "panels"}, {N: len(qs), What: "queries"}}, nil
+	},
+}
+
 // ScrapeInterval is Prometheus' scrape interval, which Grafana needs to size $__rate_interval.
 var ScrapeInterval = model.Duration(promconfig.ScrapeInterval).String()
 

@@ -98,42 +98,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func generateAll(root string, check bool, stdout io.Writer) error {
-	set, counts, err := generate.All()
+	set, results, err := generate.All()
 	if err != nil {
 		return fmt.Errorf("invalid definitions, nothing written:\n%w", err)
 	}
 	if check {
-		stale, err := set.Stale(root, generate.Owned...)
+		stale, err := set.Stale(root, generate.Owned()...)
 		if err != nil {
 			return err
 		}
 		if len(stale) > 0 {
-			return fmt.Errorf("%d generated files are stale; run `go run ./cmd/gen`:\n  %s", len(stale), strings.Join(stale, "\n  "))
+			lines := make([]string, len(stale))
+			for i, s := range stale {
+				lines[i] = s.String()
+			}
+			return fmt.Errorf("%d generated files are stale; run `go run ./cmd/gen`:\n  %s", len(stale), strings.Join(lines, "\n  "))
 		}
-		fmt.Fprintf(stdout, "up to date: %d files (%s)\n", len(set.Paths()), counts)
+		fmt.Fprintf(stdout, "up to date: %d files\n%s\n", len(set.Paths()), generate.Results(results))
 		return nil
 	}
 	n, err := set.Write(root)
 	if err != nil {
 		return err
 	}
-	removed, err := set.Prune(root, generate.Owned...)
+	removed, err := set.Prune(root, generate.Owned()...)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d of %d files under %s, removed %d stale (%s)\n", n, len(set.Paths()), filepath.Join(root, "deploy"), removed, counts)
+	fmt.Fprintf(stdout, "wrote %d of %d files under %s, removed %d stale\n%s\n", n, len(set.Paths()), filepath.Join(root, "deploy"), removed, generate.Results(results))
 	return nil
 }
 
 func lintAll(stdout io.Writer) error {
-	if err := generate.Lint(); err != nil {
-		return err
-	}
-	_, counts, err := generate.All()
+	_, results, err := generate.All()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "lint ok: %s\n", counts)
+	fmt.Fprintf(stdout, "lint ok:\n%s\n", generate.Results(results))
 	return nil
 }
 
