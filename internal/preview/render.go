@@ -140,9 +140,17 @@ func query(ctx context.Context, p *dashboard.Panel, src Source, r Range) panelDa
 			if t.LegendFormat != nil {
 				format = *t.LegendFormat
 			}
+			instant := t.Instant != nil && *t.Instant
 			var ss []series
 			for _, s := range res {
-				ss = append(ss, series{legend: legendOf(format, s.Labels), points: s.Points})
+				pts := s.Points
+				if instant {
+					pts = atEnd(pts, r)
+					if len(pts) == 0 {
+						continue // as an instant query at the end would not return it
+					}
+				}
+				ss = append(ss, series{legend: legendOf(format, s.Labels), points: pts})
 			}
 			sort.SliceStable(ss, func(i, j int) bool { return ss[i].legend < ss[j].legend })
 			pd.series = append(pd.series, ss...)
@@ -153,6 +161,19 @@ func query(ctx context.Context, p *dashboard.Panel, src Source, r Range) panelDa
 		}
 	}
 	return pd
+}
+
+// atEnd keeps the point at the end of the range, what an instant query there returns: a
+// series that ended earlier (a dead target) has none.
+func atEnd(pts []Point, r Range) []Point {
+	if len(pts) == 0 {
+		return nil
+	}
+	last := pts[len(pts)-1]
+	if r.End.Unix()-last.T >= int64(r.Step.Seconds()) {
+		return nil
+	}
+	return []Point{last}
 }
 
 // Dashboard renders one dashboard as a PNG image, querying src over r.
