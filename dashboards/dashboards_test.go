@@ -8,9 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/finobs/finobs/internal/catalog"
-	producerpkg "github.com/finobs/finobs/pipeline/producer"
-	"github.com/finobs/finobs/pipeline/stream"
+	"github.com/finobs/finobs/internal/grafana"
 )
 
 // The committed dashboards pass every lint rule: a violation fails make test.
@@ -52,18 +50,18 @@ func TestRenderDeterministic(t *testing.T) {
 	}
 }
 
-func TestURL(t *testing.T) {
-	u, err := URL(KafkaCluster, "Offline partitions")
+func TestPanelURL(t *testing.T) {
+	u, err := PanelURL(ScrapeTargets)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "/d/finobs-kafka-cluster/kafka-cluster?viewPanel="; !strings.HasPrefix(u, want) {
-		t.Errorf("URL = %q, want prefix %q", u, want)
+	if want := "/d/finobs-alerts-overview/alerts-overview?viewPanel="; !strings.HasPrefix(u, want) {
+		t.Errorf("PanelURL = %q, want prefix %q", u, want)
 	}
-	if _, err := URL(KafkaCluster, "no such panel"); err == nil {
-		t.Error("URL of a missing panel: no error")
+	if _, err := PanelURL(grafana.Stat("Nowhere", "On no board.")); err == nil {
+		t.Error("PanelURL of a panel no board lists: no error")
 	}
-	if _, err := URL("nope", ""); err == nil {
+	if _, err := URL("nope"); err == nil {
 		t.Error("URL of a missing dashboard: no error")
 	}
 }
@@ -82,56 +80,6 @@ func TestQueries(t *testing.T) {
 	}
 	if kinds["prometheus"] == 0 || kinds["elasticsearch"] == 0 {
 		t.Errorf("query kinds %v, want both prometheus and elasticsearch", kinds)
-	}
-}
-
-func TestURLFor(t *testing.T) {
-	u, err := URLFor(catalog.KafkaOfflinePartitions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := URL(KafkaCluster, "Offline partitions")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u != want {
-		t.Errorf("URLFor(offline partitions) = %s, want %s", u, want)
-	}
-	u, err = URLForExpr(`max by (instance) (kafka_server_under_replicated_partitions{job=~"kafka-broker|kafka-combined"}) > 0`)
-	if want, _ := URL(KafkaCluster, "Under-replicated partitions"); err != nil || u != want {
-		t.Errorf("URLForExpr = %s, %v; want %s", u, err, want)
-	}
-	// A recording rule stands for its metric.
-	if u, err := URLForExpr(`instance:finobs_producer_produce_latency_seconds:p99 > 1`); err != nil || !strings.Contains(u, "finobs-producer") {
-		t.Errorf("URLForExpr(recording rule) = %s, %v", u, err)
-	}
-	// A histogram is found through its _bucket series.
-	if _, err := URLFor(catalog.ProducerLatency); err != nil {
-		t.Error(err)
-	}
-	// Every metric a dashboard charts has a URL; report the ones none charts.
-	cat, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var none []string
-	for _, m := range cat.Metrics() {
-		if _, err := URLFor(m); err != nil {
-			none = append(none, m.Name)
-		}
-	}
-	t.Logf("metrics no panel charts: %v", none)
-}
-
-// The pipeline dashboard follows the topics the producer and the streaming job use.
-func TestPipelineTopics(t *testing.T) {
-	sc := stream.Defaults()
-	if sc.InputTopic != transactionsTopic || sc.AggregatesTopic != aggregatesTopic || sc.AnomaliesTopic != anomaliesTopic {
-		t.Errorf("stream topics %s, %s, %s; dashboard has %s, %s, %s", sc.InputTopic, sc.AggregatesTopic, sc.AnomaliesTopic,
-			transactionsTopic, aggregatesTopic, anomaliesTopic)
-	}
-	if pc := producerpkg.Defaults(); pc.Topic != transactionsTopic {
-		t.Errorf("producer topic %s, dashboard has %s", pc.Topic, transactionsTopic)
 	}
 }
 

@@ -2,13 +2,23 @@ package generate
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
 	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/dashboards"
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
 	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 func TestDeterministic(t *testing.T) {
@@ -30,8 +40,9 @@ func TestDeterministic(t *testing.T) {
 			t.Errorf("%s differs between two runs", p)
 		}
 	}
-	if ca.Alerts == 0 || ca.TestCases < 2*ca.Alerts || ca.Runbooks != ca.Alerts {
-		t.Errorf("counts look wrong: %s", ca)
+	alertsN, tests, runbooks := Count(ca, "alerts"), Count(ca, "promtool test cases"), Count(ca, "runbooks")
+	if alertsN == 0 || tests < 2*alertsN || runbooks != alertsN {
+		t.Errorf("counts look wrong:\n%s", Results(ca))
 	}
 }
 
@@ -41,7 +52,7 @@ func TestCommittedOutputIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stale, err := set.Stale("../..", Owned...)
+	stale, err := set.Stale("../..", Owned()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,9 +83,10 @@ func TestEveryAlertHasRunbookAndTests(t *testing.T) {
 func TestInvalidDefinitionWritesNothing(t *testing.T) {
 	saved := alerts.Monitoring.Alerts
 	defer func() { alerts.Monitoring.Alerts = saved }()
+	undeclared := &catalog.Metric{Name: "kafka_request_latency_ms", Type: catalog.Gauge, Help: "h", Exporter: []topology.Component{topology.KafkaBroker}}
 	bad := saved[0]
 	bad.Name = "KafkaRequestLatencyHigh"
-	bad.Expr = `kafka_request_latency_ms > 100`
+	bad.When = (&signal.Signal{Name: "latency", Expr: promql.Select(undeclared)}).Above(signal.Warning, 100)
 	alerts.Monitoring.Alerts = append(append([]rules.Alert{}, saved...), bad, saved[0])
 
 	dir := t.TempDir()
@@ -84,14 +96,120 @@ func TestInvalidDefinitionWritesNothing(t *testing.T) {
 		t.Fatal("generation accepted an alert on an undeclared metric")
 	}
 	for _, want := range []string{
-		`group monitoring, alert KafkaRequestLatencyHigh: metric "kafka_request_latency_ms" is not declared in the catalog`,
-		`group monitoring, alert TargetDown: name already used in group monitoring`,
+		`group monitoring, alert KafkaRequestLatencyHigh: invalid expression: metric "kafka_request_latency_ms" is not declared in the catalog`,
+		`group monitoring, alert TargetDown: duplicate name: name already used in group monitoring`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
+	var re *rules.Error
+	if !errors.As(err, &re) || !errors.Is(err, rules.ErrExpr) || !errors.Is(err, rules.ErrDuplicate) {
+		t.Errorf("errors are not typed: %v", err)
+	}
 	if entries, _ := os.ReadDir(filepath.Join(dir)); len(entries) != 0 {
 		t.Errorf("files were written: %v", entries)
+	}
+}
+
+// The panel each alert links to is about the alert's signal and shows its level: a
+// threshold step at the level for a constant, a line for a multiple of another signal.
+func TestEveryAlertPanelShowsItsThreshold(t *testing.T) {
+	ds, err := dashboards.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range alerts.Groups() {
+		for _, a := range g.Alerts {
+			l := a.When.Level()
+			if a.Panel.Primary() != l.Signal {
+				t.Errorf("%s: its panel %q is about %v, not the alert's signal %q", a.Name, a.Panel.Title, a.Panel.Primary(), l.Signal.Name)
+				continue
+			}
+			board, ok := dashboards.BoardOf(a.Panel)
+			if !ok {
+				t.Errorf("%s: panel %q is on no dashboard", a.Name, a.Panel.Title)
+				continue
+			}
+			p := builtPanel(t, ds, board, a.Panel.Title)
+			if p == nil {
+				continue
+			}
+			if l.Constant() {
+				if !hasStep(p, l.Boundary(), l.Severity.Color()) {
+					t.Errorf("%s: panel %q has no %s step at %g (level %s)", a.Name, a.Panel.Title, l.Severity.Color(), l.Boundary(), l)
+				}
+				continue
+			}
+			found := false
+			for _, q := range grafana.PanelLegends(p) {
+				found = found || strings.HasPrefix(q, "alert threshold")
+			}
+			if !found {
+				t.Errorf("%s: panel %q draws no line for level %s", a.Name, a.Panel.Title, l)
+			}
+		}
+	}
+}
+
+// hasStep says whether a built panel's thresholds change to colour at value (or, for a
+// level below which values are trouble, change away from it there).
+func hasStep(p *dashboard.Panel, value float64, colour string) bool {
+	if p.FieldConfig == nil || p.FieldConfig.Defaults.Thresholds == nil {
+		return false
+	}
+	steps := p.FieldConfig.Defaults.Thresholds.Steps
+	for i, s := range steps {
+		if i == 0 || s.Value == nil || *s.Value != value {
+			continue
+		}
+		if s.Color == colour || steps[i-1].Color == colour {
+			return true
+		}
+	}
+	return false
+}
+
+func builtPanel(t *testing.T, ds []grafana.Dashboard, board, title string) *dashboard.Panel {
+	t.Helper()
+	for _, d := range ds {
+		if d.Name != board {
+			continue
+		}
+		for _, p := range grafana.Panels(d.Dashboard) {
+			if p.Title != nil && *p.Title == title {
+				return p
+			}
+		}
+	}
+	t.Errorf("dashboard %s has no built panel %q", board, title)
+	return nil
+}
+
+// One level is the threshold of the rule and of the panel: moving it moves both.
+func TestLevelChangesRuleAndPanel(t *testing.T) {
+	a := alerts.TargetDown
+	l := a.When.Level()
+	board, _ := dashboards.BoardOf(a.Panel)
+	before, err := a.Expr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := l.Value
+	defer func() { l.Value = saved }()
+	l.Value = saved + 7
+	after, err := a.Expr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after == before || !strings.Contains(after, strconv.FormatFloat(saved+7, 'g', -1, 64)) {
+		t.Errorf("rule did not follow the level: %s -> %s", before, after)
+	}
+	ds, err := dashboards.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := builtPanel(t, ds, board, a.Panel.Title); p != nil && !hasStep(p, l.Boundary(), l.Severity.Color()) {
+		t.Errorf("panel %q did not follow the level to %g", a.Panel.Title, l.Boundary())
 	}
 }

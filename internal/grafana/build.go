@@ -166,3 +166,14 @@ func PanelURL(d dashboard.Dashboard, panelTitle string) (string, error) {
 	}
 	return "", fmt.Errorf("dashboard %s: no panel %q", deref(d.Uid), panelTitle)
 }
+
+// PanelLegends lists the legends of a built panel's Prometheus queries.
+func PanelLegends(p *dashboard.Panel) []string {
+	var out []string
+	for _, t := range p.Targets {
+		if q, ok := t.(prometheus.Dataquery); ok && q.LegendFormat != nil {
+			out = append(out, *q.LegendFormat)
+		}
+	}
+	return out
+}

@@ -170,6 +170,15 @@ func (l *Level) Threshold() promql.Expr {
 	return promql.Num(l.Value).Mul(l.Of.Expr)
 }
 
+// Boundary is where a panel's colour changes for the level: the value, or one resolution
+// above it for a strict Above.
+func (l *Level) Boundary() float64 {
+	if l.Op == Above {
+		return l.Value + l.Signal.Resolution
+	}
+	return l.Value
+}
+
 // Constant says whether the level is a fixed value (a threshold step on panels) rather
 // than another signal (a line).
 func (l *Level) Constant() bool { return l.Of == nil }
