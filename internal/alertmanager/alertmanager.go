@@ -90,6 +90,11 @@ func (c Config) CheckAlerts(declared map[string]bool) error {
 				errs = append(errs, fmt.Errorf("alertmanager: inhibition %q names alert %q, which no rule group declares", in.Why, a))
 			}
 		}
+		for _, m := range slices.Concat(in.SourceMatchers, in.TargetMatchers) {
+			if strings.HasPrefix(strings.TrimSpace(m), "alertname") {
+				errs = append(errs, fmt.Errorf("alertmanager: inhibition %q matches %s by text; name the alert in SourceAlerts, TargetAlerts or ExceptAlerts", in.Why, m))
+			}
+		}
 		if len(in.source()) == 0 || len(in.target()) == 0 {
 			errs = append(errs, fmt.Errorf("alertmanager: inhibition %q needs a source and a target", in.Why))
 		}

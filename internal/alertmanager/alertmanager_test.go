@@ -28,6 +28,11 @@ func TestCheckAlerts(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `inhibition "down explains lag" names alert "Lagging"`) || !strings.Contains(err.Error(), `inhibition test "mutes" names alert "Lagging"`) {
 		t.Fatalf("got %v", err)
 	}
+	c.Inhibit[0].TargetMatchers = []string{`alertname="Lagging"`}
+	if err := c.CheckAlerts(map[string]bool{"BrokerDown": true, "Lagging": true}); err == nil || !strings.Contains(err.Error(), "matches alertname=\"Lagging\" by text") {
+		t.Fatalf("an alert named by a text matcher: %v", err)
+	}
+	c.Inhibit[0].TargetMatchers = nil
 	c.Inhibit[0].TargetAlerts = nil
 	if err := c.CheckAlerts(map[string]bool{"BrokerDown": true, "Lagging": true}); err == nil || !strings.Contains(err.Error(), "needs a source and a target") {
 		t.Fatalf("an inhibition without a target: %v", err)
