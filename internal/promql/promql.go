@@ -80,6 +80,7 @@ type opts struct {
 	group   []string
 	grouped bool          // group was given
 	window  time.Duration // what Window stands for
+	narrow  []Matcher     // added to every selector whose metric declares the label (Narrow)
 }
 
 func (o opts) panel() bool { return o.form == Panel }
@@ -217,8 +218,34 @@ func NotRe(name, re string) Matcher {
 }
 
 // Jobs scopes a selector to the jobs of the given components: a static matcher in rule
-// form; in panel form it stays only where it narrows what the metric's exporters give.
+// form; in panel form it stays only where it narrows what the metric's exporters give, or
+// where every process exports the metric (EveryProcess).
 func Jobs(cs ...topology.Component) Matcher { return Matcher{name: "job", jobs: cs} }
+
+// Narrow adds matchers ms to every selector of e whose metric declares their label, and
+// leaves the other selectors as they are: what a dashboard variable over a label
+// (query=~"$query") does to the queries of its board. Job scopes are not narrowing matchers.
+func Narrow(e Expr, ms ...Matcher) Expr {
+	for _, m := range ms {
+		if m.jobs != nil {
+			return Expr{&invalid{errors.New("promql: Narrow takes label matchers, not a job scope")}}
+		}
+	}
+	return Expr{&narrowed{e: e.n, ms: ms}}
+}
+
+type narrowed struct {
+	e  node
+	ms []Matcher
+}
+
+func (n *narrowed) build(o opts) (parser.Expr, labelSet, error) {
+	if n.e == nil {
+		return nil, nil, errors.New("promql: empty expression")
+	}
+	o.narrow = append(slices.Clone(o.narrow), n.ms...)
+	return n.e.build(o)
+}
 
 type selector struct {
 	metric   *catalog.Metric
@@ -246,7 +273,8 @@ func CountSeries(m *catalog.Metric, ms ...Matcher) Expr {
 }
 
 // Recorded selects the series the recording rule named record writes from expression
-// from; the series carry from's labels.
+// from; the series carry from's labels. In panel form it is from itself: recorded series
+// keep only the rule's labels, so a dashboard could not narrow them by $job and $instance.
 func Recorded(record string, from Expr) Expr { return Expr{&recorded{name: record, from: from.n}} }
 
 type recorded struct {
@@ -257,6 +285,9 @@ type recorded struct {
 func (r *recorded) build(o opts) (parser.Expr, labelSet, error) {
 	if r.from == nil {
 		return nil, nil, fmt.Errorf("promql: recorded series %s has no expression", r.name)
+	}
+	if o.panel() {
+		return r.from.build(o)
 	}
 	_, ls, err := r.from.build(opts{form: Rule, window: o.window})
 	if err != nil {
@@ -316,7 +347,7 @@ func (s *selector) build(o opts) (parser.Expr, labelSet, error) {
 			continue
 		}
 		if m.jobs != nil {
-			if o.panel() && !narrows(m.jobs, s.metric.Exporter) {
+			if o.panel() && !narrows(m.jobs, s.metric.Exporter) && !EveryProcess(s.metric.Name) {
 				continue
 			}
 			t, v := jobMatch(m.jobs)
@@ -324,6 +355,11 @@ func (s *selector) build(o opts) (parser.Expr, labelSet, error) {
 			continue
 		}
 		add(m.typ, m.name, m.value)
+	}
+	for _, m := range o.narrow {
+		if have[m.name] {
+			add(m.typ, m.name, m.value)
+		}
 	}
 	add(labels.MatchEqual, labels.MetricName, name)
 	if err := errors.Join(errs...); err != nil {
@@ -341,6 +377,13 @@ func jobMatch(cs []topology.Component) (labels.MatchType, string) {
 		names[i] = string(c)
 	}
 	return labels.MatchRegexp, strings.Join(names, "|")
+}
+
+// EveryProcess says whether every kind of process exports the metric called name (up,
+// process_*, jvm_*, go_*), whatever the catalog lists as its exporters: a job scope on it
+// always narrows a panel, whose job variable's All is .+, so it stays in panel form.
+func EveryProcess(name string) bool {
+	return name == "up" || strings.HasPrefix(name, "process_") || strings.HasPrefix(name, "jvm_") || strings.HasPrefix(name, "go_")
 }
 
 // narrows says whether scope leaves out some exporter of the metric.
@@ -772,5 +815,7 @@ func walk(n node, f func(node)) {
 	case *binary:
 		walk(n.l, f)
 		walk(n.r, f)
+	case *narrowed:
+		walk(n.e, f)
 	}
 }

@@ -27,6 +27,18 @@ func TestRender(t *testing.T) {
 			`sum(up{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-combined"})`,
 		},
 		{
+			// Every process exports jvm_* and process_*: the scope stays on panels although
+			// the catalog lists only the Kafka roles as exporters.
+			promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, promql.Jobs(topology.KafkaRoles...)), 5*time.Minute), "instance"),
+			`sum by (instance) (rate(process_cpu_seconds_total{job=~"kafka-broker|kafka-controller|kafka-combined"}[5m]))`,
+			`sum by (instance) (rate(process_cpu_seconds_total{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-controller|kafka-combined"}[$__rate_interval]))`,
+		},
+		{
+			promql.Max(promql.Select(catalog.KafkaBrokerMetadataLag, promql.Jobs(topology.BrokerRoles...)), "instance"),
+			`max by (instance) (kafka_broker_metadata_last_applied_record_lag_seconds{job=~"kafka-broker|kafka-combined"})`,
+			`max by (instance) (kafka_broker_metadata_last_applied_record_lag_seconds{instance=~"$instance",job=~"$job"})`,
+		},
+		{
 			promql.Time().Sub(promql.Select(catalog.StreamWatermark)).GT(promql.Num(600)).And(promql.Select(catalog.StreamWatermark).GT(promql.Num(0))),
 			`time() - finobs_stream_watermark_timestamp_seconds > 600 and finobs_stream_watermark_timestamp_seconds > 0`,
 			`time() - finobs_stream_watermark_timestamp_seconds{instance=~"$instance",job=~"$job"} > 600 and finobs_stream_watermark_timestamp_seconds{instance=~"$instance",job=~"$job"} > 0`,
@@ -93,6 +105,37 @@ func TestUndeclaredLabels(t *testing.T) {
 			continue
 		}
 		t.Log(err)
+	}
+}
+
+// Narrow adds a matcher to the selectors whose metric has the label, in both forms.
+func TestNarrow(t *testing.T) {
+	e := promql.Narrow(promql.Sum(promql.Select(catalog.StreamQueryUp)).Div(promql.Count(promql.Select(catalog.Up))), promql.Re("query", "$query"))
+	if got, err := e.Render(promql.Panel); err != nil ||
+		got != `sum(finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"}) / count(up{instance=~"$instance",job=~"$job"})` {
+		t.Errorf("panel form: got %s, %v", got, err)
+	}
+	if got, err := e.Render(promql.Rule); err != nil || got != `sum(finobs_stream_query_up{query=~"$query"}) / count(up)` {
+		t.Errorf("rule form: got %s, %v", got, err)
+	}
+	if m := e.Metrics(); len(m) != 2 {
+		t.Errorf("metrics of a narrowed expression: %v", m)
+	}
+	if _, err := promql.Narrow(promql.Select(catalog.Up), promql.Jobs(topology.Producer)).Render(promql.Panel); err == nil {
+		t.Error("narrowing by a job scope: no error")
+	}
+}
+
+// A recorded series is the rule's series in rules, the rule's expression on panels.
+func TestRecordedPanelForm(t *testing.T) {
+	p99 := promql.HistogramQuantile(0.99, promql.Sum(promql.Rate(promql.Buckets(catalog.ProducerLatency), 5*time.Minute), "instance", "le"))
+	e := promql.Recorded("instance:finobs_producer_produce_latency_seconds:p99", p99).GT(promql.Num(1))
+	if got, err := e.Render(promql.Rule); err != nil || got != `instance:finobs_producer_produce_latency_seconds:p99 > 1` {
+		t.Errorf("rule form: got %s, %v", got, err)
+	}
+	want := `histogram_quantile(0.99, sum by (instance, le) (rate(finobs_producer_produce_latency_seconds_bucket{instance=~"$instance",job=~"$job"}[$__rate_interval]))) > 1`
+	if got, err := e.Render(promql.Panel); err != nil || got != want {
+		t.Errorf("panel form:\n got %s (%v)\nwant %s", got, err, want)
 	}
 }
 

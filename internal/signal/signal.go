@@ -333,6 +333,15 @@ func (s *Signal) Min(labels ...string) View {
 // Legend sets the legend (a Grafana legend format such as "{{topic}}").
 func (v View) Legend(legend string) View { v.legend = legend; return v }
 
+// Narrow adds matchers to the view's selectors whose metric declares their label (see
+// promql.Narrow): a board's variable over a label.
+func (v View) Narrow(ms ...promql.Matcher) View {
+	if len(ms) > 0 {
+		v.expr = promql.Narrow(v.expr, ms...)
+	}
+	return v
+}
+
 // LegendText is the legend, or the signal's name.
 func (v View) LegendText() string {
 	if v.legend == "" {

@@ -52,3 +52,15 @@ func TestLevelDrivesRuleAndSteps(t *testing.T) {
 		t.Fatalf("after the change: rule %q, steps %v", rule, s.Steps())
 	}
 }
+
+// A narrowed view adds the matcher where the metric has the label; the signal is untouched.
+func TestViewNarrow(t *testing.T) {
+	s := &signal.Signal{Name: "up", By: []string{"query"}, Expr: promql.Max(promql.Select(catalog.StreamQueryUp), promql.Grouped)}
+	got, err := s.Show().Narrow(promql.Re("query", "$query")).Render(promql.Panel)
+	if err != nil || got != `max by (query) (finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"})` {
+		t.Errorf("narrowed: %s, %v", got, err)
+	}
+	if got, _ := s.Render(promql.Panel); got != `max by (query) (finobs_stream_query_up{instance=~"$instance",job=~"$job"})` {
+		t.Errorf("the signal changed: %s", got)
+	}
+}
