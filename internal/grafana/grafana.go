@@ -185,7 +185,11 @@ const LogTimeField = "@timestamp"
 
 // LogCounts is a graph of log document counts, a half of the width.
 func LogCounts(title, description string, targets ...*elasticsearch.DataqueryBuilder) *Panel {
-	return Custom(title, func() cog.Builder[dashboard.Panel] { return logCounts(title, description, targets...) })
+	p := &Panel{Title: title, Description: description, kind: kindCustom, span: 12, height: 8}
+	p.custom = func() cog.Builder[dashboard.Panel] {
+		return logCounts(title, description, targets...).Span(p.span).Height(p.height)
+	}
+	return p
 }
 
 func logCounts(title, description string, targets ...*elasticsearch.DataqueryBuilder) *timeseries.PanelBuilder {
@@ -209,7 +213,11 @@ func logCounts(title, description string, targets ...*elasticsearch.DataqueryBui
 
 // LogLines is a logs panel, full width.
 func LogLines(title, description string, target *elasticsearch.DataqueryBuilder) *Panel {
-	return Custom(title, func() cog.Builder[dashboard.Panel] { return logLines(title, description, target) })
+	p := &Panel{Title: title, Description: description, kind: kindCustom, span: 24, height: 12}
+	p.custom = func() cog.Builder[dashboard.Panel] {
+		return logLines(title, description, target).Span(p.span).Height(p.height)
+	}
+	return p
 }
 
 func logLines(title, description string, target *elasticsearch.DataqueryBuilder) *logs.PanelBuilder {

@@ -124,9 +124,10 @@ func (p *Panel) unitName() string {
 	return ""
 }
 
-// query renders one view as a Prometheus query of the panel's kind.
-func (p *Panel) query(v signal.View) (*prometheus.DataqueryBuilder, error) {
-	expr, err := v.Render(promql.Panel)
+// query renders one view as a Prometheus query of the panel's kind, narrowed by the
+// board's filters.
+func (p *Panel) query(v signal.View, filters []promql.Matcher) (*prometheus.DataqueryBuilder, error) {
+	expr, err := v.Narrow(filters...).Render(promql.Panel)
 	if err != nil {
 		return nil, fmt.Errorf("panel %q: %s: %w", p.Title, v.Signal.Name, err)
 	}
@@ -140,13 +141,13 @@ func (p *Panel) query(v signal.View) (*prometheus.DataqueryBuilder, error) {
 	return q.LegendFormat(v.LegendText()).Range(), nil
 }
 
-func (p *Panel) builder() (cog.Builder[dashboard.Panel], error) {
+func (p *Panel) builder(filters []promql.Matcher) (cog.Builder[dashboard.Panel], error) {
 	if p.kind == kindCustom {
 		return p.custom(), nil
 	}
 	var qs []*prometheus.DataqueryBuilder
 	for _, v := range append(append([]signal.View(nil), p.views...), p.lines()...) {
-		q, err := p.query(v)
+		q, err := p.query(v, filters)
 		if err != nil {
 			return nil, err
 		}
@@ -215,15 +216,35 @@ func thresholds(steps []signal.Step) *dashboard.ThresholdsConfigBuilder {
 }
 
 // Board is a declared dashboard: its name (the file name, and the uid after UIDPrefix),
-// the Grafana folder it lives in, the jobs its job variable offers, further variables and
-// its rows of panels. A board without jobs is an Elasticsearch (logs) board.
+// the Grafana folder it lives in, the jobs its job variable offers, further variables, the
+// label filters of its Prometheus queries and its rows of panels. A board without jobs is
+// an Elasticsearch (logs) board.
 type Board struct {
 	Name, Folder       string
 	Title, Description string
 	Jobs               []topology.Component
 	Logs               bool
 	Vars               []func() cog.Builder[dashboard.VariableModel]
+	Filters            []Filter // after Vars
 	Rows               []Row
+}
+
+// Filter is a variable of a board over the values of a label, and what it does to the
+// board's queries: every selector whose metric declares the label matches label=~"$label".
+type Filter struct {
+	Label  string
+	Values promql.Expr // the series whose values of Label the variable offers
+}
+
+// Matcher is the matcher the filter adds to the board's selectors.
+func (f Filter) Matcher() promql.Matcher { return promql.Re(f.Label, "$"+f.Label) }
+
+func (f Filter) variable() (cog.Builder[dashboard.VariableModel], error) {
+	sel, err := f.Values.Render(promql.Panel)
+	if err != nil {
+		return nil, fmt.Errorf("filter %s: %w", f.Label, err)
+	}
+	return LabelVar(f.Label, f.Label, sel), nil
 }
 
 // Row is a titled section of panels.
@@ -245,9 +266,18 @@ func (b Board) Holds(p *Panel) bool {
 }
 
 func (b Board) builder() (*dashboard.DashboardBuilder, error) {
-	vars := make([]cog.Builder[dashboard.VariableModel], len(b.Vars))
-	for i, v := range b.Vars {
-		vars[i] = v()
+	vars := make([]cog.Builder[dashboard.VariableModel], 0, len(b.Vars)+len(b.Filters))
+	for _, v := range b.Vars {
+		vars = append(vars, v())
+	}
+	var filters []promql.Matcher
+	for _, f := range b.Filters {
+		v, err := f.variable()
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", b.Name, err)
+		}
+		vars = append(vars, v)
+		filters = append(filters, f.Matcher())
 	}
 	var d *dashboard.DashboardBuilder
 	if b.Logs {
@@ -258,7 +288,7 @@ func (b Board) builder() (*dashboard.DashboardBuilder, error) {
 	for _, r := range b.Rows {
 		d.WithRow(rowBuilder(r.Title))
 		for _, p := range r.Panels {
-			pb, err := p.builder()
+			pb, err := p.builder(filters)
 			if err != nil {
 				return nil, fmt.Errorf("dashboard %s: %w", b.Name, err)
 			}
