@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/promql"
 )
 
 // Catalog is what the lint needs of the metric catalog.
@@ -482,10 +483,9 @@ func (l *linter) promql(title, expr string) {
 	})
 }
 
-// generic says whether every kind of process exports a metric.
-func generic(name string) bool {
-	return name == "up" || strings.HasPrefix(name, "process_") || strings.HasPrefix(name, "jvm_") || strings.HasPrefix(name, "go_")
-}
+// generic says whether every kind of process exports a metric; the panel form of a
+// selector keeps its job scope on these for the same reason.
+func generic(name string) bool { return promql.EveryProcess(name) }
 
 var rateFuncs = map[string]bool{"rate": true, "irate": true, "increase": true}
 
