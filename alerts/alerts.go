@@ -22,8 +22,8 @@ func RunbookURL(alert string) string { return RunbookBase + alert + ".md" }
 
 // Groups lists every rule group, in file order.
 func Groups() []rules.Group {
-	return []rules.Group{ // transition: KafkaCluster, KafkaBroker, KafkaHost, Streaming, Producer,
-		Monitoring}
+	return []rules.Group{ // transition: KafkaCluster, KafkaBroker, KafkaHost,
+		Streaming, Producer, Monitoring}
 }
 
 const minute = time.Minute

@@ -41,9 +41,10 @@ const (
 
 // boards is every dashboard, in the order they are listed and previewed.
 var boards = []grafana.Board{
-	// transition: kafkaCluster, kafkaBroker, kraftQuorum, sparkStreaming, producer, pipeline,
+	// transition: kafkaCluster, kafkaBroker, kraftQuorum,
+	sparkStreaming, producer, pipeline,
 	alertsOverview,
-	// transition: logsOverview,
+	logsOverview,
 }
 
 // exclusions waive lint rules where a query cannot follow them, each with its reason.

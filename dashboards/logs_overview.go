@@ -1,39 +1,45 @@
-//go:build legacy
-
 package dashboards
 
 import (
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
-	g "github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/grafana"
 	"github.com/finobs/finobs/internal/topology"
 )
 
-// Log document fields (set by the log pipelines).
+// Log document fields (set by the log pipelines) and Lucene queries over them.
 const (
-	byComponent = "component"
-	byLevel     = "log.level"
-	errorLevels = "log.level:(ERROR OR FATAL)"
-	onComponent = "component:$component"
+	byComponent       = "component"
+	byLevel           = "log.level"
+	onComponent       = "component:$component"
+	errorsOfComponent = onComponent + " AND log.level:(ERROR OR FATAL)"
 )
 
-func logsOverview() *dashboard.DashboardBuilder {
-	return g.NewLogsDashboard(UID(LogsOverview), "Logs overview",
-		"Logs of every component, from Elasticsearch: volume by component and level, and the latest errors.",
-		g.ComponentVar(topology.KafkaBroker, topology.KafkaController, topology.KafkaCombined, topology.SparkConnect,
-			topology.Producer, topology.StreamDriver, topology.Prometheus, topology.Alertmanager)).
-		WithRow(g.Row("Volume")).
-		WithPanel(g.LogCounts("Log rate by component",
-			"Log lines per interval, by component.",
-			g.ES(onComponent, byComponent))).
-		WithPanel(g.LogCounts("Log rate by level",
-			"Log lines per interval, by level.",
-			g.ES(onComponent, byLevel))).
-		WithRow(g.Row("Errors")).
-		WithPanel(g.LogCounts("Errors by component",
-			"ERROR and FATAL lines per interval, by component.",
-			g.ES(onComponent+" AND "+errorLevels, byComponent)).Span(24)).
-		WithPanel(g.LogLines("Latest errors",
-			"The newest ERROR and FATAL lines of the chosen components.",
-			g.ESLogs(onComponent+" AND "+errorLevels)))
+// logComponents are the components whose logs the pipelines ship.
+var logComponents = []topology.Component{
+	topology.KafkaBroker, topology.KafkaController, topology.KafkaCombined, topology.SparkConnect,
+	topology.Producer, topology.StreamDriver, topology.Prometheus, topology.Alertmanager,
+}
+
+var logsOverview = grafana.Board{
+	Name: LogsOverview, Folder: folderOps, Title: "Logs overview", Logs: true,
+	Description: "Logs of every component, from Elasticsearch: volume by component and level, and the latest errors.",
+	Vars: []func() cog.Builder[dashboard.VariableModel]{
+		func() cog.Builder[dashboard.VariableModel] { return grafana.ComponentVar(logComponents...) },
+	},
+	Rows: []grafana.Row{
+		{Title: "Volume", Panels: []*grafana.Panel{
+			grafana.LogCounts("Log rate by component", "Log lines per interval, by component.",
+				grafana.ES(onComponent, byComponent)),
+			grafana.LogCounts("Log rate by level", "Log lines per interval, by level.",
+				grafana.ES(onComponent, byLevel)),
+		}},
+		{Title: "Errors", Panels: []*grafana.Panel{
+			grafana.LogCounts("Errors by component", "ERROR and FATAL lines per interval, by component.",
+				grafana.ES(errorsOfComponent, byComponent)).Span(24),
+			grafana.LogLines("Latest errors", "The newest ERROR and FATAL lines of the chosen components.",
+				grafana.ESLogs(errorsOfComponent)),
+		}},
+	},
 }

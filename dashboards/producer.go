@@ -1,72 +1,107 @@
-//go:build legacy
-
 package dashboards
 
 import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-
 	"github.com/finobs/finobs/internal/catalog"
-	g "github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
 	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/signals"
 )
 
-func producer() *dashboard.DashboardBuilder {
-	return g.NewDashboard(UID(Producer), "Producer",
-		"The transaction producer (franz-go): what it sends, how fast, how much waits in its buffer, and how long Kafka takes to acknowledge.",
-		[]topology.Component{topology.Producer}).
-		WithRow(g.Row("Overview")).
-		WithPanel(g.Stat("Records per second", "cps",
-			"Records acknowledged by Kafka per second, all topics.",
-			g.Prom(g.Sum("", g.Rate(catalog.ProducerRecords)), "records"))).
-		WithPanel(g.Stat("Target rate", "cps",
-			"Records per second the producer is configured to send.",
-			g.Prom(g.Sum("", g.S(catalog.ProducerTargetRate)), "target"))).
-		WithPanel(g.Stat("Error ratio", "percentunit",
-			"Share of records that failed to produce.",
-			g.Prom(g.Sum("", g.Rate(catalog.ProducerErrors))+" / ("+g.Sum("", g.Rate(catalog.ProducerRecords))+" + "+g.Sum("", g.Rate(catalog.ProducerErrors))+")", "errors"),
-			g.Step{Color: "green"}, g.Step{Value: 0.001, Color: "orange"}, g.Step{Value: 0.01, Color: "red"})).
-		WithPanel(g.Stat("Buffer use", "percentunit",
-			"Records buffered waiting for Kafka, as a share of the buffer limit; at 100% produce calls block.",
-			g.Prom(g.Sum("", g.S(catalog.ProducerBuffered))+" / "+g.Sum("", g.S(catalog.ProducerBufferMax)), "buffer"),
-			g.Step{Color: "green"}, g.Step{Value: 0.5, Color: "orange"}, g.Step{Value: 0.9, Color: "red"})).
-		WithPanel(g.Stat("p99 produce latency", "s",
-			"99th percentile of the time from produce call to acknowledgement.",
-			g.Prom(g.Quantile(0.99, catalog.ProducerLatency, ""), "p99"))).
-		WithPanel(g.Stat("Average record size", "bytes",
-			"Bytes per record sent, all topics.",
-			g.Prom(g.Sum("", g.Rate(catalog.ProducerBytes))+" / "+g.Sum("", g.Rate(catalog.ProducerRecords)), "size"))).
-		WithRow(g.Row("Throughput")).
-		WithPanel(g.TimeSeries("Records per second by topic", "cps",
-			"Records acknowledged per second, by topic, against the configured target rate.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.ProducerRecords)), "{{topic}}"),
-			g.Prom(g.Sum("", g.S(catalog.ProducerTargetRate)), "target"))).
-		WithPanel(g.TimeSeries("Bytes per second by topic", "Bps",
-			"Record bytes sent per second, by topic.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.ProducerBytes)), "{{topic}}"))).
-		WithPanel(g.TimeSeries("Errors per second by topic", "cps",
-			"Records that failed to produce per second, by topic.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.ProducerErrors)), "{{topic}}"))).
-		WithRow(g.Row("Buffering and latency")).
-		WithPanel(g.TimeSeries("Buffered records", "short",
-			"Records waiting in the client buffer, and the buffer's limit (MaxBufferedRecords).",
-			g.Prom(g.Sum("instance", g.S(catalog.ProducerBuffered)), "{{instance}} buffered"),
-			g.Prom(g.Max("instance", g.S(catalog.ProducerBufferMax)), "{{instance}} limit"))).
-		WithPanel(g.TimeSeries("Produce latency", "s",
-			"Median and 99th percentile of the time from produce call to acknowledgement.",
-			g.Prom(g.Quantile(0.5, catalog.ProducerLatency, ""), "p50"),
-			g.Prom(g.Quantile(0.99, catalog.ProducerLatency, ""), "p99"))).
-		WithPanel(g.TimeSeries("Record size by topic", "bytes",
-			"Average bytes per record, by topic: with the linger and batch limits, what sets the batch size.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.ProducerBytes))+" / "+g.Sum("topic", g.Rate(catalog.ProducerRecords)), "{{topic}}"))).
-		WithRow(g.Row("Batching")).
-		WithPanel(g.TimeSeries("Records per batch", "short",
-			"Records in each batch the client sends, by topic: linger and batch size at work; a few records per batch means many small requests.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.KgoProduceRecords))+" / "+g.Sum("topic", g.Rate(catalog.KgoProduceBatches)), "{{topic}}"))).
-		WithPanel(g.TimeSeries("Batch size", "bytes",
-			"Bytes of each batch before and after compression, by topic.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.KgoProduceBytes))+" / "+g.Sum("topic", g.Rate(catalog.KgoProduceBatches)), "{{topic}} uncompressed"),
-			g.Prom(g.Sum("topic", g.Rate(catalog.KgoProduceCompressedBytes))+" / "+g.Sum("topic", g.Rate(catalog.KgoProduceBatches)), "{{topic}} compressed"))).
-		WithPanel(g.TimeSeries("Batches per second", "reqps",
-			"Batches sent per second, by broker.",
-			g.Prom(g.Sum("node_id", g.Rate(catalog.KgoProduceBatches)), "broker {{node_id}}")))
+// Producer signals that no alert fires on.
+var (
+	producerTargetSum = &signal.Signal{Name: "target", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Select(catalog.ProducerTargetRate))}
+	producerBytesRate = &signal.Signal{Name: "bytes/s", Unit: signal.BytesPerSec,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.ProducerBytes), promql.Window), promql.Grouped)}
+	produceErrorRate = &signal.Signal{Name: "produce errors", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), promql.Window), promql.Grouped)}
+	producerRecordSize = &signal.Signal{Name: "record size", Unit: signal.Bytes,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.ProducerBytes), promql.Window), promql.Grouped).Div(
+			promql.Sum(promql.Rate(promql.Select(catalog.ProducerRecords), promql.Window), promql.Grouped))}
+	producerBuffered = &signal.Signal{Name: "buffered records", Unit: signal.Count,
+		Expr: promql.Sum(promql.Select(catalog.ProducerBuffered), promql.Grouped)}
+	producerBufferLimit = &signal.Signal{Name: "buffer limit", Unit: signal.Count,
+		Expr: promql.Max(promql.Select(catalog.ProducerBufferMax), promql.Grouped)}
+	producerLatencyP50 = &signal.Signal{Name: "p50 produce latency", Unit: signal.Seconds,
+		Expr: promql.HistogramQuantile(0.5, promql.Sum(promql.Rate(promql.Buckets(catalog.ProducerLatency), promql.Window), "le"))}
+
+	recordsPerBatch = &signal.Signal{Name: "records per batch", Unit: signal.Count,
+		Expr: perBatch(promql.Select(catalog.KgoProduceRecords))}
+	batchBytes = &signal.Signal{Name: "batch bytes", Unit: signal.Bytes,
+		Expr: perBatch(promql.Select(catalog.KgoProduceBytes))}
+	batchCompressedBytes = &signal.Signal{Name: "compressed batch bytes", Unit: signal.Bytes,
+		Expr: perBatch(promql.Select(catalog.KgoProduceCompressedBytes))}
+	produceBatches = &signal.Signal{Name: "batches", Unit: signal.ReqsPerSec,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KgoProduceBatches), promql.Window), promql.Grouped)}
+)
+
+// perBatch is the rate of franz-go counter e per batch produced.
+func perBatch(e promql.Expr) promql.Expr {
+	return promql.Sum(promql.Rate(e, promql.Window), promql.Grouped).Div(
+		promql.Sum(promql.Rate(promql.Select(catalog.KgoProduceBatches), promql.Window), promql.Grouped))
+}
+
+// Panels of the producer dashboard that alerts link to.
+var (
+	ProducerErrorRatioPanel = grafana.Stat("Error ratio", "Share of records that failed to produce.",
+		signals.ProducerErrorRatio.Total().Legend("errors"))
+	ProducerBufferUsePanel = grafana.Stat("Buffer use",
+		"Records buffered waiting for Kafka, as a share of the buffer limit, on the fullest producer; at 100% produce calls block.",
+		signals.ProducerBufferUse.Total().Legend("buffer"))
+	ProducerRecordsPanel = grafana.TimeSeries("Records per second by topic",
+		"Records acknowledged per second, by topic, against the configured target rate; the alert threshold is half the target.",
+		signals.ProducerRecordRate.GroupBy("topic").Legend("{{topic}}"),
+		producerTargetSum.Total().Legend("target"))
+	ProducerLatencyPanel = grafana.TimeSeries("Produce latency",
+		"99th percentile and median of the time from produce call to acknowledgement.",
+		signals.ProducerLatencyP99.Show().Legend("p99"),
+		producerLatencyP50.Total().Legend("p50"))
+)
+
+var producer = grafana.Board{
+	Name: Producer, Folder: folderPipeline, Title: "Producer",
+	Description: "The transaction producer (franz-go): what it sends, how fast, how much waits in its buffer, and how long Kafka takes to acknowledge.",
+	Jobs:        []topology.Component{topology.Producer},
+	Rows: []grafana.Row{
+		{Title: "Overview", Panels: []*grafana.Panel{
+			grafana.Stat("Records per second", "Records acknowledged by Kafka per second, all topics.",
+				signals.ProducerRecordRate.Total().Legend("records")),
+			grafana.Stat("Target rate", "Records per second the producer is configured to send.",
+				producerTargetSum.Total().Legend("target")),
+			ProducerErrorRatioPanel,
+			ProducerBufferUsePanel,
+			grafana.Stat("p99 produce latency", "99th percentile of the time from produce call to acknowledgement, slowest producer.",
+				signals.ProducerLatencyP99.Max().Legend("p99")),
+			grafana.Stat("Average record size", "Bytes per record sent, all topics.",
+				producerRecordSize.Total().Legend("size")),
+		}},
+		{Title: "Throughput", Panels: []*grafana.Panel{
+			ProducerRecordsPanel,
+			grafana.TimeSeries("Bytes per second by topic", "Record bytes sent per second, by topic.",
+				producerBytesRate.GroupBy("topic").Legend("{{topic}}")),
+			grafana.TimeSeries("Errors per second by topic", "Records that failed to produce per second, by topic.",
+				produceErrorRate.GroupBy("topic").Legend("{{topic}}")),
+		}},
+		{Title: "Buffering and latency", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Buffered records", "Records waiting in the client buffer, and the buffer's limit (MaxBufferedRecords).",
+				producerBuffered.GroupBy("instance").Legend("{{instance}} buffered"),
+				producerBufferLimit.GroupBy("instance").Legend("{{instance}} limit")),
+			ProducerLatencyPanel,
+			grafana.TimeSeries("Record size by topic",
+				"Average bytes per record, by topic: with the linger and batch limits, what sets the batch size.",
+				producerRecordSize.GroupBy("topic").Legend("{{topic}}")),
+		}},
+		{Title: "Batching", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Records per batch",
+				"Records in each batch the client sends, by topic: linger and batch size at work; a few records per batch means many small requests.",
+				recordsPerBatch.GroupBy("topic").Legend("{{topic}}")),
+			grafana.TimeSeries("Batch size", "Bytes of each batch before and after compression, by topic.",
+				batchBytes.GroupBy("topic").Legend("{{topic}} uncompressed"),
+				batchCompressedBytes.GroupBy("topic").Legend("{{topic}} compressed")),
+			grafana.TimeSeries("Batches per second", "Batches sent per second, by broker.",
+				produceBatches.GroupBy("node_id").Legend("broker {{node_id}}")),
+		}},
+	},
 }

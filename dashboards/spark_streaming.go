@@ -1,120 +1,179 @@
-//go:build legacy
-
 package dashboards
 
 import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-
 	"github.com/finobs/finobs/internal/catalog"
-	g "github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
 	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/signals"
 )
 
-// onQuery narrows stream driver metrics to the chosen streaming queries.
-const onQuery = `query=~"$query"`
+// sparkJobs scopes up to the processes of this dashboard.
+var sparkJobs = promql.Jobs(topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors)
 
-// sparkJobs are the jobs of this dashboard, for metrics every job has (up).
-const sparkJobs = `job=~"stream-driver|spark-connect|spark-executors"`
+// Stream driver signals that no alert fires on: rates as the last progress reported them.
+var (
+	inputNow = &signal.Signal{Name: "input rows/s", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Select(catalog.StreamInputRate), promql.Grouped)}
+	processedNow = &signal.Signal{Name: "processed rows/s", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Select(catalog.StreamProcessedRate), promql.Grouped)}
+	streamOffsetsBehind = &signal.Signal{Name: "offsets behind latest", Unit: signal.Count,
+		Expr: promql.Sum(promql.Select(catalog.StreamOffsetsBehind), promql.Grouped)}
+	// A stuck query stops reporting progress.
+	sinceLastProgress = &signal.Signal{Name: "since last progress", Unit: signal.Seconds,
+		Expr: promql.Time().Sub(promql.Min(promql.Select(catalog.StreamLastProgress)))}
+	streamBatches = &signal.Signal{Name: "batches", Unit: signal.OpsPerSec,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.StreamBatches), promql.Window), promql.Grouped)}
+	streamStateBytes = &signal.Signal{Name: "state bytes", Unit: signal.Bytes,
+		Expr: promql.Sum(promql.Select(catalog.StreamStateBytes), promql.Grouped)}
+)
 
-func sparkStreaming() *dashboard.DashboardBuilder {
-	return g.NewDashboard(UID(SparkStream), "Spark Structured Streaming",
-		"The streaming queries run through Spark Connect: rates, batches, watermark, state, Kafka backlog, and the Spark processes.",
-		[]topology.Component{topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors},
-		g.LabelVar("query", "query", g.S(catalog.StreamQueryUp))).
-		WithRow(g.Row("Queries")).
-		WithPanel(g.Stat("Queries up", "short",
-			"Streaming queries the driver reports active.",
-			g.Prom(g.Sum("", g.S(catalog.StreamQueryUp, onQuery)), "up"), g.BadBelow(1)...)).
-		WithPanel(g.Stat("Input rate", "cps",
-			"Rows per second arriving from Kafka, last batch.",
-			g.Prom(g.Sum("", g.S(catalog.StreamInputRate, onQuery)), "input"))).
-		WithPanel(g.Stat("Processing rate", "cps",
-			"Rows per second processed, last batch; below the input rate the backlog grows.",
-			g.Prom(g.Sum("", g.S(catalog.StreamProcessedRate, onQuery)), "processed"))).
-		WithPanel(g.Stat("Offsets behind latest", "short",
-			"Records in Kafka not yet read by the queries, all partitions.",
-			g.Prom(g.Sum("", g.S(catalog.StreamOffsetsBehind, onQuery)), "behind"))).
-		WithPanel(g.Stat("Watermark delay", "s",
-			"How far the event-time watermark trails the wall clock (worst query).",
-			g.Prom("time() - "+g.Min("", g.S(catalog.StreamWatermark, onQuery)), "delay"),
-			g.Step{Color: "green"}, g.Step{Value: 300, Color: "orange"}, g.Step{Value: 900, Color: "red"})).
-		WithPanel(g.Stat("Since last progress", "s",
-			"Seconds since the oldest query last reported progress: a stuck query stops reporting.",
-			g.Prom("time() - "+g.Min("", g.S(catalog.StreamLastProgress, onQuery)), "age"),
-			g.Step{Color: "green"}, g.Step{Value: 120, Color: "red"})).
-		WithRow(g.Row("Throughput")).
-		WithPanel(g.TimeSeries("Input vs processing rate", "cps",
-			"Rows per second arriving and processed, by query; processing must keep up with input.",
-			g.Prom(g.Sum("query", g.S(catalog.StreamInputRate, onQuery)), "{{query}} input"),
-			g.Prom(g.Sum("query", g.S(catalog.StreamProcessedRate, onQuery)), "{{query}} processed"))).
-		WithPanel(g.TimeSeries("Rows read", "cps",
-			"Rows read from the source per second, from the input row counter, by query.",
-			g.Prom(g.Sum("query", g.Rate(catalog.StreamInputRows, onQuery)), "{{query}}"))).
-		WithPanel(g.TimeSeries("Late and dead-letter rows", "cps",
-			"Rows dropped behind the watermark and rows sent to the dead-letter output per second, by query.",
-			g.Prom(g.Sum("query", g.Rate(catalog.StreamLateRows, onQuery)), "{{query}} late"),
-			g.Prom(g.Sum("query", g.Rate(catalog.StreamDeadLetters, onQuery)), "{{query}} dead letter"))).
-		WithRow(g.Row("Batches")).
-		WithPanel(g.TimeSeries("Batch duration vs trigger", "s",
-			"Duration of the last micro-batch against the trigger interval: batches longer than the trigger fall behind.",
-			g.Prom(g.Max("query", g.S(catalog.StreamBatchDuration, onQuery)), "{{query}} batch"),
-			g.Prom(g.Max("query", g.S(catalog.StreamTriggerInterval, onQuery)), "{{query}} trigger")).Span(12)).
-		WithPanel(g.TimeSeries("Batches", "ops",
-			"Micro-batches completed per second, by query.",
-			g.Prom(g.Sum("query", g.Rate(catalog.StreamBatches, onQuery)), "{{query}}")).Span(12)).
-		WithRow(g.Row("Watermark and state")).
-		WithPanel(g.TimeSeries("Watermark delay by query", "s",
-			"Wall clock minus event-time watermark, by query; rows older than the watermark are dropped as late.",
-			g.Prom("time() - "+g.Max("query", g.S(catalog.StreamWatermark, onQuery)), "{{query}}"))).
-		WithPanel(g.TimeSeries("State rows", "short",
-			"Rows held in the state store (windows not yet closed), by query; must stay bounded.",
-			g.Prom(g.Sum("query", g.S(catalog.StreamStateRows, onQuery)), "{{query}}"))).
-		WithPanel(g.TimeSeries("State bytes", "bytes",
-			"Memory used by the state store, by query.",
-			g.Prom(g.Sum("query", g.S(catalog.StreamStateBytes, onQuery)), "{{query}}"))).
-		WithRow(g.Row("Kafka source")).
-		WithPanel(g.TimeSeries("Offsets behind latest by partition", "short",
-			"Records between each partition's latest offset and the query's position (Spark keeps offsets in its checkpoint, not a consumer group).",
-			g.Prom(g.Sum("topic, partition", g.S(catalog.StreamOffsetsBehind, onQuery)), "{{topic}}/{{partition}}")).Span(24)).
-		WithRow(g.Row("Spark's own view")).
-		WithPanel(g.TimeSeries("Rates reported by Spark", "cps",
-			"Input and processing rates as the Spark driver's metrics system reports them; should match the stream driver's lines above.",
-			g.Prom(g.Sum("query", g.S(catalog.SparkStreamingInputRate, onQuery)), "{{query}} input"),
-			g.Prom(g.Sum("query", g.S(catalog.SparkStreamingProcessingRate, onQuery)), "{{query}} processed"))).
-		WithPanel(g.TimeSeries("Trigger latency reported by Spark", "ms",
-			"Duration of the last trigger, as Spark reports it, by query.",
-			g.Prom(g.Max("query", g.S(catalog.SparkStreamingLatency, onQuery)), "{{query}}"))).
-		WithPanel(g.TimeSeries("Driver heap", "bytes",
-			"Heap used by the Spark driver (the Spark Connect server) and its limit; state stores live in the executors.",
-			g.Prom(g.Sum("instance", g.S(catalog.SparkDriverHeapUsed)), "{{instance}} used"),
-			g.Prom(g.Max("instance", g.S(catalog.SparkDriverHeapMax)), "{{instance}} max"))).
-		WithRow(g.Row("Executors")).
-		WithPanel(g.Stat("Processes up", "short",
-			"Spark Connect, its executors endpoint and the stream driver answering Prometheus, against how many are scraped.",
-			g.Prom(g.Sum("", g.S(catalog.Up, sparkJobs)), "up"), g.BadBelow(1)...).
-			WithTarget(g.Prom("count("+g.S(catalog.Up, sparkJobs)+")", "expected")).Span(6)).
-		WithPanel(g.Stat("Failed stages", "short",
-			"Stages that failed since the driver started.",
-			g.Prom(g.Max("", g.S(catalog.SparkFailedStages)), "failed"), g.BadAbove(1)...).Span(6)).
-		WithPanel(g.Stat("Task slots in use", "percentunit",
-			"Running tasks over task slots, all executors: near 100% the executors cannot take more partitions.",
-			g.Prom(g.Sum("", g.S(catalog.SparkExecutorActiveTasks))+" / "+g.Sum("", g.S(catalog.SparkExecutorMaxTasks)), "busy"),
-			g.Step{Color: "green"}, g.Step{Value: 0.8, Color: "orange"}, g.Step{Value: 0.95, Color: "red"}).Span(6)).
-		WithPanel(g.Stat("Failed tasks", "cps",
-			"Tasks failing per second, all executors.",
-			g.Prom(g.Sum("", g.Rate(catalog.SparkExecutorFailedTasks)), "failed"), g.BadAbove(0.0001)...).Span(6)).
-		WithPanel(g.TimeSeries("Tasks by executor", "cps",
-			"Tasks completed and failed per second, by executor.",
-			g.Prom(g.Sum("executor_id", g.Rate(catalog.SparkExecutorCompletedTasks)), "{{executor_id}} completed"),
-			g.Prom(g.Sum("executor_id", g.Rate(catalog.SparkExecutorFailedTasks)), "{{executor_id}} failed"))).
-		WithPanel(g.TimeSeries("Executor heap", "bytes",
-			"Heap used by each executor JVM, against the storage memory it has.",
-			g.Prom(g.Sum("executor_id", g.S(catalog.SparkExecutorHeap)), "{{executor_id}} heap"),
-			g.Prom(g.Sum("executor_id", g.S(catalog.SparkExecutorMaxMemory)), "{{executor_id}} storage max"))).
-		WithPanel(g.TimeSeries("Executor GC time", "percentunit",
-			"Share of time each executor's tasks spent in garbage collection.",
-			g.Prom(g.Sum("executor_id", g.Rate(catalog.SparkExecutorGCTime)), "{{executor_id}}"))).
-		WithPanel(g.TimeSeries("Query up", "short",
-			"1 while each streaming query is active, 0 when it stopped or failed.",
-			g.Prom(g.Max("query", g.S(catalog.StreamQueryUp, onQuery)), "{{query}}")).Span(24).Height(6).Min(0).Max(1))
+// Spark's own signals.
+var (
+	sparkInputRate = &signal.Signal{Name: "input rows/s", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Select(catalog.SparkStreamingInputRate), promql.Grouped)}
+	sparkProcessedRate = &signal.Signal{Name: "processed rows/s", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Select(catalog.SparkStreamingProcessingRate), promql.Grouped)}
+	sparkTriggerLatency = &signal.Signal{Name: "trigger latency", Unit: signal.Millis,
+		Expr: promql.Max(promql.Select(catalog.SparkStreamingLatency), promql.Grouped)}
+	driverHeapUsed = &signal.Signal{Name: "heap used", Unit: signal.Bytes,
+		Expr: promql.Sum(promql.Select(catalog.SparkDriverHeapUsed), promql.Grouped)}
+	driverHeapMax = &signal.Signal{Name: "heap max", Unit: signal.Bytes,
+		Expr: promql.Max(promql.Select(catalog.SparkDriverHeapMax), promql.Grouped)}
+
+	sparkProcessesUp = &signal.Signal{Name: "processes up", Unit: signal.Count, Resolution: 1,
+		Expr: promql.Sum(promql.Select(catalog.Up, sparkJobs))}
+	sparkProcessesScraped = &signal.Signal{Name: "processes scraped", Unit: signal.Count,
+		Expr: promql.Count(promql.Select(catalog.Up, sparkJobs))}
+	sparkFailedStages = &signal.Signal{Name: "failed stages", Unit: signal.Count, Resolution: 1,
+		Expr: promql.Max(promql.Select(catalog.SparkFailedStages))}
+	sparkTaskSlotsBusy = &signal.Signal{Name: "task slots in use", Unit: signal.Ratio,
+		Expr: promql.Sum(promql.Select(catalog.SparkExecutorActiveTasks)).Div(promql.Sum(promql.Select(catalog.SparkExecutorMaxTasks)))}
+	sparkFailedTasks = &signal.Signal{Name: "failed tasks", Unit: signal.PerSecond, Resolution: 0.0001,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorFailedTasks), promql.Window), promql.Grouped)}
+	sparkCompletedTasks = &signal.Signal{Name: "completed tasks", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorCompletedTasks), promql.Window), promql.Grouped)}
+	executorHeap = &signal.Signal{Name: "executor heap", Unit: signal.Bytes,
+		Expr: promql.Sum(promql.Select(catalog.SparkExecutorHeap), promql.Grouped)}
+	executorStorageMax = &signal.Signal{Name: "executor storage max", Unit: signal.Bytes,
+		Expr: promql.Sum(promql.Select(catalog.SparkExecutorMaxMemory), promql.Grouped)}
+	executorGCTime = &signal.Signal{Name: "GC time", Unit: signal.Ratio,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorGCTime), promql.Window), promql.Grouped)}
+)
+
+// Levels that colour panels only: no alert fires on them.
+var (
+	_ = sinceLastProgress.Above(signal.Critical, 120)
+	_ = sparkProcessesUp.Below(signal.Critical, 1)
+	_ = sparkFailedStages.Above(signal.Critical, 0)
+	_ = sparkTaskSlotsBusy.Above(signal.Warning, 0.8)
+	_ = sparkTaskSlotsBusy.Above(signal.Critical, 0.95)
+	_ = sparkFailedTasks.Above(signal.Critical, 0)
+)
+
+// Panels of the Spark Structured Streaming dashboard that alerts link to.
+var (
+	StreamQueriesUpPanel = grafana.Stat("Queries up",
+		"Streaming queries the driver reports active.",
+		signals.StreamQueryUp.Sum().Legend("up"))
+	StreamRatesPanel = grafana.TimeSeries("Input vs processing rate",
+		"Rows per second processed and arriving, by query, averaged over ten minutes as StreamFallingBehind compares them; the alert threshold is 90% of the input.",
+		signals.StreamProcessedRate.Sum("query").Legend("{{query}} processed"),
+		signals.StreamInputRate.Sum("query").Legend("{{query}} input")).Span(6)
+	StreamRowsReadPanel = grafana.TimeSeries("Rows read",
+		"Rows read from the source in each interval, from the input row counter, by query: zero is a query that reads nothing.",
+		signals.StreamRowsRead.Show().Legend("{{query}}")).Span(6)
+	StreamDeadLettersPanel = grafana.TimeSeries("Dead-letter rows",
+		"Rows sent to the dead-letter output per second, by query: records that failed parsing or validation.",
+		signals.StreamDeadLetterRate.Show().Legend("{{query}} dead letter")).Span(6)
+	StreamLateRowsPanel = grafana.TimeSeries("Late rows",
+		"Rows dropped behind the watermark per second, by query.",
+		signals.StreamLateRowRate.Show().Legend("{{query}} late")).Span(6)
+	StreamBatchDurationPanel = grafana.TimeSeries("Batch duration vs trigger",
+		"Duration of the last micro-batch against the trigger interval: batches longer than the trigger fall behind.",
+		signals.StreamBatchDuration.Max("query").Legend("{{query}} batch"),
+		signals.StreamTriggerInterval.Max("query").Legend("{{query}} trigger")).Span(12)
+	StreamWatermarkPanel = grafana.TimeSeries("Watermark delay by query",
+		"Wall clock minus event-time watermark, by query; rows older than the watermark are dropped as late.",
+		signals.StreamWatermarkDelay.Min("query").Legend("{{query}}"))
+	StreamStateRowsPanel = grafana.TimeSeries("State rows",
+		"Rows held in the state store (windows not yet closed), by query; must stay bounded. The alert threshold is twice the rows of 30 minutes ago.",
+		signals.StreamStateRows.Sum("query").Legend("{{query}}"))
+)
+
+var sparkStreaming = grafana.Board{
+	Name: SparkStream, Folder: folderPipeline, Title: "Spark Structured Streaming",
+	Description: "The streaming queries run through Spark Connect: rates, batches, watermark, state, Kafka backlog, and the Spark processes.",
+	Jobs:        []topology.Component{topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors},
+	Filters:     []grafana.Filter{{Label: "query", Values: promql.Select(catalog.StreamQueryUp)}},
+	Rows: []grafana.Row{
+		{Title: "Queries", Panels: []*grafana.Panel{
+			StreamQueriesUpPanel,
+			grafana.Stat("Input rate", "Rows per second arriving from Kafka, last batch.",
+				inputNow.Total().Legend("input")),
+			grafana.Stat("Processing rate", "Rows per second processed, last batch; below the input rate the backlog grows.",
+				processedNow.Total().Legend("processed")),
+			grafana.Stat("Offsets behind latest", "Records in Kafka not yet read by the queries, all partitions.",
+				streamOffsetsBehind.Total().Legend("behind")),
+			grafana.Stat("Watermark delay", "How far the event-time watermark trails the wall clock (worst query).",
+				signals.StreamWatermarkDelay.Max().Legend("delay")),
+			grafana.Stat("Since last progress", "Seconds since the oldest query last reported progress: a stuck query stops reporting.",
+				sinceLastProgress.Total().Legend("age")),
+		}},
+		{Title: "Throughput", Panels: []*grafana.Panel{
+			StreamRatesPanel, StreamRowsReadPanel, StreamDeadLettersPanel, StreamLateRowsPanel,
+		}},
+		{Title: "Batches", Panels: []*grafana.Panel{
+			StreamBatchDurationPanel,
+			grafana.TimeSeries("Batches", "Micro-batches completed per second, by query.",
+				streamBatches.GroupBy("query").Legend("{{query}}")).Span(12),
+		}},
+		{Title: "Watermark and state", Panels: []*grafana.Panel{
+			StreamWatermarkPanel,
+			StreamStateRowsPanel,
+			grafana.TimeSeries("State bytes", "Memory used by the state store, by query.",
+				streamStateBytes.GroupBy("query").Legend("{{query}}")),
+		}},
+		{Title: "Kafka source", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Offsets behind latest by partition",
+				"Records between each partition's latest offset and the query's position (Spark keeps offsets in its checkpoint, not a consumer group).",
+				streamOffsetsBehind.GroupBy("topic", "partition").Legend("{{topic}}/{{partition}}")).Span(24),
+		}},
+		{Title: "Spark's own view", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Rates reported by Spark",
+				"Input and processing rates as the Spark driver's metrics system reports them; should match the stream driver's lines above.",
+				sparkInputRate.GroupBy("query").Legend("{{query}} input"),
+				sparkProcessedRate.GroupBy("query").Legend("{{query}} processed")),
+			grafana.TimeSeries("Trigger latency reported by Spark", "Duration of the last trigger, as Spark reports it, by query.",
+				sparkTriggerLatency.GroupBy("query").Legend("{{query}}")),
+			grafana.TimeSeries("Driver heap",
+				"Heap used by the Spark driver (the Spark Connect server) and its limit; state stores live in the executors.",
+				driverHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
+				driverHeapMax.GroupBy("instance").Legend("{{instance}} max")),
+		}},
+		{Title: "Executors", Panels: []*grafana.Panel{
+			grafana.Stat("Processes up",
+				"Spark Connect, its executors endpoint and the stream driver answering Prometheus, against how many are scraped.",
+				sparkProcessesUp.Total().Legend("up"),
+				sparkProcessesScraped.Total().Legend("expected")).Span(6),
+			grafana.Stat("Failed stages", "Stages that failed since the driver started.",
+				sparkFailedStages.Total().Legend("failed")).Span(6),
+			grafana.Stat("Task slots in use",
+				"Running tasks over task slots, all executors: near 100% the executors cannot take more partitions.",
+				sparkTaskSlotsBusy.Total().Legend("busy")).Span(6),
+			grafana.Stat("Failed tasks", "Tasks failing per second, all executors.",
+				sparkFailedTasks.Total().Legend("failed")).Span(6),
+			grafana.TimeSeries("Tasks by executor", "Tasks completed and failed per second, by executor.",
+				sparkCompletedTasks.GroupBy("executor_id").Legend("{{executor_id}} completed"),
+				sparkFailedTasks.GroupBy("executor_id").Legend("{{executor_id}} failed")),
+			grafana.TimeSeries("Executor heap", "Heap used by each executor JVM, against the storage memory it has.",
+				executorHeap.GroupBy("executor_id").Legend("{{executor_id}} heap"),
+				executorStorageMax.GroupBy("executor_id").Legend("{{executor_id}} storage max")),
+			grafana.TimeSeries("Executor GC time", "Share of time each executor's tasks spent in garbage collection.",
+				executorGCTime.GroupBy("executor_id").Legend("{{executor_id}}")),
+			grafana.TimeSeries("Query up", "1 while each streaming query is active, 0 when it stopped or failed.",
+				signals.StreamQueryUp.Max("query").Legend("{{query}}")).Span(24).Height(6).Min(0).Max(1),
+		}},
+	},
 }

@@ -1,0 +1,128 @@
+package signals
+
+import (
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/internal/topics"
+)
+
+// The Structured Streaming queries, seen through the stream driver's progress metrics.
+// Streaming commits no consumer-group offsets: lag comes from offsets behind latest.
+var (
+	StreamQueryUp = &signal.Signal{
+		Name:        "query up",
+		Description: "1 while the streaming query is active, 0 once it stopped or failed.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"query"},
+		Expr: promql.Select(catalog.StreamQueryUp),
+	}
+	StreamQueryStopped = StreamQueryUp.EqualTo(signal.Critical, 0)
+
+	// StreamProcessedRate and StreamInputRate are ten-minute averages: a query falls behind
+	// when it processes less than its input over that long, not for one slow batch.
+	StreamProcessedRate = &signal.Signal{
+		Name:        "processed rows/s, 10m average",
+		Description: "Rows per second the query processed, averaged over ten minutes of progress reports.",
+		Unit:        signal.PerSecond,
+		By:          []string{"query"},
+		Expr:        promql.AvgOverTime(promql.Select(catalog.StreamProcessedRate), window),
+		Window:      10 * minute,
+	}
+	StreamInputRate = &signal.Signal{
+		Name:        "input rows/s, 10m average",
+		Description: "Rows per second arriving at the query, averaged over ten minutes of progress reports.",
+		Unit:        signal.PerSecond,
+		By:          []string{"query"},
+		Expr:        promql.AvgOverTime(promql.Select(catalog.StreamInputRate), window),
+		Window:      10 * minute,
+	}
+	StreamFallingBehind = StreamProcessedRate.BelowSignal(signal.Warning, 0.9, StreamInputRate)
+
+	StreamBatchDuration = &signal.Signal{
+		Name:        "batch duration",
+		Description: "Duration of the query's last micro-batch.",
+		Unit:        signal.Seconds,
+		By:          []string{"query"},
+		Expr:        promql.Select(catalog.StreamBatchDuration),
+	}
+	StreamTriggerInterval = &signal.Signal{
+		Name:        "trigger interval",
+		Description: "The query's processing-time trigger.",
+		Unit:        signal.Seconds,
+		By:          []string{"query"},
+		Expr:        promql.Select(catalog.StreamTriggerInterval),
+	}
+	StreamBatchSlowerThanTrigger = StreamBatchDuration.AboveSignal(signal.Warning, 1, StreamTriggerInterval)
+
+	// StreamWatermarkDelay is also the pipeline's end-to-end freshness.
+	StreamWatermarkDelay = &signal.Signal{
+		Name:        "watermark delay",
+		Description: "Wall clock minus the query's event-time watermark: how old the newest data its windows have closed on is.",
+		Unit:        signal.Seconds,
+		By:          []string{"query"},
+		Expr:        promql.Time().Sub(promql.Select(catalog.StreamWatermark)),
+	}
+	// A query that has seen no event yet has a zero watermark: lagging only once it has one.
+	StreamWatermarkLagging = StreamWatermarkDelay.Above(signal.Warning, 600).
+				AndExpr(promql.Select(catalog.StreamWatermark).GT(promql.Num(0)))
+
+	// StreamRowsRead is counted over the level's window: 5 minutes for a stalled query,
+	// 10 for a query with no input.
+	StreamRowsRead = &signal.Signal{
+		Name:        "rows read",
+		Description: "Rows the query read from its source in the window.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"query"},
+		Expr: promql.Sum(promql.Increase(promql.Select(catalog.StreamInputRows), window), promql.Grouped),
+	}
+	StreamQueryStalled = StreamRowsRead.EqualTo(signal.Critical, 0).
+				AndExpr(TransactionsIn.Expr.GT(promql.Num(0)), promql.On())
+	StreamNoInput = StreamRowsRead.EqualTo(signal.Warning, 0).Over(10*minute).
+			AndExpr(StreamQueryUp.Expr.EQ(promql.Num(1)), promql.On("query"))
+
+	// TransactionsIn is what Kafka appends to the input topic, all brokers together.
+	TransactionsIn = &signal.Signal{
+		Name:        "transactions in Kafka",
+		Description: "Records per second appended to the " + topics.Transactions + " topic, all brokers.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn, promql.Eq("topic", topics.Transactions)), window)),
+	}
+
+	StreamStateRows = &signal.Signal{
+		Name:        "state rows",
+		Description: "Rows held in the query's state stores (windows not yet closed).",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"query"},
+		Expr: promql.Select(catalog.StreamStateRows),
+	}
+	streamStateRowsBefore = &signal.Signal{
+		Name:        "state rows 30 minutes ago",
+		Description: "Rows the query's state stores held half an hour earlier.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"query"},
+		Expr: promql.Offset(promql.Select(catalog.StreamStateRows), 30*minute),
+	}
+	// Doubling in half an hour matters only once the state is large.
+	StreamStateGrowing = StreamStateRows.AboveSignal(signal.Warning, 2, streamStateRowsBefore).
+				AndExpr(StreamStateRows.Expr.GT(promql.Num(100000)))
+
+	StreamDeadLetterRate = &signal.Signal{
+		Name:        "dead-letter rows",
+		Description: "Rows per second the query sends to the dead-letter topic: they failed parsing or validation.",
+		Unit:        signal.PerSecond, Resolution: 0.0001,
+		By:   []string{"query"},
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.StreamDeadLetters), window), promql.Grouped),
+	}
+	StreamDeadLettering = StreamDeadLetterRate.Above(signal.Warning, 0)
+
+	StreamLateRowRate = &signal.Signal{
+		Name:        "late rows",
+		Description: "Rows per second the query drops because they arrived behind the watermark.",
+		Unit:        signal.PerSecond, Resolution: 0.0001,
+		By:     []string{"query"},
+		Expr:   promql.Sum(promql.Rate(promql.Select(catalog.StreamLateRows), window), promql.Grouped),
+		Window: 10 * minute,
+	}
+	StreamLateRowsDropped = StreamLateRowRate.Above(signal.Info, 1)
+)
