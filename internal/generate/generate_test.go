@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,7 +137,7 @@ func TestEveryAlertPanelShowsItsThreshold(t *testing.T) {
 				continue
 			}
 			if l.Constant() {
-				if !hasStep(p, l.Boundary(), l.Severity.Color()) {
+				if !hasStep(p, l.Boundary(), atLeast(l.Severity)...) {
 					t.Errorf("%s: panel %q has no %s step at %g (level %s)", a.Name, a.Panel.Title, l.Severity.Color(), l.Boundary(), l)
 				}
 				continue
@@ -152,9 +153,23 @@ func TestEveryAlertPanelShowsItsThreshold(t *testing.T) {
 	}
 }
 
-// hasStep says whether a built panel's thresholds change to colour at value (or, for a
-// level below which values are trouble, change away from it there).
-func hasStep(p *dashboard.Panel, value float64, colour string) bool {
+// atLeast lists the colours of sev and of the severities worse than it: where two levels
+// meet at one value (no input: a warning after 10 minutes, critical when the topic is busy),
+// the panel shows the worse one.
+func atLeast(sev signal.Severity) []string {
+	var out []string
+	for _, s := range signal.Severities {
+		out = append(out, s.Color())
+		if s == sev {
+			break
+		}
+	}
+	return out
+}
+
+// hasStep says whether a built panel's thresholds change to one of colours at value (or, for
+// a level below which values are trouble, change away from it there).
+func hasStep(p *dashboard.Panel, value float64, colours ...string) bool {
 	if p.FieldConfig == nil || p.FieldConfig.Defaults.Thresholds == nil {
 		return false
 	}
@@ -163,7 +178,7 @@ func hasStep(p *dashboard.Panel, value float64, colour string) bool {
 		if i == 0 || s.Value == nil || *s.Value != value {
 			continue
 		}
-		if s.Color == colour || steps[i-1].Color == colour {
+		if slices.Contains(colours, s.Color) || slices.Contains(colours, steps[i-1].Color) {
 			return true
 		}
 	}
