@@ -2,7 +2,7 @@ package grafana
 
 import (
 	"errors"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,9 +10,10 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
-	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 
 	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -33,24 +34,95 @@ func testCatalog(t *testing.T) *catalog.Catalog {
 	return c
 }
 
+// Test signals over the test catalog, declared as package signals declares its own. The
+// panel tests declare the signals whose levels they look at themselves: levels accumulate
+// on a signal.
+var (
+	requests = &signal.Signal{Name: "requests", Unit: signal.ReqsPerSec,
+		Expr: promql.Sum(promql.Rate(promql.Select(reqs), promql.Window), promql.Grouped)}
+	latency = &signal.Signal{Name: "p99", Unit: signal.Seconds,
+		Expr: promql.HistogramQuantile(0.99, promql.Sum(promql.Rate(promql.Buckets(lat), promql.Window), "le", promql.Grouped))}
+	queue = &signal.Signal{Name: "queue", Unit: signal.Count, Resolution: 1,
+		Expr: promql.Max(promql.Select(inq), promql.Grouped)}
+	// queueFull gives the good board's stat threshold steps.
+	queueFull = queue.Above(signal.Warning, 10)
+	// unitless declares no unit: a panel showing it has none.
+	unitless = &signal.Signal{Name: "queue", Expr: promql.Max(promql.Select(inq), promql.Grouped)}
+)
+
 // good is a dashboard that follows every rule; each case below breaks one.
-func good() *dashboard.DashboardBuilder {
-	return NewDashboard("finobs-test-board", "Test", "A test dashboard.", []topology.Component{topology.Producer}).
-		WithRow(Row("Section")).
-		WithPanel(TimeSeries("Requests", "reqps", "Requests per second.",
-			Prom(Sum("", Rate(reqs)), "requests"))).
-		WithPanel(TimeSeries("Latency", "s", "p99 latency.",
-			Prom(Quantile(0.99, lat, ""), "p99"))).
-		WithPanel(Stat("Queue", "short", "Queue size.",
-			Prom(Max("", S(inq)), "queue"), BadAbove(10)...))
+func good() Board {
+	return Board{
+		Name: "test-board", Folder: "Test", Title: "Test", Description: "A test dashboard.",
+		Jobs: []topology.Component{topology.Producer},
+		Rows: []Row{{Title: "Section", Panels: []*Panel{
+			TimeSeries("Requests", "Requests per second.", requests.Total()),
+			TimeSeries("Latency", "p99 latency.", latency.Total()),
+			Stat("Queue", "Queue size.", queue.Total()),
+		}}},
+	}
 }
 
-func lintBoard(t *testing.T, b func() *dashboard.DashboardBuilder, mutate func(*Dashboard)) []string {
+// inRow is the good board with panels added to its row (the grid has 4 columns left).
+func inRow(ps ...*Panel) Board {
+	b := good()
+	b.Rows[0].Panels = append(b.Rows[0].Panels, ps...)
+	return b
+}
+
+// extraRow is the good board with a further row of panels.
+func extraRow(ps ...*Panel) Board {
+	b := good()
+	b.Rows = append(b.Rows, Row{Title: "Extra", Panels: ps})
+	return b
+}
+
+// edit is the good board changed by f.
+func edit(f func(*Board)) Board {
+	b := good()
+	f(&b)
+	return b
+}
+
+// declared builds a board with Build.
+func declared(b Board) func(*testing.T) Dashboard {
+	return func(t *testing.T) Dashboard {
+		t.Helper()
+		d, err := Build(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+}
+
+// raw finishes an SDK dashboard builder as Build does, for layouts a Board cannot declare.
+func raw(db func(*testing.T) *dashboard.DashboardBuilder) func(*testing.T) Dashboard {
+	return func(t *testing.T) Dashboard {
+		t.Helper()
+		d, err := finish("test-board", "Test", db(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+}
+
+// panelBuilder is the SDK builder of a declared panel, for raw dashboards.
+func panelBuilder(t *testing.T, p *Panel) cog.Builder[dashboard.Panel] {
 	t.Helper()
-	d, err := Build(Board{Name: "test-board", Folder: "Test", Build: b})
+	b, err := p.builder(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// lintBoard builds, mutates and lints a board; it returns the rules violated, each once,
+// sorted.
+func lintBoard(t *testing.T, build func(*testing.T) Dashboard, mutate func(*Dashboard)) []string {
+	t.Helper()
+	d := build(t)
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -59,18 +131,14 @@ func lintBoard(t *testing.T, b func() *dashboard.DashboardBuilder, mutate func(*
 		rules = append(rules, RuleOf(err))
 		t.Log(err)
 	}
-	sort.Strings(rules)
-	return rules
+	slices.Sort(rules)
+	return slices.Compact(rules)
 }
 
 func TestLintGood(t *testing.T) {
-	if rules := lintBoard(t, good, nil); len(rules) != 0 {
+	if rules := lintBoard(t, declared(good()), nil); len(rules) != 0 {
 		t.Fatalf("good dashboard violates %v", rules)
 	}
-}
-
-func withPanel(p *timeseries.PanelBuilder) func() *dashboard.DashboardBuilder {
-	return func() *dashboard.DashboardBuilder { return good().WithPanel(p) }
 }
 
 func firstPanel(d *Dashboard) *dashboard.Panel { return Panels(d.Dashboard)[0] }
@@ -106,96 +174,119 @@ func editVar(name string, f func(*dashboard.VariableModel)) func(*Dashboard) {
 	}
 }
 
+func logsBoard(panels ...*Panel) Board {
+	return Board{
+		Name: "test-board", Folder: "Test", Title: "Test", Description: "Logs.", Logs: true,
+		Vars: []func() cog.Builder[dashboard.VariableModel]{
+			func() cog.Builder[dashboard.VariableModel] { return ComponentVar(topology.Producer) },
+		},
+		Rows: []Row{{Title: "Logs", Panels: panels}},
+	}
+}
+
+// Each case breaks one rule and the lint reports exactly that rule, plus the ones listed in
+// also: those that cannot hold once the first is broken (without a datasource variable of a
+// known kind, no panel uses it).
 func TestLintRules(t *testing.T) {
 	hard := "P1809F7CD0C75ACF3"
+	noDatasource := []string{"panel-datasource", "target-datasource"}
 	cases := []struct {
 		rule   string
-		board  func() *dashboard.DashboardBuilder
+		board  func(*testing.T) Dashboard
 		mutate func(*Dashboard)
+		also   []string
 	}{
-		{"dashboard-uid", func() *dashboard.DashboardBuilder { return good().Uid("my-board") }, nil},
-		{"dashboard-uid", func() *dashboard.DashboardBuilder { return good().Description("") }, nil},
-		{"dashboard-folder", good, func(d *Dashboard) { d.Folder = "" }},
-		{"template-uneditable", func() *dashboard.DashboardBuilder { return good().Editable() }, nil},
-		{"template-datasource", good, dropVar("datasource")},
-		{"template-datasource", good, editVar("datasource", func(v *dashboard.VariableModel) { v.Label = ptr("DS") })},
-		{"template-job", good, editVar("job", func(v *dashboard.VariableModel) { v.Multi = ptr(false) })},
-		{"template-job", good, editVar("job", func(v *dashboard.VariableModel) { v.AllValue = ptr(".*") })},
-		{"template-instance", good, editVar("instance", func(v *dashboard.VariableModel) { v.Label = ptr("Instance") })},
-		{"template-label-promql", good, editVar("instance", func(v *dashboard.VariableModel) {
+		{rule: "dashboard-uid", board: declared(good()), mutate: func(d *Dashboard) { d.Uid = ptr("my-board") }},
+		{rule: "dashboard-uid", board: declared(edit(func(b *Board) { b.Name = "Test_Board" }))},
+		{rule: "dashboard-uid", board: declared(edit(func(b *Board) { b.Description = "" }))},
+		{rule: "dashboard-folder", board: declared(edit(func(b *Board) { b.Folder = "" }))},
+		{rule: "template-uneditable", board: declared(good()), mutate: func(d *Dashboard) { d.Editable = ptr(true) }},
+		{rule: "template-datasource", board: declared(good()), mutate: dropVar("datasource"), also: noDatasource},
+		{rule: "template-datasource", board: declared(good()), mutate: editVar("datasource", func(v *dashboard.VariableModel) { v.Label = ptr("DS") }), also: noDatasource},
+		{rule: "template-job", board: declared(good()), mutate: editVar("job", func(v *dashboard.VariableModel) { v.Multi = ptr(false) })},
+		{rule: "template-job", board: declared(good()), mutate: editVar("job", func(v *dashboard.VariableModel) { v.AllValue = ptr(".*") })},
+		{rule: "template-instance", board: declared(good()), mutate: editVar("instance", func(v *dashboard.VariableModel) { v.Label = ptr("Instance") })},
+		{rule: "template-label-promql", board: declared(good()), mutate: editVar("instance", func(v *dashboard.VariableModel) {
 			v.Query = &dashboard.StringOrMap{String: ptr(`label_values(nope_metric{job=~"$job"}, instance)`)}
 		})},
-		{"template-label-promql", good, editVar("instance", func(v *dashboard.VariableModel) {
+		{rule: "template-label-promql", board: declared(good()), mutate: editVar("instance", func(v *dashboard.VariableModel) {
 			v.Query = &dashboard.StringOrMap{String: ptr(`up{job=~"$job"}`)}
 		})},
-		{"template-on-time-change-reload", good, editVar("job", func(v *dashboard.VariableModel) {
+		{rule: "template-on-time-change-reload", board: declared(good()), mutate: editVar("job", func(v *dashboard.VariableModel) {
 			v.Refresh = ptr(dashboard.VariableRefreshOnDashboardLoad)
 		})},
-		{"template-undefined-variable", good, setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance",topic=~"$topic"}[$__rate_interval]))`)},
-		{"datasource-uid", good, func(d *Dashboard) {
+		{rule: "template-undefined-variable", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance",topic=~"$topic"}[$__rate_interval]))`)},
+		{rule: "datasource-uid", board: declared(good()), mutate: func(d *Dashboard) {
 			q := firstPanel(d).Targets[0].(prometheus.Dataquery)
 			q.Datasource = &common.DataSourceRef{Type: ptr("prometheus"), Uid: &hard}
 			firstPanel(d).Targets[0] = q
+		}, also: []string{"target-datasource"}},
+		// A reference only the JSON walk looks at.
+		{rule: "datasource-uid", board: declared(good()), mutate: func(d *Dashboard) {
+			d.Annotations.List = append(d.Annotations.List, dashboard.AnnotationQuery{
+				Name: "deploys", Enable: true, IconColor: "red",
+				Datasource: &common.DataSourceRef{Type: ptr("prometheus"), Uid: &hard},
+			})
 		}},
-		{"rows", func() *dashboard.DashboardBuilder {
-			return NewDashboard("finobs-test-board", "Test", "A test dashboard.", nil).
-				WithPanel(Stat("Queue", "short", "Queue size.", Prom(Max("", S(inq)), "queue"))).
-				WithRow(Row("Section")).
-				WithPanel(Stat("Queue 2", "short", "Queue size.", Prom(Max("", S(inq)), "queue")))
-		}, nil},
-		{"rows", func() *dashboard.DashboardBuilder { return good().WithRow(Row("Empty")) }, nil},
-		{"rows", func() *dashboard.DashboardBuilder {
-			return NewDashboard("finobs-test-board", "Test", "A test dashboard.", nil).
-				WithRow(Row("Empty")).
-				WithRow(Row("Section")).
-				WithPanel(Stat("Queue", "short", "Queue size.", Prom(Max("", S(inq)), "queue")))
-		}, nil},
-		{"panel-layout", withPanel(TimeSeries("Wide", "s", "Too wide.", Prom(Max("", S(inq)), "q")).GridPos(dashboard.GridPos{X: 20, Y: 30, W: 8, H: 8})), nil},
-		{"panel-layout", withPanel(TimeSeries("Over", "s", "Overlaps Requests.", Prom(Max("", S(inq)), "q")).GridPos(dashboard.GridPos{X: 4, Y: 2, W: 8, H: 8})), nil},
-		{"panel-title-description", withPanel(TimeSeries("No description", "s", "", Prom(Max("", S(inq)), "q"))), nil},
-		{"panel-unique-title", good, func(d *Dashboard) { Panels(d.Dashboard)[1].Title = ptr("Requests") }},
-		{"panel-units", withPanel(TimeSeries("No unit", "", "No unit.", Prom(Max("", S(inq)), "q"))), nil},
-		{"panel-units", withPanel(TimeSeries("Bad unit", "furlongs", "Unknown unit.", Prom(Max("", S(inq)), "q"))), nil},
-		{"panel-datasource", withPanel(TimeSeries("Other DS", "s", "Wrong datasource.", Prom(Max("", S(inq)), "q")).Datasource(DS(KindElasticsearch))), nil},
-		{"panel-no-targets", withPanel(TimeSeries("Empty", "s", "No query.")), nil},
-		{"target-datasource", good, func(d *Dashboard) {
+		{rule: "rows", board: raw(func(t *testing.T) *dashboard.DashboardBuilder {
+			return NewDashboard("finobs-test-board", "Test", "A test dashboard.", []topology.Component{topology.Producer}).
+				WithPanel(panelBuilder(t, Stat("Queue", "Queue size.", queue.Total()))).
+				WithRow(rowBuilder("Section")).
+				WithPanel(panelBuilder(t, Stat("Queue 2", "Queue size.", queue.Total())))
+		})},
+		{rule: "rows", board: declared(edit(func(b *Board) { b.Rows = append(b.Rows, Row{Title: "Empty"}) }))},
+		{rule: "rows", board: declared(edit(func(b *Board) { b.Rows = append([]Row{{Title: "Empty"}}, b.Rows...) }))},
+		// Build rejects two rows of one title (their ids clash); the lint still says why.
+		{rule: "rows", board: declared(extraRow(Stat("Queue 2", "Queue size.", queue.Total()))), mutate: func(d *Dashboard) {
+			for _, pr := range d.Panels {
+				if pr.RowPanel != nil && deref(pr.RowPanel.Title) == "Extra" {
+					pr.RowPanel.Title = ptr("Section")
+				}
+			}
+		}},
+		// The SDK lays a panel out where the last one ended, past the grid's edge if it must.
+		{rule: "panel-layout", board: declared(inRow(TimeSeries("Wide", "Too wide.", queue.Total())))},
+		{rule: "panel-layout", board: declared(good()), mutate: func(d *Dashboard) { Panels(d.Dashboard)[1].GridPos.X = 4 }},
+		{rule: "panel-title-description", board: declared(extraRow(TimeSeries("No description", "", queue.Total())))},
+		{rule: "panel-unique-title", board: declared(good()), mutate: func(d *Dashboard) { Panels(d.Dashboard)[1].Title = ptr("Requests") }},
+		{rule: "panel-units", board: declared(extraRow(TimeSeries("No unit", "No unit.", unitless.Total())))},
+		{rule: "panel-units", board: declared(extraRow(TimeSeries("Bad unit", "Unknown unit.", queue.Total()).Unit("furlongs")))},
+		{rule: "panel-datasource", board: declared(good()), mutate: func(d *Dashboard) { firstPanel(d).Datasource = ptr(DS(KindElasticsearch)) }},
+		{rule: "panel-no-targets", board: declared(extraRow(TimeSeries("Empty", "No query.").Unit(signal.Count)))},
+		{rule: "target-datasource", board: declared(good()), mutate: func(d *Dashboard) {
 			q := firstPanel(d).Targets[0].(prometheus.Dataquery)
 			q.Datasource = ptr(DS(KindElasticsearch))
 			firstPanel(d).Targets[0] = q
 		}},
-		{"target-promql", good, setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance"}[$__rate_interval])`)},
-		{"target-rate-interval", good, setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance"}[5m]))`)},
-		{"target-job", good, setExpr(`sum(rate(app_requests_total{instance=~"$instance"}[$__rate_interval]))`)},
-		{"target-job", good, setExpr(`sum(rate(app_requests_total{job="producer",instance=~"$instance"}[$__rate_interval]))`)},
-		{"target-job-scope", good, setExpr(`sum(up{job=~"$job",instance=~"$instance"})`)},
-		{"target-instance", good, setExpr(`sum(rate(app_requests_total{job=~"$job"}[$__rate_interval]))`)},
-		{"target-catalog", good, setExpr(`sum(rate(kafka_request_latency_ms_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{"target-catalog", good, setExpr(`sum(rate({job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{"target-counter-agg", good, setExpr(`sum(app_requests_total{job=~"$job",instance=~"$instance"})`)},
-		{"target-counter-agg", good, setExpr(`sum(max_over_time(app_requests_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{"target-exporter", good, setExpr(`sum(rate(kafka_things_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{"target-rate-gauge", good, setExpr(`sum(rate(app_queue_size{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{"target-elasticsearch", func() *dashboard.DashboardBuilder {
-			return NewLogsDashboard("finobs-test-board", "Test", "Logs.", ComponentVar(topology.Producer)).
-				WithRow(Row("Logs")).
-				WithPanel(LogLines("Errors", "Error lines.", ESLogs(`log.level:ERROR`)))
-		}, nil},
+		{rule: "target-promql", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance"}[$__rate_interval])`)},
+		{rule: "target-rate-interval", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance"}[5m]))`)},
+		{rule: "target-job", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-job", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job="producer",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-job-scope", board: declared(good()), mutate: setExpr(`sum(up{job=~"$job",instance=~"$instance"})`)},
+		{rule: "target-instance", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job"}[$__rate_interval]))`)},
+		{rule: "target-catalog", board: declared(good()), mutate: setExpr(`sum(rate(kafka_request_latency_ms_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-catalog", board: declared(good()), mutate: setExpr(`sum(rate({job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-counter-agg", board: declared(good()), mutate: setExpr(`sum(app_requests_total{job=~"$job",instance=~"$instance"})`)},
+		{rule: "target-counter-agg", board: declared(good()), mutate: setExpr(`sum(max_over_time(app_requests_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-exporter", board: declared(good()), mutate: setExpr(`sum(rate(kafka_things_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-rate-gauge", board: declared(good()), mutate: setExpr(`sum(rate(app_queue_size{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-elasticsearch", board: declared(logsBoard(LogLines("Errors", "Error lines.", ESLogs(`log.level:ERROR`))))},
 	}
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {
-			rules := lintBoard(t, c.board, c.mutate)
-			found := false
-			for _, r := range rules {
-				found = found || r == c.rule
-			}
-			if !found {
-				t.Errorf("want a %s violation, got %v", c.rule, rules)
+			want := append([]string{c.rule}, c.also...)
+			slices.Sort(want)
+			if got := lintBoard(t, c.board, c.mutate); !slices.Equal(got, want) {
+				t.Errorf("want violations of %v, got %v", want, got)
 			}
 		})
 	}
 	// Every rule has a case above.
 	tested := map[string]bool{}
 	for _, c := range cases {
+		if _, ok := Rules[c.rule]; !ok {
+			t.Errorf("case of unknown rule %s", c.rule)
+		}
 		tested[c.rule] = true
 	}
 	for r := range Rules {
@@ -206,10 +297,7 @@ func TestLintRules(t *testing.T) {
 }
 
 func TestLintExclusion(t *testing.T) {
-	d, err := Build(Board{Name: "test-board", Folder: "Test", Build: good})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := declared(good())(t)
 	setExpr(`sum(rate(app_requests_total{job=~"$job"}[$__rate_interval]))`)(&d)
 	cat := testCatalog(t)
 	if errs := Lint(d, cat, nil); len(errs) != 1 {
@@ -222,21 +310,18 @@ func TestLintExclusion(t *testing.T) {
 }
 
 func TestLintGoodLogs(t *testing.T) {
-	b := func() *dashboard.DashboardBuilder {
-		return NewLogsDashboard("finobs-test-board", "Test", "Logs.", ComponentVar(topology.Producer)).
-			WithRow(Row("Logs")).
-			WithPanel(LogCounts("Rate", "Lines per interval.", ES("component:$component", "log.level")).Span(24)).
-			WithPanel(LogLines("Errors", "Error lines.", ESLogs(`component:$component AND log.level:ERROR`)))
-	}
-	if rules := lintBoard(t, b, nil); len(rules) != 0 {
+	b := logsBoard(
+		LogCounts("Rate", "Lines per interval.", ES("component:$component", "log.level")).Span(24),
+		LogLines("Errors", "Error lines.", ESLogs(`component:$component AND log.level:ERROR`)))
+	if rules := lintBoard(t, declared(b), nil); len(rules) != 0 {
 		t.Fatalf("good logs dashboard violates %v", rules)
 	}
 }
 
 func TestBuildErrorNamesDashboard(t *testing.T) {
-	_, err := Build(Board{Name: "broken", Build: func() *dashboard.DashboardBuilder {
-		return good().WithPanel(brokenPanel{})
-	}})
+	b := extraRow(Custom("Broken", func() cog.Builder[dashboard.Panel] { return brokenPanel{} }))
+	b.Name = "broken"
+	_, err := Build(b)
 	if err == nil || !strings.Contains(err.Error(), "broken") {
 		t.Fatalf("err = %v, want one naming the dashboard", err)
 	}
@@ -249,28 +334,24 @@ func (brokenPanel) Build() (dashboard.Panel, error) {
 }
 
 func TestBuildRejectsSameTitle(t *testing.T) {
-	_, err := Build(Board{Name: "dup", Build: withPanel(TimeSeries("Requests", "s", "Same title.", Prom(Max("", S(inq)), "q")))})
-	if err == nil || !strings.Contains(err.Error(), `"Requests"`) {
-		t.Fatalf("err = %v, want one naming the title", err)
+	b := extraRow(TimeSeries("Requests", "Same title.", queue.Total()))
+	b.Name = "dup"
+	_, err := Build(b)
+	if err == nil || !strings.Contains(err.Error(), `"Requests"`) || !strings.Contains(err.Error(), "dup") {
+		t.Fatalf("err = %v, want one naming the dashboard and the title", err)
 	}
 }
 
 // Panel ids follow titles: adding a panel does not move another panel's link.
 func TestPanelIDsStable(t *testing.T) {
-	a, err := Build(Board{Name: "test-board", Build: good})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Build(Board{Name: "test-board", Build: func() *dashboard.DashboardBuilder {
-		return NewDashboard("finobs-test-board", "Test", "A test dashboard.", nil).
-			WithRow(Row("First")).
-			WithPanel(Stat("New panel", "short", "Inserted first.", Prom(Max("", S(inq)), "q"))).
-			WithRow(Row("Section")).
-			WithPanel(TimeSeries("Requests", "reqps", "Requests per second.", Prom(Sum("", Rate(reqs)), "requests")))
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := declared(good())(t)
+	b := declared(Board{
+		Name: "test-board", Folder: "Test", Title: "Test", Description: "A test dashboard.",
+		Rows: []Row{
+			{Title: "First", Panels: []*Panel{Stat("New panel", "Inserted first.", queue.Total())}},
+			{Title: "Section", Panels: []*Panel{TimeSeries("Requests", "Requests per second.", requests.Total())}},
+		},
+	})(t)
 	ua, _ := PanelURL(a.Dashboard, "Requests")
 	ub, _ := PanelURL(b.Dashboard, "Requests")
 	if ua == "" || ua != ub {

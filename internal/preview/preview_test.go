@@ -17,7 +17,11 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/finobs/finobs/dashboards"
+	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 var testRange = Range{
@@ -26,19 +30,43 @@ var testRange = Range{
 	Step:  15 * time.Second,
 }
 
-func board(t *testing.T, name string) grafana.Dashboard {
+// Signals of the test board, over catalog metrics: a Kafka cluster's health and throughput.
+var (
+	messagesIn = &signal.Signal{Name: "messages in", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn), promql.Window), promql.Grouped)}
+	bytesIn = &signal.Signal{Name: "bytes in", Unit: signal.BytesPerSec,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaBytesIn), promql.Window), promql.Grouped)}
+	offlinePartitions = &signal.Signal{Name: "offline", Unit: signal.Count, Resolution: 1,
+		Expr: promql.Max(promql.Select(catalog.KafkaOfflinePartitions), promql.Grouped)}
+	underReplicated = &signal.Signal{Name: "under-replicated", Unit: signal.Count, Resolution: 1,
+		Expr: promql.Sum(promql.Select(catalog.KafkaUnderReplicatedPartitions), promql.Grouped)}
+	_ = offlinePartitions.Above(signal.Critical, 0)
+	_ = underReplicated.Above(signal.Critical, 0)
+)
+
+// testBoard is a board declared here, not one of package dashboards (whose boards change):
+// two stats coloured by their signal's level, two graphs by topic.
+func testBoard(t *testing.T) grafana.Dashboard {
 	t.Helper()
-	ds, err := dashboards.All()
+	d, err := grafana.Build(grafana.Board{
+		Name: "test-kafka", Folder: "Test", Title: "Test Kafka", Description: "A test board.",
+		Jobs: []topology.Component{topology.KafkaController, topology.KafkaBroker},
+		Rows: []grafana.Row{
+			{Title: "Health", Panels: []*grafana.Panel{
+				grafana.Stat("Offline partitions", "Partitions without a leader.", offlinePartitions.Total()).Span(3),
+				grafana.Stat("Under-replicated partitions", "Partitions whose ISR is short.", underReplicated.Total()).Span(3),
+			}},
+			{Title: "Throughput", Panels: []*grafana.Panel{
+				grafana.TimeSeries("Messages in per topic", "Records appended per second.", messagesIn.GroupBy("topic").Legend("{{topic}}")),
+				grafana.TimeSeries("Bytes in per topic", "Bytes produced per second.", bytesIn.GroupBy("topic").Legend("{{topic}}")),
+				grafana.TimeSeries("Offline partitions over time", "Partitions without a leader.", offlinePartitions.Total()),
+			}},
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range ds {
-		if d.Name == name {
-			return d
-		}
-	}
-	t.Fatalf("no dashboard %s", name)
-	return grafana.Dashboard{}
+	return d
 }
 
 func panel(t *testing.T, d grafana.Dashboard, title string) (expr string, box image.Rectangle) {
@@ -104,7 +132,7 @@ func saturated(img image.Image, box image.Rectangle) int {
 }
 
 func TestDashboardFromRecording(t *testing.T) {
-	d := board(t, dashboards.KafkaCluster)
+	d := testBoard(t)
 	msgs, msgsBox := panel(t, d, "Messages in per topic")
 	_, bytesBox := panel(t, d, "Bytes in per topic")
 	offline, offlineBox := panel(t, d, "Offline partitions")
@@ -150,7 +178,7 @@ func TestDashboardFromRecording(t *testing.T) {
 		t.Error("two renders of the same data differ")
 	}
 	if dir := os.Getenv("FINOBS_PREVIEW_OUT"); dir != "" {
-		_ = os.WriteFile(filepath.Join(dir, "test-kafka-cluster.png"), out, 0o644)
+		_ = os.WriteFile(filepath.Join(dir, "test-kafka.png"), out, 0o644)
 	}
 }
 
@@ -200,6 +228,78 @@ func TestRenderAllFromRecording(t *testing.T) {
 		}
 	}
 	t.Logf("%d panels drawn from recorded data", drawn)
+}
+
+// A stat reads its instant query as an instant query at the range end would: a series that
+// ended earlier (a target gone) shows no data, a live one its last value; a graph of the
+// same series still draws what there was.
+func TestStatAtRangeEnd(t *testing.T) {
+	d := testBoard(t)
+	dead, deadBox := panel(t, d, "Offline partitions")
+	live, liveBox := panel(t, d, "Under-replicated partitions")
+	_, graphBox := panel(t, d, "Offline partitions over time")
+	gone := constant(2)
+	gone.Points = gone.Points[:len(gone.Points)-40] // ten minutes before the end
+	// 0, 1, 2, 0, ... and 5 at the end: the stat shows the last value, whatever came before.
+	rising := wave(map[string]string{}, 1)
+	for i := range rising.Points {
+		rising.Points[i].V = float64(i % 3)
+	}
+	rising.Points[len(rising.Points)-1].V = 5
+	rec := &Recording{Range: testRange, Results: map[string][]Series{dead: {gone}, live: {rising}}}
+
+	byTitle := map[string]panelData{}
+	for _, p := range grafana.Panels(d.Dashboard) {
+		byTitle[deref(p.Title)] = query(context.Background(), p, rec, testRange)
+	}
+	if pd := byTitle["Offline partitions"]; hasData(pd.series) {
+		t.Errorf("stat of a series that ended 10 minutes ago: %s, want no data", summary(pd.series))
+	}
+	pd := byTitle["Under-replicated partitions"]
+	end := testRange.End.Unix()
+	if len(pd.series) != 1 || len(pd.series[0].points) != 1 || pd.series[0].points[0] != (Point{T: end, V: 5}) {
+		t.Errorf("stat of a live series: %s, want its last point (%d, 5) alone", summary(pd.series), end)
+	}
+	if pd := byTitle["Offline partitions over time"]; len(pd.series) != 1 || len(pd.series[0].points) != len(gone.Points) {
+		t.Errorf("graph of the ended series: %s, want every recorded point (%d)", summary(pd.series), len(gone.Points))
+	}
+
+	out, err := Dashboard(context.Background(), d, rec, testRange)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	area := deadBox.Dx() * deadBox.Dy()
+	if n := near(img, deadBox, namedColors["red"]) + near(img, deadBox, namedColors["green"]); n > area/10 {
+		t.Errorf("Offline partitions ended: %d of %d pixels coloured, want no value", n, area)
+	}
+	if n := near(img, deadBox, mutedColor); n == 0 {
+		t.Error("Offline partitions ended: no 'No data' text")
+	}
+	if n := near(img, liveBox, namedColors["red"]); n < area/2 {
+		t.Errorf("Under-replicated partitions = 5 at the end: %d of %d pixels red, want the red threshold", n, area)
+	}
+	if n := near(img, graphBox, palette[0]); n < 100 {
+		t.Errorf("Offline partitions over time: %d pixels of the series colour, want a drawn line", n)
+	}
+	if dir := os.Getenv("FINOBS_PREVIEW_OUT"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "test-stat-at-end.png"), out, 0o644)
+	}
+}
+
+// summary says what a panel's series hold, briefly.
+func summary(ss []series) string {
+	out := fmt.Sprintf("%d series", len(ss))
+	for _, s := range ss {
+		out += fmt.Sprintf("; %q: %d points", s.legend, len(s.points))
+		if n := len(s.points); n > 0 {
+			out += fmt.Sprintf(", last (%d, %g)", s.points[n-1].T, s.points[n-1].V)
+		}
+	}
+	return out
 }
 
 func TestRecordingRoundTrip(t *testing.T) {
