@@ -168,4 +168,16 @@ var (
 		Name: "finobs_stream_last_progress_timestamp_seconds", Type: Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "When the query last reported progress.",
 	})
+	// The driver's restart policy (pipeline/stream): every child exists from the start at 0, so
+	// that increase() sees the first restart and the first failure of each class.
+	StreamQueryRestarts = declare(&Metric{
+		Name: "finobs_stream_query_restarts_total", Type: Counter, Exporter: stream, Labels: []string{"query"},
+		Help: "Times the driver started the query again from its checkpoint after it failed.",
+	})
+	// error_class is one of a fixed set (pipeline/stream.FailureClasses): data_loss,
+	// foreign_checkpoint, state, kafka, start, terminated, other.
+	StreamQueryFailures = declare(&Metric{
+		Name: "finobs_stream_query_failures_total", Type: Counter, Exporter: stream, Labels: []string{"query", "error_class"},
+		Help: "Times the query failed (ended without being stopped, or could not be started), by class of error.",
+	})
 )

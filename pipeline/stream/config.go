@@ -11,6 +11,7 @@ import (
 
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -24,9 +25,14 @@ type Config struct {
 	AnomaliesTopic  string
 	DeadLetterTopic string
 
-	// CheckpointDir holds the query's checkpoint (<dir>/<query name>), on a file system the
-	// Spark driver sees. Restarting with the same directory resumes where the last run committed.
+	// CheckpointDir holds the query's checkpoint (<dir>/<query name>) and its ownership record
+	// (<dir>/<query name>.owner.json, see Owner): a local path that this driver and the Spark
+	// server both see. Restarting with the same directory resumes where the last run committed,
+	// if the checkpoint belongs to the same topic, cluster and query shape.
 	CheckpointDir string
+	// FreshStart moves an existing checkpoint and its ownership record aside (never deletes
+	// them) before the first start, so that the query starts over from StartingOffsets.
+	FreshStart bool
 
 	Query string // the query's name; it is the `query` label of every metric
 
@@ -37,12 +43,13 @@ type Config struct {
 
 	StartingOffsets      string // "earliest" or "latest" (first start only; then the checkpoint rules)
 	MaxOffsetsPerTrigger int64  // cap on records per batch; 0 = no cap
-	FailOnDataLoss       bool   // fail when offsets vanished (retention, topic recreated)
+	// FailOnDataLoss fails the query when offsets it needs are gone from Kafka (retention, a
+	// deleted topic); see Job.source for why it is on.
+	FailOnDataLoss bool
 
 	PollInterval time.Duration // how often progress is read into metrics
-	// RestartBackoff is the wait before a failed query is started again from its checkpoint;
-	// 0 leaves failed queries down.
-	RestartBackoff time.Duration
+	// Restart says when a failed query is started again and when the driver gives up.
+	Restart RestartPolicy
 	// StopWait bounds how long a stop waits for the running batch to finish.
 	StopWait time.Duration
 
@@ -51,7 +58,9 @@ type Config struct {
 	SparkConf map[string]string
 }
 
-// Defaults is the local native stack's setup.
+// Defaults is the local native stack's setup, but for CheckpointDir, which the caller sets:
+// cmd/stream puts it in the native stack's state directory (internal/stack) or where
+// $FINOBS_CHECKPOINT_DIR says (a volume under Compose).
 func Defaults() Config {
 	return Config{
 		SparkRemote:          "127.0.0.1:15002",
@@ -60,7 +69,7 @@ func Defaults() Config {
 		AggregatesTopic:      topics.Aggregates,
 		AnomaliesTopic:       topics.Anomalies,
 		DeadLetterTopic:      topics.DeadLetters,
-		CheckpointDir:        "/tmp/finobs/checkpoints",
+		CheckpointDir:        "", // the stack's: cmd/stream defaults it to internal/stack's state directory
 		Query:                "transactions",
 		Trigger:              5 * time.Second,
 		Window:               time.Minute,
@@ -70,7 +79,7 @@ func Defaults() Config {
 		MaxOffsetsPerTrigger: 0,
 		FailOnDataLoss:       true,
 		PollInterval:         5 * time.Second,
-		RestartBackoff:       30 * time.Second,
+		Restart:              DefaultRestartPolicy(),
 		StopWait:             10 * time.Second,
 	}
 }
@@ -106,6 +115,12 @@ func (c *Config) Validate() error {
 	}
 	if c.PollInterval <= 0 {
 		errs = append(errs, fmt.Errorf("poll interval %s must be positive", c.PollInterval))
+	}
+	if c.CheckpointDir != "" && strings.Contains(c.CheckpointDir, "://") {
+		errs = append(errs, fmt.Errorf("checkpoint dir %s: want a local path (the driver checks the checkpoint's ownership record beside it)", c.CheckpointDir))
+	}
+	if err := c.Restart.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("stream: config: %w", err)

@@ -31,8 +31,9 @@ type Job struct {
 	log     *slog.Logger
 	metrics *Metrics
 
-	mu      sync.Mutex
-	queries []*query
+	mu        sync.Mutex
+	queries   []*query
+	freshDone bool // FreshStart applies to the first Start only
 }
 
 // query is one streaming query: its plan, how to start it and what the driver saw of it.
@@ -45,8 +46,10 @@ type query struct {
 	seenRun   string // run whose progress was accounted up to seenTime
 	seenTime  string // progress timestamps are fixed-width ISO 8601, so they order as text
 	seenBatch int64
-	failedAt  time.Time
-	failures  int
+
+	restarts  []time.Time // restarts within the restart policy's window
+	nextStart time.Time   // when a failed query is started again
+	gaveUp    *GaveUpError
 }
 
 // New builds the query's plan in the session (nothing runs yet) and registers metrics.
@@ -54,6 +57,13 @@ func New(ctx context.Context, s *sparkconnect.Session, cfg Config, m *Metrics, l
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// The driver reads the checkpoint's ownership record where the server writes the
+	// checkpoint: one absolute path for both.
+	dir, err := filepath.Abs(cfg.CheckpointDir)
+	if err != nil {
+		return nil, fmt.Errorf("stream: checkpoint dir: %w", err)
+	}
+	cfg.CheckpointDir = dir
 	// State partitions are fixed in the checkpoint at a query's first start; later values are ignored.
 	if err := s.Config().Set(ctx, "spark.sql.shuffle.partitions", strconv.Itoa(cfg.ShufflePartitions)); err != nil {
 		return nil, fmt.Errorf("stream: set shuffle partitions: %w", err)
@@ -62,6 +72,10 @@ func New(ctx context.Context, s *sparkconnect.Session, cfg Config, m *Metrics, l
 		if err := s.Config().Set(ctx, k, v); err != nil {
 			return nil, fmt.Errorf("stream: set %s=%s: %w", k, v, err)
 		}
+	}
+	if !cfg.FailOnDataLoss {
+		log.Warn("failOnDataLoss is off: offsets lost in Kafka will be skipped, with a line in the Spark server's log only",
+			"query", cfg.Query, "topic", cfg.InputTopic)
 	}
 	j := &Job{cfg: cfg, s: s, log: log, metrics: m}
 	q, err := j.transactions(ctx)
@@ -76,6 +90,15 @@ func New(ctx context.Context, s *sparkconnect.Session, cfg Config, m *Metrics, l
 }
 
 // source reads the input topic: the record text as `raw`, plus where it came from.
+//
+// failOnDataLoss is on (Defaults, -fail-on-data-loss): records that Kafka no longer has when
+// the query wants them (retention ran ahead of the job, the topic was deleted or truncated)
+// are an event the user must see, never a skip that only Spark's log mentions. With it, the
+// query fails with KAFKA_DATA_LOSS; the driver counts the failure as error_class="data_loss"
+// in finobs_stream_query_failures_total (an alert pages on it), logs it, and gives up at
+// once instead of restarting: a restart cannot bring the records back, and Spark 4.1.1 ran on
+// past such a gap after a few restarts. Turning it off is a deliberate decision to accept a
+// loss the user has seen (to continue from the checkpoint past the gap); New logs a warning.
 func (j *Job) source(ctx context.Context) (sql.DataFrame, error) {
 	r := j.s.ReadStream().Format("kafka").
 		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
@@ -222,19 +245,47 @@ func (j *Job) screening(ctx context.Context, shared sql.DataFrame) (sql.DataFram
 	return picked.SelectExpr(ctx, "r.topic AS topic", "r.key AS key", "r.value AS value")
 }
 
-// Start starts every query. A query whose checkpoint exists resumes from it.
+// Start starts every query. A query whose checkpoint exists resumes from it, if the
+// checkpoint belongs to the topic, cluster and query shape it reads now; a foreign checkpoint
+// is refused with a *ForeignCheckpointError and nothing is started. With FreshStart, existing
+// checkpoints are first moved aside.
 func (j *Job) Start(ctx context.Context) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, q := range j.queries {
+		if j.cfg.FreshStart && !j.freshDone {
+			ckpt := j.cfg.checkpointPath(q.name)
+			aside, err := moveAside(ckpt, time.Now())
+			if err != nil {
+				return err
+			}
+			if aside != "" {
+				j.log.Warn("fresh start: moved the checkpoint aside", "query", q.name, "checkpoint", ckpt, "moved_to", aside)
+			} else {
+				j.log.Info("fresh start: no checkpoint to move aside", "query", q.name, "checkpoint", ckpt)
+			}
+		}
 		if err := j.start(ctx, q); err != nil {
+			j.metrics.failed(q.name, startFailureClass(err))
 			return err
 		}
 	}
+	j.freshDone = true
 	return nil
 }
 
+// start checks the query's checkpoint's ownership and starts the query.
 func (j *Job) start(ctx context.Context, q *query) error {
+	ckpt := j.cfg.checkpointPath(q.name)
+	now, lookupErr := currentOwner(ctx, j.cfg, q.name)
+	claimed, err := checkOwnership(ckpt, now, lookupErr, time.Now())
+	if err != nil {
+		return err
+	}
+	if claimed {
+		j.log.Info("new checkpoint: ownership recorded", "query", q.name, "checkpoint", ckpt, "record", recordPath(ckpt),
+			"topic", now.Topic, "topic_id", now.TopicID, "cluster_id", now.ClusterID)
+	}
 	sq, err := q.writer.Start(ctx)
 	if err != nil {
 		return fmt.Errorf("stream: %w", err)
@@ -242,7 +293,42 @@ func (j *Job) start(ctx context.Context, q *query) error {
 	q.q, q.up = sq, true
 	j.metrics.setUp(q.name, true)
 	j.log.Info("query started", "query", q.name, "id", sq.ID, "run_id", sq.RunID, "trigger", j.cfg.Trigger.String(),
-		"checkpoint", filepath.Join(j.cfg.CheckpointDir, q.name))
+		"checkpoint", ckpt, "topic", now.Topic, "topic_id", now.TopicID, "cluster_id", now.ClusterID)
+	return nil
+}
+
+// failed accounts a failure of q: counts it, marks the query down and applies the restart
+// policy: a restart is scheduled, or the policy gives up and the *GaveUpError is returned.
+func (j *Job) failed(q *query, class FailureClass, cause error) *GaveUpError {
+	now := time.Now()
+	j.metrics.failed(q.name, class)
+	q.up = false
+	j.metrics.setUp(q.name, false)
+	p := j.cfg.Restart
+	kept := q.restarts[:0]
+	for _, t := range q.restarts {
+		if now.Sub(t) < p.Window {
+			kept = append(kept, t)
+		}
+	}
+	q.restarts = kept
+	var reason string
+	switch {
+	case class.permanent():
+		reason = fmt.Sprintf("a %s failure does not heal by restarting", class)
+	case len(q.restarts) >= p.MaxRestarts:
+		reason = fmt.Sprintf("the restart policy allows %d restarts in %s", p.MaxRestarts, p.Window)
+	}
+	if reason != "" {
+		q.gaveUp = &GaveUpError{Query: q.name, Class: class, Restarts: len(q.restarts), Window: p.Window, Reason: reason, Err: cause}
+		j.log.Error("giving up on the query", "query", q.name, "error_class", string(class), "restarts_in_window", len(q.restarts),
+			"window", p.Window.String(), "reason", reason, "err", cause)
+		return q.gaveUp
+	}
+	wait := p.delay(len(q.restarts))
+	q.nextStart = now.Add(wait)
+	j.log.Warn("query will be restarted from its checkpoint", "query", q.name, "error_class", string(class),
+		"in", wait.String(), "restarts_in_window", len(q.restarts), "max_restarts", p.MaxRestarts, "window", p.Window.String())
 	return nil
 }
 
@@ -260,7 +346,9 @@ func (j *Job) Queries() map[string]*sparkconnect.Query {
 }
 
 // Run watches the queries until ctx ends, then stops them. It turns progress into metrics,
-// marks failed queries down and, with a RestartBackoff, starts them again from their checkpoint.
+// marks failed queries down and starts them again from their checkpoint as the restart policy
+// says. When the policy gives up on a query, Run stops the others and returns the
+// *GaveUpError.
 func (j *Job) Run(ctx context.Context) error {
 	t := time.NewTicker(j.cfg.PollInterval)
 	defer t.Stop()
@@ -269,7 +357,11 @@ func (j *Job) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return j.Stop(context.WithoutCancel(ctx))
 		case <-t.C:
-			if err := j.Poll(ctx); err != nil && ctx.Err() == nil {
+			err := j.Poll(ctx)
+			if g := (*GaveUpError)(nil); errors.As(err, &g) {
+				return errors.Join(g, j.Stop(context.WithoutCancel(ctx)))
+			}
+			if err != nil && ctx.Err() == nil {
 				j.log.Warn("poll failed", "err", err)
 			}
 		}
@@ -294,16 +386,20 @@ func (j *Job) poll(ctx context.Context, q *query) error {
 		return nil
 	}
 	if !q.up {
-		// The first restart is immediate: Spark 4.1.1's Kafka source fails a restarted query
-		// right after it re-runs a batch the previous run had planned but not committed
-		// (KafkaMicroBatchStream.metrics on a null latest offset, after the batch committed), and
-		// the next start goes through. Repeated failures back off.
-		if j.cfg.RestartBackoff > 0 && time.Since(q.failedAt) >= j.cfg.RestartBackoff*time.Duration(min(q.failures-1, 10)) {
-			j.log.Info("restarting query from its checkpoint", "query", q.name, "failures", q.failures)
-			if err := j.start(ctx, q); err != nil {
-				q.failedAt = time.Now()
-				q.failures++
-				return err
+		if q.gaveUp != nil {
+			return q.gaveUp
+		}
+		if time.Now().Before(q.nextStart) {
+			return nil
+		}
+		q.restarts = append(q.restarts, time.Now())
+		j.metrics.restarts.WithLabelValues(q.name).Inc()
+		j.log.Info("restarting query from its checkpoint", "query", q.name, "restarts_in_window", len(q.restarts))
+		if err := j.start(ctx, q); err != nil {
+			class := startFailureClass(err)
+			j.log.Error("query restart failed", "query", q.name, "error_class", string(class), "err", err)
+			if g := j.failed(q, class, err); g != nil {
+				return g
 			}
 		}
 		return nil
@@ -331,10 +427,6 @@ func (j *Job) poll(ctx context.Context, q *query) error {
 		return nil
 	}
 	// The query ended without us stopping it: that is a failure (our queries never finish).
-	q.up = false
-	q.failedAt = time.Now()
-	q.failures++
-	j.metrics.setUp(q.name, false)
 	qe, err := q.q.Exception(ctx)
 	if err != nil {
 		return err
@@ -342,10 +434,16 @@ func (j *Job) poll(ctx context.Context, q *query) error {
 	if ps, err := q.q.RecentProgress(ctx); err == nil {
 		j.account(q, ps)
 	}
+	class := classifyFailure(qe)
+	var cause error = qe
 	if qe != nil {
-		j.log.Error("query failed", "query", q.name, "id", q.q.ID, "error_class", qe.ErrorClass, "err", qe.Message)
+		j.log.Error("query failed", "query", q.name, "id", q.q.ID, "error_class", string(class), "spark_error_class", qe.ErrorClass, "err", qe.Message)
 	} else {
-		j.log.Error("query terminated", "query", q.name, "id", q.q.ID, "status", st.Message)
+		cause = fmt.Errorf("stream: query %s terminated without an exception (status %q)", q.name, st.Message)
+		j.log.Error("query terminated", "query", q.name, "id", q.q.ID, "error_class", string(class), "status", st.Message)
+	}
+	if g := j.failed(q, class, cause); g != nil {
+		return g
 	}
 	return nil
 }

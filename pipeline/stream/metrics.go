@@ -27,6 +27,8 @@ type Metrics struct {
 	lateRows        *prometheus.CounterVec
 	deadLetterRows  *prometheus.CounterVec
 	lastProgress    *prometheus.GaugeVec
+	restarts        *prometheus.CounterVec
+	failures        *prometheus.CounterVec
 }
 
 // NewMetrics registers the stream driver's metrics with reg, built from their catalog
@@ -57,6 +59,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		lateRows:        c(catalog.StreamLateRows, "query"),
 		deadLetterRows:  c(catalog.StreamDeadLetters, "query"),
 		lastProgress:    g(catalog.StreamLastProgress, "query"),
+		restarts:        c(catalog.StreamQueryRestarts, "query"),
+		failures:        c(catalog.StreamQueryFailures, "query", "error_class"),
 	}
 }
 
@@ -69,6 +73,14 @@ func (m *Metrics) register(query string, trigger time.Duration) {
 	m.lateRows.WithLabelValues(query)
 	m.deadLetterRows.WithLabelValues(query)
 	m.triggerInterval.WithLabelValues(query).Set(trigger.Seconds())
+	m.restarts.WithLabelValues(query)
+	for _, c := range FailureClasses {
+		m.failures.WithLabelValues(query, string(c))
+	}
+}
+
+func (m *Metrics) failed(query string, class FailureClass) {
+	m.failures.WithLabelValues(query, string(class)).Inc()
 }
 
 func (m *Metrics) setUp(query string, up bool) {

@@ -108,7 +108,8 @@ func TestEveryCatalogNameIsExported(t *testing.T) {
 		"finobs_stream_input_rows_total", "finobs_stream_batches_total", "finobs_stream_batch_duration_seconds",
 		"finobs_stream_trigger_interval_seconds", "finobs_stream_offsets_behind_latest", "finobs_stream_watermark_timestamp_seconds",
 		"finobs_stream_state_rows", "finobs_stream_state_bytes", "finobs_stream_late_rows_total",
-		"finobs_stream_dead_letter_rows_total", "finobs_stream_last_progress_timestamp_seconds"}
+		"finobs_stream_dead_letter_rows_total", "finobs_stream_last_progress_timestamp_seconds",
+		"finobs_stream_query_restarts_total", "finobs_stream_query_failures_total"}
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
 	m.register("q", time.Second)
@@ -151,9 +152,23 @@ func TestMetricsMatchCatalog(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	c := Defaults()
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "checkpoint dir is empty") {
+		t.Errorf("defaults without a checkpoint dir: %v", err)
+	}
+	c.CheckpointDir = t.TempDir()
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	c.CheckpointDir = "hdfs://nn/checkpoints"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "want a local path") {
+		t.Errorf("a URL as checkpoint dir: %v", err)
+	}
+	c.CheckpointDir = t.TempDir()
+	c.Restart.MaxBackoff = time.Second
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "max backoff") {
+		t.Errorf("max backoff below backoff: %v", err)
+	}
+	c.Restart = DefaultRestartPolicy()
 	c.Query = ""
 	c.Window = 1500 * time.Millisecond
 	c.StartingOffsets = "now"

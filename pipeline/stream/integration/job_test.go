@@ -115,7 +115,7 @@ func TestJobCorrectness(t *testing.T) {
 	cfg.WatermarkDelay = 30 * time.Second
 	cfg.ShufflePartitions = 2
 	cfg.PollInterval = time.Second
-	cfg.RestartBackoff = time.Second
+	cfg.Restart = stream.RestartPolicy{MaxRestarts: 5, Window: time.Minute, Backoff: time.Second, MaxBackoff: time.Second}
 	// Stop without waiting for the running batch: the hardest case for the checkpoint.
 	cfg.StopWait = 0
 	dir, err := os.MkdirTemp("", "finobs-stream-test-")
