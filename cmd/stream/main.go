@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,8 +22,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/internal/sparkconnect"
+	"github.com/finobs/finobs/internal/stack"
+	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/stream"
 )
 
@@ -41,20 +43,38 @@ pipeline/transaction and writes three outputs:
   dead letters records that are not JSON or break the schema, with the reason, to
                -dead-letter-topic. Bad input never stops the query.
 
-The query keeps its Kafka offsets and state in -checkpoint-dir/<query name> (a path the Spark
-server can write). Restarting with the same directory resumes exactly after the last committed
-batch. -shuffle-partitions is fixed at the query's first start (it partitions its state).
+The query keeps its Kafka offsets and state in -checkpoint-dir/<query name>, a local path that
+this driver and the Spark server both see: by default $FINOBS_CHECKPOINT_DIR (a volume under
+Compose), else checkpoints/ in the native stack's state directory (.stack/, $FINOBS_STATE).
+Restarting with the same directory resumes exactly after the last committed batch.
+-shuffle-partitions and -window are fixed at the query's first start (they shape its state).
+
+Beside the checkpoint, <query name>.owner.json records what it belongs to: the input topic's
+id, the Kafka cluster's id and the query's shape. Every start compares them with what the job
+reads now: a checkpoint of another topic (one deleted and created again under the same name
+too), another cluster or another shape is refused, naming both, and nothing runs. -fresh starts
+over deliberately: it moves the checkpoint and its record aside to
+<query name>.replaced-<time> (nothing is deleted) and reads the topic from -starting-offsets.
+The input topic must exist (cmd/produce creates it).
+
+Data lost in Kafka (retention ran ahead of the job, a deleted topic) fails the query
+(-fail-on-data-loss, on by default) and the driver gives up at once: a loss is counted,
+logged and alerted on, never skipped silently.
 
 The driver polls query progress every -poll-interval into Prometheus metrics
 (finobs_stream_*, label query = the query name) on -metrics-addr at /metrics; offsets behind
 latest there is the job's Kafka lag (Structured Streaming commits no consumer-group offsets).
 A query that fails is marked down and started again from its checkpoint: at once the first
 time (Spark 4.1.1's Kafka source fails a restarted query once after replaying an uncommitted
-batch), then after -restart-backoff, growing with repeated failures; 0 leaves it down.
+batch), then after -restart-backoff, doubling up to -restart-backoff-max. Past -max-restarts
+restarts within -restart-window, the driver gives up and exits 3. Restarts and failures (by
+error class) are counted in finobs_stream_query_restarts_total and
+finobs_stream_query_failures_total.
 
 SIGINT or SIGTERM stops the query, letting a running batch finish for up to -stop-wait,
-and exits 0. Exit status:
-1 when the server or Kafka is unreachable or a query cannot start, 2 on bad flags.
+and exits 0. Exit status: 1 when the server or Kafka is unreachable, the input topic is
+missing or a query cannot start; 2 on bad flags; 3 when the restart policy gave up (the query
+kept failing, or lost data); 4 when a checkpoint was refused as foreign.
 
 flags:
 `
@@ -81,7 +101,9 @@ func run(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.AggregatesTopic, "aggregates-topic", cfg.AggregatesTopic, "topic of per-merchant window aggregates")
 	fs.StringVar(&cfg.AnomaliesTopic, "anomalies-topic", cfg.AnomaliesTopic, "topic of anomalous transactions")
 	fs.StringVar(&cfg.DeadLetterTopic, "dead-letter-topic", cfg.DeadLetterTopic, "topic of unparseable or invalid records, with the reason")
-	fs.StringVar(&cfg.CheckpointDir, "checkpoint-dir", cfg.CheckpointDir, "checkpoint root; the query uses <dir>/<query name>")
+	cfg.CheckpointDir = defaultCheckpointDir()
+	fs.StringVar(&cfg.CheckpointDir, "checkpoint-dir", cfg.CheckpointDir, "checkpoint root, a local path the Spark server sees too; the query uses <dir>/<query name>; defaults to $FINOBS_CHECKPOINT_DIR, else checkpoints/ in the stack's state directory")
+	fs.BoolVar(&cfg.FreshStart, "fresh", false, "start over: move the query's checkpoint and its ownership record aside (never deleted) before starting")
 	fs.StringVar(&cfg.Query, "query", cfg.Query, "name of the query (the query label of every metric)")
 	fs.DurationVar(&cfg.Trigger, "trigger", cfg.Trigger, "processing-time trigger interval; 0 runs batches back to back")
 	fs.DurationVar(&cfg.Window, "window", cfg.Window, "tumbling event-time window of the aggregates")
@@ -89,9 +111,23 @@ func run(args []string, stderr io.Writer) int {
 	fs.IntVar(&cfg.ShufflePartitions, "shuffle-partitions", cfg.ShufflePartitions, "shuffle/state partitions; about 2x the executor cores (Spark's 200 is for big clusters)")
 	fs.StringVar(&cfg.StartingOffsets, "starting-offsets", cfg.StartingOffsets, "earliest or latest; only for a query's first start")
 	fs.Int64Var(&cfg.MaxOffsetsPerTrigger, "max-offsets-per-trigger", cfg.MaxOffsetsPerTrigger, "cap on records per batch; 0 is no cap")
-	fs.BoolVar(&cfg.FailOnDataLoss, "fail-on-data-loss", cfg.FailOnDataLoss, "fail the query when offsets it needs are gone")
+	fs.BoolVar(&cfg.FailOnDataLoss, "fail-on-data-loss", cfg.FailOnDataLoss, "fail the query (and give up) when offsets it needs are gone from Kafka; false skips them, with a line in Spark's log only")
 	fs.DurationVar(&cfg.PollInterval, "poll-interval", cfg.PollInterval, "how often query progress is read into metrics")
-	fs.DurationVar(&cfg.RestartBackoff, "restart-backoff", cfg.RestartBackoff, "wait before restarting the query after it failed; 0 never restarts")
+	fs.IntVar(&cfg.Restart.MaxRestarts, "max-restarts", cfg.Restart.MaxRestarts, "restarts allowed within -restart-window; the failure after them exits 3 (0: the first failure does)")
+	fs.DurationVar(&cfg.Restart.Window, "restart-window", cfg.Restart.Window, "how far back restarts count against -max-restarts")
+	fs.DurationVar(&cfg.Restart.Backoff, "restart-backoff", cfg.Restart.Backoff, "wait before the second restart within the window (the first is immediate); doubles for each further one")
+	fs.DurationVar(&cfg.Restart.MaxBackoff, "restart-backoff-max", cfg.Restart.MaxBackoff, "longest wait between restarts")
+	fs.Func("conf", "a Spark SQL setting for the job's session, `key=value`; repeatable", func(v string) error {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("want key=value, got %q", v)
+		}
+		if cfg.SparkConf == nil {
+			cfg.SparkConf = map[string]string{}
+		}
+		cfg.SparkConf[k] = val
+		return nil
+	})
 	fs.DurationVar(&cfg.StopWait, "stop-wait", cfg.StopWait, "on shutdown, how long to wait for a running batch to finish before stopping")
 	createTopics := fs.Bool("create-topics", true, "create missing output topics")
 	replication := fs.Int("replication-factor", 1, "replication factor of created topics")
@@ -111,6 +147,10 @@ func run(args []string, stderr io.Writer) int {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
 		fmt.Fprintf(stderr, "stream: -log-level %q: %v\n", *level, err)
+		return 2
+	}
+	if cfg.CheckpointDir == "" {
+		fmt.Fprintln(stderr, "stream: no checkpoint directory: outside the finobs repository, give -checkpoint-dir or set FINOBS_CHECKPOINT_DIR")
 		return 2
 	}
 	if err := cfg.Validate(); err != nil {
@@ -166,12 +206,32 @@ func run(args []string, stderr io.Writer) int {
 		if serr := job.Stop(context.WithoutCancel(ctx)); serr != nil {
 			log.Error("stop", "err", serr)
 		}
+		if fe := (*stream.ForeignCheckpointError)(nil); errors.As(err, &fe) {
+			return 4
+		}
 		return 1
 	}
 	if err := job.Run(ctx); err != nil {
+		if g := (*stream.GaveUpError)(nil); errors.As(err, &g) {
+			log.Error("exiting: the restart policy gave up", "query", g.Query, "error_class", string(g.Class), "err", err)
+			return 3
+		}
 		log.Error("stop", "err", err)
 		return 1
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// defaultCheckpointDir is where checkpoints live with the stack that owns the data:
+// $FINOBS_CHECKPOINT_DIR (a volume under Compose), else the native stack's state directory;
+// "" outside the repository with neither.
+func defaultCheckpointDir() string {
+	if d := os.Getenv("FINOBS_CHECKPOINT_DIR"); d != "" {
+		return d
+	}
+	if p, err := stack.FindPaths(); err == nil {
+		return p.Checkpoints()
+	}
+	return ""
 }

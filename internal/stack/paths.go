@@ -64,6 +64,10 @@ func (p Paths) WebhookDir() string       { return filepath.Join(p.State, "webhoo
 func (p Paths) Log(name string) string   { return filepath.Join(p.Logs(), name+".log") }
 func (p Paths) Deploy(rel string) string { return filepath.Join(p.Repo, "deploy", rel) }
 
+// Checkpoints is where cmd/stream keeps its queries' checkpoints by default: with the
+// stack's data, not in a shared temporary folder.
+func (p Paths) Checkpoints() string { return filepath.Join(p.State, "checkpoints") }
+
 // JMXAgent is the path of the JMX exporter java agent jar.
 func (p Paths) JMXAgent() string {
 	return filepath.Join(p.State, "jmx", "jmx_prometheus_javaagent-"+JMXExporterVersion+".jar")
