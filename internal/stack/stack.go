@@ -389,6 +389,12 @@ func (s *Stack) status(ctx context.Context) ([]statusRow, error) {
 			rows[i] = r
 		}()
 	}
+	// The stream driver is not the stack's to start, but its restarts belong in the status.
+	for _, inst := range st.Of(topology.StreamDriver) {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		rows = append(rows, driverStatus(cctx, inst))
+		cancel()
+	}
 	wg.Wait()
 	return rows, nil
 }
