@@ -41,7 +41,7 @@ const (
 
 // boards is every dashboard, in the order they are listed and previewed.
 var boards = []grafana.Board{
-	// transition: kafkaCluster, kafkaBroker, kraftQuorum,
+	kafkaCluster, kafkaBroker, kraftQuorum,
 	sparkStreaming, producer, pipeline,
 	alertsOverview,
 	logsOverview,

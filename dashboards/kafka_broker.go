@@ -1,81 +1,113 @@
-//go:build legacy
-
 package dashboards
 
 import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-
 	"github.com/finobs/finobs/internal/catalog"
-	g "github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
 	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/signals"
+)
+
+// Broker-board signals that no alert fires on.
+var (
+	brokerReplicas = &signal.Signal{Name: "replicas", Unit: signal.Count,
+		Expr: promql.Sum(promql.Select(catalog.KafkaPartitions), promql.Grouped)}
+	brokerLeaders = &signal.Signal{Name: "leaders", Unit: signal.Count,
+		Expr: promql.Sum(promql.Select(catalog.KafkaLeaderPartitions), promql.Grouped)}
+	brokerOfflineReplicas = &signal.Signal{Name: "offline replicas", Unit: signal.Count,
+		Expr: promql.Sum(promql.Select(catalog.KafkaOfflineReplicas), promql.Grouped)}
+	brokerLogSize = &signal.Signal{Name: "log size", Unit: signal.Bytes,
+		Expr: promql.Sum(promql.Select(catalog.KafkaLogSize), promql.Grouped)}
+
+	// The JVM row shows the brokers only (the alerts on every Kafka JVM link to the
+	// cluster board).
+	brokerHeapUsed = jvmHeap(catalog.JVMMemoryUsed, kafkaBrokerJobs, "heap used")
+	brokerHeapMax  = jvmHeap(catalog.JVMMemoryMax, kafkaBrokerJobs, "heap max")
+	brokerGCTime   = &signal.Signal{Name: "GC time", Unit: signal.Ratio,
+		Expr: promql.Sum(promql.Rate(promql.SumSeries(catalog.JVMGCCollection, kafkaBrokerJobs), promql.Window), promql.Grouped)}
+	brokerCPU = processCPU(kafkaBrokerJobs)
+)
+
+// Panels of the broker board that alerts link to.
+var (
+	UnderReplicatedPanel = grafana.Stat("Under-replicated",
+		"Partitions led by the chosen brokers whose ISR is short of replicas.",
+		signals.UnderReplicatedPartitions.Total().Legend("under-replicated"))
+	UnderMinISRPanel = grafana.Stat("Under min ISR",
+		"Partitions led by the chosen brokers with fewer in-sync replicas than min.insync.replicas.",
+		signals.UnderMinISRPartitions.Total().Legend("under min ISR"))
+	OfflineLogDirsPanel = grafana.Stat("Offline log dirs",
+		"Log directories that failed and were taken offline.",
+		signals.OfflineLogDirs.Sum().Legend("offline dirs"))
+
+	KafkaProduceLatencyPanel = grafana.TimeSeries("Produce p99 latency",
+		"99th percentile of the total time each broker takes to serve a produce request; above the dashed line, KafkaProduceLatencyHigh's level, the producer's in-flight requests fill up.",
+		signals.ProduceLatencyP99.Show().Legend("{{instance}}"))
+	RequestHandlerIdlePanel = grafana.TimeSeries("Request handler idle",
+		"Idle share of each broker's request handler threads; below the dashed line, KafkaRequestHandlerSaturated's level, the broker is saturated. A combined KRaft node's ratio can read above 100% (broker and controller pools report into one meter).",
+		signals.RequestHandlerIdle.Show().Legend("{{instance}}")).Min(0).Max(1).Span(12)
+	NetworkProcessorIdlePanel = grafana.TimeSeries("Network processor idle",
+		"Idle share of each node's network threads; below the dashed line, KafkaNetworkProcessorSaturated's level, the node is saturated.",
+		signals.NetworkProcessorIdle.Show().Legend("{{instance}}")).Min(0).Max(1).Span(12)
+
+	ISRChangesPanel = grafana.TimeSeries("ISR changes",
+		"ISR shrinks and expands on each broker in the last rate interval; KafkaISRChurn's level (dashed) counts them over 15 minutes.",
+		signals.ISRShrinks.Show().Legend("{{instance}} shrinks"),
+		signals.ISRExpands.Show().Legend("{{instance}} expands"))
 )
 
 // kafkaBroker is the cluster dashboard per node: pick brokers with the instance variable,
 // every graph has one line per chosen node.
-func kafkaBroker() *dashboard.DashboardBuilder {
-	return g.NewDashboard(UID(KafkaBroker), "Kafka broker detail",
-		"One Kafka broker (or several, side by side), chosen with the instance variable.",
-		[]topology.Component{topology.KafkaBroker, topology.KafkaCombined}).
-		WithRow(g.Row("Partitions")).
-		WithPanel(g.Stat("Partitions", "short",
-			"Partition replicas hosted by the chosen brokers.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaPartitions)), "replicas"))).
-		WithPanel(g.Stat("Leaders", "short",
-			"Partitions the chosen brokers lead.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaLeaderPartitions)), "leaders"))).
-		WithPanel(g.Stat("Under-replicated", "short",
-			"Partitions led by the chosen brokers whose ISR is short of replicas.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaUnderReplicatedPartitions)), "under-replicated"), g.BadAbove(1)...)).
-		WithPanel(g.Stat("Under min ISR", "short",
-			"Partitions led by the chosen brokers with fewer in-sync replicas than min.insync.replicas.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaUnderMinISRPartitions)), "under min ISR"), g.BadAbove(1)...)).
-		WithPanel(g.Stat("Offline replicas", "short",
-			"Replicas the chosen brokers cannot serve (failed log directory).",
-			g.Prom(g.Sum("", g.S(catalog.KafkaOfflineReplicas)), "offline"), g.BadAbove(1)...)).
-		WithPanel(g.Stat("Offline log dirs", "short",
-			"Log directories that failed and were taken offline.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaOfflineLogDirs)), "offline dirs"), g.BadAbove(1)...)).
-		WithRow(g.Row("Throughput")).
-		WithPanel(g.TimeSeries("Messages in", "cps",
-			"Records appended per second to partitions each broker leads.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaMessagesIn)), "{{instance}}"))).
-		WithPanel(g.TimeSeries("Bytes in", "Bps",
-			"Bytes produced per second to partitions each broker leads.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaBytesIn)), "{{instance}}"))).
-		WithPanel(g.TimeSeries("Bytes out", "Bps",
-			"Bytes fetched per second by consumers from each broker.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaBytesOut)), "{{instance}}"))).
-		WithRow(g.Row("Requests")).
-		WithPanel(g.TimeSeries("Requests by type", "reqps",
-			"Requests per second each broker receives, by request type.",
-			g.Prom(g.Sum("instance, request", g.Rate(catalog.KafkaRequests)), "{{instance}} {{request}}"))).
-		WithPanel(g.TimeSeries("p99 latency by type", "s",
-			"99th percentile of the total time to serve a request, by broker and request type; fetches include the long-poll wait (fetch.max.wait.ms).",
-			g.Prom(g.Max("instance, request", g.S(catalog.KafkaRequestTimeP99)), "{{instance}} {{request}}"))).
-		WithPanel(g.TimeSeries("Handler and network idle", "percentunit",
-			"Idle share of the request handler and network threads; below 30% means saturation. A combined KRaft node's handler ratio can read above 100% (broker and controller pools report into one meter).",
-			g.Prom(g.Min("instance", g.S(catalog.KafkaRequestHandlerIdle)), "{{instance}} handlers"),
-			g.Prom(g.Min("instance", g.S(catalog.KafkaNetworkProcessorIdle)), "{{instance}} network")).Min(0).Max(1)).
-		WithRow(g.Row("Replication and log")).
-		WithPanel(g.TimeSeries("ISR changes", "cps",
-			"ISR shrinks and expands per second on each broker.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaISRShrinks)), "{{instance}} shrinks"),
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaISRExpands)), "{{instance}} expands"))).
-		WithPanel(g.TimeSeries("Log flush p99", "s",
-			"99th percentile of the log flush time on each broker.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaLogFlushTimeP99)), "{{instance}}"))).
-		WithPanel(g.TimeSeries("Log size by topic", "bytes",
-			"Bytes on disk of the replicas each broker holds, by topic.",
-			g.Prom(g.Sum("instance, topic", g.S(catalog.KafkaLogSize)), "{{instance}} {{topic}}"))).
-		WithRow(g.Row("JVM and process")).
-		WithPanel(g.TimeSeries("Heap", "bytes",
-			"JVM heap in use and its limit.",
-			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryUsed, brokerJobs, `area="heap"`)), "{{instance}} used"),
-			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryMax, brokerJobs, `area="heap"`)), "{{instance}} max"))).
-		WithPanel(g.TimeSeries("GC time", "percentunit",
-			"Share of wall time in garbage collection, by collector.",
-			g.Prom(g.Sum("instance, gc", g.RateOf(catalog.JVMGCCollection, "_sum", brokerJobs)), "{{instance}} {{gc}}"))).
-		WithPanel(g.TimeSeries("CPU", "percentunit",
-			"CPU time used by the broker JVM, in cores.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.ProcessCPU, brokerJobs)), "{{instance}}")))
+var kafkaBroker = grafana.Board{
+	Name: KafkaBroker, Folder: folderKafka, Title: "Kafka broker detail",
+	Description: "One Kafka broker (or several, side by side), chosen with the instance variable.",
+	Jobs:        []topology.Component{topology.KafkaBroker, topology.KafkaCombined},
+	Rows: []grafana.Row{
+		{Title: "Partitions", Panels: []*grafana.Panel{
+			grafana.Stat("Partitions", "Partition replicas hosted by the chosen brokers.",
+				brokerReplicas.Show().Legend("replicas")),
+			grafana.Stat("Leaders", "Partitions the chosen brokers lead.",
+				brokerLeaders.Show().Legend("leaders")),
+			UnderReplicatedPanel,
+			UnderMinISRPanel,
+			grafana.Stat("Offline replicas", "Replicas the chosen brokers cannot serve (failed log directory).",
+				brokerOfflineReplicas.Show().Legend("offline")),
+			OfflineLogDirsPanel,
+		}},
+		{Title: "Throughput", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Messages in", "Records appended per second to partitions each broker leads.",
+				signals.MessagesIn.Sum("instance").Legend("{{instance}}")),
+			grafana.TimeSeries("Bytes in", "Bytes produced per second to partitions each broker leads.",
+				signals.BytesIn.Sum("instance").Legend("{{instance}}")),
+			grafana.TimeSeries("Bytes out", "Bytes fetched per second by consumers from each broker.",
+				signals.BytesOut.Sum("instance").Legend("{{instance}}")),
+		}},
+		{Title: "Requests", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Requests by type", "Requests per second each broker receives, by request type.",
+				kafkaRequestRate.GroupBy("instance", "request").Legend("{{instance}} {{request}}")),
+			grafana.TimeSeries("p99 latency by type",
+				"99th percentile of the total time to serve a request, by broker and request type; fetches include the long-poll wait (fetch.max.wait.ms).",
+				kafkaRequestP99.GroupBy("instance", "request").Legend("{{instance}} {{request}}")),
+			KafkaProduceLatencyPanel,
+			RequestHandlerIdlePanel,
+			NetworkProcessorIdlePanel,
+		}},
+		{Title: "Replication and log", Panels: []*grafana.Panel{
+			ISRChangesPanel,
+			grafana.TimeSeries("Log flush p99", "99th percentile of the log flush time on each broker.",
+				kafkaLogFlushP99.GroupBy("instance").Legend("{{instance}}")),
+			grafana.TimeSeries("Log size by topic", "Bytes on disk of the replicas each broker holds, by topic.",
+				brokerLogSize.GroupBy("instance", "topic").Legend("{{instance}} {{topic}}")),
+		}},
+		{Title: "JVM and process", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Heap", "JVM heap in use and its limit.",
+				brokerHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
+				brokerHeapMax.GroupBy("instance").Legend("{{instance}} max")),
+			grafana.TimeSeries("GC time", "Share of wall time in garbage collection, by collector.",
+				brokerGCTime.GroupBy("instance", "gc").Legend("{{instance}} {{gc}}")),
+			grafana.TimeSeries("CPU", "CPU time used by the broker JVM, in cores.",
+				brokerCPU.GroupBy("instance").Legend("{{instance}}")),
+		}},
+	},
 }

@@ -1,112 +1,166 @@
-//go:build legacy
-
 package dashboards
 
 import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-
 	"github.com/finobs/finobs/internal/catalog"
-	g "github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
 	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/signals"
 )
 
-var kafkaJobs = topology.KafkaRoles
-
-// Matchers narrowing a Kafka query to one role, on top of the job variable.
+// Job scopes of the Kafka boards' own signals, on top of the job variable.
 var (
-	brokerJobs     = topology.JobMatcher(topology.BrokerRoles...)
-	controllerJobs = topology.JobMatcher(topology.ControllerRoles...)
-	anyKafkaJob    = topology.JobMatcher(topology.KafkaRoles...)
+	kafkaBrokerJobs     = promql.Jobs(topology.BrokerRoles...)
+	kafkaControllerJobs = promql.Jobs(topology.ControllerRoles...)
+	kafkaNodeJobs       = promql.Jobs(topology.KafkaRoles...)
 )
 
-func kafkaCluster() *dashboard.DashboardBuilder {
-	return g.NewDashboard(UID(KafkaCluster), "Kafka cluster",
-		"Health, throughput, requests, JVMs and hosts of the whole KRaft cluster.",
-		[]topology.Component{topology.KafkaBroker, topology.KafkaController, topology.KafkaCombined, topology.NodeExporter}).
-		WithRow(g.Row("Cluster health")).
-		WithPanel(g.Stat("Brokers up", "short",
-			"Brokers (dedicated or combined) whose metrics endpoint answers, against how many Prometheus is told to scrape (the topology).",
-			g.Prom(g.Sum("", g.S(catalog.Up, brokerJobs)), "up"), g.BadBelow(1)...).
-			WithTarget(g.Prom("count("+g.S(catalog.Up, brokerJobs)+")", "expected")).Span(3)).
-		WithPanel(g.Stat("Controllers up", "short",
-			"KRaft voters (dedicated or combined) that are up, against how many the topology declares.",
-			g.Prom(g.Sum("", g.S(catalog.Up, controllerJobs)), "up"), g.BadBelow(1)...).
-			WithTarget(g.Prom("count("+g.S(catalog.Up, controllerJobs)+")", "expected")).Span(3)).
-		WithPanel(g.Stat("Active controller", "short",
-			"Controllers that believe they are the active one: exactly 1 is healthy, 0 means no quorum leader, 2 a split brain.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaActiveControllerCount)), "active"),
-			g.Step{Color: "red"}, g.Step{Value: 1, Color: "green"}, g.Step{Value: 2, Color: "red"}).Span(3)).
-		WithPanel(g.Stat("Offline partitions", "short",
-			"Partitions without a leader, seen by the active controller: producers and consumers of them are stuck.",
-			g.Prom(g.Max("", g.S(catalog.KafkaOfflinePartitions)), "offline"), g.BadAbove(1)...).Span(3)).
-		WithPanel(g.Stat("Under-replicated partitions", "short",
-			"Partitions led here whose ISR is smaller than their replica set, summed over brokers.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaUnderReplicatedPartitions)), "under-replicated"), g.BadAbove(1)...).Span(3)).
-		WithPanel(g.Stat("Under-min-ISR partitions", "short",
-			"Partitions whose ISR fell below min.insync.replicas: acks=all producers to them fail.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaUnderMinISRPartitions)), "under min ISR"), g.BadAbove(1)...).Span(3)).
-		WithPanel(g.Stat("Topics", "short",
-			"Topics in the cluster metadata, internal ones included.",
-			g.Prom(g.Max("", g.S(catalog.KafkaGlobalTopics)), "topics")).Span(3)).
-		WithPanel(g.Stat("Partitions", "short",
-			"Partitions in the cluster metadata, all topics.",
-			g.Prom(g.Max("", g.S(catalog.KafkaGlobalPartitions)), "partitions")).Span(3)).
-		WithRow(g.Row("Throughput")).
-		WithPanel(g.TimeSeries("Messages in per topic", "cps",
-			"Records appended per second, by topic, summed over the brokers leading its partitions.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.KafkaMessagesIn)), "{{topic}}"))).
-		WithPanel(g.TimeSeries("Bytes in per topic", "Bps",
-			"Bytes produced per second, by topic.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.KafkaBytesIn)), "{{topic}}"))).
-		WithPanel(g.TimeSeries("Bytes out per topic", "Bps",
-			"Bytes fetched per second by consumers (Spark), by topic; replication traffic excluded.",
-			g.Prom(g.Sum("topic", g.Rate(catalog.KafkaBytesOut)), "{{topic}}"))).
-		WithRow(g.Row("Requests")).
-		WithPanel(g.TimeSeries("Request rate by type", "reqps",
-			"Requests received per second, by request type, over all nodes.",
-			g.Prom(g.Sum("request", g.Rate(catalog.KafkaRequests)), "{{request}}"))).
-		WithPanel(g.TimeSeries("p99 request latency by type", "s",
-			"Worst node's 99th percentile of the total time to serve a request (queue, local, remote, send), by request type. Fetch requests include the long-poll wait (fetch.max.wait.ms), so seconds there are normal when topics are idle.",
-			g.Prom(g.Max("request", g.S(catalog.KafkaRequestTimeP99)), "{{request}}"))).
-		WithPanel(g.TimeSeries("Request queue size", "short",
-			"Requests waiting for a handler thread, by node: a growing queue means the handlers cannot keep up.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaRequestQueueSize)), "{{instance}}"))).
-		WithPanel(g.TimeSeries("Request handler idle", "percentunit",
-			"Share of time the request handler threads are idle, by broker; below 30% the broker is saturated. A combined KRaft node can read above 100% (its broker and controller pools report into one meter).",
-			g.Prom(g.Min("instance", g.S(catalog.KafkaRequestHandlerIdle)), "{{instance}}")).Min(0).Max(1).Span(12)).
-		WithPanel(g.TimeSeries("Network processor idle", "percentunit",
-			"Share of time the network threads are idle, by node; below 30% the node is saturated.",
-			g.Prom(g.Min("instance", g.S(catalog.KafkaNetworkProcessorIdle)), "{{instance}}")).Min(0).Max(1).Span(12)).
-		WithRow(g.Row("Replication and log")).
-		WithPanel(g.TimeSeries("ISR shrinks and expands", "cps",
-			"Replicas leaving (shrink) and rejoining (expand) in-sync replica sets per second; flapping means slow followers.",
-			g.Prom(g.Sum("", g.Rate(catalog.KafkaISRShrinks)), "shrinks"),
-			g.Prom(g.Sum("", g.Rate(catalog.KafkaISRExpands)), "expands"))).
-		WithPanel(g.TimeSeries("Log flush time p99", "s",
-			"99th percentile of the time a log flush to disk took, by broker.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaLogFlushTimeP99)), "{{instance}}"))).
-		WithPanel(g.TimeSeries("Log flushes", "cps",
-			"Log flushes to disk per second, by broker.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaLogFlushes)), "{{instance}}"))).
-		WithRow(g.Row("JVM")).
-		WithPanel(g.TimeSeries("Heap used per node", "bytes",
-			"JVM heap in use, by node, and each node's limit (-Xmx).",
-			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryUsed, anyKafkaJob, `area="heap"`)), "{{instance}} used"),
-			g.Prom(g.Sum("instance", g.S(catalog.JVMMemoryMax, anyKafkaJob, `area="heap"`)), "{{instance}} max"))).
-		WithPanel(g.TimeSeries("GC time per node", "percentunit",
-			"Share of wall time spent in garbage collection, by node and collector.",
-			g.Prom(g.Sum("instance, gc", g.RateOf(catalog.JVMGCCollection, "_sum", anyKafkaJob)), "{{instance}} {{gc}}"))).
-		WithPanel(g.TimeSeries("CPU per node", "percentunit",
-			"CPU time used by each Kafka JVM, in cores.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.ProcessCPU, anyKafkaJob)), "{{instance}}"))).
-		WithRow(g.Row("Hosts")).
-		WithPanel(g.TimeSeries("Host CPU busy", "percentunit",
-			"Share of CPU time not idle, by host, all cores.",
-			g.Prom("1 - "+g.Sum("instance", g.Rate(catalog.NodeCPU, `mode="idle"`))+" / "+g.Sum("instance", g.Rate(catalog.NodeCPU)), "{{instance}}")).Min(0).Max(1)).
-		WithPanel(g.TimeSeries("Host memory available", "bytes",
-			"Memory available to new processes without swapping, by host.",
-			g.Prom(g.Sum("instance", g.S(catalog.NodeMemAvailable)), "{{instance}}"))).
-		WithPanel(g.TimeSeries("Disk used", "percentunit",
-			"Share of each filesystem in use; Kafka stops a log directory that fills up.",
-			g.Prom("1 - "+g.Sum("instance, mountpoint", g.S(catalog.NodeFilesystemAvail, `fstype!~"tmpfs|overlay"`))+" / "+g.Sum("instance, mountpoint", g.S(catalog.NodeFilesystemSize, `fstype!~"tmpfs|overlay"`)), "{{instance}} {{mountpoint}}")).Min(0).Max(1))
+// Kafka signals that no alert fires on, shown on the Kafka boards.
+var (
+	kafkaTopics = &signal.Signal{Name: "topics", Unit: signal.Count,
+		Expr: promql.Max(promql.Select(catalog.KafkaGlobalTopics), promql.Grouped)}
+	kafkaGlobalPartitions = &signal.Signal{Name: "partitions", Unit: signal.Count,
+		Expr: promql.Max(promql.Select(catalog.KafkaGlobalPartitions), promql.Grouped)}
+
+	kafkaRequestRate = &signal.Signal{Name: "requests", Unit: signal.ReqsPerSec,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaRequests), promql.Window), promql.Grouped)}
+	kafkaRequestP99 = &signal.Signal{Name: "p99 request time", Unit: signal.Seconds,
+		Expr: promql.Max(promql.Select(catalog.KafkaRequestTimeP99), promql.Grouped)}
+	kafkaRequestQueue = &signal.Signal{Name: "request queue", Unit: signal.Count,
+		Expr: promql.Max(promql.Select(catalog.KafkaRequestQueueSize), promql.Grouped)}
+
+	kafkaISRShrinkRate = &signal.Signal{Name: "ISR shrinks", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaISRShrinks), promql.Window), promql.Grouped)}
+	kafkaISRExpandRate = &signal.Signal{Name: "ISR expands", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaISRExpands), promql.Window), promql.Grouped)}
+	kafkaLogFlushP99 = &signal.Signal{Name: "log flush p99", Unit: signal.Seconds,
+		Expr: promql.Max(promql.Select(catalog.KafkaLogFlushTimeP99), promql.Grouped)}
+	kafkaLogFlushRate = &signal.Signal{Name: "log flushes", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaLogFlushes), promql.Window), promql.Grouped)}
+
+	kafkaNodeHeapUsed = jvmHeap(catalog.JVMMemoryUsed, kafkaNodeJobs, "heap used")
+	kafkaNodeHeapMax  = jvmHeap(catalog.JVMMemoryMax, kafkaNodeJobs, "heap max")
+	kafkaNodeCPU      = processCPU(kafkaNodeJobs)
+
+	hostCPUBusy = &signal.Signal{Name: "CPU busy", Unit: signal.Ratio,
+		Expr: promql.Num(1).Sub(
+			promql.Sum(promql.Rate(promql.Select(catalog.NodeCPU, promql.Eq("mode", "idle")), promql.Window), promql.Grouped).Div(
+				promql.Sum(promql.Rate(promql.Select(catalog.NodeCPU), promql.Window), promql.Grouped)))}
+	hostMemAvailable = &signal.Signal{Name: "memory available", Unit: signal.Bytes,
+		Expr: promql.Sum(promql.Select(catalog.NodeMemAvailable), promql.Grouped)}
+)
+
+// jvmHeap is the JVM heap metric m (used or max) of the jobs in scope.
+func jvmHeap(m *catalog.Metric, jobs promql.Matcher, name string) *signal.Signal {
+	return &signal.Signal{Name: name, Unit: signal.Bytes,
+		Expr: promql.Sum(promql.Select(m, jobs, promql.Eq("area", "heap")), promql.Grouped)}
+}
+
+// processCPU is the CPU time, in cores, the processes of the jobs in scope use.
+func processCPU(jobs promql.Matcher) *signal.Signal {
+	return &signal.Signal{Name: "CPU", Unit: signal.Ratio,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, jobs), promql.Window), promql.Grouped)}
+}
+
+// Panels of the cluster board that alerts link to.
+var (
+	BrokersUpPanel = grafana.Stat("Brokers up",
+		"Every broker (dedicated or combined) Prometheus is told to scrape (the topology), one tile each: a broker whose metrics endpoint stops answering turns the colour of KafkaBrokerDown.",
+		signals.BrokerUp.Show().Legend("{{instance}}")).Span(3)
+	ControllersUpPanel = grafana.Stat("Controllers up",
+		"Every KRaft voter (dedicated or combined) the topology declares, one tile each: a voter that stops answering turns the colour of KafkaControllerDown.",
+		signals.ControllerUp.Show().Legend("{{instance}}")).Span(3)
+	OfflinePartitionsPanel = grafana.Stat("Offline partitions",
+		"Partitions without a leader, seen by the active controller: producers and consumers of them are stuck.",
+		signals.OfflinePartitions.Show().Legend("offline")).Span(3)
+
+	KafkaHeapPanel = grafana.TimeSeries("Heap used share per node",
+		"JVM heap in use as a share of each node's limit (-Xmx); above the dashed line, KafkaJVMHeapPressure's level, the node is short of heap.",
+		signals.HeapUsedRatio.Show().Legend("{{instance}}")).Min(0).Max(1).Span(6)
+	KafkaGCTimePanel = grafana.TimeSeries("GC time per node",
+		"Share of wall time spent in garbage collection, by node (all collectors, against KafkaGCPressure's level, dashed) and by node and collector.",
+		signals.GCTimeRatio.Show().Legend("{{instance}}"),
+		signals.GCTimeRatio.GroupBy("instance", "gc").Legend("{{instance}} {{gc}}")).Span(6)
+
+	KafkaDiskFreePanel = grafana.TimeSeries("Disk free",
+		"Share of each host filesystem still free; Kafka stops a log directory that fills up. Below the first dashed line a disk that is filling up warns (KafkaDiskFillingUp), below the second KafkaDiskAlmostFull pages.",
+		signals.DiskFree.Show().Legend("{{instance}} {{mountpoint}}")).Min(0).Max(1).Span(6)
+	KafkaDiskFreeIn24hPanel = grafana.TimeSeries("Disk free in 24h",
+		"Free space each host filesystem will have in 24 hours at the rate of the last 6 hours; below zero (dashed) the disk fills up within a day.",
+		signals.DiskFreeIn24h.Show().Legend("{{instance}} {{mountpoint}}")).Span(6)
+)
+
+var kafkaCluster = grafana.Board{
+	Name: KafkaCluster, Folder: folderKafka, Title: "Kafka cluster",
+	Description: "Health, throughput, requests, JVMs and hosts of the whole KRaft cluster.",
+	Jobs:        []topology.Component{topology.KafkaBroker, topology.KafkaController, topology.KafkaCombined, topology.NodeExporter},
+	Rows: []grafana.Row{
+		{Title: "Cluster health", Panels: []*grafana.Panel{
+			BrokersUpPanel, ControllersUpPanel,
+			grafana.Stat("Active controller",
+				"Controllers that believe they are the active one: exactly 1 is healthy, 0 means no quorum leader, 2 a split brain.",
+				signals.ActiveControllers.Show().Legend("active")).Span(3),
+			OfflinePartitionsPanel,
+			grafana.Stat("Under-replicated partitions",
+				"Partitions led here whose ISR is smaller than their replica set, summed over brokers.",
+				signals.UnderReplicatedPartitions.Total().Legend("under-replicated")).Span(3),
+			grafana.Stat("Under-min-ISR partitions",
+				"Partitions whose ISR fell below min.insync.replicas: acks=all producers to them fail.",
+				signals.UnderMinISRPartitions.Total().Legend("under min ISR")).Span(3),
+			grafana.Stat("Topics", "Topics in the cluster metadata, internal ones included.",
+				kafkaTopics.Show().Legend("topics")).Span(3),
+			grafana.Stat("Partitions", "Partitions in the cluster metadata, all topics.",
+				kafkaGlobalPartitions.Show().Legend("partitions")).Span(3),
+		}},
+		{Title: "Throughput", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Messages in per topic", "Records appended per second, by topic, summed over the brokers leading its partitions.",
+				signals.MessagesIn.Sum("topic").Legend("{{topic}}")),
+			grafana.TimeSeries("Bytes in per topic", "Bytes produced per second, by topic.",
+				signals.BytesIn.Sum("topic").Legend("{{topic}}")),
+			grafana.TimeSeries("Bytes out per topic", "Bytes fetched per second by consumers (Spark), by topic; replication traffic excluded.",
+				signals.BytesOut.Sum("topic").Legend("{{topic}}")),
+		}},
+		{Title: "Requests", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Request rate by type", "Requests received per second, by request type, over all nodes.",
+				kafkaRequestRate.GroupBy("request").Legend("{{request}}")),
+			grafana.TimeSeries("p99 request latency by type",
+				"Worst node's 99th percentile of the total time to serve a request (queue, local, remote, send), by request type. Fetch requests include the long-poll wait (fetch.max.wait.ms), so seconds there are normal when topics are idle.",
+				kafkaRequestP99.GroupBy("request").Legend("{{request}}")),
+			grafana.TimeSeries("Request queue size", "Requests waiting for a handler thread, by node: a growing queue means the handlers cannot keep up.",
+				kafkaRequestQueue.GroupBy("instance").Legend("{{instance}}")),
+			grafana.TimeSeries("Request handler idle",
+				"Share of time the request handler threads are idle, by broker; below the dashed line, KafkaRequestHandlerSaturated's level, the broker is saturated. A combined KRaft node can read above 100% (its broker and controller pools report into one meter).",
+				signals.RequestHandlerIdle.Show().Legend("{{instance}}")).Min(0).Max(1).Span(12),
+			grafana.TimeSeries("Network processor idle",
+				"Share of time the network threads are idle, by node; below the dashed line, KafkaNetworkProcessorSaturated's level, the node is saturated.",
+				signals.NetworkProcessorIdle.Show().Legend("{{instance}}")).Min(0).Max(1).Span(12),
+		}},
+		{Title: "Replication and log", Panels: []*grafana.Panel{
+			grafana.TimeSeries("ISR shrinks and expands", "Replicas leaving (shrink) and rejoining (expand) in-sync replica sets per second; flapping means slow followers.",
+				kafkaISRShrinkRate.Total().Legend("shrinks"),
+				kafkaISRExpandRate.Total().Legend("expands")),
+			grafana.TimeSeries("Log flush time p99", "99th percentile of the time a log flush to disk took, by broker.",
+				kafkaLogFlushP99.GroupBy("instance").Legend("{{instance}}")),
+			grafana.TimeSeries("Log flushes", "Log flushes to disk per second, by broker.",
+				kafkaLogFlushRate.GroupBy("instance").Legend("{{instance}}")),
+		}},
+		{Title: "JVM", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Heap used per node", "JVM heap in use, by node, and each node's limit (-Xmx).",
+				kafkaNodeHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
+				kafkaNodeHeapMax.GroupBy("instance").Legend("{{instance}} max")).Span(6),
+			KafkaHeapPanel,
+			KafkaGCTimePanel,
+			grafana.TimeSeries("CPU per node", "CPU time used by each Kafka JVM, in cores.",
+				kafkaNodeCPU.GroupBy("instance").Legend("{{instance}}")).Span(6),
+		}},
+		{Title: "Hosts", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Host CPU busy", "Share of CPU time not idle, by host, all cores.",
+				hostCPUBusy.GroupBy("instance").Legend("{{instance}}")).Min(0).Max(1).Span(6),
+			grafana.TimeSeries("Host memory available", "Memory available to new processes without swapping, by host.",
+				hostMemAvailable.GroupBy("instance").Legend("{{instance}}")).Span(6),
+			KafkaDiskFreePanel,
+			KafkaDiskFreeIn24hPanel,
+		}},
+	},
 }

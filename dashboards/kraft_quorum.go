@@ -1,72 +1,110 @@
-//go:build legacy
-
 package dashboards
 
 import (
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-
 	"github.com/finobs/finobs/internal/catalog"
-	g "github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/signals"
 )
 
-func kraftQuorum() *dashboard.DashboardBuilder {
-	return g.NewDashboard(UID(KRaftQuorum), "KRaft controller quorum",
-		"The metadata quorum: who leads, in which epoch, how far voters and brokers lag behind the committed metadata log, and metadata errors.",
-		kafkaJobs).
-		WithRow(g.Row("Quorum")).
-		WithPanel(g.Stat("Quorum leader", "none",
-			"node.id of the quorum leader as the voters see it (-1: no leader known).",
-			g.Prom(g.Max("", g.S(catalog.KafkaRaftCurrentLeader, controllerJobs)), "leader"))).
-		WithPanel(g.Stat("Epoch", "none",
-			"Current leader epoch; each increase is an election.",
-			g.Prom(g.Max("", g.S(catalog.KafkaRaftCurrentEpoch, controllerJobs)), "epoch"))).
-		WithPanel(g.Stat("Active controllers", "short",
-			"Voters acting as active controller: exactly 1 is healthy.",
-			g.Prom(g.Sum("", g.S(catalog.KafkaActiveControllerCount)), "active"),
-			g.Step{Color: "red"}, g.Step{Value: 1, Color: "green"}, g.Step{Value: 2, Color: "red"})).
-		WithPanel(g.Stat("Active brokers", "short",
-			"Brokers registered and unfenced, as the active controller sees them.",
-			g.Prom(g.Max("", g.S(catalog.KafkaActiveBrokers)), "active"), g.BadBelow(1)...)).
-		WithPanel(g.Stat("Fenced brokers", "short",
-			"Brokers the controller fenced (missed heartbeats or shutting down).",
-			g.Prom(g.Max("", g.S(catalog.KafkaFencedBrokers)), "fenced"), g.BadAbove(1)...)).
-		WithPanel(g.Stat("Unknown voter connections", "short",
-			"Connections from voters not in the quorum configuration: a misconfigured controller.quorum.bootstrap.servers.",
-			g.Prom(g.Max("", g.S(catalog.KafkaRaftUnknownVoterConnections)), "unknown"), g.BadAbove(1)...)).
-		WithRow(g.Row("Leadership")).
-		WithPanel(g.TimeSeries("Leader seen by each voter", "none",
-			"node.id of the leader each voter follows; voters disagreeing means a partitioned quorum.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaRaftCurrentLeader, controllerJobs)), "{{instance}}"))).
-		WithPanel(g.TimeSeries("Epoch by voter", "none",
-			"Leader epoch each voter is in.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaRaftCurrentEpoch, controllerJobs)), "{{instance}}"))).
-		WithPanel(g.TimeSeries("Controller elections", "cps",
-			"New active controllers per second: the controller role moving between voters.",
-			g.Prom(g.Sum("", g.Rate(catalog.KafkaNewActiveControllers)), "elections"))).
-		WithRow(g.Row("Commit and apply lag")).
-		WithPanel(g.TimeSeries("Uncommitted records", "short",
-			"Records in each node's metadata log past the high watermark (log end offset - high watermark).",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaRaftLogEndOffset)+" - "+g.S(catalog.KafkaRaftHighWatermark)), "{{instance}}")).Span(6)).
-		WithPanel(g.TimeSeries("Committed but not applied", "short",
-			"Records the active controller committed but has not applied yet.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaControllerLastCommittedOffset)+" - "+g.S(catalog.KafkaControllerLastAppliedOffset)), "{{instance}}")).Span(6)).
-		WithPanel(g.TimeSeries("Apply lag", "s",
-			"Age of the last metadata record applied, on controllers and brokers: how stale each node's view of the cluster is.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaControllerAppliedLag)), "{{instance}} controller"),
-			g.Prom(g.Max("instance", g.S(catalog.KafkaBrokerMetadataLag)), "{{instance}} broker")).Span(6)).
-		WithPanel(g.TimeSeries("Commit latency", "s",
-			"Average time to commit a metadata record on the quorum, by voter.",
-			g.Prom(g.Max("instance", g.S(catalog.KafkaRaftCommitLatency)), "{{instance}}")).Span(6)).
-		WithRow(g.Row("Errors")).
-		WithPanel(g.TimeSeries("Metadata errors", "cps",
-			"Errors per second of the controller's metadata handling and of brokers loading or applying metadata.",
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaControllerMetadataErrors)), "{{instance}} controller"),
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaBrokerMetadataLoadErrors)), "{{instance}} load"),
-			g.Prom(g.Sum("instance", g.Rate(catalog.KafkaBrokerMetadataApplyErrors)), "{{instance}} apply"))).
-		WithPanel(g.TimeSeries("Timed-out broker heartbeats", "cps",
-			"Broker heartbeats the controller gave up on per second; leads to fencing.",
-			g.Prom(g.Sum("", g.Rate(catalog.KafkaTimedOutHeartbeats)), "timed out"))).
-		WithPanel(g.TimeSeries("Unclean leader elections", "cps",
-			"Leaders elected out of sync per second: data was lost.",
-			g.Prom(g.Sum("", g.Rate(catalog.KafkaUncleanLeaderElections)), "unclean")))
+// kraftNumber is the unit of node ids and epochs: plain numbers, no SI prefix.
+const kraftNumber signal.Unit = "none"
+
+// Quorum signals that no alert fires on.
+var (
+	kraftLeader = &signal.Signal{Name: "leader", Unit: kraftNumber,
+		Expr: promql.Max(promql.Select(catalog.KafkaRaftCurrentLeader, kafkaControllerJobs), promql.Grouped)}
+	kraftEpoch = &signal.Signal{Name: "epoch", Unit: kraftNumber,
+		Expr: promql.Max(promql.Select(catalog.KafkaRaftCurrentEpoch, kafkaControllerJobs), promql.Grouped)}
+	kraftFencedBrokers = &signal.Signal{Name: "fenced brokers", Unit: signal.Count,
+		Expr: promql.Max(promql.Select(catalog.KafkaFencedBrokers), promql.Grouped)}
+	kraftElections = &signal.Signal{Name: "elections", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaNewActiveControllers), promql.Window), promql.Grouped)}
+
+	kraftUncommitted = &signal.Signal{Name: "uncommitted records", Unit: signal.Count,
+		Expr: promql.Max(promql.Select(catalog.KafkaRaftLogEndOffset).Sub(promql.Select(catalog.KafkaRaftHighWatermark)), promql.Grouped)}
+	kraftUnapplied = &signal.Signal{Name: "committed, not applied", Unit: signal.Count,
+		Expr: promql.Max(promql.Select(catalog.KafkaControllerLastCommittedOffset).Sub(promql.Select(catalog.KafkaControllerLastAppliedOffset)), promql.Grouped)}
+	kraftControllerApplyLag = &signal.Signal{Name: "controller apply lag", Unit: signal.Seconds,
+		Expr: promql.Max(promql.Select(catalog.KafkaControllerAppliedLag), promql.Grouped)}
+	kraftCommitLatency = &signal.Signal{Name: "commit latency", Unit: signal.Seconds,
+		Expr: promql.Max(promql.Select(catalog.KafkaRaftCommitLatency), promql.Grouped)}
+	kraftTimedOutHeartbeats = &signal.Signal{Name: "timed-out heartbeats", Unit: signal.PerSecond,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaTimedOutHeartbeats), promql.Window), promql.Grouped)}
+)
+
+// Panels of the quorum board that alerts link to.
+var (
+	ActiveControllersPanel = grafana.Stat("Active controllers",
+		"Voters acting as active controller: exactly 1 is healthy.",
+		signals.ActiveControllers.Show().Legend("active"))
+	UnknownVotersPanel = grafana.Stat("Unknown voter connections",
+		"Connections from voters not in the quorum configuration: a misconfigured controller.quorum.bootstrap.servers.",
+		signals.UnknownVoterConnections.Total().Legend("unknown"))
+
+	RegisteredBrokersPanel = grafana.TimeSeries("Registered brokers",
+		"Brokers registered and unfenced, as the active controller sees them, against the brokers Prometheus scrapes (the alert threshold line): below it, a broker runs but is fenced or not registered (KafkaBrokersNotRegistered).",
+		signals.ActiveBrokers.Show().Legend("registered")).Span(6)
+
+	MetadataApplyLagPanel = grafana.TimeSeries("Apply lag",
+		"Age of the last metadata record applied, on brokers and controllers: how stale each node's view of the cluster is. Above the dashed line, KafkaBrokerMetadataLagging's level, a broker has stopped following the quorum.",
+		signals.BrokerMetadataLag.Show().Legend("{{instance}} broker"),
+		kraftControllerApplyLag.GroupBy("instance").Legend("{{instance}} controller")).Span(6)
+
+	ControllerMetadataErrorsPanel = grafana.TimeSeries("Controller metadata errors",
+		"Errors of each controller's metadata handling (loading or applying records) in the last rate interval.",
+		signals.ControllerMetadataErrors.Show().Legend("{{instance}}")).Span(6)
+	BrokerMetadataErrorsPanel = grafana.TimeSeries("Broker metadata errors",
+		"Errors of each broker loading or applying metadata in the last rate interval, both kinds added.",
+		signals.BrokerMetadataErrors.Show().Legend("{{instance}}")).Span(6)
+	UncleanElectionsPanel = grafana.TimeSeries("Unclean leader elections",
+		"Leaders elected out of sync in the last rate interval: data was lost.",
+		signals.UncleanLeaderElections.Total().Legend("unclean")).Span(6)
+)
+
+var kraftQuorum = grafana.Board{
+	Name: KRaftQuorum, Folder: folderKafka, Title: "KRaft controller quorum",
+	Description: "The metadata quorum: who leads, in which epoch, how far voters and brokers lag behind the committed metadata log, and metadata errors.",
+	Jobs:        topology.KafkaRoles,
+	Rows: []grafana.Row{
+		{Title: "Quorum", Panels: []*grafana.Panel{
+			grafana.Stat("Quorum leader", "node.id of the quorum leader as the voters see it (-1: no leader known).",
+				kraftLeader.Show().Legend("leader")),
+			grafana.Stat("Epoch", "Current leader epoch; each increase is an election.",
+				kraftEpoch.Show().Legend("epoch")),
+			ActiveControllersPanel,
+			grafana.Stat("Active brokers", "Brokers registered and unfenced, as the active controller sees them.",
+				signals.ActiveBrokers.Show().Legend("active")),
+			grafana.Stat("Fenced brokers", "Brokers the controller fenced (missed heartbeats or shutting down).",
+				kraftFencedBrokers.Show().Legend("fenced")),
+			UnknownVotersPanel,
+		}},
+		{Title: "Leadership", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Leader seen by each voter", "node.id of the leader each voter follows; voters disagreeing means a partitioned quorum.",
+				kraftLeader.GroupBy("instance").Legend("{{instance}}")).Span(6),
+			grafana.TimeSeries("Epoch by voter", "Leader epoch each voter is in.",
+				kraftEpoch.GroupBy("instance").Legend("{{instance}}")).Span(6),
+			grafana.TimeSeries("Controller elections", "New active controllers per second: the controller role moving between voters.",
+				kraftElections.Show().Legend("elections")).Span(6),
+			RegisteredBrokersPanel,
+		}},
+		{Title: "Commit and apply lag", Panels: []*grafana.Panel{
+			grafana.TimeSeries("Uncommitted records", "Records in each node's metadata log past the high watermark (log end offset - high watermark).",
+				kraftUncommitted.GroupBy("instance").Legend("{{instance}}")).Span(6),
+			grafana.TimeSeries("Committed but not applied", "Records the active controller committed but has not applied yet.",
+				kraftUnapplied.GroupBy("instance").Legend("{{instance}}")).Span(6),
+			MetadataApplyLagPanel,
+			grafana.TimeSeries("Commit latency", "Average time to commit a metadata record on the quorum, by voter.",
+				kraftCommitLatency.GroupBy("instance").Legend("{{instance}}")).Span(6),
+		}},
+		{Title: "Errors", Panels: []*grafana.Panel{
+			ControllerMetadataErrorsPanel,
+			BrokerMetadataErrorsPanel,
+			grafana.TimeSeries("Timed-out broker heartbeats", "Broker heartbeats the controller gave up on per second; leads to fencing.",
+				kraftTimedOutHeartbeats.Show().Legend("timed out")).Span(6),
+			UncleanElectionsPanel,
+		}},
+	},
 }

@@ -1,0 +1,257 @@
+package signals
+
+import (
+	"time"
+
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
+)
+
+// The KRaft controller quorum and the cluster-wide state the controllers see.
+var (
+	ActiveControllers = &signal.Signal{
+		Name:        "active controllers",
+		Description: "Voters acting as active controller: exactly 1 is healthy, 0 means no quorum leader, 2 a split brain.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Sum(promql.Select(catalog.KafkaActiveControllerCount, controllerJobs), promql.Grouped),
+	}
+	NoActiveController        = ActiveControllers.Below(signal.Critical, 1)
+	MultipleActiveControllers = ActiveControllers.Above(signal.Critical, 1)
+
+	ControllerUp = &signal.Signal{
+		Name:        "controller up",
+		Description: "1 when Prometheus' last scrape of a KRaft voter (dedicated or combined) succeeded, 0 when it failed.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Select(catalog.Up, controllerJobs),
+	}
+	ControllerDown = ControllerUp.EqualTo(signal.Critical, 0)
+
+	BrokerUp = &signal.Signal{
+		Name:        "broker up",
+		Description: "1 when Prometheus' last scrape of a broker (dedicated or combined) succeeded, 0 when it failed.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Select(catalog.Up, brokerJobs),
+	}
+	BrokerDown = BrokerUp.EqualTo(signal.Critical, 0)
+
+	// BrokersScraped is how many brokers Prometheus is told to scrape (the topology), up or
+	// not: what the controller should see registered.
+	BrokersScraped = &signal.Signal{
+		Name:        "brokers scraped",
+		Description: "Brokers (dedicated or combined) Prometheus scrapes, as the topology declares them.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Count(promql.Select(catalog.Up, brokerJobs), promql.Grouped),
+	}
+	ActiveBrokers = &signal.Signal{
+		Name:        "active brokers",
+		Description: "Brokers registered and unfenced, as the active controller sees them.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Max(promql.Select(catalog.KafkaActiveBrokers, controllerJobs), promql.Grouped),
+	}
+	BrokersNotRegistered = ActiveBrokers.BelowSignal(signal.Warning, 1, BrokersScraped)
+
+	OfflinePartitions = &signal.Signal{
+		Name:        "offline partitions",
+		Description: "Partitions without a leader, seen by the active controller.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Max(promql.Select(catalog.KafkaOfflinePartitions, controllerJobs), promql.Grouped),
+	}
+	PartitionsOffline = OfflinePartitions.Above(signal.Critical, 0)
+
+	UncleanLeaderElections = &signal.Signal{
+		Name:        "unclean leader elections",
+		Description: "Leaders elected from outside the ISR over the window: acknowledged records may be lost.",
+		Unit:        signal.Count, Resolution: 0.001,
+		Expr: promql.Sum(promql.Increase(promql.Select(catalog.KafkaUncleanLeaderElections, controllerJobs), window), promql.Grouped),
+	}
+	UncleanLeaderElection = UncleanLeaderElections.Above(signal.Critical, 0)
+
+	UnknownVoterConnections = &signal.Signal{
+		Name:        "unknown voter connections",
+		Description: "Voters of the quorum each controller cannot reach.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"instance"},
+		Expr: promql.Max(promql.Select(catalog.KafkaRaftUnknownVoterConnections, controllerJobs), promql.Grouped),
+	}
+	QuorumDegraded = UnknownVoterConnections.Above(signal.Warning, 0)
+
+	ControllerMetadataErrors = &signal.Signal{
+		Name:        "controller metadata errors",
+		Description: "Errors a controller met loading or applying metadata records over the window.",
+		Unit:        signal.Count, Resolution: 0.001,
+		By:   []string{"instance"},
+		Expr: promql.Sum(promql.Increase(promql.Select(catalog.KafkaControllerMetadataErrors, controllerJobs), window), promql.Grouped),
+	}
+	ControllerMetadataFailing = ControllerMetadataErrors.Above(signal.Critical, 0)
+
+	BrokerMetadataErrors = &signal.Signal{
+		Name:        "broker metadata errors",
+		Description: "Errors a broker met loading or applying KRaft metadata over the window, both kinds added.",
+		Unit:        signal.Count, Resolution: 0.001,
+		By: []string{"instance"},
+		Expr: promql.Sum(promql.Increase(promql.Select(catalog.KafkaBrokerMetadataLoadErrors, brokerJobs), window), promql.Grouped).Add(
+			promql.Sum(promql.Increase(promql.Select(catalog.KafkaBrokerMetadataApplyErrors, brokerJobs), window), promql.Grouped)),
+	}
+	BrokerMetadataFailing = BrokerMetadataErrors.Above(signal.Critical, 0)
+
+	BrokerMetadataLag = &signal.Signal{
+		Name:        "broker metadata lag",
+		Description: "Age of the last metadata record each broker applied: how stale its view of the cluster is.",
+		Unit:        signal.Seconds,
+		By:          []string{"instance"},
+		Expr:        promql.Max(promql.Select(catalog.KafkaBrokerMetadataLag, brokerJobs), promql.Grouped),
+	}
+	BrokerMetadataLagging = BrokerMetadataLag.Above(signal.Warning, 60)
+)
+
+// Throughput by broker and topic, as per-series rates: the KafkaCluster group records
+// them by topic and the boards sum them by topic or by broker.
+var (
+	MessagesIn = &signal.Signal{
+		Name:        "messages in",
+		Description: "Records appended per second to the partitions each broker leads.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Rate(promql.Select(catalog.KafkaMessagesIn, brokerJobs), window),
+	}
+	BytesIn = &signal.Signal{
+		Name:        "bytes in",
+		Description: "Bytes produced per second to the partitions each broker leads.",
+		Unit:        signal.BytesPerSec,
+		Expr:        promql.Rate(promql.Select(catalog.KafkaBytesIn, brokerJobs), window),
+	}
+	BytesOut = &signal.Signal{
+		Name:        "bytes out",
+		Description: "Bytes fetched per second by consumers from each broker; replication traffic excluded.",
+		Unit:        signal.BytesPerSec,
+		Expr:        promql.Rate(promql.Select(catalog.KafkaBytesOut, brokerJobs), window),
+	}
+)
+
+// Replication and request handling of each broker.
+var (
+	UnderReplicatedPartitions = &signal.Signal{
+		Name:        "under-replicated partitions",
+		Description: "Partitions led by each broker whose ISR is smaller than their replica set.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"instance"},
+		Expr: promql.Sum(promql.Select(catalog.KafkaUnderReplicatedPartitions, brokerJobs), promql.Grouped),
+	}
+	PartitionsUnderReplicated = UnderReplicatedPartitions.Above(signal.Warning, 0)
+
+	UnderMinISRPartitions = &signal.Signal{
+		Name:        "under-min-ISR partitions",
+		Description: "Partitions led by each broker whose ISR fell below min.insync.replicas: acks=all produce to them fails.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"instance"},
+		Expr: promql.Sum(promql.Select(catalog.KafkaUnderMinISRPartitions, brokerJobs), promql.Grouped),
+	}
+	PartitionsUnderMinISR = UnderMinISRPartitions.Above(signal.Critical, 0)
+
+	OfflineLogDirs = &signal.Signal{
+		Name:        "offline log directories",
+		Description: "Log directories each Kafka node took offline after an I/O error.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"instance"},
+		Expr: promql.Max(promql.Select(catalog.KafkaOfflineLogDirs, kafkaJobs), promql.Grouped),
+	}
+	LogDirectoryOffline = OfflineLogDirs.Above(signal.Critical, 0)
+
+	// ISR shrinks and expands are counted over 15 minutes: followers flapping in and out
+	// of sync shrink and expand many times in that window.
+	ISRShrinks = &signal.Signal{
+		Name:        "ISR shrinks",
+		Description: "Times a replica fell out of an ISR each broker leads, over the window.",
+		Unit:        signal.Count, Resolution: 0.001, Window: 15 * time.Minute,
+		By:   []string{"instance"},
+		Expr: promql.Sum(promql.Increase(promql.Select(catalog.KafkaISRShrinks, brokerJobs), window), promql.Grouped),
+	}
+	ISRShrinking = ISRShrinks.Above(signal.Warning, 5)
+
+	ISRExpands = &signal.Signal{
+		Name:        "ISR expands",
+		Description: "Times a replica rejoined an ISR each broker leads, over the window.",
+		Unit:        signal.Count, Resolution: 0.001, Window: 15 * time.Minute,
+		By:   []string{"instance"},
+		Expr: promql.Sum(promql.Increase(promql.Select(catalog.KafkaISRExpands, brokerJobs), window), promql.Grouped),
+	}
+	ISRExpanding = ISRExpands.Above(signal.Warning, 5)
+
+	// A combined KRaft node's handler ratio can read above 1: its broker and controller
+	// pools report into one meter.
+	RequestHandlerIdle = &signal.Signal{
+		Name:        "request handler idle",
+		Description: "Share of time each broker's request handler (I/O) threads are idle.",
+		Unit:        signal.Ratio,
+		By:          []string{"instance"},
+		Expr:        promql.Avg(promql.Select(catalog.KafkaRequestHandlerIdle, brokerJobs), promql.Grouped),
+	}
+	RequestHandlersSaturated = RequestHandlerIdle.Below(signal.Warning, 0.2)
+
+	NetworkProcessorIdle = &signal.Signal{
+		Name:        "network processor idle",
+		Description: "Share of time each Kafka node's network threads are idle.",
+		Unit:        signal.Ratio,
+		By:          []string{"instance"},
+		Expr:        promql.Avg(promql.Select(catalog.KafkaNetworkProcessorIdle, kafkaJobs), promql.Grouped),
+	}
+	NetworkProcessorsSaturated = NetworkProcessorIdle.Below(signal.Warning, 0.3)
+
+	ProduceLatencyP99 = &signal.Signal{
+		Name:        "produce p99",
+		Description: "99th percentile of the time each broker takes to serve a produce request (queue, local, remote, send).",
+		Unit:        signal.Seconds,
+		By:          []string{"instance"},
+		Expr:        promql.Max(promql.Select(catalog.KafkaRequestTimeP99, brokerJobs, promql.Eq("request", "Produce")), promql.Grouped),
+	}
+	ProduceSlow = ProduceLatencyP99.Above(signal.Warning, 0.5)
+)
+
+// The JVM of every Kafka node.
+var (
+	heapArea = promql.Eq("area", "heap")
+
+	HeapUsedRatio = &signal.Signal{
+		Name:        "heap used",
+		Description: "Heap in use as a share of its limit (-Xmx), by Kafka node.",
+		Unit:        signal.Ratio,
+		By:          []string{"instance"},
+		Expr: promql.Max(promql.Select(catalog.JVMMemoryUsed, kafkaJobs, heapArea).Div(
+			promql.Select(catalog.JVMMemoryMax, kafkaJobs, heapArea)), promql.Grouped),
+	}
+	HeapPressure = HeapUsedRatio.Above(signal.Warning, 0.9)
+
+	GCTimeRatio = &signal.Signal{
+		Name:        "GC time",
+		Description: "Share of wall time each Kafka node spends in garbage collection, all collectors.",
+		Unit:        signal.Ratio,
+		By:          []string{"instance"},
+		Expr:        promql.Sum(promql.Rate(promql.SumSeries(catalog.JVMGCCollection, kafkaJobs), window), promql.Grouped),
+	}
+	GCPressure = GCTimeRatio.Above(signal.Warning, 0.2)
+)
+
+// The disks of the Kafka hosts.
+var (
+	// hostFilesystems keeps pseudo and container filesystems out of every disk signal.
+	hostFilesystems = promql.NotRe("fstype", "tmpfs|ramfs|squashfs|overlay|nsfs|proc|sysfs")
+
+	DiskFree = &signal.Signal{
+		Name:        "disk free",
+		Description: "Share of each host filesystem still free for unprivileged users; Kafka stops a log directory that fills up.",
+		Unit:        signal.Ratio,
+		Expr: promql.Select(catalog.NodeFilesystemAvail, hostFilesystems).Div(
+			promql.Select(catalog.NodeFilesystemSize, hostFilesystems)),
+	}
+	DiskAlmostFull = DiskFree.Below(signal.Critical, 0.1)
+	// DiskFreeLow is where a disk that is filling up starts to matter (KafkaDiskFillingUp).
+	DiskFreeLow = DiskFree.Below(signal.Warning, 0.4)
+
+	DiskFreeIn24h = &signal.Signal{
+		Name:        "disk free in 24h",
+		Description: "Free bytes each host filesystem will have in 24 hours, by linear regression over the last 6 hours.",
+		Unit:        signal.Bytes,
+		Expr:        promql.PredictLinear(promql.Select(catalog.NodeFilesystemAvail, hostFilesystems), 6*time.Hour, 24*time.Hour),
+	}
+	DiskRunningOut = DiskFreeIn24h.Below(signal.Warning, 0)
+)
