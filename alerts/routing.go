@@ -4,6 +4,7 @@ import (
 	"time"
 
 	am "github.com/finobs/finobs/internal/alertmanager"
+	"github.com/finobs/finobs/internal/rules"
 )
 
 // Receivers. Secrets live in files the deployment mounts under SecretsDir, never in the repo.
@@ -15,6 +16,26 @@ const (
 
 // SecretsDir is where Compose mounts the receivers' secret files.
 const SecretsDir = "/etc/alertmanager/secrets"
+
+// names lists the names of alerts, for inhibitions: an alert value, not a string, so a
+// rename or a removal breaks the build instead of muting nothing.
+func names(as ...rules.Alert) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Name
+	}
+	return out
+}
+
+// firingIn is the label set of alert a firing in cluster with further labels, for
+// inhibition tests.
+func firingIn(cluster string, a rules.Alert, g rules.Group, kv ...string) map[string]string {
+	l := map[string]string{"alertname": a.Name, "severity": string(a.Severity()), "component": g.Component, "cluster": cluster}
+	for i := 0; i+1 < len(kv); i += 2 {
+		l[kv[i]] = kv[i+1]
+	}
+	return l
+}
 
 // Routing is the Alertmanager routing tree, inhibitions and the expectations amtool checks.
 var Routing = am.Config{
@@ -35,28 +56,29 @@ var Routing = am.Config{
 	},
 	Inhibit: []am.Inhibit{
 		{
-			Why:            "a broker that is down explains the partition alerts it causes",
-			SourceMatchers: []string{`alertname="KafkaBrokerDown"`},
-			TargetMatchers: []string{`alertname=~"KafkaUnderReplicatedPartitions|KafkaUnderMinISRPartitions|KafkaISRChurn|KafkaBrokersNotRegistered|TargetDown"`},
-			Equal:          []string{"cluster"},
+			Why:          "a broker that is down explains the partition alerts it causes",
+			SourceAlerts: names(KafkaBrokerDown),
+			TargetAlerts: names(KafkaUnderReplicatedPartitions, KafkaUnderMinISRPartitions, KafkaISRChurn, KafkaBrokersNotRegistered, TargetDown),
+			Equal:        []string{"cluster"},
 		},
 		{
 			Why:            "without a controller quorum, every other Kafka alert follows from it",
-			SourceMatchers: []string{`alertname="KafkaNoActiveController"`},
-			TargetMatchers: []string{`component="kafka"`, `alertname!="KafkaNoActiveController"`, `alertname!="KafkaControllerDown"`},
+			SourceAlerts:   names(KafkaNoActiveController),
+			TargetMatchers: []string{`component="kafka"`},
+			ExceptAlerts:   names(KafkaNoActiveController, KafkaControllerDown),
 			Equal:          []string{"cluster"},
 		},
 		{
-			Why:            "a Kafka process that is down needs no second, generic alert",
-			SourceMatchers: []string{`alertname=~"KafkaBrokerDown|KafkaControllerDown"`},
-			TargetMatchers: []string{`alertname="TargetDown"`},
-			Equal:          []string{"cluster", "instance"},
+			Why:          "a Kafka process that is down needs no second, generic alert",
+			SourceAlerts: names(KafkaBrokerDown, KafkaControllerDown),
+			TargetAlerts: names(TargetDown),
+			Equal:        []string{"cluster", "instance"},
 		},
 		{
-			Why:            "a stalled query explains why it has no input",
-			SourceMatchers: []string{`alertname="StreamQueryStalled"`},
-			TargetMatchers: []string{`alertname="StreamNoInput"`},
-			Equal:          []string{"cluster", "query"},
+			Why:          "a stalled query explains why it has no input",
+			SourceAlerts: names(StreamQueryStalled),
+			TargetAlerts: names(StreamNoInput),
+			Equal:        []string{"cluster", "query"},
 		},
 		{
 			Why:            "a critical alert silences the warnings of the same component on the same instance",
@@ -73,32 +95,32 @@ var Routing = am.Config{
 	InhibitTests: []am.InhibitTest{
 		{
 			Name:      "a down broker mutes under-replication",
-			Source:    map[string]string{"alertname": "KafkaBrokerDown", "severity": "critical", "component": "kafka", "cluster": "finobs-local", "instance": "kafka-broker-3"},
-			Target:    map[string]string{"alertname": "KafkaUnderReplicatedPartitions", "severity": "warning", "component": "kafka", "cluster": "finobs-local", "instance": "kafka-broker-1"},
+			Source:    firingIn("finobs-local", KafkaBrokerDown, KafkaCluster, "instance", "kafka-broker-3"),
+			Target:    firingIn("finobs-local", KafkaUnderReplicatedPartitions, KafkaBroker, "instance", "kafka-broker-1"),
 			Inhibited: true,
 		},
 		{
 			Name:      "a down broker in another cluster mutes nothing here",
-			Source:    map[string]string{"alertname": "KafkaBrokerDown", "severity": "critical", "component": "kafka", "cluster": "finobs-other", "instance": "kafka-broker-3"},
-			Target:    map[string]string{"alertname": "KafkaUnderMinISRPartitions", "severity": "critical", "component": "kafka", "cluster": "finobs-local", "instance": "kafka-broker-1"},
+			Source:    firingIn("finobs-other", KafkaBrokerDown, KafkaCluster, "instance", "kafka-broker-3"),
+			Target:    firingIn("finobs-local", KafkaUnderMinISRPartitions, KafkaBroker, "instance", "kafka-broker-1"),
 			Inhibited: false,
 		},
 		{
 			Name:      "no active controller mutes the Kafka alerts that follow",
-			Source:    map[string]string{"alertname": "KafkaNoActiveController", "severity": "critical", "component": "kafka", "cluster": "finobs-local"},
-			Target:    map[string]string{"alertname": "KafkaOfflinePartitions", "severity": "critical", "component": "kafka", "cluster": "finobs-local"},
+			Source:    firingIn("finobs-local", KafkaNoActiveController, KafkaCluster),
+			Target:    firingIn("finobs-local", KafkaOfflinePartitions, KafkaCluster),
 			Inhibited: true,
 		},
 		{
 			Name:      "no active controller does not mute a controller that is down",
-			Source:    map[string]string{"alertname": "KafkaNoActiveController", "severity": "critical", "component": "kafka", "cluster": "finobs-local"},
-			Target:    map[string]string{"alertname": "KafkaControllerDown", "severity": "critical", "component": "kafka", "cluster": "finobs-local", "instance": "kafka-controller-2"},
+			Source:    firingIn("finobs-local", KafkaNoActiveController, KafkaCluster),
+			Target:    firingIn("finobs-local", KafkaControllerDown, KafkaCluster, "instance", "kafka-controller-2"),
 			Inhibited: false,
 		},
 		{
 			Name:      "a stalled query mutes its no-input warning",
-			Source:    map[string]string{"alertname": "StreamQueryStalled", "severity": "critical", "component": "spark", "cluster": "finobs-local", "query": "transactions"},
-			Target:    map[string]string{"alertname": "StreamNoInput", "severity": "warning", "component": "spark", "cluster": "finobs-local", "query": "transactions"},
+			Source:    firingIn("finobs-local", StreamQueryStalled, Streaming, "query", "transactions"),
+			Target:    firingIn("finobs-local", StreamNoInput, Streaming, "query", "transactions"),
 			Inhibited: true,
 		},
 	},

@@ -18,9 +18,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/producer"
-	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/stream"
 )
 

@@ -24,9 +24,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/generator"
-	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
 )

@@ -100,7 +100,7 @@ func Lint() error {
 			declared[a.Name] = true
 		}
 	}
-	if err := alerts.Routing.CheckAlerts(declared); err != nil && false { // transition: restored once every group is converted
+	if err := alerts.Routing.CheckAlerts(declared); err != nil {
 		errs = append(errs, err)
 	}
 	errs = append(errs, dashboards.Lint()...)

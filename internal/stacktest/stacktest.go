@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/internal/sparkconnect"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 // Local is the topology the stack runs; `stack exec` exports KAFKA_NODES.
