@@ -59,7 +59,7 @@ var pipeline = grafana.Board{
 			grafana.TimeSeries("Freshness",
 				"Watermark delay and time since the last progress report, worst query: the second one grows when a query is stuck.",
 				signals.StreamWatermarkDelay.Max().Legend("watermark delay"),
-				sinceLastProgress.Total().Legend("since last progress")),
+				signals.StreamProgressAge.Total().Legend("since last progress")),
 			grafana.TimeSeries("Backlog by stage", "Records in the producer's buffer and in Kafka ahead of Spark.",
 				producerBuffered.Total().Legend("producer buffer"),
 				streamOffsetsBehind.Total().Legend("Kafka, unread")),

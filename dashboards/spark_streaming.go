@@ -20,9 +20,6 @@ var (
 		Expr: promql.Sum(promql.Select(catalog.StreamProcessedRate), promql.Grouped)}
 	streamOffsetsBehind = &signal.Signal{Name: "offsets behind latest", Unit: signal.Count,
 		Expr: promql.Sum(promql.Select(catalog.StreamOffsetsBehind), promql.Grouped)}
-	// A stuck query stops reporting progress.
-	sinceLastProgress = &signal.Signal{Name: "since last progress", Unit: signal.Seconds,
-		Expr: promql.Time().Sub(promql.Min(promql.Select(catalog.StreamLastProgress)))}
 	streamBatches = &signal.Signal{Name: "batches", Unit: signal.OpsPerSec,
 		Expr: promql.Sum(promql.Rate(promql.Select(catalog.StreamBatches), promql.Window), promql.Grouped)}
 	streamStateBytes = &signal.Signal{Name: "state bytes", Unit: signal.Bytes,
@@ -62,9 +59,13 @@ var (
 		Expr: promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorGCTime), promql.Window), promql.Grouped)}
 )
 
+// StreamProgressAgePanel shows how long the least recent query has not reported progress.
+var StreamProgressAgePanel = grafana.Stat("Since last progress",
+	"Seconds since the oldest query last reported progress: a stuck query stops reporting.",
+	signals.StreamProgressAge.Total().Legend("age"))
+
 // Levels that colour panels only: no alert fires on them.
 var (
-	_ = sinceLastProgress.Above(signal.Critical, 120)
 	_ = sparkProcessesUp.Below(signal.Critical, 1)
 	_ = sparkFailedStages.Above(signal.Critical, 0)
 	_ = sparkTaskSlotsBusy.Above(signal.Warning, 0.8)
@@ -118,8 +119,7 @@ var sparkStreaming = grafana.Board{
 				streamOffsetsBehind.Total().Legend("behind")),
 			grafana.Stat("Watermark delay", "How far the event-time watermark trails the wall clock (worst query).",
 				signals.StreamWatermarkDelay.Max().Legend("delay")),
-			grafana.Stat("Since last progress", "Seconds since the oldest query last reported progress: a stuck query stops reporting.",
-				sinceLastProgress.Total().Legend("age")),
+			StreamProgressAgePanel,
 		}},
 		{Title: "Throughput", Panels: []*grafana.Panel{
 			StreamRatesPanel, StreamRowsReadPanel, StreamDeadLettersPanel, StreamLateRowsPanel,

@@ -55,6 +55,17 @@ var (
 	}
 	StreamBatchSlowerThanTrigger = StreamBatchDuration.AboveSignal(signal.Warning, 1, StreamTriggerInterval)
 
+	// StreamProgressAge is how long a query has not reported progress: a stuck query (a
+	// batch that never ends, a driver that stopped polling) stops reporting.
+	StreamProgressAge = &signal.Signal{
+		Name:        "since last progress",
+		Description: "Seconds since the query last reported progress.",
+		Unit:        signal.Seconds,
+		By:          []string{"query"},
+		Expr:        promql.Time().Sub(promql.Min(promql.Select(catalog.StreamLastProgress), promql.Grouped)),
+	}
+	StreamProgressStale = StreamProgressAge.Above(signal.Critical, 120)
+
 	// StreamWatermarkDelay is also the pipeline's end-to-end freshness.
 	StreamWatermarkDelay = &signal.Signal{
 		Name:        "watermark delay",
