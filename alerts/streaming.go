@@ -176,6 +176,23 @@ var (
 	}
 )
 
+// StreamProgressStale: a query that stopped reporting progress is hung, whatever it reads.
+var StreamProgressStale = rules.Alert{
+	Name: "StreamProgressStale", When: signals.StreamProgressStale, For: 3 * minute, Panel: dashboards.StreamProgressAgePanel,
+	Summary:     "A streaming query has stopped reporting progress.",
+	Description: "Query {{ $labels.query }} last reported progress {{ $value | humanizeDuration }} ago.",
+	Runbook: rules.Runbook{
+		Meaning:    "The driver publishes a progress report after every micro-batch; none came for over two minutes.",
+		Impact:     "No batch completes: aggregates stop and the backlog grows, though the query may still count as active.",
+		Diagnosis:  []string{"Check the current batch in the Spark Connect server's UI and log (a stuck task, a lost executor).", "Check the stream driver's log: it may have stopped polling."},
+		Mitigation: []string{"Restart the query (`cmd/stream`); it resumes from its checkpoint."},
+	},
+	Tests: []rules.Test{
+		rules.Fires("progress stuck at one minute", 10*minute, streamQuery.Keep("query"), 540, streamQuery.Series(catalog.StreamLastProgress, "60x15")),
+		rules.Quiet("progress every minute", 10*minute, streamQuery.Series(catalog.StreamLastProgress, "0+60x15")),
+	},
+}
+
 // Streaming: the Structured Streaming queries, seen through the stream driver's progress
 // metrics. Streaming commits no consumer-group offsets: lag comes from offsets behind latest.
 var Streaming = rules.Group{
@@ -188,5 +205,6 @@ var Streaming = rules.Group{
 	Alerts: []rules.Alert{
 		StreamQueryDown, StreamFallingBehind, StreamBatchSlowerThanTrigger, StreamWatermarkLagging,
 		StreamQueryStalled, StreamNoInput, StreamStateGrowing, StreamDeadLetters, StreamLateRowsDropped,
+		StreamProgressStale,
 	},
 }
