@@ -75,6 +75,12 @@ var Routing = am.Config{
 			Equal:        []string{"cluster", "instance"},
 		},
 		{
+			Why:          "a query that stopped reports no progress",
+			SourceAlerts: names(StreamQueryDown),
+			TargetAlerts: names(StreamProgressStale),
+			Equal:        []string{"cluster", "query"},
+		},
+		{
 			Why:          "a stalled query explains why it has no input",
 			SourceAlerts: names(StreamQueryStalled),
 			TargetAlerts: names(StreamNoInput),
@@ -116,6 +122,12 @@ var Routing = am.Config{
 			Source:    firingIn("finobs-local", KafkaNoActiveController, KafkaCluster),
 			Target:    firingIn("finobs-local", KafkaControllerDown, KafkaCluster, "instance", "kafka-controller-2"),
 			Inhibited: false,
+		},
+		{
+			Name:      "a stopped query mutes its stale progress",
+			Source:    firingIn("finobs-local", StreamQueryDown, Streaming, "query", "transactions"),
+			Target:    firingIn("finobs-local", StreamProgressStale, Streaming, "query", "transactions"),
+			Inhibited: true,
 		},
 		{
 			Name:      "a stalled query mutes its no-input warning",
