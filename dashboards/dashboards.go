@@ -53,8 +53,12 @@ var exclusions = alertPanelExclusions()
 // ALERTS carries the labels of each alert's expression, which often keep no job or
 // instance: filtering on them would hide exactly the cluster-wide alerts.
 func alertPanelExclusions() []grafana.Exclusion {
-	out := []grafana.Exclusion{{Dashboard: UID(AlertsOverview), Panel: ScrapeTargets.Title, Rule: "target-job-scope",
-		Reason: "the panel is about every target Prometheus scrapes: All (.+) is what it means"}}
+	out := []grafana.Exclusion{
+		{Dashboard: UID(AlertsOverview), Panel: ScrapeTargets.Title, Rule: "target-job-scope",
+			Reason: "the panel is about every target Prometheus scrapes: All (.+) is what it means"},
+		{Dashboard: UID(KafkaBroker), Panel: ISRChangesPanel.Title, Rule: "target-rate-interval",
+			Reason: "ISR changes are counted over the alert's fixed 15 minutes (signal.FixedWindow): over another window the dashed level means nothing"},
+	}
 	for _, p := range []string{"Critical alerts firing", "Warnings firing", "Firing alerts by severity", "Firing alerts by component", "Firing alerts"} {
 		for _, rule := range []string{"target-job", "target-instance"} {
 			out = append(out, grafana.Exclusion{Dashboard: UID(AlertsOverview), Panel: p, Rule: rule,

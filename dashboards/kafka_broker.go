@@ -15,8 +15,9 @@ var (
 		Expr: promql.Sum(promql.Select(catalog.KafkaPartitions), promql.Grouped)}
 	brokerLeaders = &signal.Signal{Name: "leaders", Unit: signal.Count,
 		Expr: promql.Sum(promql.Select(catalog.KafkaLeaderPartitions), promql.Grouped)}
-	brokerOfflineReplicas = &signal.Signal{Name: "offline replicas", Unit: signal.Count,
+	brokerOfflineReplicas = &signal.Signal{Name: "offline replicas", Unit: signal.Count, Resolution: 1,
 		Expr: promql.Sum(promql.Select(catalog.KafkaOfflineReplicas), promql.Grouped)}
+	_ = brokerOfflineReplicas.Above(signal.Critical, 0) // colours the stat
 	brokerLogSize = &signal.Signal{Name: "log size", Unit: signal.Bytes,
 		Expr: promql.Sum(promql.Select(catalog.KafkaLogSize), promql.Grouped)}
 
@@ -52,7 +53,7 @@ var (
 		signals.NetworkProcessorIdle.Show().Legend("{{instance}}")).Min(0).Max(1).Span(12)
 
 	ISRChangesPanel = grafana.TimeSeries("ISR changes",
-		"ISR shrinks and expands on each broker in the last rate interval; KafkaISRChurn's level (dashed) counts them over 15 minutes.",
+		"ISR shrinks and expands on each broker in the last 15 minutes, the window KafkaISRChurn counts them over; above the dashed line on both, followers flap in and out of sync.",
 		signals.ISRShrinks.Show().Legend("{{instance}} shrinks"),
 		signals.ISRExpands.Show().Legend("{{instance}} expands"))
 )

@@ -39,10 +39,8 @@ var (
 	driverHeapMax = &signal.Signal{Name: "heap max", Unit: signal.Bytes,
 		Expr: promql.Max(promql.Select(catalog.SparkDriverHeapMax), promql.Grouped)}
 
-	sparkProcessesUp = &signal.Signal{Name: "processes up", Unit: signal.Count, Resolution: 1,
-		Expr: promql.Sum(promql.Select(catalog.Up, sparkJobs))}
-	sparkProcessesScraped = &signal.Signal{Name: "processes scraped", Unit: signal.Count,
-		Expr: promql.Count(promql.Select(catalog.Up, sparkJobs))}
+	sparkProcessesUp = &signal.Signal{Name: "up", Unit: signal.Count, Resolution: 1,
+		Expr: promql.Select(catalog.Up, sparkJobs)}
 	sparkFailedStages = &signal.Signal{Name: "failed stages", Unit: signal.Count, Resolution: 1,
 		Expr: promql.Max(promql.Select(catalog.SparkFailedStages))}
 	sparkTaskSlotsBusy = &signal.Signal{Name: "task slots in use", Unit: signal.Ratio,
@@ -66,7 +64,7 @@ var StreamProgressAgePanel = grafana.Stat("Since last progress",
 
 // Levels that colour panels only: no alert fires on them.
 var (
-	_ = sparkProcessesUp.Below(signal.Critical, 1)
+	_ = sparkProcessesUp.EqualTo(signal.Warning, 0) // TargetDown's level, on this dashboard's jobs
 	_ = sparkFailedStages.Above(signal.Critical, 0)
 	_ = sparkTaskSlotsBusy.Above(signal.Warning, 0.8)
 	_ = sparkTaskSlotsBusy.Above(signal.Critical, 0.95)
@@ -154,9 +152,8 @@ var sparkStreaming = grafana.Board{
 		}},
 		{Title: "Executors", Panels: []*grafana.Panel{
 			grafana.Stat("Processes up",
-				"Spark Connect, its executors endpoint and the stream driver answering Prometheus, against how many are scraped.",
-				sparkProcessesUp.Total().Legend("up"),
-				sparkProcessesScraped.Total().Legend("expected")).Span(6),
+				"Spark Connect, its executors endpoint and the stream driver, one tile each: a process that stops answering Prometheus turns orange, as TargetDown fires for it.",
+				sparkProcessesUp.Show().Legend("{{job}}")).Span(6),
 			grafana.Stat("Failed stages", "Stages that failed since the driver started.",
 				sparkFailedStages.Total().Legend("failed")).Span(6),
 			grafana.Stat("Task slots in use",

@@ -162,7 +162,7 @@ var (
 	ISRShrinks = &signal.Signal{
 		Name:        "ISR shrinks",
 		Description: "Times a replica fell out of an ISR each broker leads, over the window.",
-		Unit:        signal.Count, Resolution: 0.001, Window: 15 * time.Minute,
+		Unit:        signal.Count, Resolution: 0.001, Window: 15 * time.Minute, FixedWindow: true,
 		By:   []string{"instance"},
 		Expr: promql.Sum(promql.Increase(promql.Select(catalog.KafkaISRShrinks, brokerJobs), window), promql.Grouped),
 	}
@@ -171,7 +171,7 @@ var (
 	ISRExpands = &signal.Signal{
 		Name:        "ISR expands",
 		Description: "Times a replica rejoined an ISR each broker leads, over the window.",
-		Unit:        signal.Count, Resolution: 0.001, Window: 15 * time.Minute,
+		Unit:        signal.Count, Resolution: 0.001, Window: 15 * time.Minute, FixedWindow: true,
 		By:   []string{"instance"},
 		Expr: promql.Sum(promql.Increase(promql.Select(catalog.KafkaISRExpands, brokerJobs), window), promql.Grouped),
 	}

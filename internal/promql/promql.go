@@ -81,6 +81,7 @@ type opts struct {
 	grouped bool          // group was given
 	window  time.Duration // what Window stands for
 	narrow  []Matcher     // added to every selector whose metric declares the label (Narrow)
+	fixed   bool          // Window ranges stay window in panel form
 }
 
 func (o opts) panel() bool { return o.form == Panel }
@@ -97,6 +98,13 @@ func (e Expr) RenderGrouped(f Form, by ...string) (string, error) {
 // RenderWith is RenderGrouped with Window ranges as window.
 func (e Expr) RenderWith(f Form, window time.Duration, by ...string) (string, error) {
 	return e.render(opts{form: f, group: by, grouped: true, window: window})
+}
+
+// RenderFixedWindow is RenderWith where Window ranges stay window in panel form too: for a
+// count over a fixed window ("5 ISR shrinks in 15 minutes") that a panel must show as the
+// alert counts it.
+func (e Expr) RenderFixedWindow(f Form, window time.Duration, by ...string) (string, error) {
+	return e.render(opts{form: f, group: by, grouped: true, window: window, fixed: true})
 }
 
 // HasGrouped says whether an aggregation of e groups by Grouped.
@@ -444,14 +452,15 @@ func (c *call) build(o opts) (parser.Expr, labelSet, error) {
 				continue
 			}
 			r := c.rng
+			fixed := false
 			if r == Window {
 				if o.window <= 0 {
 					errs = append(errs, fmt.Errorf("promql: %s() over the signal's window, but none was given", c.fn))
 					continue
 				}
-				r = o.window
+				r, fixed = o.window, o.fixed
 			}
-			if o.panel() && c.rated {
+			if o.panel() && c.rated && !fixed {
 				r = rateInterval
 			}
 			ast = &parser.MatrixSelector{VectorSelector: vs, Range: r}

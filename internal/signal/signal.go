@@ -66,6 +66,9 @@ type Signal struct {
 	Expr        promql.Expr
 	// Window is what promql.Window ranges stand for; 5m when zero.
 	Window time.Duration
+	// FixedWindow keeps Window on panels too, instead of $__rate_interval: for counts over
+	// a window ("more than 5 in 15 minutes") that mean nothing over another one.
+	FixedWindow bool
 	// Resolution is the smallest step the signal moves by (1 for counts). A panel colours
 	// values from the level up, while the rule's > is strict: an Above level's colour
 	// starts one resolution above it.
@@ -352,6 +355,9 @@ func (v View) LegendText() string {
 
 // Render renders the view in form f.
 func (v View) Render(f promql.Form) (string, error) {
+	if v.Signal.FixedWindow {
+		return v.expr.RenderFixedWindow(f, v.Signal.window(), v.by...)
+	}
 	return v.expr.RenderWith(f, v.Signal.window(), v.by...)
 }
 
