@@ -67,7 +67,8 @@ latest there is the job's Kafka lag (Structured Streaming commits no consumer-gr
 A query that fails is marked down and started again from its checkpoint: at once the first
 time (Spark 4.1.1's Kafka source fails a restarted query once after replaying an uncommitted
 batch), then after -restart-backoff, doubling up to -restart-backoff-max. Past -max-restarts
-restarts within -restart-window, the driver gives up and exits 3. Restarts and failures (by
+restarts within -restart-window, the driver gives up and exits 3 (after serving /metrics for
+-linger more, so that Prometheus records the last failure). Restarts and failures (by
 error class) are counted in finobs_stream_query_restarts_total and
 finobs_stream_query_failures_total.
 
@@ -133,6 +134,7 @@ func run(args []string, stderr io.Writer) int {
 	replication := fs.Int("replication-factor", 1, "replication factor of created topics")
 	partitions := fs.Int("partitions", 3, "partitions of created topics when the input topic does not exist")
 	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr, "listen address of /metrics")
+	linger := fs.Duration("linger", 15*time.Second, "when the restart policy gave up, how long /metrics stays up before exit 3 (longer than Prometheus' scrape interval, so the last failure is recorded)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -213,7 +215,14 @@ func run(args []string, stderr io.Writer) int {
 	}
 	if err := job.Run(ctx); err != nil {
 		if g := (*stream.GaveUpError)(nil); errors.As(err, &g) {
-			log.Error("exiting: the restart policy gave up", "query", g.Query, "error_class", string(g.Class), "err", err)
+			// The last failure happened after Prometheus' last scrape: serve it for one
+			// more, so that the failure counters (a data loss fails once) reach the alerts.
+			log.Error("exiting: the restart policy gave up", "query", g.Query, "error_class", string(g.Class),
+				"linger", linger.String(), "err", err)
+			select {
+			case <-time.After(*linger):
+			case <-ctx.Done():
+			}
 			return 3
 		}
 		log.Error("stop", "err", err)

@@ -52,6 +52,10 @@ type Shape struct {
 	StatePartitions int    `json:"state_partitions"` // spark.sql.shuffle.partitions at the first start
 }
 
+func (s Shape) String() string {
+	return fmt.Sprintf("v%d, window %s, %d state partitions", s.Version, s.Window, s.StatePartitions)
+}
+
 func (c Config) shape() Shape {
 	return Shape{Version: shapeVersion, Window: c.Window.String(), StatePartitions: c.ShufflePartitions}
 }
@@ -104,13 +108,13 @@ func (e *ForeignCheckpointError) Error() string {
 		fmt.Fprintf(&b, "has no ownership record %s: it is not known to belong to topic %s (id %s) of Kafka cluster %s",
 			e.Record, e.Now.Topic, e.Now.TopicID, e.Now.ClusterID)
 	default:
-		fmt.Fprintf(&b, "belongs to topic %s (id %s) of Kafka cluster %s, query %s with shape %+v (since %s, record %s); "+
-			"the job reads topic %s (id %s) of cluster %s with shape %+v: %s",
+		fmt.Fprintf(&b, "belongs to topic %s (id %s) of Kafka cluster %s, query %s of shape %s (since %s, record %s); "+
+			"the job reads topic %s (id %s) of cluster %s with shape %s: %s",
 			e.Owner.Topic, e.Owner.TopicID, e.Owner.ClusterID, e.Owner.Query, e.Owner.Shape, e.Owner.Created.Format(time.RFC3339), e.Record,
 			e.Now.Topic, e.Now.TopicID, e.Now.ClusterID, e.Now.Shape, strings.Join(e.Differences, "; "))
 	}
 	b.WriteString(". Its offsets and state mean nothing here, so nothing was started. To start over deliberately, " +
-		"run with -fresh (Config.FreshStart): it moves the checkpoint and its record aside (nothing is deleted) and the query " +
+		"run with -fresh: it moves the checkpoint and its record aside (nothing is deleted) and the query " +
 		"reads the topic from -starting-offsets; or give another -checkpoint-dir")
 	return b.String()
 }

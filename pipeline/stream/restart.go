@@ -95,12 +95,15 @@ var FailureClasses = []FailureClass{FailDataLoss, FailForeignCheckpoint, FailSta
 func (c FailureClass) permanent() bool { return c == FailDataLoss || c == FailForeignCheckpoint }
 
 // classifyFailure puts a query's exception in its class. Spark 4 wraps the cause in
-// STREAM_FAILED, naming the cause's error class in the message: the message is searched too.
+// STREAM_FAILED, naming the cause's error class in the message: the message is searched too,
+// up to the description of the query that follows the cause (its plan names operators such
+// as StateStoreSave and KafkaTable whatever failed).
 func classifyFailure(qe *sparkconnect.QueryError) FailureClass {
 	if qe == nil {
 		return FailTerminated
 	}
-	text := qe.ErrorClass + " " + qe.Message
+	cause, _, _ := strings.Cut(qe.Message, "=== Streaming Query ===")
+	text := qe.ErrorClass + " " + cause
 	has := func(subs ...string) bool {
 		for _, s := range subs {
 			if strings.Contains(text, s) {
@@ -113,7 +116,7 @@ func classifyFailure(qe *sparkconnect.QueryError) FailureClass {
 	case has("KAFKA_DATA_LOSS", "data may have been lost", "data may have been missed", "Some data may be lost",
 		"OffsetOutOfRangeException"):
 		return FailDataLoss
-	case has("STATE_STORE_", "STATE_SCHEMA", "StateSchemaNotCompatible", "StateStore"):
+	case has("STATE_STORE_", "STATE_SCHEMA", "StateSchemaNotCompatible"):
 		return FailState
 	case has("org.apache.kafka.", "KAFKA_"):
 		return FailKafka

@@ -42,6 +42,12 @@ func TestClassifyFailure(t *testing.T) {
 		{&sparkconnect.QueryError{ErrorClass: "STREAM_FAILED", Message: "[STATE_STORE_KEY_SCHEMA_NOT_COMPATIBLE] Provided key schema does not match"}, FailState},
 		{&sparkconnect.QueryError{ErrorClass: "STREAM_FAILED", Message: "org.apache.kafka.common.errors.TimeoutException: Timeout of 60000ms expired"}, FailKafka},
 		{&sparkconnect.QueryError{ErrorClass: "STREAM_FAILED", Message: "java.lang.NullPointerException"}, FailOther},
+		// As Spark 4.1.1 words it: the cause, then the query with its plan, which names state
+		// store and Kafka operators whatever the cause.
+		{&sparkconnect.QueryError{ErrorClass: "STREAM_FAILED", Message: "org.apache.spark.sql.streaming.StreamingQueryException: " +
+			"java.lang.NullPointerException\n=== Streaming Query ===\nIdentifier: q [id = a, runId = b]\n" +
+			"Current State: ACTIVE\n+- StateStoreSave [merchantId#22], state info [ checkpoint = file:/c/state ]\n" +
+			"+- StreamingDataSourceV2ScanRelation KafkaTable org.apache.kafka.common.TopicPartition"}, FailOther},
 	} {
 		if got := classifyFailure(tc.qe); got != tc.want {
 			t.Errorf("%v: class %s, want %s", tc.qe, got, tc.want)
