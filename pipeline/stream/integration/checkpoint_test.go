@@ -160,8 +160,14 @@ func TestForeignCheckpointRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	createTopic(ctx, t, adm, topic)
+	// A new client: the first one keeps the old topic id in its metadata (UNKNOWN_TOPIC_ID).
+	cl2, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ProducerLinger(2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl2.Close()
 	const n2 = 5000
-	if err := produce(ctx, cl, records(t, topic, 2, n2)...); err != nil {
+	if err := produce(ctx, cl2, records(t, topic, 2, n2)...); err != nil {
 		t.Fatal(err)
 	}
 	ends, err := adm.ListEndOffsets(ctx, topic)
@@ -278,7 +284,7 @@ func TestRestartPolicyGivesUp(t *testing.T) {
 	d := startDriver(t, "failing run", "-input-topic", topics[0], "-aggregates-topic", topics[1], "-anomalies-topic", topics[2],
 		"-dead-letter-topic", topics[3], "-query", run, "-checkpoint-dir", t.TempDir(), "-trigger", "500ms",
 		"-poll-interval", "500ms", "-shuffle-partitions", "2",
-		"-max-restarts", fmt.Sprint(maxRestarts), "-restart-window", "10m", "-restart-backoff", "1s", "-restart-backoff-max", "2s",
+		"-linger", "3s", "-max-restarts", fmt.Sprint(maxRestarts), "-restart-window", "10m", "-restart-backoff", "1s", "-restart-backoff-max", "2s",
 		"-conf", "spark.sql.streaming.stateStore.providerClass=org.finobs.NoSuchStateStoreProvider")
 	code := d.wait(ctx)
 	m := d.last
@@ -306,15 +312,84 @@ func TestRestartPolicyGivesUp(t *testing.T) {
 	if failedLogs != maxRestarts+1 {
 		t.Errorf("%d failures logged, want %d", failedLogs, maxRestarts+1)
 	}
-	// The last failure may fall after the last scrape; every earlier one was counted.
+	// -linger serves the last failure before the exit.
 	var counted float64
 	for _, v := range failures {
 		counted += v
 	}
-	if counted < maxRestarts {
-		t.Errorf("failures counted %v, want at least %d", counted, maxRestarts)
+	if counted != maxRestarts+1 || failures[string(stream.FailOther)] != maxRestarts+1 {
+		t.Errorf("failures counted %v, want %d of class other", failures, maxRestarts+1)
 	}
 	if len(gaveUp) != 1 || gaveUp[0]["restarts_in_window"] != float64(maxRestarts) {
 		t.Errorf("giving-up log lines: %v", gaveUp)
+	}
+}
+
+// TestDataLossGivesUp loses records under the job (Kafka deletes them before the job read
+// them, as retention does) and checks that the job does not skip them: the query fails with
+// Spark's data-loss error, the driver counts it as error_class="data_loss", restarts nothing
+// and exits 3.
+func TestDataLossGivesUp(t *testing.T) {
+	cl, adm, _ := kafka(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run := fmt.Sprintf("dl%d", time.Now().UnixNano())
+	topics := []string{run + "_tx", run + "_agg", run + "_anom", run + "_dlq"}
+	for _, tp := range topics {
+		createTopic(ctx, t, adm, tp)
+	}
+	t.Cleanup(func() { adm.DeleteTopics(context.Background(), topics...) })
+	dir := t.TempDir()
+	args := []string{"-input-topic", topics[0], "-aggregates-topic", topics[1], "-anomalies-topic", topics[2],
+		"-dead-letter-topic", topics[3], "-query", run, "-checkpoint-dir", dir, "-trigger", "500ms",
+		"-poll-interval", "500ms", "-shuffle-partitions", "2", "-linger", "3s", "-restart-backoff", "1s"}
+	rowsRead := series("finobs_stream_input_rows_total", run)
+
+	const n1 = 300
+	all := records(t, topics[0], 4, 3*n1)
+	if err := produce(ctx, cl, all[:n1]...); err != nil {
+		t.Fatal(err)
+	}
+	first := startDriver(t, "first run", args...)
+	first.waitFor(ctx, fmt.Sprintf("%d rows read", n1), func(m map[string]float64) bool { return m[rowsRead] >= n1 })
+	time.Sleep(time.Second)
+	if code := first.stop(ctx); code != 0 {
+		t.Fatalf("first run exited %d:\n%s", code, first.log())
+	}
+	// While the job is down, records arrive and are deleted unread; then more arrive.
+	if err := produce(ctx, cl, all[n1:2*n1]...); err != nil {
+		t.Fatal(err)
+	}
+	ends, err := adm.ListEndOffsets(ctx, topics[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := adm.DeleteRecords(ctx, ends.Offsets())
+	if err == nil {
+		err = resp.Error()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := produce(ctx, cl, all[2*n1:]...); err != nil {
+		t.Fatal(err)
+	}
+
+	second := startDriver(t, "run after the loss", args...)
+	code := second.wait(ctx)
+	m := second.last
+	lost := m[series("finobs_stream_query_failures_total", run, `error_class="data_loss"`)]
+	restarts := m[series("finobs_stream_query_restarts_total", run)]
+	var failure string
+	for _, l := range second.logs("query failed") {
+		failure = fmt.Sprintf("error_class %v, spark_error_class %v: %.400v", l["error_class"], l["spark_error_class"], l["err"])
+	}
+	t.Logf("run after the loss: exit %d, failures_total{error_class=\"data_loss\"} %v, restarts_total %v, rows read %v; failure: %s",
+		code, lost, restarts, m[rowsRead], failure)
+	if code != 3 || lost != 1 || restarts != 0 {
+		t.Errorf("exit %d, data_loss failures %v, restarts %v: want 3, 1, 0; log:\n%s", code, lost, restarts, second.log())
+	}
+	if g := second.logs("giving up on the query"); len(g) != 1 || !strings.Contains(fmt.Sprint(g[0]["reason"]), "a data_loss failure does not heal by restarting") {
+		t.Errorf("giving up: %v", g)
 	}
 }
