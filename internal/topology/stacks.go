@@ -8,6 +8,13 @@ const sparkDriverPath = "/metrics/prometheus/"
 
 var sparkExecutors = []Scrape{{Job: SparkExecutors, Path: "/metrics/executors/prometheus"}}
 
+// Ports of the logging pipeline: the exporter's default, and Filebeat's HTTP endpoint
+// (JSON stats, not Prometheus metrics: it is not scraped).
+const (
+	ElasticsearchExporterPort = 9114
+	FilebeatHTTPPort          = 5066
+)
+
 // JMXPort is where the JMX exporter java agent serves /metrics inside each Kafka container.
 const JMXPort = 7071
 
@@ -40,8 +47,9 @@ func Compose() Stack {
 	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: "alertmanager", Ports: []Port{{PortMetrics, 9093}}})
 	add(Instance{Component: Grafana, Name: "grafana", Host: "grafana", Ports: []Port{{PortHTTP, 3000}}})
 	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: "elasticsearch", Ports: []Port{{PortHTTP, 9200}}})
+	add(Instance{Component: ElasticsearchExporter, Name: "elasticsearch-exporter", Host: "elasticsearch-exporter", Ports: []Port{{PortMetrics, ElasticsearchExporterPort}}})
 	add(Instance{Component: Logstash, Name: "logstash", Host: "logstash", Ports: []Port{{PortBeats, 5044}, {PortHTTP, 9600}}})
-	add(Instance{Component: Filebeat, Name: "filebeat", Host: "filebeat"})
+	add(Instance{Component: Filebeat, Name: "filebeat", Host: "filebeat", Ports: []Port{{PortHTTP, FilebeatHTTPPort}}})
 	add(Instance{Component: Kibana, Name: "kibana", Host: "kibana", Ports: []Port{{PortHTTP, 5601}}})
 	return s
 }
@@ -76,5 +84,10 @@ func Local(kafkaNodes int) (Stack, error) {
 	add(Instance{Component: Prometheus, Name: "prometheus", Host: host, Ports: []Port{{PortMetrics, 9090}}})
 	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: host, Ports: []Port{{PortMetrics, 9093}}})
 	add(Instance{Component: Webhook, Name: "webhook", Host: host, Ports: []Port{{PortHTTP, 9095}}})
+	// The logging pipeline: one Elasticsearch node, its exporter, and Filebeat reading the
+	// stack's own log files (no Logstash runs natively: Filebeat ships straight to ES).
+	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: host, Ports: []Port{{PortHTTP, 9200}, {PortTransport, 9300}}})
+	add(Instance{Component: ElasticsearchExporter, Name: "elasticsearch-exporter", Host: host, Ports: []Port{{PortMetrics, ElasticsearchExporterPort}}})
+	add(Instance{Component: Filebeat, Name: "filebeat", Host: host, Ports: []Port{{PortHTTP, FilebeatHTTPPort}}})
 	return s, s.Validate()
 }

@@ -33,6 +33,8 @@ const (
 	Logstash       Component = "logstash"
 	Filebeat       Component = "filebeat"
 	Kibana         Component = "kibana"
+	// ElasticsearchExporter turns Elasticsearch's health and stats APIs into metrics.
+	ElasticsearchExporter Component = "elasticsearch-exporter"
 	// SparkExecutors is the executor metrics endpoint of the Spark driver (its own job).
 	SparkExecutors Component = "spark-executors"
 )
@@ -51,6 +53,7 @@ const (
 	PortHTTP       = "http"
 	PortGRPC       = "grpc"
 	PortBeats      = "beats"
+	PortTransport  = "transport" // Elasticsearch node-to-node
 )
 
 // Instance is one process of a component.
