@@ -55,6 +55,16 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 		{"node_exporter", func(ctx context.Context) error { return in.goTool(ctx, "node_exporter", NodeExporterPkg) }},
 		{"webhook", in.webhook},
 	}
+	if LogsEnabled() {
+		steps = append(steps, []struct {
+			name string
+			fn   func(context.Context) error
+		}{
+			{"elasticsearch", in.elasticsearch},
+			{"filebeat", in.filebeat},
+			{"elasticsearch_exporter", func(ctx context.Context) error { return in.goTool(ctx, "elasticsearch_exporter", ESExporterPkg) }},
+		}...)
+	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
 			return env, fmt.Errorf("install %s: %w", s.name, err)
@@ -79,9 +89,14 @@ func stamp(dir, spec string) error {
 	return os.WriteFile(filepath.Join(dir, ".finobs-installed"), []byte(spec), 0o644)
 }
 
-type mvnDep struct{ group, artifact, version string }
+type mvnDep struct{ group, artifact, version, typ string } // typ "" is a jar
 
-func (d mvnDep) String() string { return d.group + ":" + d.artifact + ":" + d.version }
+func (d mvnDep) String() string {
+	if d.typ != "" {
+		return d.group + ":" + d.artifact + ":" + d.version + ":" + d.typ
+	}
+	return d.group + ":" + d.artifact + ":" + d.version
+}
 
 // mvnCopy resolves deps with Maven (into ~/.m2, Maven's own cache) and copies the jars into
 // dir. transitive=false copies only the named artifacts.
@@ -98,8 +113,12 @@ func (in *Installer) mvnCopy(ctx context.Context, name, dir string, transitive b
   <dependencies>
 `)
 	for _, d := range deps {
-		fmt.Fprintf(&pom, "    <dependency><groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version></dependency>\n",
-			d.group, d.artifact, d.version)
+		typ := ""
+		if d.typ != "" {
+			typ = "<type>" + d.typ + "</type>"
+		}
+		fmt.Fprintf(&pom, "    <dependency><groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version>%s</dependency>\n",
+			d.group, d.artifact, d.version, typ)
 	}
 	pom.WriteString("  </dependencies>\n</project>\n")
 	pdir := filepath.Join(in.P.State, "mvn", name)
@@ -131,25 +150,25 @@ func (in *Installer) mvnCopy(ctx context.Context, name, dir string, transitive b
 
 func (in *Installer) kafkaLibs(ctx context.Context) error {
 	return in.mvnCopy(ctx, "kafka", in.P.KafkaLibs(), true,
-		mvnDep{"org.slf4j", "slf4j-api", SLF4JVersion}, // first: nearest wins in Maven's mediation
-		mvnDep{"org.apache.kafka", "kafka_2.13", KafkaVersion},
-		mvnDep{"org.apache.kafka", "kafka-tools", KafkaVersion}, // ProducerPerformance
-		mvnDep{"org.apache.logging.log4j", "log4j-core", Log4jVersion},
-		mvnDep{"org.apache.logging.log4j", "log4j-slf4j2-impl", Log4jVersion},
+		mvnDep{"org.slf4j", "slf4j-api", SLF4JVersion, ""}, // first: nearest wins in Maven's mediation
+		mvnDep{"org.apache.kafka", "kafka_2.13", KafkaVersion, ""},
+		mvnDep{"org.apache.kafka", "kafka-tools", KafkaVersion, ""}, // ProducerPerformance
+		mvnDep{"org.apache.logging.log4j", "log4j-core", Log4jVersion, ""},
+		mvnDep{"org.apache.logging.log4j", "log4j-slf4j2-impl", Log4jVersion, ""},
 	)
 }
 
 func (in *Installer) jmxAgent(ctx context.Context) error {
 	return in.mvnCopy(ctx, "jmx", filepath.Dir(in.P.JMXAgent()), false,
-		mvnDep{"io.prometheus.jmx", "jmx_prometheus_javaagent", JMXExporterVersion})
+		mvnDep{"io.prometheus.jmx", "jmx_prometheus_javaagent", JMXExporterVersion, ""})
 }
 
 func (in *Installer) sparkJars(ctx context.Context) error {
 	return in.mvnCopy(ctx, "spark-kafka", in.P.SparkJars(), false,
-		mvnDep{"org.apache.spark", "spark-sql-kafka-0-10_2.13", SparkVersion},
-		mvnDep{"org.apache.spark", "spark-token-provider-kafka-0-10_2.13", SparkVersion},
-		mvnDep{"org.apache.kafka", "kafka-clients", SparkKafkaClientsVersion},
-		mvnDep{"org.apache.commons", "commons-pool2", CommonsPool2Version},
+		mvnDep{"org.apache.spark", "spark-sql-kafka-0-10_2.13", SparkVersion, ""},
+		mvnDep{"org.apache.spark", "spark-token-provider-kafka-0-10_2.13", SparkVersion, ""},
+		mvnDep{"org.apache.kafka", "kafka-clients", SparkKafkaClientsVersion, ""},
+		mvnDep{"org.apache.commons", "commons-pool2", CommonsPool2Version, ""},
 	)
 }
 

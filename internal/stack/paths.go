@@ -1,7 +1,8 @@
 // Package stack runs the native local stack of finobs: Kafka (KRaft), a Spark Connect server,
-// Prometheus, Alertmanager, node_exporter and a webhook receiver, as plain background
-// processes on loopback. Ports come from internal/topology; everything downloaded, built,
-// logged or stored lives in the state directory (.stack/, or $FINOBS_STATE).
+// Prometheus, Alertmanager, node_exporter, a webhook receiver and the logging pipeline
+// (Elasticsearch, its exporter, Filebeat), as plain background processes on loopback.
+// Ports come from internal/topology; everything downloaded, built, logged or stored lives in
+// the state directory (.stack/, or $FINOBS_STATE).
 package stack
 
 import (
@@ -86,3 +87,17 @@ func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// Elasticsearch is the home of the installed Elasticsearch (bin/, lib/, modules/).
+func (p Paths) Elasticsearch() string {
+	return filepath.Join(p.State, "elasticsearch", "elasticsearch-"+ElasticsearchVersion)
+}
+
+// Filebeat is the installed Filebeat binary.
+func (p Paths) Filebeat() string {
+	return filepath.Join(p.State, "filebeat", "filebeat-"+FilebeatVersion+"-linux-x86_64", "filebeat")
+}
+
+// EventLog is the file a JVM's log4j2 file appender writes (only log4j events, in the
+// layout its pipeline declares); the launcher's own output stays in Log(name).
+func (p Paths) EventLog(name string) string { return filepath.Join(p.Logs(), name+".events.log") }

