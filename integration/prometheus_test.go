@@ -35,7 +35,7 @@ func TestTargetsUp(t *testing.T) {
 	st := stacktest.Local(t)
 	want := map[string]string{} // address -> instance
 	for _, i := range st.Scraped() {
-		if stack.Managed(i.Component) {
+		if stack.Starts(i.Component) {
 			want[i.Addr(topology.PortMetrics)] = i.Name
 		}
 	}

@@ -1,6 +1,7 @@
 // Command stack runs the native local stack (no Docker): Kafka in KRaft mode, a Spark
-// Connect server, Prometheus, Alertmanager, node_exporter and the webhook receiver, as
-// background processes with state under .stack/ ($FINOBS_STATE).
+// Connect server, Prometheus, Alertmanager, node_exporter, the webhook receiver and the
+// logging pipeline (Elasticsearch, its exporter, Filebeat), as background processes with
+// state under .stack/ ($FINOBS_STATE).
 //
 //	go run ./cmd/stack install     install the pinned versions into the state directory only
 //	go run ./cmd/stack up          install what is missing, start what is not running
@@ -8,7 +9,8 @@
 //	go run ./cmd/stack status      one line per component: pid, ports, health
 //	go run ./cmd/stack exec -- CMD start the stack if needed, run CMD, stop what was started
 //
-// KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined node.
+// KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined node; FINOBS_LOGS=0
+// leaves the logging pipeline out.
 package main
 
 import (
@@ -56,7 +58,9 @@ processes with state under .stack/ ($FINOBS_STATE).
                        CMD's exit code is stack's
 
 Environment: KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined
-node; FINOBS_STATE moves the state directory; FINOBS_DEBUG=1 logs at debug level.
+node; FINOBS_LOGS=0 leaves out Elasticsearch, its exporter and Filebeat (a lighter
+stack; make test runs them); FINOBS_STATE moves the state directory; FINOBS_DEBUG=1
+logs at debug level.
 `
 
 func run(log *slog.Logger, args []string) (int, error) {

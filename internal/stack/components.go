@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/finobs/finobs/internal/topology"
@@ -27,6 +29,11 @@ type service struct {
 	timeout time.Duration // to become healthy
 	reload  string        // URL to POST to reload the configuration; "" when none
 	url     string        // what status shows
+	// ready runs once the service is healthy, before the next phase starts (Elasticsearch
+	// gets its index templates before Filebeat ships anything); nil when none.
+	ready func(ctx context.Context, log *slog.Logger) error
+	user  *syscall.Credential // run as this user; nil: as the stack's
+	skip  string              // why `up` does not start it ("" starts it)
 }
 
 func (s service) name() string { return s.inst.Name }
@@ -38,7 +45,7 @@ func (s service) ports() []topology.Port { return s.inst.Ports }
 // controllers (a broker without a quorum hangs in controlled shutdown).
 func stopRank(c topology.Component) int {
 	switch c {
-	case topology.Prometheus:
+	case topology.Prometheus, topology.Filebeat, topology.ElasticsearchExporter:
 		return 0
 	case topology.SparkConnect:
 		return 1
@@ -50,17 +57,20 @@ func stopRank(c topology.Component) int {
 		return 4
 	case topology.Alertmanager:
 		return 5
-	default:
+	case topology.Elasticsearch: // after Filebeat, its client
 		return 6
+	default:
+		return 7
 	}
 }
 
-// Managed reports whether `up` starts the component; the producer and the stream driver are
-// run by their own commands.
+// Managed reports whether the stack runs the component (Starts says whether `up` starts it
+// here); the producer and the stream driver are run by their own commands.
 func Managed(c topology.Component) bool {
 	switch c {
 	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker, topology.SparkConnect,
-		topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook:
+		topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook,
+		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat:
 		return true
 	}
 	return false
@@ -70,7 +80,7 @@ func Managed(c topology.Component) bool {
 func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 	var out []service
 	for _, inst := range st.Instances {
-		if !Managed(inst.Component) {
+		if !Starts(inst.Component) {
 			continue
 		}
 		var s service
@@ -88,6 +98,12 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 			s = alertmanagerService(p, env, st, inst)
 		case topology.Webhook:
 			s = webhookService(p, inst)
+		case topology.Elasticsearch:
+			s, err = elasticsearchService(p, env, inst)
+		case topology.ElasticsearchExporter:
+			s = esExporterService(p, st, inst)
+		case topology.Filebeat:
+			s = filebeatService(p, st, inst)
 		}
 		if err != nil {
 			return nil, err
@@ -137,13 +153,14 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 	heap := map[string]string{"combined": "512m", "broker": "384m", "controller": "256m"}[role]
 	java := filepath.Join(env.JavaHome, "bin", "java")
 	cp := filepath.Join(p.KafkaLibs(), "*")
-	log4j := filepath.Join(p.Conf(), "kafka-log4j2.properties")
+	log4j, rendered := jvmLog4j(p, "kafka")
 	// The whole heap from the start, as kafka-server-start.sh does: grown from a small one,
 	// G1 ran young collections several times a second under load. 4 MB regions keep produce
 	// requests (up to a few MB) from being humongous objects, each of which starts a
 	// concurrent cycle.
 	jvm := []string{java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
-		"-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4j, "-Dkafka.logs.dir=" + p.Logs()}
+		"-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4j, "-Dkafka.logs.dir=" + p.Logs(),
+		"-Dfinobs.log.file=" + p.EventLog(inst.Name)}
 
 	s := service{
 		argv: append(jvm, fmt.Sprintf("-javaagent:%s=%s:%s", p.JMXAgent(), inst.Addr(topology.PortMetrics), jmxConf),
@@ -159,7 +176,13 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		if err := generated(jmxConf); err != nil {
 			return err
 		}
-		if err := os.WriteFile(log4j, []byte(kafkaLog4j), 0o644); err != nil {
+		if !rendered {
+			if err := os.WriteFile(log4j, []byte(kafkaLog4j), 0o644); err != nil {
+				return err
+			}
+		}
+		toolLog4j := filepath.Join(p.Conf(), "tools-log4j2.properties")
+		if err := os.WriteFile(toolLog4j, []byte(toolsLog4j), 0o644); err != nil {
 			return err
 		}
 		if err := os.WriteFile(conf, []byte(kafkaProperties(st, inst, logDir)), 0o644); err != nil {
@@ -172,7 +195,7 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		if err != nil {
 			return err
 		}
-		out, err := exec.CommandContext(ctx, java, "-Dlog4j2.configurationFile="+log4j, "-cp", cp,
+		out, err := exec.CommandContext(ctx, java, "-Dlog4j2.configurationFile="+toolLog4j, "-cp", cp,
 			"kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", id, "-c", conf).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("format storage of %s in %s: %w\n%s", inst.Name, logDir, err, lastLines(string(out), 10))
@@ -254,6 +277,28 @@ func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) s
 	return b.String()
 }
 
+// jvmLog4j is the log4j2 config of a JVM group: deploy/log4j2/<group>.properties, rendered
+// by cmd/gen from the group's log pipeline (its file appender writes ${sys:finobs.log.file}).
+// Until that file exists, Kafka falls back to kafkaLog4j and Spark to deploy/spark's own.
+func jvmLog4j(p Paths, group string) (path string, rendered bool) {
+	path = p.Deploy(filepath.Join("log4j2", group+".properties"))
+	if exists(path) {
+		return path, true
+	}
+	return filepath.Join(p.Conf(), group+"-log4j2.properties"), false
+}
+
+// toolsLog4j is for one-shot tools (the storage format): console only, never the broker's
+// event file.
+const toolsLog4j = `status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stdout.ref = STDOUT
+`
+
 // kafkaLog4j keeps Kafka's own line layout ([time] LEVEL message (logger)) on stdout, which
 // the stack appends to logs/<instance>.log.
 const kafkaLog4j = `status = warn
@@ -288,7 +333,7 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) s
 		{"spark.local.dir", filepath.Join(dir, "tmp")},
 		{"spark.sql.warehouse.dir", filepath.Join(dir, "warehouse")},
 		{"spark.sql.streaming.checkpointLocation", filepath.Join(dir, "checkpoints")},
-		{"spark.driver.extraJavaOptions", "-Dderby.system.home=" + filepath.Join(dir, "derby")},
+		{"spark.driver.extraJavaOptions", sparkDriverOpts(p, inst, dir)},
 	} {
 		argv = append(argv, conf(kv[0], kv[1])...)
 	}
@@ -306,6 +351,16 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) s
 		timeout: 180 * time.Second, // a JVM of 400 jars on 2 busy cores
 		url:     "sc://" + inst.Addr(topology.PortGRPC),
 	}
+}
+
+// sparkDriverOpts are the driver JVM's options: its Derby home and, once rendered, the
+// log4j2 config with its event file (before that, SPARK_CONF_DIR's log4j2.properties).
+func sparkDriverOpts(p Paths, inst topology.Instance, dir string) string {
+	opts := "-Dderby.system.home=" + filepath.Join(dir, "derby")
+	if log4j, rendered := jvmLog4j(p, "spark"); rendered {
+		opts += " -Dlog4j2.configurationFile=" + log4j + " -Dfinobs.log.file=" + p.EventLog(inst.Name)
+	}
+	return opts
 }
 
 func nodeExporterService(p Paths, inst topology.Instance) service {

@@ -39,8 +39,8 @@ type proc struct {
 func (p Paths) pidPath(name string) string { return filepath.Join(p.Run(), name+".pid") }
 
 // startProc starts argv as a background process in its own session, output appended to
-// logs/<name>.log, and writes its pid file.
-func startProc(p Paths, name, dir string, env, argv []string) (*proc, error) {
+// logs/<name>.log, and writes its pid file. A non-nil cred runs it as that user.
+func startProc(p Paths, name, dir string, env, argv []string, cred *syscall.Credential) (*proc, error) {
 	logPath := p.Log(name)
 	// One generation of rotation at start: logs stay readable and the disk bounded.
 	if fi, err := os.Stat(logPath); err == nil && fi.Size() > maxLogBytes {
@@ -51,7 +51,11 @@ func startProc(p Paths, name, dir string, env, argv []string) (*proc, error) {
 		return nil, err
 	}
 	defer lf.Close()
-	fmt.Fprintf(lf, "\n==== %s finobs stack starts %s: %s\n", time.Now().UTC().Format(time.RFC3339), name, strings.Join(argv, " "))
+	// The banner goes to a log of its own: <name>.log holds only what the process writes,
+	// so Filebeat parses a Go program's log with no launcher lines in it.
+	if err := appendLine(p.Log("starts"), fmt.Sprintf("%s %s: %s", time.Now().UTC().Format(time.RFC3339), name, strings.Join(argv, " "))); err != nil {
+		return nil, err
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), env...), envMarker+"="+name)
@@ -59,7 +63,7 @@ func startProc(p Paths, name, dir string, env, argv []string) (*proc, error) {
 	cmd.Stderr = lf
 	// Own session: no terminal signal (Ctrl-C on `up`) reaches it, and the whole tree
 	// (spark-submit's launcher and its JVM) is one process group to stop.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: cred}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
@@ -72,6 +76,18 @@ func startProc(p Paths, name, dir string, env, argv []string) (*proc, error) {
 		return nil, err
 	}
 	return pr, nil
+}
+
+func appendLine(path, line string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(f, line); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // readPid reads a pid file; ok is false when there is none.

@@ -128,6 +128,10 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 	var todo, running []service
 	var busy []string
 	for _, sv := range svcs {
+		if sv.skip != "" {
+			s.Log.Warn("not started", "component", sv.name(), "why", sv.skip)
+			continue
+		}
 		if pf, ok, _ := readPid(s.P, sv.name()); ok && alive(pf.Pid, sv.name()) {
 			s.Log.Info("already running", "component", sv.name(), "pid", pf.Pid)
 			running = append(running, sv)
@@ -162,6 +166,14 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 			s.Log.Warn("reload failed: the running configuration stays", "component", sv.name(), "err", err, "log", s.P.Log(sv.name()))
 		} else {
 			s.Log.Info("reloaded its configuration", "component", sv.name())
+		}
+	}
+	// Likewise the index templates of a running Elasticsearch.
+	for _, sv := range running {
+		if sv.ready != nil {
+			if err := sv.ready(ctx, s.Log.With("component", sv.name())); err != nil {
+				return nil, fmt.Errorf("%s: %w", sv.name(), err)
+			}
 		}
 	}
 	if len(todo) == 0 {
@@ -200,7 +212,7 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 			if err := mkdirs(sv.dir); err != nil {
 				return fail(err)
 			}
-			pr, err := startProc(s.P, sv.name(), sv.dir, sv.env, sv.argv)
+			pr, err := startProc(s.P, sv.name(), sv.dir, sv.env, sv.argv, sv.user)
 			if err != nil {
 				return fail(err)
 			}
@@ -227,6 +239,13 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
 			return fail(err)
+		}
+		for _, sv := range batch {
+			if sv.ready != nil {
+				if err := sv.ready(ctx, s.Log.With("component", sv.name())); err != nil {
+					return fail(fmt.Errorf("%s: %w", sv.name(), err))
+				}
+			}
 		}
 	}
 	for _, p := range procs {
@@ -373,6 +392,11 @@ func (s *Stack) status(ctx context.Context) ([]statusRow, error) {
 			running := ok && alive(pf.Pid, sv.name())
 			if running {
 				r.pid = strconv.Itoa(pf.Pid)
+			}
+			if sv.skip != "" && !running {
+				r.health = "not started: " + sv.skip
+				rows[i] = r
+				return
 			}
 			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()

@@ -124,7 +124,7 @@ func TestProcLifecycle(t *testing.T) {
 	if err := mkdirs(p.Logs(), p.Run()); err != nil {
 		t.Fatal(err)
 	}
-	pr, err := startProc(p, "sleeper", p.State, nil, []string{"sh", "-c", "sleep 60 & sleep 60"})
+	pr, err := startProc(p, "sleeper", p.State, nil, []string{"sh", "-c", "sleep 60 & sleep 60"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
