@@ -16,6 +16,7 @@ import (
 	"github.com/finobs/finobs/internal/lint"
 	"github.com/finobs/finobs/internal/render"
 	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/logs"
 )
 
 // Outputs is every output, in the order cmd/gen reports them.
@@ -25,6 +26,7 @@ var Outputs = []render.Output{
 	prometheusOutput,
 	alertmanagerOutput,
 	dashboards.Output,
+	logs.Output,
 }
 
 // Owned are the directories whose every file is generated, over all outputs.

@@ -12,8 +12,9 @@ import (
 // the pipeline's own definitions. It is written in the part of regular expression syntax
 // that RE2 (Go, Filebeat), JavaScript (Filebeat's script processor) and Joni (Elastic's grok,
 // Logstash's grok) read alike: no capturing groups but the references, no flags, no
-// lookaround, \A and \z as the only anchors (rendered ^ and $ for JavaScript, where they
-// mean the same without the m flag; in Joni ^ and $ match at every line).
+// lookaround, \A and \z as the only anchors. JavaScript has no \z, and Filebeat's engine
+// (goja) lets $ match before a final newline, so \z is rendered as a NUL that the script
+// appends to the value it matches (JSNul); \A is ^. In Joni ^ and $ match at every line.
 
 var grokRefRE = regexp.MustCompile(`%\{([A-Z][A-Z0-9_]*)(?::([a-z][a-z0-9_]*))?\}`)
 
@@ -136,7 +137,7 @@ func jsAnchors(s string) string {
 			case 'A':
 				b.WriteByte('^')
 			case 'z':
-				b.WriteByte('$')
+				b.WriteString(`\x00`)
 			default:
 				b.WriteString(s[i : i+2])
 			}
@@ -163,6 +164,9 @@ func (c *compiledGrok) match(s string) (map[string]string, bool) {
 	}
 	return out, true
 }
+
+// JSNul ends the value a JavaScript grok expression is run on: its \z.
+const JSNul = "\u0000"
 
 // JSRegExp is the JavaScript expression of a grok step (a string literal for new RegExp)
 // and its captures in group order.
