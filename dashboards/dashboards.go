@@ -30,6 +30,7 @@ const (
 	Pipeline       = "pipeline"
 	AlertsOverview = "alerts-overview"
 	LogsOverview   = "logs-overview"
+	LogsPipeline   = "logs-pipeline"
 )
 
 // Grafana folders.
@@ -44,7 +45,7 @@ var boards = []grafana.Board{
 	kafkaCluster, kafkaBroker, kraftQuorum,
 	sparkStreaming, producer, pipeline,
 	alertsOverview,
-	logsOverview,
+	logsOverview, logsPipeline,
 }
 
 // exclusions waive lint rules where a query cannot follow them, each with its reason.
