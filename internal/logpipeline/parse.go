@@ -16,6 +16,28 @@ type compiled struct {
 	p        Pipeline
 	dissects []*dissector
 	groks    []*compiledGrok
+	trace    *[]GrokRun // when set, each grok step's input and captures are recorded
+}
+
+// GrokRun is one grok step run on one event: what it was given and what it captured,
+// which Elastic's grok engine must capture alike.
+type GrokRun struct {
+	Step     int
+	Input    string
+	Matched  bool
+	Captures map[string]string
+}
+
+// GrokRuns parses one event and returns what each grok step was given and captured.
+func (p Pipeline) GrokRuns(text string) ([]GrokRun, error) {
+	c, err := p.compile()
+	if err != nil {
+		return nil, err
+	}
+	var runs []GrokRun
+	c.trace = &runs
+	_, err = c.parse(text)
+	return runs, err
 }
 
 func (p Pipeline) compile() (*compiled, error) {
@@ -115,6 +137,9 @@ func (c *compiled) parse(text string) (Doc, error) {
 			return nil, err
 		}
 		m, ok := g.match(s)
+		if c.trace != nil {
+			*c.trace = append(*c.trace, GrokRun{Step: i, Input: s, Matched: ok, Captures: m})
+		}
 		if !ok {
 			return nil, &ParseError{step, fmt.Errorf("no match")}
 		}
