@@ -41,7 +41,7 @@ type Target struct {
 	// File writes the parsed events as JSON lines into this directory instead (tests:
 	// the real Filebeat parsing the golden samples); Filebeat parses as for Elasticsearch.
 	File string
-	HTTP          string // host:port of Filebeat's own stats endpoint; "" for none
+	HTTP string // host:port of Filebeat's own stats endpoint; "" for none
 	// HostName sets host.name to the instance's host (Compose: services are hosts);
 	// natively every file is on Filebeat's own host, whose name Filebeat adds.
 	HostName bool
