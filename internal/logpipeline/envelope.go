@@ -32,6 +32,8 @@ var Envelope = []Field{
 var (
 	// FailureTags are the tags Logstash adds when a filter fails.
 	FailureTags = []string{"_dissectfailure", "_grokparsefailure", "_dateparsefailure", "_jsonparsefailure", "_kv_filter_error", "_mutate_error", "_rubyexception"}
-	// FailureFlags are Filebeat's log.flags of a failed dissect.
-	FailureFlags = []string{"dissect_parsing_error"}
+	// FailureFlags are the log.flags of a failed step on the native stack: Filebeat's
+	// dissect processor sets the first, the rendered scripts the others (decode_json_fields
+	// sets error.message and error.type instead).
+	FailureFlags = []string{"dissect_parsing_error", "grok_parsing_error", "logfmt_parsing_error", "convert_error"}
 )
