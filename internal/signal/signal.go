@@ -99,9 +99,10 @@ func (s *Signal) Render(f promql.Form) (string, error) {
 type Op string
 
 const (
-	Above Op = ">"
-	Below Op = "<"
-	Equal Op = "=="
+	Above   Op = ">"
+	AtLeast Op = ">="
+	Below   Op = "<"
+	Equal   Op = "=="
 )
 
 // Level is a value of a signal that means trouble of a severity: a constant, or Factor
@@ -142,6 +143,13 @@ func (s *Signal) Above(sev Severity, v float64) *Level {
 	return s.add(&Level{Severity: sev, Op: Above, Value: v})
 }
 
+// AtLeast declares that v and values above it are trouble of severity sev: for a count
+// that is not a whole number (increase() extrapolates), where "> v-1" would already fire a
+// little above v-1 ("3 restarts in 15 minutes": 2 restarts can read 2.3).
+func (s *Signal) AtLeast(sev Severity, v float64) *Level {
+	return s.add(&Level{Severity: sev, Op: AtLeast, Value: v})
+}
+
 // Below declares that values below v are trouble of severity sev.
 func (s *Signal) Below(sev Severity, v float64) *Level {
 	return s.add(&Level{Severity: sev, Op: Below, Value: v})
@@ -174,7 +182,7 @@ func (l *Level) Threshold() promql.Expr {
 }
 
 // Boundary is where a panel's colour changes for the level: the value, or one resolution
-// above it for a strict Above.
+// above it for a strict Above (AtLeast colours from the value itself).
 func (l *Level) Boundary() float64 {
 	if l.Op == Above {
 		return l.Value + l.Signal.Resolution
@@ -280,6 +288,8 @@ func (s *Signal) Steps() []Step {
 			switch l.Op {
 			case Above:
 				hit = x >= l.Value+s.Resolution
+			case AtLeast:
+				hit = x >= l.Value
 			case Below:
 				hit = x < l.Value
 			case Equal:

@@ -3,6 +3,7 @@ package signal_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/promql"
@@ -27,6 +28,10 @@ func TestSteps(t *testing.T) {
 			[]signal.Step{{Color: "orange"}, {Value: 0.2, Color: "green"}}},
 		{"equal zero", func(s *signal.Signal) { s.Resolution = 1; s.EqualTo(signal.Warning, 0) },
 			[]signal.Step{{Color: "green"}, {Value: 0, Color: "orange"}, {Value: 1, Color: "green"}}},
+		{"at least three", func(s *signal.Signal) { s.Resolution = 0.001; s.AtLeast(signal.Critical, 3) },
+			[]signal.Step{{Color: "green"}, {Value: 3, Color: "red"}}},
+		{"warning above, critical from", func(s *signal.Signal) { s.Resolution = 1; s.Above(signal.Warning, 0); s.AtLeast(signal.Critical, 3) },
+			[]signal.Step{{Color: "green"}, {Value: 1, Color: "orange"}, {Value: 3, Color: "red"}}},
 	} {
 		s := &signal.Signal{Name: c.name, Expr: sel}
 		c.levels(s)
@@ -62,5 +67,19 @@ func TestViewNarrow(t *testing.T) {
 	}
 	if got, _ := s.Render(promql.Panel); got != `max by (query) (finobs_stream_query_up{instance=~"$instance",job=~"$job"})` {
 		t.Errorf("the signal changed: %s", got)
+	}
+}
+
+// AtLeast renders >= and its panel boundary is the value itself, whatever the resolution.
+func TestAtLeast(t *testing.T) {
+	s := &signal.Signal{Name: "restarts", By: []string{"query"}, Resolution: 0.001, Window: 15 * time.Minute,
+		Expr: promql.Increase(promql.Select(catalog.StreamQueryRestarts), promql.Window)}
+	l := s.AtLeast(signal.Critical, 3)
+	rule, err := signal.Render(l)
+	if err != nil || rule != "increase(finobs_stream_query_restarts_total[15m]) >= 3" {
+		t.Errorf("rule %q, %v", rule, err)
+	}
+	if l.Boundary() != 3 || l.String() != "restarts >= 3 (critical)" {
+		t.Errorf("boundary %g, %s", l.Boundary(), l)
 	}
 }
