@@ -1,6 +1,7 @@
 // Package lint checks PromQL expressions against the metric catalog: every selector names a
 // declared metric (or a recorded series), rate-like functions take counters only, and a
-// counter is never compared raw. Rules and dashboards both run their expressions through it.
+// counter is never compared raw (but whether it counted anything in a range: see countedAny).
+// Rules and dashboards both run their expressions through it.
 package lint
 
 import (
@@ -81,7 +82,7 @@ func (c Checker) Check(expr string) []error {
 		if call := enclosingRangeCall(path); call != "" && counterFuncs[call] && !counter {
 			report("%s() over %q, a %s, not a counter", call, name, m.Type)
 		}
-		if counter && !underAny(path, counterSafe) && underComparison(path) {
+		if counter && !underAny(path, counterSafe) && underComparison(path) && !countedAny(path) {
 			report("counter %q compared raw; wrap it in rate() or increase()", name)
 		}
 		return nil
@@ -154,6 +155,62 @@ func underAny(path []parser.Node, funcs map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// countedAny says whether the selector is the counter of max_over_time(counter[range]) > 0:
+// whether the process counted anything at all within the range. The one raw comparison of
+// a counter that means something whatever its absolute value, for an event that ends the
+// process (a stream driver giving up on a data loss): the process may be scraped only once
+// it has counted it, so increase() sees no change, while its highest value in the range is
+// at least 1. Any other threshold, function or aggregation in between is still reported.
+func countedAny(path []parser.Node) bool {
+	i := len(path) - 1
+	if i < 0 {
+		return false
+	}
+	if _, ok := path[i].(*parser.MatrixSelector); !ok {
+		return false
+	}
+	i--
+	if i < 0 {
+		return false
+	}
+	if _, ok := path[i].(parser.Expressions); ok {
+		i--
+	}
+	if i < 0 {
+		return false
+	}
+	if c, ok := path[i].(*parser.Call); !ok || c.Func.Name != "max_over_time" {
+		return false
+	}
+	call := path[i]
+	for i--; i >= 0; i-- {
+		p, ok := path[i].(*parser.ParenExpr)
+		if !ok {
+			break
+		}
+		call = p
+	}
+	if i < 0 {
+		return false
+	}
+	b, ok := path[i].(*parser.BinaryExpr)
+	if !ok || b.Op != parser.GTR || b.LHS != call || b.ReturnBool {
+		return false
+	}
+	n, ok := unparen(b.RHS).(*parser.NumberLiteral)
+	return ok && n.Val == 0
+}
+
+func unparen(e parser.Expr) parser.Expr {
+	for {
+		p, ok := e.(*parser.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.Expr
+	}
 }
 
 func underComparison(path []parser.Node) bool {
