@@ -87,6 +87,18 @@ var Routing = am.Config{
 			Equal:        []string{"cluster", "query"},
 		},
 		{
+			Why:          "a query in a crash loop is down between its restarts and completes no batch",
+			SourceAlerts: names(StreamQueryCrashLooping),
+			TargetAlerts: names(StreamQueryDown, StreamProgressStale, StreamQueryStalled),
+			Equal:        []string{"cluster", "query"},
+		},
+		{
+			Why:          "a driver that gave up on its query (a data loss, or failures past its restart policy) exits: its target is down",
+			SourceAlerts: names(StreamDataLoss, StreamQueryCrashLooping),
+			TargetAlerts: names(TargetDown),
+			Equal:        []string{"cluster", "instance"},
+		},
+		{
 			Why:            "a critical alert silences the warnings of the same component on the same instance",
 			SourceMatchers: []string{`severity="critical"`},
 			TargetMatchers: []string{`severity="warning"`},
@@ -135,6 +147,24 @@ var Routing = am.Config{
 			Target:    firingIn("finobs-local", StreamNoInput, Streaming, "query", "transactions"),
 			Inhibited: true,
 		},
+		{
+			Name:      "a crash loop mutes the query's down page",
+			Source:    firingIn("finobs-local", StreamQueryCrashLooping, Streaming, "query", "transactions", "instance", "stream-driver"),
+			Target:    firingIn("finobs-local", StreamQueryDown, Streaming, "query", "transactions", "instance", "stream-driver"),
+			Inhibited: true,
+		},
+		{
+			Name:      "a crash loop of another query leaves this one's down page",
+			Source:    firingIn("finobs-local", StreamQueryCrashLooping, Streaming, "query", "other", "instance", "stream-driver"),
+			Target:    firingIn("finobs-local", StreamQueryDown, Streaming, "query", "transactions", "instance", "stream-driver"),
+			Inhibited: false,
+		},
+		{
+			Name:      "a data loss mutes the exited driver's target down",
+			Source:    firingIn("finobs-local", StreamDataLoss, Streaming, "query", "transactions", "instance", "stream-driver", "error_class", "data_loss"),
+			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "stream-driver", "job", "stream-driver"),
+			Inhibited: true,
+		},
 	},
 	Tests: []am.RouteTest{
 		{Labels: map[string]string{"alertname": "KafkaOfflinePartitions", "severity": "critical", "component": "kafka"}, Receivers: []string{PagingReceiver}},
@@ -142,6 +172,8 @@ var Routing = am.Config{
 		{Labels: map[string]string{"alertname": "KafkaUnderReplicatedPartitions", "severity": "warning", "component": "kafka"}, Receivers: []string{ChatReceiver}},
 		{Labels: map[string]string{"alertname": "TargetDown", "severity": "warning", "component": "monitoring"}, Receivers: []string{ChatReceiver}},
 		{Labels: map[string]string{"alertname": "StreamLateRowsDropped", "severity": "info", "component": "spark"}, Receivers: []string{DefaultReceiver}},
+		{Labels: map[string]string{"alertname": "StreamQueryCrashLooping", "severity": "critical", "component": "spark"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "StreamDataLoss", "severity": "critical", "component": "spark"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "SomethingUnlabelled"}, Receivers: []string{DefaultReceiver}},
 	},
 }

@@ -193,6 +193,74 @@ var StreamProgressStale = rules.Alert{
 	},
 }
 
+// A query that fails again and again, and data lost under it: the driver's restart policy
+// and its failures by class (pipeline/stream).
+var (
+	StreamQueryCrashLooping = rules.Alert{
+		Name: "StreamQueryCrashLooping", When: signals.StreamCrashLooping, Panel: dashboards.StreamRestartsPanel,
+		Summary:     "A streaming query keeps failing and being restarted.",
+		Description: "The driver restarted query {{ $labels.query }} {{ $value | humanize }} times in 15 minutes: it fails again after every start.",
+		Runbook: rules.Runbook{
+			Meaning: "The stream driver started the query again from its checkpoint at least 3 times in 15 minutes: each time it failed, the driver marked it down and restarted it as its policy says " +
+				"(-max-restarts, -restart-window, -restart-backoff). Each start puts the query up again for a while, so StreamQueryDown (down for a minute) may never fire; it is muted while this fires.",
+			Impact: "No aggregates or anomalies while it fails; input accumulates in Kafka. Past -max-restarts in -restart-window (5 in 15 minutes by default) the driver gives up and exits 3: " +
+				"the job stays down until someone starts it, and if retention overtakes its checkpoint meanwhile, the next start fails as a data loss.",
+			Diagnosis: []string{
+				"Read the error class of the failures on the panel beside this one (`finobs_stream_query_failures_total`): state, kafka, start, terminated or other.",
+				"Read the driver's log: every `query failed` line carries `error_class`, `spark_error_class` and the exception; `giving up on the query` says why it stopped.",
+				"state: the state store cannot load or write the checkpoint's state (a state store setting given with -conf, a damaged or unreadable checkpoint directory, its disk). kafka: the brokers (`KafkaBrokerDown`, the -bootstrap address as the Spark server reaches it). start or other: the Spark Connect server's log.",
+			},
+			Mitigation: []string{
+				"Fix the cause and start `cmd/stream` again with the same flags: it resumes from its checkpoint, without loss or double counting.",
+				"If the checkpoint itself cannot be used (damaged state), start over deliberately with `-fresh`: the checkpoint and its ownership record are moved aside to `<query>.replaced-<time>` (nothing is deleted) and the topic is read again from -starting-offsets.",
+				"Do not raise -max-restarts to quiet the page: restarting does not heal a query that fails at every start.",
+			},
+		},
+		Tests: []rules.Test{
+			rules.Fires("three restarts in five minutes", 5*minute, streamQuery.Expect(), 3,
+				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3")),
+			rules.Quiet("two restarts, then the driver stops (increase reads 2.5)", 4*minute,
+				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 _ _")),
+			rules.Quiet("restarts spread over an hour", 60*minute,
+				streamQuery.Series(catalog.StreamQueryRestarts, "0+0.1x60")),
+		},
+	}
+	StreamDataLoss = rules.Alert{
+		Name: "StreamDataLoss", When: signals.StreamDataLoss, Panel: dashboards.StreamFailuresPanel,
+		Summary:     "Records were lost in Kafka before the streaming query read them.",
+		Description: "Query {{ $labels.query }} failed because offsets its checkpoint needs are gone from Kafka; the driver gave up and exited.",
+		Runbook: rules.Runbook{
+			Meaning: "Spark failed the query because records its checkpoint has not read yet are no longer in Kafka (failOnDataLoss, on by default: -fail-on-data-loss): retention deleted them, someone deleted records, or a partition was truncated. " +
+				"The driver counted it (error_class data_loss) and gave up at once, without restarting (a restart cannot bring the records back), then exited 3 after serving /metrics for -linger. " +
+				"The alert fires from a single scrape of the count and holds for 15 minutes.",
+			Impact: "The transactions in the gap were never aggregated or checked for anomalies, and the job is down: no output until someone decides how to go on. Nothing was skipped silently: the job did not run on past the gap.",
+			Diagnosis: []string{
+				"Read the driver's `query failed` line: Spark's message names the topic partition and the offset range that is gone.",
+				"Compare the topic's retention (retention.ms, retention.bytes) with how long the job was stopped or behind (offsets behind latest, StreamFallingBehind before this).",
+				"Check for deleted records or an unclean leader election that truncated a partition (KafkaUncleanLeaderElection).",
+				"A checkpoint refused as foreign (exit 4, with a message naming the checkpoint and what it belongs to) is not a data loss: its ownership record (`<query>.owner.json` beside it) names another topic id (a topic deleted and created again under the same name), another Kafka cluster or another query shape than the job reads now, so its offsets mean nothing in this topic, and nothing runs.",
+			},
+			Mitigation: []string{
+				"Decide about the gap: replay the lost transactions from their source if there is one, or record it (partition, offsets, time) for the aggregates' consumers.",
+				"Start over deliberately with `-fresh`: the checkpoint and its ownership record are moved aside to `<query>.replaced-<time>` (nothing is deleted) and the topic is read from -starting-offsets (earliest: everything Kafka still holds is aggregated again). Without -fresh the job fails again on the same gap; a foreign checkpoint is resolved the same way.",
+				"Do not turn -fail-on-data-loss off to get past it: the job would skip the gap with a line in Spark's log only.",
+				"Raise the topic's retention above the longest time the job may be stopped.",
+			},
+		},
+		Tests: []rules.Test{
+			rules.Fires("a data loss at the first batch, scraped twice before the driver exits", 10*minute, dataLoss.Expect(), 1,
+				dataLoss.Series(catalog.StreamQueryFailures, "_ _ 1 1 _x10")),
+			rules.Quiet("failures of another class", 10*minute,
+				dataLoss.Series(catalog.StreamQueryFailures, "0x12"),
+				streamQuery.With("error_class", "other").Series(catalog.StreamQueryFailures, "0 1 2 3x10")),
+			rules.Quiet("a data loss 20 minutes ago", 25*minute,
+				dataLoss.Series(catalog.StreamQueryFailures, "0 1 1 _x25")),
+		},
+	}
+)
+
+var dataLoss = streamQuery.With("error_class", signals.DataLossClass)
+
 // Streaming: the Structured Streaming queries, seen through the stream driver's progress
 // metrics. Streaming commits no consumer-group offsets: lag comes from offsets behind latest.
 var Streaming = rules.Group{
@@ -205,6 +273,6 @@ var Streaming = rules.Group{
 	Alerts: []rules.Alert{
 		StreamQueryDown, StreamFallingBehind, StreamBatchSlowerThanTrigger, StreamWatermarkLagging,
 		StreamQueryStalled, StreamNoInput, StreamStateGrowing, StreamDeadLetters, StreamLateRowsDropped,
-		StreamProgressStale,
+		StreamProgressStale, StreamQueryCrashLooping, StreamDataLoss,
 	},
 }

@@ -59,6 +59,10 @@ func alertPanelExclusions() []grafana.Exclusion {
 			Reason: "the panel is about every target Prometheus scrapes: All (.+) is what it means"},
 		{Dashboard: UID(KafkaBroker), Panel: ISRChangesPanel.Title, Rule: "target-rate-interval",
 			Reason: "ISR changes are counted over the alert's fixed 15 minutes (signal.FixedWindow): over another window the dashed level means nothing"},
+		{Dashboard: UID(SparkStream), Panel: StreamRestartsPanel.Title, Rule: "target-rate-interval",
+			Reason: "restarts are counted over the crash-loop alert's fixed 15 minutes (signal.FixedWindow): over another window the red level means nothing"},
+		{Dashboard: UID(SparkStream), Panel: StreamFailuresPanel.Title, Rule: "target-counter-agg",
+			Reason: "failures are the driver's own count, at its highest in 15 minutes, as StreamDataLoss reads it: a driver that fails at its first batch and exits is scraped only once it counted, so increase() would show nothing"},
 	}
 	for _, p := range []string{"Critical alerts firing", "Warnings firing", "Firing alerts by severity", "Firing alerts by component", "Firing alerts"} {
 		for _, rule := range []string{"target-job", "target-instance"} {

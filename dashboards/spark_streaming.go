@@ -1,6 +1,8 @@
 package dashboards
 
 import (
+	"time"
+
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/grafana"
 	"github.com/finobs/finobs/internal/promql"
@@ -24,6 +26,10 @@ var (
 		Expr: promql.Sum(promql.Rate(promql.Select(catalog.StreamBatches), promql.Window), promql.Grouped)}
 	streamStateBytes = &signal.Signal{Name: "state bytes", Unit: signal.Bytes,
 		Expr: promql.Sum(promql.Select(catalog.StreamStateBytes), promql.Grouped)}
+	// The failures of every other class, counted as StreamDataLosses counts data losses.
+	streamOtherFailures = &signal.Signal{Name: "failures", Unit: signal.Count, Resolution: 1,
+		Window: 15 * time.Minute, FixedWindow: true,
+		Expr: promql.MaxOverTime(promql.Select(catalog.StreamQueryFailures, promql.Ne("error_class", signals.DataLossClass)), promql.Window)}
 )
 
 // Spark's own signals.
@@ -73,6 +79,14 @@ var (
 
 // Panels of the Spark Structured Streaming dashboard that alerts link to.
 var (
+	StreamRestartsPanel = grafana.TimeSeries("Query restarts",
+		"Times the driver restarted each query from its checkpoint after a failure, over the last 15 minutes, the window StreamQueryCrashLooping counts them over: from the red line (3) a query fails at every start. The driver's restart policy gives up after -max-restarts in -restart-window (5 in 15 minutes by default) and exits.",
+		signals.StreamQueryRestarts.Show().Legend("{{query}} restarts")).Span(12)
+	StreamFailuresPanel = grafana.TimeSeries("Query failures by error class",
+		"Failures the stream driver counted since it started, by error class, highest in the last 15 minutes: a driver that exited still shows its last count for 15 minutes. The red line is StreamDataLoss's level, for data_loss only: one data loss pages (the driver gives up at once and exits 3). Restarts fail as state, kafka, start, terminated or other; a refused checkpoint is foreign_checkpoint.",
+		signals.StreamDataLosses.Show().Legend("{{query}} data_loss"),
+		streamOtherFailures.Show().Legend("{{query}} {{error_class}}")).Span(12)
+
 	StreamQueriesUpPanel = grafana.Stat("Queries up",
 		"Streaming queries the driver reports active.",
 		signals.StreamQueryUp.Sum().Legend("up"))
@@ -118,6 +132,9 @@ var sparkStreaming = grafana.Board{
 			grafana.Stat("Watermark delay", "How far the event-time watermark trails the wall clock (worst query).",
 				signals.StreamWatermarkDelay.Max().Legend("delay")),
 			StreamProgressAgePanel,
+		}},
+		{Title: "Restarts and failures", Panels: []*grafana.Panel{
+			StreamRestartsPanel, StreamFailuresPanel,
 		}},
 		{Title: "Throughput", Panels: []*grafana.Panel{
 			StreamRatesPanel, StreamRowsReadPanel, StreamDeadLettersPanel, StreamLateRowsPanel,

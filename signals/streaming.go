@@ -7,6 +7,9 @@ import (
 	"github.com/finobs/finobs/internal/topics"
 )
 
+// DataLossClass is the error_class of a data loss (pipeline/stream.FailDataLoss).
+const DataLossClass = "data_loss"
+
 // The Structured Streaming queries, seen through the stream driver's progress metrics.
 // Streaming commits no consumer-group offsets: lag comes from offsets behind latest.
 var (
@@ -54,6 +57,36 @@ var (
 		Expr:        promql.Select(catalog.StreamTriggerInterval),
 	}
 	StreamBatchSlowerThanTrigger = StreamBatchDuration.AboveSignal(signal.Warning, 1, StreamTriggerInterval)
+
+	// StreamQueryRestarts is how often the driver restarted a query over 15 minutes. A query
+	// that fails at every start is marked down and restarted per the driver's policy, so it
+	// flickers up between failures: StreamQueryDown may never hold for its minute.
+	// increase() extrapolates (two restarts can read 2.3): Resolution is not 1.
+	StreamQueryRestarts = &signal.Signal{
+		Name:        "restarts in 15 minutes",
+		Description: "Times the driver started the query again from its checkpoint after it failed, over 15 minutes.",
+		Unit:        signal.Count, Resolution: 0.001, Window: 15 * minute, FixedWindow: true,
+		By:   []string{"query"},
+		Expr: promql.Increase(promql.Select(catalog.StreamQueryRestarts), window),
+	}
+	// Three restarts in 15 minutes: past the single failure Spark 4.1.1's Kafka source has
+	// after a restart (pipeline/stream.RestartPolicy), and before the default policy gives
+	// up (5 restarts in 15 minutes).
+	StreamCrashLooping = StreamQueryRestarts.AtLeast(signal.Critical, 3)
+
+	// StreamDataLosses is the driver's count of data-loss failures at its highest over 15
+	// minutes, not its increase: the driver gives up at once on a data loss and exits after
+	// serving /metrics for -linger, so Prometheus may scrape the counter only once it is 1 (a
+	// loss at the first batch), and increase() sees no change. The count is 0 or 1 per driver
+	// process: it stays above 0 for 15 minutes after the driver exited.
+	StreamDataLosses = &signal.Signal{
+		Name:        "data losses",
+		Description: "Failures because offsets the query's checkpoint needs are gone from Kafka, as the driver counted them, highest in 15 minutes.",
+		Unit:        signal.Count, Resolution: 1, Window: 15 * minute, FixedWindow: true,
+		By:   []string{"query"},
+		Expr: promql.MaxOverTime(promql.Select(catalog.StreamQueryFailures, promql.Eq("error_class", DataLossClass)), window),
+	}
+	StreamDataLoss = StreamDataLosses.Above(signal.Critical, 0)
 
 	// StreamProgressAge is how long a query has not reported progress: a stuck query (a
 	// batch that never ends, a driver that stopped polling) stops reporting.
