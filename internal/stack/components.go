@@ -5,15 +5,17 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
-	"log/slog"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/internal/logpipeline"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -34,12 +36,32 @@ type service struct {
 	ready func(ctx context.Context, log *slog.Logger) error
 	user  *syscall.Credential // run as this user; nil: as the stack's
 	skip  string              // why `up` does not start it ("" starts it)
+	// An instance served by two processes (the Elasticsearch node and its front door) names
+	// the second (proc) and splits the ports (only).
+	proc string
+	only []string
 }
 
-func (s service) name() string { return s.inst.Name }
+func (s service) name() string {
+	if s.proc != "" {
+		return s.proc
+	}
+	return s.inst.Name
+}
 
-// ports are the instance's listening ports.
-func (s service) ports() []topology.Port { return s.inst.Ports }
+// ports are the ports the process listens on: the instance's, or those named in only.
+func (s service) ports() []topology.Port {
+	if s.only == nil {
+		return s.inst.Ports
+	}
+	var out []topology.Port
+	for _, p := range s.inst.Ports {
+		if slices.Contains(s.only, p.Name) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // stopRank orders `down`: clients of a component stop before it. Brokers stop before the
 // controllers (a broker without a quorum hangs in controlled shutdown).
@@ -100,6 +122,11 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 			s = webhookService(p, inst)
 		case topology.Elasticsearch:
 			s, err = elasticsearchService(p, env, inst)
+			front := esFrontService(p, inst)
+			front.inst = inst
+			front.dir = p.Data()
+			front.timeout = s.timeout
+			out = append(out, front)
 		case topology.ElasticsearchExporter:
 			s = esExporterService(p, st, inst)
 		case topology.Filebeat:
@@ -153,14 +180,14 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 	heap := map[string]string{"combined": "512m", "broker": "384m", "controller": "256m"}[role]
 	java := filepath.Join(env.JavaHome, "bin", "java")
 	cp := filepath.Join(p.KafkaLibs(), "*")
-	log4j, rendered := jvmLog4j(p, "kafka")
+	log4j := jvmLog4j(p, "kafka")
 	// The whole heap from the start, as kafka-server-start.sh does: grown from a small one,
 	// G1 ran young collections several times a second under load. 4 MB regions keep produce
 	// requests (up to a few MB) from being humongous objects, each of which starts a
 	// concurrent cycle.
 	jvm := []string{java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
 		"-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4j, "-Dkafka.logs.dir=" + p.Logs(),
-		"-Dfinobs.log.file=" + p.EventLog(inst.Name)}
+		"-D" + logpipeline.LogFileProperty + "=" + p.EventLog(inst.Name)}
 
 	s := service{
 		argv: append(jvm, fmt.Sprintf("-javaagent:%s=%s:%s", p.JMXAgent(), inst.Addr(topology.PortMetrics), jmxConf),
@@ -176,13 +203,7 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		if err := generated(jmxConf); err != nil {
 			return err
 		}
-		if !rendered {
-			if err := os.WriteFile(log4j, []byte(kafkaLog4j), 0o644); err != nil {
-				return err
-			}
-		}
-		toolLog4j := filepath.Join(p.Conf(), "tools-log4j2.properties")
-		if err := os.WriteFile(toolLog4j, []byte(toolsLog4j), 0o644); err != nil {
+		if err := generated(log4j); err != nil {
 			return err
 		}
 		if err := os.WriteFile(conf, []byte(kafkaProperties(st, inst, logDir)), 0o644); err != nil {
@@ -195,7 +216,7 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		if err != nil {
 			return err
 		}
-		out, err := exec.CommandContext(ctx, java, "-Dlog4j2.configurationFile="+toolLog4j, "-cp", cp,
+		out, err := exec.CommandContext(ctx, java, "-Dlog4j2.configurationFile="+log4j, "-cp", cp,
 			"kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", id, "-c", conf).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("format storage of %s in %s: %w\n%s", inst.Name, logDir, err, lastLines(string(out), 10))
@@ -277,42 +298,14 @@ func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) s
 	return b.String()
 }
 
-// jvmLog4j is the log4j2 config of a JVM group: deploy/log4j2/<group>.properties, rendered
-// by cmd/gen from the group's log pipeline (its file appender writes ${sys:finobs.log.file}).
-// Until that file exists, Kafka falls back to kafkaLog4j and Spark to deploy/spark's own.
-func jvmLog4j(p Paths, group string) (path string, rendered bool) {
-	path = p.Deploy(filepath.Join("log4j2", group+".properties"))
-	if exists(path) {
-		return path, true
-	}
-	return filepath.Join(p.Conf(), group+"-log4j2.properties"), false
+// jvmLog4j is the log4j2 config of a JVM group, deploy/log4j2/<group>.properties: rendered
+// by cmd/gen from the group's log pipeline, it logs to the console (the process's
+// <instance>.log) and, through a file appender on ${sys:finobs.log.file}, to the
+// <instance>.events.log Filebeat reads. Tools run with it (the storage format) set no
+// file and write no events.
+func jvmLog4j(p Paths, group string) string {
+	return p.Deploy(filepath.Join("log4j2", group+".properties"))
 }
-
-// toolsLog4j is for one-shot tools (the storage format): console only, never the broker's
-// event file.
-const toolsLog4j = `status = warn
-appender.console.type = Console
-appender.console.name = STDOUT
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = WARN
-rootLogger.appenderRef.stdout.ref = STDOUT
-`
-
-// kafkaLog4j keeps Kafka's own line layout ([time] LEVEL message (logger)) on stdout, which
-// the stack appends to logs/<instance>.log.
-const kafkaLog4j = `status = warn
-appender.console.type = Console
-appender.console.name = STDOUT
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = INFO
-rootLogger.appenderRef.stdout.ref = STDOUT
-logger.kafka.name = kafka
-logger.kafka.level = INFO
-logger.state.name = state.change.logger
-logger.state.level = INFO
-`
 
 func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
 	dir := filepath.Join(p.Data(), "spark")
@@ -346,21 +339,24 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) s
 		env: []string{"JAVA_HOME=" + env.JavaHome, "SPARK_HOME=" + env.SparkHome, "SPARK_LOCAL_IP=" + host,
 			"SPARK_CONF_DIR=" + p.Deploy("spark"),
 			"PYSPARK_PYTHON=" + filepath.Join(p.Venv(), "bin", "python")},
-		prepare: func(context.Context) error { return mkdirs(filepath.Join(dir, "tmp")) },
+		prepare: func(context.Context) error {
+			if err := generated(jvmLog4j(p, "spark")); err != nil {
+				return err
+			}
+			return mkdirs(filepath.Join(dir, "tmp"))
+		},
 		health:  all(tcpOpen(inst.Addr(topology.PortGRPC)), httpOK(metricsURL(inst))),
 		timeout: 180 * time.Second, // a JVM of 400 jars on 2 busy cores
 		url:     "sc://" + inst.Addr(topology.PortGRPC),
 	}
 }
 
-// sparkDriverOpts are the driver JVM's options: its Derby home and, once rendered, the
-// log4j2 config with its event file (before that, SPARK_CONF_DIR's log4j2.properties).
+// sparkDriverOpts are the driver JVM's options: its Derby home, and the rendered log4j2
+// config with its event file (it takes precedence over SPARK_CONF_DIR's log4j2.properties,
+// which Compose mounts).
 func sparkDriverOpts(p Paths, inst topology.Instance, dir string) string {
-	opts := "-Dderby.system.home=" + filepath.Join(dir, "derby")
-	if log4j, rendered := jvmLog4j(p, "spark"); rendered {
-		opts += " -Dlog4j2.configurationFile=" + log4j + " -Dfinobs.log.file=" + p.EventLog(inst.Name)
-	}
-	return opts
+	return "-Dderby.system.home=" + filepath.Join(dir, "derby") +
+		" -Dlog4j2.configurationFile=" + jvmLog4j(p, "spark") + " -D" + logpipeline.LogFileProperty + "=" + p.EventLog(inst.Name)
 }
 
 func nodeExporterService(p Paths, inst topology.Instance) service {

@@ -51,7 +51,7 @@ func elasticsearchService(p Paths, env Env, inst topology.Instance) (service, er
 	data := filepath.Join(p.Data(), "elasticsearch")
 	logs := filepath.Join(p.Logs(), "elasticsearch")
 	tmp := filepath.Join(p.Data(), "elasticsearch-tmp")
-	base := "http://" + inst.Addr(topology.PortHTTP)
+	base := "http://" + inst.Addr(topology.PortNode)
 	cred, err := esCredential()
 	if err != nil {
 		return service{}, err
@@ -63,6 +63,7 @@ func elasticsearchService(p Paths, env Env, inst topology.Instance) (service, er
 			"JAVA_HOME=", // ES warns when both are set and uses ES_JAVA_HOME
 		},
 		user:    cred,
+		only:    []string{topology.PortNode, topology.PortTransport},
 		timeout: 180 * time.Second, // a JVM beside Kafka's and Spark's on 2 cores
 		url:     base,
 		// Yellow is enough to serve: the status alert, not the start, judges it.
@@ -132,7 +133,7 @@ func elasticsearchYML(inst topology.Instance, data, logs string) string {
 	w("path.data", data)
 	w("path.logs", logs)
 	w("network.host", inst.Host)
-	w("http.port", inst.Port(topology.PortHTTP))
+	w("http.port", inst.Port(topology.PortNode))
 	w("transport.port", inst.Port(topology.PortTransport))
 	w("discovery.type", "single-node")
 	// Loopback only, on a dev box: no users, no TLS.
@@ -164,6 +165,22 @@ func chownTree(dir string, uid, gid int) error {
 		}
 		return os.Lchown(path, uid, gid)
 	})
+}
+
+// esFrontService is the node's front door on the instance's HTTP port (cmd/esroot): it
+// answers GET /, which the integ-test distribution lacks and Filebeat reads first, and
+// passes the rest to the node.
+func esFrontService(p Paths, inst topology.Instance) service {
+	base := "http://" + inst.Addr(topology.PortHTTP)
+	return service{
+		proc: inst.Name + "-root",
+		only: []string{topology.PortHTTP},
+		argv: []string{filepath.Join(p.Bin(), "esroot"),
+			"-listen", inst.Addr(topology.PortHTTP),
+			"-node", "http://" + inst.Addr(topology.PortNode)},
+		health: httpOK(base + "/"),
+		url:    base,
+	}
 }
 
 func esExporterService(p Paths, st topology.Stack, inst topology.Instance) service {

@@ -61,6 +61,7 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 			fn   func(context.Context) error
 		}{
 			{"elasticsearch", in.elasticsearch},
+			{"esroot", func(ctx context.Context) error { return in.ownTool(ctx, "esroot") }},
 			{"filebeat", in.filebeat},
 			{"elasticsearch_exporter", func(ctx context.Context) error { return in.goTool(ctx, "elasticsearch_exporter", ESExporterPkg) }},
 		}...)
@@ -239,7 +240,12 @@ func (in *Installer) goTool(ctx context.Context, bin, pkg string) error {
 
 // webhook is our own code: rebuilt every time (Go's build cache makes that a second).
 func (in *Installer) webhook(ctx context.Context) error {
-	return in.run(ctx, in.P.Repo, nil, goBin(), "build", "-o", filepath.Join(in.P.Bin(), "webhook"), "./cmd/webhook")
+	return in.ownTool(ctx, "webhook")
+}
+
+// ownTool builds ./cmd/<name> into the state directory's bin.
+func (in *Installer) ownTool(ctx context.Context, name string) error {
+	return in.run(ctx, in.P.Repo, nil, goBin(), "build", "-o", filepath.Join(in.P.Bin(), name), "./cmd/"+name)
 }
 
 // alertmanager finds the server binary: $FINOBS_ALERTMANAGER, then Debian's package,

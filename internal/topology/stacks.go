@@ -86,7 +86,7 @@ func Local(kafkaNodes int) (Stack, error) {
 	add(Instance{Component: Webhook, Name: "webhook", Host: host, Ports: []Port{{PortHTTP, 9095}}})
 	// The logging pipeline: one Elasticsearch node, its exporter, and Filebeat reading the
 	// stack's own log files (no Logstash runs natively: Filebeat ships straight to ES).
-	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: host, Ports: []Port{{PortHTTP, 9200}, {PortTransport, 9300}}})
+	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: host, Ports: []Port{{PortHTTP, 9200}, {PortTransport, 9300}, {PortNode, 9201}}})
 	add(Instance{Component: ElasticsearchExporter, Name: "elasticsearch-exporter", Host: host, Ports: []Port{{PortMetrics, ElasticsearchExporterPort}}})
 	add(Instance{Component: Filebeat, Name: "filebeat", Host: host, Ports: []Port{{PortHTTP, FilebeatHTTPPort}}})
 	return s, s.Validate()

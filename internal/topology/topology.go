@@ -54,6 +54,9 @@ const (
 	PortGRPC       = "grpc"
 	PortBeats      = "beats"
 	PortTransport  = "transport" // Elasticsearch node-to-node
+	// PortNode is the native Elasticsearch node's own HTTP port, behind the stack's front
+	// door on PortHTTP (the integ-test distribution lacks the root endpoint clients read).
+	PortNode = "node"
 )
 
 // Instance is one process of a component.
