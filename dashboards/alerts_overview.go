@@ -26,6 +26,8 @@ var (
 		Expr: promql.Count(alertsFiring(promql.Eq("severity", "critical"))).Or(promql.Vector(0))}
 	warningsFiring = &signal.Signal{Name: "warning", Unit: signal.Count, Resolution: 1,
 		Expr: promql.Count(alertsFiring(promql.Eq("severity", "warning"))).Or(promql.Vector(0))}
+	_        = criticalFiring.Above(signal.Critical, 0) // each one pages someone
+	_        = warningsFiring.Above(signal.Warning, 0)
 	firingBy = &signal.Signal{Name: "firing", Unit: signal.Count, Expr: promql.Count(alertsFiring(), promql.Grouped)}
 
 	targetsScraped = &signal.Signal{Name: "scraped", Unit: signal.Count, Expr: promql.Count(promql.Select(catalog.Up, everyJob), promql.Grouped)}
