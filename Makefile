@@ -1,6 +1,7 @@
 # finobs — every target is a thin call into Go code; see README.md.
 GO        ?= go
 PROM      ?= http://127.0.0.1:9090
+ES        ?= http://127.0.0.1:9200
 # Integration tests start Kafka, Spark and Prometheus: give them room.
 TESTFLAGS ?= -timeout 30m -count=1
 
@@ -41,8 +42,8 @@ down: ## stop what `make up` started
 status:
 	$(GO) run ./cmd/stack status
 
-check-live: ## every catalog metric, rule and dashboard query returns series on the live stack
-	$(GO) run ./cmd/gen check --prometheus $(PROM)
+check-live: ## every catalog metric, rule and dashboard query returns data on the live stack (Prometheus and Elasticsearch)
+	$(GO) run ./cmd/gen check --prometheus $(PROM) --elasticsearch $(ES)
 
 bench-producer:
 	$(GO) run ./cmd/bench producer -rounds 2 # alternating order evens out a shared machine

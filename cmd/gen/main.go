@@ -28,8 +28,10 @@ Usage:
   go run ./cmd/gen --check [--root DIR]    fail, naming the files, if committed output is stale
   go run ./cmd/gen lint                    validate every rule, test, runbook and dashboard
   go run ./cmd/gen routes-test             check the routing expectations with amtool
-  go run ./cmd/gen check --prometheus URL  run every catalog metric, rule and dashboard query
-                                           against a live Prometheus; list those with no series
+  go run ./cmd/gen check --prometheus URL [--elasticsearch URL]
+                                           run every catalog metric, rule and dashboard query
+                                           against a live Prometheus (and the log panels' queries
+                                           against Elasticsearch); list those with no data
   go run ./cmd/gen preview --prometheus URL --out DIR
                                            render every dashboard to a PNG from live data
 
@@ -53,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := fs.String("root", ".", "repository root the deploy/ tree lives under")
 	check := fs.Bool("check", false, "compare with the files on disk instead of writing")
 	promURL := fs.String("prometheus", "http://127.0.0.1:9090", "Prometheus base URL (check, preview)")
+	esURL := fs.String("elasticsearch", "http://127.0.0.1:9200", `Elasticsearch base URL of the dashboards' log queries (check; "" skips them)`)
 	out := fs.String("out", ".stack/preview", "output directory of preview images")
 	timeout := fs.Duration("timeout", 2*time.Minute, "overall time limit of check and preview")
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +81,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
 		err = live.Check(ctx, *promURL, stdout)
+		if *esURL != "" {
+			err = errors.Join(err, live.CheckLogs(ctx, *esURL, stdout))
+		}
 	case "preview":
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()

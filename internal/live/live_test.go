@@ -45,3 +45,21 @@ func TestSelectors(t *testing.T) {
 		t.Errorf("selectors = %q", got)
 	}
 }
+
+func TestLogItems(t *testing.T) {
+	items, err := LogItems()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) == 0 {
+		t.Fatal("no Elasticsearch queries on the dashboards")
+	}
+	for _, it := range items {
+		if strings.Contains(it.Query, "$") {
+			t.Errorf("%s: variable left in %q", it.Subject, it.Query)
+		}
+	}
+	if got := allValues("component:$component AND log.level:ERROR"); got != "component:* AND log.level:ERROR" {
+		t.Errorf("allValues: %q", got)
+	}
+}
