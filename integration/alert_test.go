@@ -7,142 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	amconfig "github.com/prometheus/alertmanager/config"
-	"github.com/prometheus/alertmanager/dispatch"
-	"github.com/prometheus/common/model"
-
 	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/internal/topology"
 )
-
-// amAlert is an alert as Alertmanager's API v2 lists it.
-type amAlert struct {
-	Labels      map[string]string `json:"labels"`
-	Fingerprint string            `json:"fingerprint"`
-	StartsAt    time.Time         `json:"startsAt"`
-	Status      struct {
-		State string `json:"state"`
-	} `json:"status"`
-}
-
-// notification is what the webhook receiver recorded (cmd/webhook).
-type notification struct {
-	ReceivedAt time.Time `json:"received_at"`
-	Path       string    `json:"path"`
-	Message    struct {
-		Receiver string `json:"receiver"`
-		Status   string `json:"status"`
-		Alerts   []struct {
-			Status      string            `json:"status"`
-			Labels      map[string]string `json:"labels"`
-			Fingerprint string            `json:"fingerprint"`
-		} `json:"alerts"`
-	} `json:"message"`
-}
-
-// routing is the Alertmanager configuration the stack runs, read by Alertmanager's own code:
-// where an alert goes is computed by dispatch.Route, the tree Alertmanager walks.
-type routing struct {
-	cfg  *amconfig.Config
-	tree *dispatch.Route
-}
-
-func loadRouting(t *testing.T) routing {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "deploy", "local", "alertmanager.yml")
-	cfg, err := amconfig.LoadFile(path)
-	if err != nil {
-		t.Fatalf("load %s: %v", path, err)
-	}
-	return routing{cfg: cfg, tree: dispatch.NewRoute(cfg.Route, nil)}
-}
-
-// expect is where an alert with these labels must be delivered: the webhook paths of the
-// receivers its route reaches, and how long Alertmanager may wait before it sends.
-func (r routing) expect(t *testing.T, labels map[string]string) (paths map[string]string, wait time.Duration) {
-	t.Helper()
-	ls := model.LabelSet{}
-	for k, v := range labels {
-		ls[model.LabelName(k)] = model.LabelValue(v)
-	}
-	paths = map[string]string{}
-	for _, rt := range r.tree.Match(ls) {
-		wait = max(wait, rt.RouteOpts.GroupWait+rt.RouteOpts.GroupInterval)
-		for _, rcv := range r.cfg.Receivers {
-			if rcv.Name != rt.RouteOpts.Receiver {
-				continue
-			}
-			for _, wh := range rcv.WebhookConfigs {
-				u, err := url.Parse(string(wh.URL))
-				if err != nil {
-					t.Fatalf("receiver %s: webhook url: %v", rcv.Name, err)
-				}
-				paths[u.Path] = rcv.Name
-			}
-		}
-	}
-	if len(paths) == 0 {
-		t.Fatalf("the routing tree sends %v to no webhook receiver", labels)
-	}
-	return paths, wait
-}
-
-// waitDelivered waits until the webhook recorded alert fp (firing) at one of paths, no
-// earlier than since (the start of this firing: the file keeps older sessions' deliveries),
-// and checks that it reached no other path.
-func waitDelivered(t *testing.T, st topology.Stack, alertname, fp string, since time.Time, paths map[string]string, timeout time.Duration) {
-	t.Helper()
-	u := baseURL(st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(alertname) +
-		"&since=" + url.QueryEscape(since.Add(-time.Second).UTC().Format(time.RFC3339Nano))
-	var got []notification
-	err := eventually(context.Background(), timeout, 2*time.Second, func(ctx context.Context) error {
-		got = nil
-		var all []notification
-		if err := getJSON(ctx, u, &all); err != nil {
-			return err
-		}
-		for _, n := range all {
-			for _, a := range n.Message.Alerts {
-				if a.Fingerprint == fp && a.Status == "firing" {
-					got = append(got, n)
-					break
-				}
-			}
-		}
-		for _, n := range got {
-			if _, ok := paths[n.Path]; ok {
-				return nil
-			}
-		}
-		return fmt.Errorf("no firing notification of %s (fingerprint %s) at %v yet", alertname, fp, keys(paths))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range got {
-		if _, ok := paths[n.Path]; !ok {
-			t.Errorf("%s was also delivered to %s (receiver %s); the routing tree says only %v", alertname, n.Path, n.Message.Receiver, keys(paths))
-		}
-	}
-	t.Logf("%s (fingerprint %s) delivered to %v", alertname, fp, keys(paths))
-}
-
-func keys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // TestPrometheusAlertReachesReceiver makes a real rule fire in the real Prometheus and
 // follows it through the real Alertmanager to the webhook the routing tree names.
@@ -154,31 +26,29 @@ func keys(m map[string]string) []string {
 func TestPrometheusAlertReachesReceiver(t *testing.T) {
 	t.Parallel()
 	st := stacktest.Local(t)
-	rt := loadRouting(t)
-	am := baseURL(st, topology.Alertmanager)
+	rt := stacktest.LoadRouting(t)
+	am := stacktest.BaseURL(st, topology.Alertmanager)
 
 	// Wait for alerts that Prometheus sent; take TargetDown if it is among them, else the one
 	// whose route sends soonest (an info route waits minutes before its first notification).
-	var chosen amAlert
-	var paths map[string]string
-	var wait time.Duration
+	var chosen stacktest.AMAlert
+	var delivery stacktest.Delivery
 	start := time.Now()
 	lastLog := start
-	err := eventually(context.Background(), 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
-		var as []amAlert
-		if err := getJSON(ctx, am+"/api/v2/alerts?active=true&silenced=false&inhibited=false", &as); err != nil {
+	err := stacktest.Eventually(context.Background(), 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
+		var as []stacktest.AMAlert
+		if err := stacktest.GetJSON(ctx, am+"/api/v2/alerts?active=true&silenced=false&inhibited=false", &as); err != nil {
 			return err
 		}
-		var cands []amAlert
+		var cands []stacktest.AMAlert
 		for _, a := range as {
 			if a.Labels["alertname"] != probeAlert && a.Status.State == "active" {
 				cands = append(cands, a)
 			}
 		}
 		// TargetDown first, then the quickest route, then the oldest (likeliest sent already).
-		rank := func(a amAlert) (bool, time.Duration, time.Time) {
-			_, w := rt.expect(t, a.Labels)
-			return a.Labels["alertname"] != "TargetDown", w, a.StartsAt
+		rank := func(a stacktest.AMAlert) (bool, time.Duration, time.Time) {
+			return a.Labels["alertname"] != "TargetDown", rt.Expect(t, a.Labels).Wait, a.StartsAt
 		}
 		sort.SliceStable(cands, func(i, j int) bool {
 			ti, wi, si := rank(cands[i])
@@ -193,7 +63,7 @@ func TestPrometheusAlertReachesReceiver(t *testing.T) {
 		})
 		if len(cands) > 0 {
 			chosen = cands[0]
-			paths, wait = rt.expect(t, chosen.Labels)
+			delivery = rt.Expect(t, chosen.Labels)
 			return nil
 		}
 		if time.Since(lastLog) > 30*time.Second {
@@ -215,7 +85,7 @@ func TestPrometheusAlertReachesReceiver(t *testing.T) {
 			State  string            `json:"state"`
 		} `json:"alerts"`
 	}
-	if err := promAPI(context.Background(), st, "/api/v1/alerts", nil, &pa); err != nil {
+	if err := stacktest.PromAPI(context.Background(), st, "/api/v1/alerts", nil, &pa); err != nil {
 		t.Fatal(err)
 	}
 	found := false
@@ -230,7 +100,7 @@ func TestPrometheusAlertReachesReceiver(t *testing.T) {
 
 	// A new group is sent after group_wait; an alert joining a group already sent goes out
 	// with the group's next flush, one group_interval later at most.
-	waitDelivered(t, st, name, chosen.Fingerprint, chosen.StartsAt, paths, min(wait+30*time.Second, 4*time.Minute))
+	stacktest.WaitDelivered(t, st, name, chosen.Fingerprint, "firing", chosen.StartsAt, delivery, min(delivery.Wait+30*time.Second, 4*time.Minute))
 }
 
 // probeAlert is the synthetic alert of TestPagingRoute.
@@ -242,8 +112,8 @@ const probeAlert = "FinobsIntegrationProbe"
 func TestPagingRoute(t *testing.T) {
 	t.Parallel()
 	st := stacktest.Local(t)
-	rt := loadRouting(t)
-	am := baseURL(st, topology.Alertmanager)
+	rt := stacktest.LoadRouting(t)
+	am := stacktest.BaseURL(st, topology.Alertmanager)
 	// A component of its own puts the probe in a new group (the tree groups by cluster,
 	// component, alertname): sent after group_wait, not with an older group's next flush.
 	run := time.Now().UnixNano()
@@ -267,9 +137,9 @@ func TestPagingRoute(t *testing.T) {
 	}
 	var fp string
 	var since time.Time
-	err = eventually(context.Background(), 30*time.Second, time.Second, func(ctx context.Context) error {
-		var as []amAlert
-		if err := getJSON(ctx, am+"/api/v2/alerts?filter="+url.QueryEscape(`instance="`+labels["instance"]+`"`), &as); err != nil {
+	err = stacktest.Eventually(context.Background(), 30*time.Second, time.Second, func(ctx context.Context) error {
+		var as []stacktest.AMAlert
+		if err := stacktest.GetJSON(ctx, am+"/api/v2/alerts?filter="+url.QueryEscape(`instance="`+labels["instance"]+`"`), &as); err != nil {
 			return err
 		}
 		if len(as) != 1 {
@@ -281,11 +151,11 @@ func TestPagingRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, wait := rt.expect(t, labels)
-	if _, ok := paths["/paging"]; !ok {
-		t.Errorf("the routing tree sends a critical alert to %v, not to /paging", keys(paths))
+	delivery := rt.Expect(t, labels)
+	if _, ok := delivery.Paths["/paging"]; !ok {
+		t.Errorf("the routing tree sends a critical alert to %v, not to /paging", stacktest.Keys(delivery.Paths))
 	}
-	waitDelivered(t, st, probeAlert, fp, since, paths, wait+30*time.Second)
+	stacktest.WaitDelivered(t, st, probeAlert, fp, "firing", since, delivery, delivery.Wait+30*time.Second)
 }
 
 func subset(a, b map[string]string) bool {
@@ -305,7 +175,7 @@ func promAlerts(ctx context.Context, st topology.Stack) string {
 			State  string            `json:"state"`
 		} `json:"alerts"`
 	}
-	if err := promAPI(ctx, st, "/api/v1/alerts", nil, &pa); err != nil {
+	if err := stacktest.PromAPI(ctx, st, "/api/v1/alerts", nil, &pa); err != nil {
 		return err.Error()
 	}
 	var out []string

@@ -22,7 +22,7 @@ import (
 // by the stack's own alerts.
 func TestInhibitions(t *testing.T) {
 	st := stacktest.Local(t)
-	am := baseURL(st, topology.Alertmanager)
+	am := stacktest.BaseURL(st, topology.Alertmanager)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	for i, tc := range alerts.Routing.InhibitTests {
 		t.Run(tc.Name, func(t *testing.T) {
@@ -33,10 +33,10 @@ func TestInhibitions(t *testing.T) {
 
 			// A target may only be judged "not inhibited" once Alertmanager has taken in the
 			// source: wait for it, and give the inhibitor a moment more.
-			err := eventually(context.Background(), 30*time.Second, time.Second, func(ctx context.Context) error {
+			err := stacktest.Eventually(context.Background(), 30*time.Second, time.Second, func(ctx context.Context) error {
 				var got []json.RawMessage
 				q := url.Values{"filter": {fmt.Sprintf(`alertname=%q`, src["alertname"]), fmt.Sprintf(`test_case=%q`, src["test_case"])}}
-				if err := getJSON(ctx, am+"/api/v2/alerts?"+q.Encode(), &got); err != nil {
+				if err := stacktest.GetJSON(ctx, am+"/api/v2/alerts?"+q.Encode(), &got); err != nil {
 					return err
 				}
 				if len(got) != 1 {
@@ -50,7 +50,7 @@ func TestInhibitions(t *testing.T) {
 			if !tc.Inhibited {
 				time.Sleep(2 * time.Second)
 			}
-			err = eventually(context.Background(), 30*time.Second, time.Second, func(ctx context.Context) error {
+			err = stacktest.Eventually(context.Background(), 30*time.Second, time.Second, func(ctx context.Context) error {
 				var got []struct {
 					Labels map[string]string `json:"labels"`
 					Status struct {
@@ -59,7 +59,7 @@ func TestInhibitions(t *testing.T) {
 					} `json:"status"`
 				}
 				q := url.Values{"filter": {fmt.Sprintf(`alertname=%q`, dst["alertname"]), fmt.Sprintf(`test_case=%q`, dst["test_case"])}}
-				if err := getJSON(ctx, am+"/api/v2/alerts?"+q.Encode(), &got); err != nil {
+				if err := stacktest.GetJSON(ctx, am+"/api/v2/alerts?"+q.Encode(), &got); err != nil {
 					return err
 				}
 				if len(got) != 1 {

@@ -39,11 +39,11 @@ func TestTargetsUp(t *testing.T) {
 			want[i.Addr(topology.PortMetrics)] = i.Name
 		}
 	}
-	err := eventually(context.Background(), 2*time.Minute, 2*time.Second, func(ctx context.Context) error {
+	err := stacktest.Eventually(context.Background(), 2*time.Minute, 2*time.Second, func(ctx context.Context) error {
 		var data struct {
 			ActiveTargets []target `json:"activeTargets"`
 		}
-		if err := promAPI(ctx, st, "/api/v1/targets", nil, &data); err != nil {
+		if err := stacktest.PromAPI(ctx, st, "/api/v1/targets", nil, &data); err != nil {
 			return err
 		}
 		found := map[string]int{}
@@ -106,8 +106,8 @@ func TestRulesLoaded(t *testing.T) {
 		} `json:"groups"`
 	}
 	// Every group is evaluated once per interval: wait until no rule is still "unknown".
-	err := eventually(context.Background(), 2*time.Minute, 3*time.Second, func(ctx context.Context) error {
-		if err := promAPI(ctx, st, "/api/v1/rules", nil, &data); err != nil {
+	err := stacktest.Eventually(context.Background(), 2*time.Minute, 3*time.Second, func(ctx context.Context) error {
+		if err := stacktest.PromAPI(ctx, st, "/api/v1/rules", nil, &data); err != nil {
 			return err
 		}
 		got := map[string]int{}
@@ -140,7 +140,7 @@ func TestRulesLoaded(t *testing.T) {
 			URL string `json:"url"`
 		} `json:"activeAlertmanagers"`
 	}
-	if err := promAPI(context.Background(), st, "/api/v1/alertmanagers", nil, &ams); err != nil {
+	if err := stacktest.PromAPI(context.Background(), st, "/api/v1/alertmanagers", nil, &ams); err != nil {
 		t.Fatal(err)
 	}
 	amAddr := st.One(topology.Alertmanager).Addr(topology.PortMetrics)

@@ -52,13 +52,13 @@ func TestStreamingMetricsReachPrometheus(t *testing.T) {
 	for _, m := range []*catalog.Metric{catalog.SparkStreamingInputRate, catalog.SparkStreamingProcessingRate,
 		catalog.SparkStreamingLatency, catalog.SparkStreamingStateRows} {
 		sel := fmt.Sprintf(`%s{query=%q}`, m.Name, name)
-		err := eventually(ctx, 2*time.Minute, 2*time.Second, func(ctx context.Context) error {
+		err := stacktest.Eventually(ctx, 2*time.Minute, 2*time.Second, func(ctx context.Context) error {
 			var res struct {
 				Result []struct {
 					Metric map[string]string `json:"metric"`
 				} `json:"result"`
 			}
-			if err := promAPI(ctx, st, "/api/v1/query", url.Values{"query": {sel}}, &res); err != nil {
+			if err := stacktest.PromAPI(ctx, st, "/api/v1/query", url.Values{"query": {sel}}, &res); err != nil {
 				return err
 			}
 			if len(res.Result) == 0 {
