@@ -47,10 +47,10 @@ var esWatermarks = map[string]string{
 
 func elasticsearchService(p Paths, env Env, inst topology.Instance) (service, error) {
 	home := p.Elasticsearch()
-	conf := filepath.Join(p.Conf(), "elasticsearch")
-	data := filepath.Join(p.Data(), "elasticsearch")
-	logs := filepath.Join(p.Logs(), "elasticsearch")
-	tmp := filepath.Join(p.Data(), "elasticsearch-tmp")
+	conf := filepath.Join(p.ESDir(), "conf")
+	data := filepath.Join(p.ESDir(), "data")
+	logs := filepath.Join(p.ESDir(), "logs")
+	tmp := filepath.Join(p.ESDir(), "tmp")
 	base := "http://" + inst.Addr(topology.PortNode)
 	cred, err := esCredential()
 	if err != nil {
@@ -209,7 +209,9 @@ func filebeatService(p Paths, st topology.Stack, inst topology.Instance) service
 		argv: []string{p.Filebeat(), "-e",
 			"-c", cfg,
 			"--path.home", filepath.Dir(p.Filebeat()),
-			"--path.data", filepath.Join(p.Data(), "filebeat"),
+			// Its registry (how far it shipped each file) lives with the data it describes:
+			// a new Elasticsearch starts a new registry, and every file is shipped again.
+			"--path.data", filepath.Join(p.ESDir(), "filebeat"),
 			"--path.logs", filepath.Join(p.Logs(), "filebeat"),
 			// Its HTTP endpoint (JSON stats) is the stack's: from the topology, not the file.
 			"-E", "http.enabled=true",

@@ -6,6 +6,8 @@
 package stack
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -88,9 +90,36 @@ func exists(path string) bool {
 	return err == nil
 }
 
+// ESDir holds everything of Elasticsearch: its install, config, data, logs and temporary
+// files. It is <state>/elasticsearch, unless Elasticsearch runs as another user (esUser,
+// when the stack runs as root) who cannot reach the state directory, e.g. a clone under
+// /root: then it is a directory of its own under the system's temporary directory, one per
+// state directory.
+func (p Paths) ESDir() string {
+	dir := filepath.Join(p.State, "elasticsearch")
+	if os.Geteuid() != 0 || othersCanReach(p.State) {
+		return dir
+	}
+	sum := sha256.Sum256([]byte(p.State))
+	return filepath.Join(os.TempDir(), "finobs-elasticsearch-"+hex.EncodeToString(sum[:6]))
+}
+
+// othersCanReach reports whether every directory from / down to dir lets others through.
+func othersCanReach(dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if filepath.Dir(d) == d {
+			return true
+		}
+	}
+}
+
 // Elasticsearch is the home of the installed Elasticsearch (bin/, lib/, modules/).
 func (p Paths) Elasticsearch() string {
-	return filepath.Join(p.State, "elasticsearch", "elasticsearch-"+ElasticsearchVersion)
+	return filepath.Join(p.ESDir(), "elasticsearch-"+ElasticsearchVersion)
 }
 
 // Filebeat is the installed Filebeat binary.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -161,5 +162,32 @@ func TestProcLifecycle(t *testing.T) {
 			t.Fatal("process group still has members")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Elasticsearch runs as nobody when the stack runs as root: its files move out of a state
+// directory nobody can reach (a clone under /root), and stay put otherwise.
+func TestESDirReachable(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only a root stack runs Elasticsearch as another user")
+	}
+	open := t.TempDir()
+	os.Chmod(filepath.Dir(open), 0o755) // go test makes its temporary directories 0700
+	os.Chmod(open, 0o755)
+	if got, want := (Paths{State: open}).ESDir(), open+"/elasticsearch"; got != want {
+		t.Errorf("reachable state: ESDir %s, want %s", got, want)
+	}
+	closed := filepath.Join(t.TempDir(), "home")
+	if err := os.MkdirAll(filepath.Join(closed, "repo", ".stack"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(closed, 0o700)
+	state := filepath.Join(closed, "repo", ".stack")
+	got := (Paths{State: state}).ESDir()
+	if strings.HasPrefix(got, closed) || !othersCanReach(filepath.Dir(got)) {
+		t.Errorf("state under a 0700 directory: ESDir %s", got)
+	}
+	if again := (Paths{State: state}).ESDir(); again != got {
+		t.Errorf("ESDir not stable: %s, then %s", got, again)
 	}
 }
