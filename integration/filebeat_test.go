@@ -1,12 +1,17 @@
 package integration
 
 import (
+	"context"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/finobs/finobs/internal/stack"
+	"github.com/finobs/finobs/internal/stacktest"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 // TestFilebeatConfigs: the real Filebeat the stack installed accepts every rendered config,
@@ -33,5 +38,38 @@ func TestFilebeatConfigs(t *testing.T) {
 				t.Fatalf("filebeat test config -c %s: %v\n%s", cfg, err, out)
 			}
 		})
+	}
+}
+
+// TestElasticsearchFrontDoor: on the Elasticsearch port, GET / answers as Elasticsearch's
+// root endpoint does (what Filebeat and the exporter read first), and every other request
+// reaches the node.
+func TestElasticsearchFrontDoor(t *testing.T) {
+	t.Parallel()
+	st := stacktest.Local(t)
+	es := "http://" + st.One(topology.Elasticsearch).Addr(topology.PortHTTP)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var root struct {
+		ClusterName string `json:"cluster_name"`
+		ClusterUUID string `json:"cluster_uuid"`
+		Version     struct {
+			Number string `json:"number"`
+		} `json:"version"`
+	}
+	if err := stacktest.GetJSON(ctx, es+"/", &root); err != nil {
+		t.Fatal(err)
+	}
+	if root.Version.Number != stack.ElasticsearchVersion || root.ClusterName == "" || root.ClusterUUID == "" {
+		t.Errorf("GET /: %+v, want version %s with a cluster name and uuid", root, stack.ElasticsearchVersion)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, es+"/_cluster/health", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Elastic-Product") != "Elasticsearch" {
+		t.Errorf("GET /_cluster/health through the front door: %s, X-Elastic-Product %q", resp.Status, resp.Header.Get("X-Elastic-Product"))
 	}
 }
