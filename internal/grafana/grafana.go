@@ -29,9 +29,6 @@ const (
 // DatasourceVar is the name of the datasource template variable of every dashboard.
 const DatasourceVar = "datasource"
 
-// JobInstance is the matcher pair every Prometheus selector of a dashboard carries.
-const JobInstance = `job=~"$job",instance=~"$instance"`
-
 // UIDPrefix starts every dashboard uid.
 const UIDPrefix = "finobs-"
 
