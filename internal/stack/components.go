@@ -71,9 +71,9 @@ func stopRank(c topology.Component) int {
 		return 0
 	case topology.SparkConnect:
 		return 1
-	case topology.KafkaBroker:
+	case topology.KafkaBroker, topology.SparkWorker: // a worker takes its executors with it
 		return 2
-	case topology.KafkaCombined:
+	case topology.KafkaCombined, topology.SparkMaster:
 		return 3
 	case topology.KafkaController:
 		return 4
@@ -91,7 +91,7 @@ func stopRank(c topology.Component) int {
 func Managed(c topology.Component) bool {
 	switch c {
 	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker, topology.SparkConnect,
-		topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook,
+		topology.SparkMaster, topology.SparkWorker, topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook,
 		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat:
 		return true
 	}
@@ -110,8 +110,12 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 		switch inst.Component {
 		case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker:
 			s, err = kafkaService(p, env, st, inst)
+		case topology.SparkMaster:
+			s = sparkMasterService(p, env, st, inst)
+		case topology.SparkWorker:
+			s = sparkWorkerService(p, env, st, inst)
 		case topology.SparkConnect:
-			s = sparkService(p, env, st, inst)
+			s, err = sparkService(p, env, st, inst)
 		case topology.NodeExporter:
 			s = nodeExporterService(p, inst)
 		case topology.Prometheus:
@@ -307,13 +311,17 @@ func jvmLog4j(p Paths, group string) string {
 	return p.Deploy(filepath.Join("log4j2", group+".properties"))
 }
 
-func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
+func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) (service, error) {
+	master, err := SparkMaster(st)
+	if err != nil {
+		return service{}, err
+	}
 	dir := filepath.Join(p.Data(), "spark")
 	host := inst.Host
 	jars, _ := filepath.Glob(filepath.Join(p.SparkJars(), "*.jar"))
 	conf := func(k, v string) []string { return []string{"--conf", k + "=" + v} }
 	argv := []string{filepath.Join(env.SparkHome, "bin", "spark-submit"),
-		"--properties-file", p.Deploy("spark/spark-defaults.conf")}
+		"--properties-file", p.Deploy("spark/spark-defaults.conf"), "--master", master}
 	// What depends on where the stack runs is set here; the rest lives in deploy/spark.
 	for _, kv := range [][2]string{
 		{"spark.metrics.conf", p.Deploy("spark/metrics.properties")},
@@ -332,6 +340,16 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) s
 	}
 	argv = append(argv, "--jars", strings.Join(jars, ","),
 		"--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "spark-internal")
+	// On the cluster the server is healthy once its application has an executor: before
+	// that, every query it starts waits for resources.
+	health := all(tcpOpen(inst.Addr(topology.PortGRPC)), httpOK(metricsURL(inst)))
+	if strings.HasPrefix(master, "spark://") {
+		for _, x := range inst.Extra {
+			if x.Job == topology.SparkExecutors {
+				health = all(health, sparkExecutorsUp("http://"+inst.Addr(topology.PortMetrics)+x.Path))
+			}
+		}
+	}
 	return service{
 		dir:  dir,
 		argv: argv,
@@ -345,10 +363,10 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) s
 			}
 			return mkdirs(filepath.Join(dir, "tmp"))
 		},
-		health:  all(tcpOpen(inst.Addr(topology.PortGRPC)), httpOK(metricsURL(inst))),
+		health:  health,
 		timeout: 180 * time.Second, // a JVM of 400 jars on 2 busy cores
 		url:     "sc://" + inst.Addr(topology.PortGRPC),
-	}
+	}, nil
 }
 
 // sparkDriverOpts are the driver JVM's options: its Derby home, and the rendered log4j2

@@ -69,6 +69,10 @@ func TestKafkaPropertiesSplit(t *testing.T) {
 func TestStopOrder(t *testing.T) {
 	order := []topology.Component{topology.Prometheus, topology.SparkConnect, topology.KafkaBroker,
 		topology.KafkaCombined, topology.KafkaController, topology.Alertmanager, topology.Webhook}
+	// The driver before the workers (its executors), the workers before the master.
+	if !(stopRank(topology.SparkConnect) < stopRank(topology.SparkWorker) && stopRank(topology.SparkWorker) < stopRank(topology.SparkMaster)) {
+		t.Errorf("spark stops connect %d, worker %d, master %d", stopRank(topology.SparkConnect), stopRank(topology.SparkWorker), stopRank(topology.SparkMaster))
+	}
 	for i := 1; i < len(order); i++ {
 		if stopRank(order[i-1]) > stopRank(order[i]) {
 			t.Errorf("%s stops after %s", order[i-1], order[i])

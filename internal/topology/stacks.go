@@ -8,6 +8,21 @@ const sparkDriverPath = "/metrics/prometheus/"
 
 var sparkExecutors = []Scrape{{Job: SparkExecutors, Path: "/metrics/executors/prometheus"}}
 
+// The standalone master's and workers' servlets, trailing slash included for the same reason.
+const (
+	sparkMasterPath = "/metrics/master/prometheus/"
+	sparkWorkerPath = "/metrics/prometheus/"
+)
+
+// The native stack's Spark cluster: one worker offering both cores of a 2-core machine
+// (fewer would leave the streaming job's tasks queueing behind one slot), and room for one
+// executor of spark.executor.memory (deploy/spark/spark-defaults.conf).
+const (
+	LocalSparkWorkers        = 1
+	LocalSparkWorkerCores    = 2
+	LocalSparkWorkerMemoryMB = 2048
+)
+
 // Ports of the logging pipeline: the exporter's default, and Filebeat's HTTP endpoint
 // (JSON stats, not Prometheus metrics: it is not scraped).
 const (
@@ -33,10 +48,10 @@ func Compose() Stack {
 	}
 	add(Instance{Component: SchemaRegistry, Name: "schema-registry", Host: "schema-registry", Ports: []Port{{PortHTTP, 8081}}})
 	add(Instance{Component: SparkMaster, Name: "spark-master", Host: "spark-master",
-		Ports: []Port{{"spark", 7077}, {PortMetrics, 8080}}, MetricsPath: "/metrics/master/prometheus"})
+		Ports: []Port{{PortSpark, 7077}, {PortMetrics, 8080}}, MetricsPath: sparkMasterPath})
 	for n := 1; n <= 3; n++ {
 		add(Instance{Component: SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: fmt.Sprintf("spark-worker-%d", n),
-			Ports: []Port{{PortMetrics, 8081}}, MetricsPath: "/metrics/prometheus"})
+			Ports: []Port{{PortMetrics, 8081}}, MetricsPath: sparkWorkerPath, Cores: 2, MemoryMB: 2048})
 	}
 	add(Instance{Component: SparkConnect, Name: "spark-connect", Host: "spark-connect",
 		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
@@ -75,6 +90,15 @@ func Local(kafkaNodes int) (Stack, error) {
 		}
 	default:
 		return Stack{}, fmt.Errorf("topology: local stack runs 1 or 3 Kafka nodes, not %d", kafkaNodes)
+	}
+	// A standalone Spark cluster, as Compose runs it; the Spark Connect server's application
+	// runs on it. Web UI ports clear of 8080/8081 (the usual ports of schema registries).
+	add(Instance{Component: SparkMaster, Name: "spark-master", Host: host,
+		Ports: []Port{{PortSpark, 7077}, {PortMetrics, 8090}}, MetricsPath: sparkMasterPath})
+	for n := 1; n <= LocalSparkWorkers; n++ {
+		add(Instance{Component: SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: host,
+			Ports:       []Port{{PortSpark, 7077 + n}, {PortMetrics, 8090 + n}},
+			MetricsPath: sparkWorkerPath, Cores: LocalSparkWorkerCores, MemoryMB: LocalSparkWorkerMemoryMB})
 	}
 	add(Instance{Component: SparkConnect, Name: "spark-connect", Host: host,
 		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})

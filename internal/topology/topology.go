@@ -52,6 +52,7 @@ const (
 	PortMetrics    = "metrics" // what Prometheus scrapes
 	PortHTTP       = "http"
 	PortGRPC       = "grpc"
+	PortSpark      = "spark" // a Spark master's or worker's RPC port
 	PortBeats      = "beats"
 	PortTransport  = "transport" // Elasticsearch node-to-node
 	// PortNode is the native Elasticsearch node's own HTTP port, behind the stack's front
@@ -71,6 +72,8 @@ type Instance struct {
 	// Extra are further scrape jobs served on the same metrics port under other paths
 	// (Spark serves executor metrics beside the driver's).
 	Extra []Scrape
+	// Cores and MemoryMB are what a Spark worker offers to executors; 0 elsewhere.
+	Cores, MemoryMB int
 }
 
 // Scrape is a scrape job of its own on an instance's metrics port.

@@ -21,6 +21,27 @@ func TestStacks(t *testing.T) {
 	if err != nil || l3.KafkaVoters() != "1@127.0.0.1:19093,2@127.0.0.1:19193,3@127.0.0.1:19293" {
 		t.Errorf("local(3): %v %s", err, l3.KafkaVoters())
 	}
+	// Spark's servlets answer a redirect without the trailing slash.
+	for _, s := range []Stack{c, l1, l3} {
+		for _, comp := range []Component{SparkMaster, SparkWorker, SparkConnect} {
+			for _, i := range s.Of(comp) {
+				if !strings.HasSuffix(i.MetricsPath, "/") {
+					t.Errorf("%s %s: metrics path %q has no trailing slash", s.Name, i.Name, i.MetricsPath)
+				}
+			}
+		}
+		if s.Count(SparkMaster) != 1 || s.Count(SparkWorker) == 0 {
+			t.Errorf("%s: %d spark masters, %d workers", s.Name, s.Count(SparkMaster), s.Count(SparkWorker))
+		}
+		for _, w := range s.Of(SparkWorker) {
+			if w.Cores < 1 || w.MemoryMB < 1536 {
+				t.Errorf("%s %s offers %d cores, %d MB: too little for one executor of deploy/spark", s.Name, w.Name, w.Cores, w.MemoryMB)
+			}
+		}
+	}
+	if l1.Count(SparkWorker) != LocalSparkWorkers {
+		t.Errorf("local: %d workers, want %d", l1.Count(SparkWorker), LocalSparkWorkers)
+	}
 	if _, err := Local(2); err == nil || !strings.Contains(err.Error(), "1 or 3") {
 		t.Errorf("Local(2) = %v", err)
 	}
