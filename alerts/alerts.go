@@ -23,7 +23,7 @@ func RunbookURL(alert string) string { return RunbookBase + alert + ".md" }
 // Groups lists every rule group, in file order.
 func Groups() []rules.Group {
 	return []rules.Group{KafkaCluster, KafkaBroker, KafkaHost,
-		Streaming, Producer, Monitoring, Elasticsearch}
+		Streaming, SparkCluster, Producer, Monitoring, Elasticsearch}
 }
 
 const minute = time.Minute

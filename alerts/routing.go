@@ -99,6 +99,19 @@ var Routing = am.Config{
 			Equal:        []string{"cluster", "instance"},
 		},
 		{
+			Why:            "a lost Spark worker needs no second, generic alert",
+			SourceAlerts:   names(SparkWorkerLost, SparkNoWorkerAlive),
+			TargetAlerts:   names(TargetDown),
+			TargetMatchers: []string{`job="spark-worker"`},
+			Equal:          []string{"cluster"},
+		},
+		{
+			Why:          "without a worker nothing runs: the lost workers, the waiting application and the stalled queries follow from it",
+			SourceAlerts: names(SparkNoWorkerAlive),
+			TargetAlerts: names(SparkWorkerLost, SparkApplicationWaiting, StreamProgressStale, StreamQueryStalled),
+			Equal:        []string{"cluster"},
+		},
+		{
 			Why:            "a critical alert silences the warnings of the same component on the same instance",
 			SourceMatchers: []string{`severity="critical"`},
 			TargetMatchers: []string{`severity="warning"`},
@@ -160,6 +173,36 @@ var Routing = am.Config{
 			Inhibited: false,
 		},
 		{
+			Name:      "a lost worker mutes its target down",
+			Source:    firingIn("finobs-local", SparkWorkerLost, SparkCluster),
+			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "spark-worker-2", "job", "spark-worker"),
+			Inhibited: true,
+		},
+		{
+			Name:      "a lost worker leaves the producer's target down",
+			Source:    firingIn("finobs-local", SparkWorkerLost, SparkCluster),
+			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "producer", "job", "producer"),
+			Inhibited: false,
+		},
+		{
+			Name:      "no worker alive mutes the stalled query",
+			Source:    firingIn("finobs-local", SparkNoWorkerAlive, SparkCluster),
+			Target:    firingIn("finobs-local", StreamQueryStalled, Streaming, "query", "transactions"),
+			Inhibited: true,
+		},
+		{
+			Name:      "no worker alive in another cluster mutes nothing here",
+			Source:    firingIn("finobs-other", SparkNoWorkerAlive, SparkCluster),
+			Target:    firingIn("finobs-local", StreamProgressStale, Streaming, "query", "transactions"),
+			Inhibited: false,
+		},
+		{
+			Name:      "a stalled query does not mute a lost worker (a cause it may have)",
+			Source:    firingIn("finobs-local", StreamQueryStalled, Streaming, "query", "transactions"),
+			Target:    firingIn("finobs-local", SparkWorkerLost, SparkCluster),
+			Inhibited: false,
+		},
+		{
 			Name:      "a data loss mutes the exited driver's target down",
 			Source:    firingIn("finobs-local", StreamDataLoss, Streaming, "query", "transactions", "instance", "stream-driver", "error_class", "data_loss"),
 			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "stream-driver", "job", "stream-driver"),
@@ -174,6 +217,8 @@ var Routing = am.Config{
 		{Labels: map[string]string{"alertname": "StreamLateRowsDropped", "severity": "info", "component": "spark"}, Receivers: []string{DefaultReceiver}},
 		{Labels: map[string]string{"alertname": "StreamQueryCrashLooping", "severity": "critical", "component": "spark"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "StreamDataLoss", "severity": "critical", "component": "spark"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "SparkNoWorkerAlive", "severity": "critical", "component": "spark-cluster"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "SparkWorkerLost", "severity": "warning", "component": "spark-cluster"}, Receivers: []string{ChatReceiver}},
 		{Labels: map[string]string{"alertname": "SomethingUnlabelled"}, Receivers: []string{DefaultReceiver}},
 	},
 }

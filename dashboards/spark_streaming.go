@@ -12,7 +12,7 @@ import (
 )
 
 // sparkJobs scopes up to the processes of this dashboard.
-var sparkJobs = promql.Jobs(topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors)
+var sparkJobs = promql.Jobs(topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors, topology.SparkMaster, topology.SparkWorker)
 
 // Stream driver signals that no alert fires on: rates as the last progress reported them.
 var (
@@ -117,8 +117,8 @@ var (
 
 var sparkStreaming = grafana.Board{
 	Name: SparkStream, Folder: folderPipeline, Title: "Spark Structured Streaming",
-	Description: "The streaming queries run through Spark Connect: rates, batches, watermark, state, Kafka backlog, and the Spark processes.",
-	Jobs:        []topology.Component{topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors},
+	Description: "The streaming queries run through Spark Connect: rates, batches, watermark, state, Kafka backlog, the Spark processes and the standalone cluster they run on.",
+	Jobs:        []topology.Component{topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors, topology.SparkMaster, topology.SparkWorker},
 	Filters:     []grafana.Filter{{Label: "query", Values: promql.Select(catalog.StreamQueryUp)}},
 	Rows: []grafana.Row{
 		{Title: "Queries", Panels: []*grafana.Panel{
@@ -169,7 +169,7 @@ var sparkStreaming = grafana.Board{
 		}},
 		{Title: "Executors", Panels: []*grafana.Panel{
 			grafana.Stat("Processes up",
-				"Spark Connect, its executors endpoint and the stream driver, one tile each: a process that stops answering Prometheus turns orange, as TargetDown fires for it.",
+				"Spark Connect, its executors endpoint, the stream driver, the master and the workers, one tile each: a process that stops answering Prometheus turns orange, as TargetDown fires for it.",
 				sparkProcessesUp.Show().Legend("{{job}}")).Span(6),
 			grafana.Stat("Failed stages", "Stages that failed since the driver started.",
 				sparkFailedStages.Total().Legend("failed")).Span(6),
@@ -189,5 +189,6 @@ var sparkStreaming = grafana.Board{
 			grafana.TimeSeries("Query up", "1 while each streaming query is active, 0 when it stopped or failed.",
 				signals.StreamQueryUp.Max("query").Legend("{{query}}")).Span(24).Height(6).Min(0).Max(1),
 		}},
+		sparkClusterRow,
 	},
 }

@@ -104,3 +104,55 @@ func Drops(comp topology.Component) []string {
 func LabelDrops() map[topology.Component][]string {
 	return map[topology.Component][]string{topology.SparkExecutors: {"application_id"}}
 }
+
+// The standalone cluster: the master's and the workers' PrometheusServlet. Their sources'
+// names carry no application id, but Spark's names (metrics_master_aliveWorkers_Value) say
+// neither unit nor meaning in Prometheus' style: renamed like the driver's.
+var (
+	sparkMaster = []topology.Component{topology.SparkMaster}
+	sparkWorker = []topology.Component{topology.SparkWorker}
+)
+
+func sparkSource(source, gauge string) *Rename {
+	return &Rename{From: `metrics_` + source + `_` + gauge + `_Value`}
+}
+
+var (
+	SparkMasterWorkers = declare(&Metric{
+		Name: "spark_master_workers", Type: Gauge, Exporter: sparkMaster,
+		Help: "Workers the standalone master knows, in any state (alive, dead, decommissioned).", Rename: sparkSource("master", "workers"),
+	})
+	SparkMasterAliveWorkers = declare(&Metric{
+		Name: "spark_master_alive_workers", Type: Gauge, Exporter: sparkMaster,
+		Help: "Workers registered with the standalone master and heartbeating.", Rename: sparkSource("master", "aliveWorkers"),
+	})
+	SparkMasterApps = declare(&Metric{
+		Name: "spark_master_applications", Type: Gauge, Exporter: sparkMaster,
+		Help: "Applications the standalone master runs or holds waiting (not the finished ones).", Rename: sparkSource("master", "apps"),
+	})
+	SparkMasterWaitingApps = declare(&Metric{
+		Name: "spark_master_waiting_applications", Type: Gauge, Exporter: sparkMaster,
+		Help: "Applications registered with the master that no worker has started an executor for yet.", Rename: sparkSource("master", "waitingApps"),
+	})
+	SparkWorkerExecutors = declare(&Metric{
+		Name: "spark_worker_executors", Type: Gauge, Exporter: sparkWorker,
+		Help: "Executors the worker runs.", Rename: sparkSource("worker", "executors"),
+	})
+	SparkWorkerCoresUsed = declare(&Metric{
+		Name: "spark_worker_cores_used", Type: Gauge, Exporter: sparkWorker,
+		Help: "Cores of the worker given to executors.", Rename: sparkSource("worker", "coresUsed"),
+	})
+	SparkWorkerCoresFree = declare(&Metric{
+		Name: "spark_worker_cores_free", Type: Gauge, Exporter: sparkWorker,
+		Help: "Cores the worker offers and no executor holds.", Rename: sparkSource("worker", "coresFree"),
+	})
+	// Spark counts worker memory in MB (2^20 bytes); a rename cannot scale it.
+	SparkWorkerMemoryUsed = declare(&Metric{
+		Name: "spark_worker_memory_used_megabytes", Type: Gauge, Exporter: sparkWorker,
+		Help: "Memory of the worker given to executors, in MB (2^20 bytes).", Rename: sparkSource("worker", "memUsed_MB"),
+	})
+	SparkWorkerMemoryFree = declare(&Metric{
+		Name: "spark_worker_memory_free_megabytes", Type: Gauge, Exporter: sparkWorker,
+		Help: "Memory the worker offers and no executor holds, in MB (2^20 bytes).", Rename: sparkSource("worker", "memFree_MB"),
+	})
+)
