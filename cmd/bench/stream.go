@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,6 +52,8 @@ Throughput comes from Spark's own progress reports: records of the topic divided
 from the first batch's trigger start to the end of the last batch (timestamp +
 triggerExecution) over all the job's queries, i.e. how long the job took to take every
 record through all its outputs. Per-query rates and where batch time went are printed too.
+The first line names the master the server's application runs against: the stack's
+standalone cluster, or local[2] when the stack was started with FINOBS_SPARK_MASTER=local[2].
 The last line is:
 
   stream records/s: <ours> reference: <pyspark> ratio: <ours/reference>
@@ -139,6 +142,14 @@ func runStreamBench(ctx context.Context, args []string) error {
 		return err
 	}
 
+	// Where the jobs' tasks run: the stack's standalone cluster, or local[N] inside the server
+	// (FINOBS_SPARK_MASTER): the figures mean nothing without it.
+	if master, err := sparkMaster(ctx, local.One(topology.SparkConnect)); err != nil {
+		b.log.Warn("cannot tell which master the Spark Connect server runs against", "err", err)
+	} else {
+		b.log.Info("spark", "master", master)
+		fmt.Printf("spark master: %s\n", master)
+	}
 	results := map[string]result{}
 	for b.round = 1; b.round <= b.rounds; b.round++ {
 		jobs := strings.Split(b.order, ",")
@@ -338,8 +349,9 @@ type result struct {
 	records int64
 }
 
-// cpuUse is CPU time of the native stack's Spark Connect server and Kafka broker, from /proc:
-// where the benchmark's time goes on a small machine.
+// cpuUse is CPU time of the native stack's Spark Connect server (with its executors on the
+// standalone cluster) and Kafka broker, from /proc: where the benchmark's time goes on a
+// small machine.
 type cpuUse struct {
 	spark, kafka float64
 	pids         string // the processes measured; a restart in between voids the difference
@@ -366,7 +378,8 @@ func stackCPU() cpuUse {
 		}
 		var dst *float64
 		switch {
-		case strings.Contains(line, "SparkConnectServer"):
+		case strings.Contains(line, "SparkConnectServer"), strings.Contains(line, "CoarseGrainedExecutorBackend"):
+			// The driver, and on the standalone cluster the executors that run its tasks.
 			dst = &c.spark
 		case strings.Contains(line, "kafka.Kafka"):
 			dst = &c.kafka
@@ -484,5 +497,53 @@ func (c *confFlag) Set(s string) error {
 		*c = confFlag{}
 	}
 	(*c)[k] = v
+	return nil
+}
+
+// sparkMaster reads spark.master of the Spark Connect server's application from its UI's
+// REST API.
+func sparkMaster(ctx context.Context, connect topology.Instance) (string, error) {
+	base := "http://" + connect.Addr(topology.PortMetrics) + "/api/v1/applications"
+	var apps []struct {
+		ID string `json:"id"`
+	}
+	if err := getJSON(ctx, base, &apps); err != nil {
+		return "", err
+	}
+	if len(apps) == 0 {
+		return "", fmt.Errorf("%s lists no application", base)
+	}
+	var env struct {
+		SparkProperties [][2]string `json:"sparkProperties"`
+	}
+	if err := getJSON(ctx, base+"/"+apps[0].ID+"/environment", &env); err != nil {
+		return "", err
+	}
+	for _, kv := range env.SparkProperties {
+		if kv[0] == "spark.master" {
+			return kv[1], nil
+		}
+	}
+	return "", fmt.Errorf("%s/%s/environment has no spark.master", base, apps[0].ID)
+}
+
+func getJSON(ctx context.Context, url string, v any) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("GET %s: %w", url, err)
+	}
 	return nil
 }
