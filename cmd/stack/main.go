@@ -1,5 +1,5 @@
 // Command stack runs the native local stack (no Docker): Kafka in KRaft mode, a Spark
-// Connect server, Prometheus, Alertmanager, node_exporter, the webhook receiver and the
+// master and worker with a Spark Connect server running against them, Prometheus, Alertmanager, node_exporter, the webhook receiver and the
 // logging pipeline (Elasticsearch, its exporter, Filebeat), as background processes with
 // state under .stack/ ($FINOBS_STATE).
 //
@@ -10,7 +10,8 @@
 //	go run ./cmd/stack exec -- CMD start the stack if needed, run CMD, stop what was started
 //
 // KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined node; FINOBS_LOGS=0
-// leaves the logging pipeline out.
+// leaves the logging pipeline out; FINOBS_SPARK_MASTER=local[2] runs the Spark Connect
+// server's application in the server rather than on the stack's Spark master and worker.
 package main
 
 import (
@@ -60,7 +61,9 @@ processes with state under .stack/ ($FINOBS_STATE).
 Environment: KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined
 node; FINOBS_LOGS=0 leaves out Elasticsearch, its exporter and Filebeat (a lighter
 stack; make test runs them); FINOBS_STATE moves the state directory; FINOBS_DEBUG=1
-logs at debug level.
+logs at debug level. FINOBS_SPARK_MASTER=local[2] runs the Spark Connect server's
+application inside the server instead of on the stack's standalone Spark cluster (master
+and worker still run), e.g. to compare the two with bench stream.
 `
 
 func run(log *slog.Logger, args []string) (int, error) {
