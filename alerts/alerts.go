@@ -23,7 +23,7 @@ func RunbookURL(alert string) string { return RunbookBase + alert + ".md" }
 // Groups lists every rule group, in file order.
 func Groups() []rules.Group {
 	return []rules.Group{KafkaCluster, KafkaBroker, KafkaHost,
-		Streaming, SparkCluster, Producer, Monitoring, Elasticsearch}
+		Streaming, SparkCluster, Producer, Monitoring, Elasticsearch, Registry}
 }
 
 const minute = time.Minute

@@ -27,7 +27,7 @@ var (
 var pipeline = grafana.Board{
 	Name: Pipeline, Folder: folderPipeline, Title: "Pipeline end to end",
 	Description: "Transactions through every stage: produced, appended to Kafka, processed by Spark, aggregates written back; and how fresh the results are.",
-	Jobs:        []topology.Component{topology.Producer, topology.KafkaBroker, topology.KafkaCombined, topology.StreamDriver},
+	Jobs:        []topology.Component{topology.Producer, topology.KafkaBroker, topology.KafkaCombined, topology.StreamDriver, topology.SchemaRegistry},
 	Rows: []grafana.Row{
 		{Title: "Stages", Panels: []*grafana.Panel{
 			grafana.Stat("Produced", "Transactions per second the producer got acknowledged.",
@@ -69,6 +69,7 @@ var pipeline = grafana.Board{
 				signals.StreamLateRowRate.Total().Legend("late rows"),
 				signals.StreamDeadLetterRate.Total().Legend("dead letters")),
 		}},
+		registryRow,
 	},
 }
 

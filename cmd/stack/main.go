@@ -60,7 +60,8 @@ processes with state under .stack/ ($FINOBS_STATE).
 
 Environment: KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined
 node; FINOBS_LOGS=0 leaves out Elasticsearch, its exporter and Filebeat (a lighter
-stack; make test runs them); FINOBS_STATE moves the state directory; FINOBS_DEBUG=1
+stack; make test runs them); FINOBS_REGISTRY=0 leaves out the schema registry (the
+producer then needs -format json); FINOBS_STATE moves the state directory; FINOBS_DEBUG=1
 logs at debug level. FINOBS_SPARK_MASTER=local[2] runs the Spark Connect server's
 application inside the server instead of on the stack's standalone Spark cluster (master
 and worker still run), e.g. to compare the two with bench stream.

@@ -92,7 +92,7 @@ func Managed(c topology.Component) bool {
 	switch c {
 	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker, topology.SparkConnect,
 		topology.SparkMaster, topology.SparkWorker, topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook,
-		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat:
+		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat, topology.SchemaRegistry:
 		return true
 	}
 	return false
@@ -135,6 +135,8 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 			s = esExporterService(p, st, inst)
 		case topology.Filebeat:
 			s = filebeatService(p, st, inst)
+		case topology.SchemaRegistry:
+			s = registryService(p, env, inst)
 		}
 		if err != nil {
 			return nil, err

@@ -29,9 +29,12 @@ func logging(c topology.Component) bool {
 	return false
 }
 
-// Starts reports whether `up` starts the component in this environment: it is managed, and
-// not a part of the logging pipeline that FINOBS_LOGS=0 leaves out.
-func Starts(c topology.Component) bool { return Managed(c) && (!logging(c) || LogsEnabled()) }
+// Starts reports whether `up` starts the component in this environment: it is managed, not
+// a part of the logging pipeline that FINOBS_LOGS=0 leaves out, and not the schema registry
+// that FINOBS_REGISTRY=0 leaves out.
+func Starts(c topology.Component) bool {
+	return Managed(c) && (!logging(c) || LogsEnabled()) && (c != topology.SchemaRegistry || RegistryEnabled())
+}
 
 // esUser is whom Elasticsearch runs as when the stack runs as root: Elasticsearch refuses
 // to run as root.

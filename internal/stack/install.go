@@ -28,6 +28,7 @@ type Env struct {
 	JavaHome     string
 	SparkHome    string // pyspark package directory of the venv
 	Alertmanager string // alertmanager server binary
+	RegistryJava string // JAVA_HOME of Java 21+ for the schema registry; "" when it does not run
 }
 
 // Install runs every step that is not installed yet, in order.
@@ -55,6 +56,12 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 		{"node_exporter", func(ctx context.Context) error { return in.goTool(ctx, "node_exporter", NodeExporterPkg) }},
 		{"webhook", in.webhook},
 	}
+	if RegistryEnabled() {
+		steps = append(steps, struct {
+			name string
+			fn   func(context.Context) error
+		}{"schema registry", in.registry})
+	}
 	if LogsEnabled() {
 		steps = append(steps, []struct {
 			name string
@@ -73,6 +80,11 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 	}
 	if env.SparkHome, err = in.sparkHome(); err != nil {
 		return env, err
+	}
+	if RegistryEnabled() {
+		if env.RegistryJava, err = in.registryJava(ctx); err != nil {
+			return env, fmt.Errorf("install schema registry: %w", err)
+		}
 	}
 	if env.Alertmanager, err = in.alertmanager(ctx); err != nil {
 		return env, fmt.Errorf("install alertmanager: %w", err)

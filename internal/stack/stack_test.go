@@ -96,6 +96,7 @@ func TestPortOwner(t *testing.T) {
 }
 
 func TestServicesCoverManagedInstances(t *testing.T) {
+	t.Setenv("FINOBS_REGISTRY", "")
 	t.Setenv("FINOBS_LOGS", "") // the whole stack, whatever the caller's environment says
 	for _, n := range []int{1, 3} {
 		st, err := topology.Local(n)

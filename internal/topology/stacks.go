@@ -46,7 +46,8 @@ func Compose() Stack {
 		add(Instance{Component: KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: fmt.Sprintf("kafka-broker-%d", n),
 			NodeID: 3 + n, Ports: []Port{{PortBroker, 9092}, {PortMetrics, JMXPort}}})
 	}
-	add(Instance{Component: SchemaRegistry, Name: "schema-registry", Host: "schema-registry", Ports: []Port{{PortHTTP, 8081}}})
+	add(Instance{Component: SchemaRegistry, Name: "schema-registry", Host: "schema-registry",
+		Ports: []Port{{PortHTTP, RegistryHTTPPort}, {PortMetrics, RegistryManagementPort}}})
 	add(Instance{Component: SparkMaster, Name: "spark-master", Host: "spark-master",
 		Ports: []Port{{PortSpark, 7077}, {PortMetrics, 8080}}, MetricsPath: sparkMasterPath})
 	for n := 1; n <= 3; n++ {
@@ -108,6 +109,7 @@ func Local(kafkaNodes int) (Stack, error) {
 	add(Instance{Component: Prometheus, Name: "prometheus", Host: host, Ports: []Port{{PortMetrics, 9090}}})
 	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: host, Ports: []Port{{PortMetrics, 9093}}})
 	add(Instance{Component: Webhook, Name: "webhook", Host: host, Ports: []Port{{PortHTTP, 9095}}})
+	add(localRegistry(host))
 	// The logging pipeline: one Elasticsearch node, its exporter, and Filebeat reading the
 	// stack's own log files (no Logstash runs natively: Filebeat ships straight to ES).
 	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: host, Ports: []Port{{PortHTTP, 9200}, {PortTransport, 9300}, {PortNode, 9201}}})

@@ -1,0 +1,63 @@
+package alerts
+
+import (
+	"github.com/finobs/finobs/dashboards"
+	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/signals"
+)
+
+// Scrape target of the schema-registry tests, and its REST timer by status group.
+var (
+	registryTarget = rules.Target(topology.SchemaRegistry, "schema-registry")
+	registryCalls  = registryTarget.With("method", "POST").With("path", "/apis/ccompat/v7/subjects/{subject}/versions")
+)
+
+// Alerts of the schema registry. Both are warnings: a producer that runs holds its schema
+// id and a stream job checks ids it was started with, so a registry that is down or failing
+// stops the next start of a producer, not the flow of records.
+var (
+	SchemaRegistryDown = rules.Alert{
+		Name: "SchemaRegistryDown", When: signals.RegistryDown, For: 2 * minute, Panel: dashboards.RegistryUpPanel,
+		Summary:     "The schema registry is down.",
+		Description: "Prometheus has not scraped the schema registry {{ $labels.instance }} for 2 minutes: no producer can start.",
+		Runbook: rules.Runbook{
+			Meaning:    "The registry's management port (health and metrics) does not answer: the process is down, starting, or hung.",
+			Impact:     "A producer checks and registers its schema when it starts, and refuses to start without an answer. Running producers and the stream job keep going (they hold the schema id they started with).",
+			Diagnosis:  []string{"`make status` (local) shows whether schema-registry runs; its log is .stack/logs/schema-registry.log.", "`curl -s 127.0.0.1:9085/health` (local) answers when it is up; `curl -s 127.0.0.1:8085/apis/ccompat/v7/subjects` lists the subjects."},
+			Mitigation: []string{"Restart it (`make up` starts what is down).", "The native stack's registry keeps its schemas in memory: after a restart the next producer registers the schema again, under a new id if the registry counts afresh; restart the stream job after the producer, so it reads the id the producer registered."},
+		},
+		Tests: []rules.Test{
+			rules.Fires("the registry stops", 5*minute, registryTarget.Expect(), 0,
+				registryTarget.Series(catalog.Up, "1 0x9")),
+			rules.Quiet("up", 5*minute, registryTarget.Series(catalog.Up, "1x10")),
+		},
+	}
+	SchemaRegistryRequestErrors = rules.Alert{
+		Name: "SchemaRegistryRequestErrors", When: signals.RegistryRequestErrors, For: 5 * minute, Panel: dashboards.RegistryErrorsPanel,
+		Summary:     "The schema registry fails requests.",
+		Description: "{{ $labels.instance }} answers {{ $value | humanize }} requests per second with a 5xx status.",
+		Runbook: rules.Runbook{
+			Meaning:    "REST calls end in a server error: the registry's storage throws, or the registry itself does. Client errors (404 for an unknown subject, 409 for a schema its compatibility rule refuses) are not counted.",
+			Impact:     "Producers that start meanwhile cannot register or check their schema and refuse to start.",
+			Diagnosis:  []string{"The registry's log (.stack/logs/schema-registry.log locally) has the stack trace of each failure.", "The 'Registry storage failures' panel shows whether the storage layer throws."},
+			Mitigation: []string{"Restart the registry; with storage in a database, check the database first."},
+		},
+		Tests: []rules.Test{
+			rules.Fires("server errors", 10*minute, registryTarget.Keep("instance"), 0.05,
+				registryCalls.With("status_code_group", "5xx").Counts(catalog.RegistryRequests, "0+3x15"),
+				registryCalls.With("status_code_group", "2xx").Counts(catalog.RegistryRequests, "0+60x15")),
+			rules.Quiet("only client errors", 10*minute,
+				registryCalls.With("status_code_group", "5xx").Counts(catalog.RegistryRequests, "0x15"),
+				registryCalls.With("status_code_group", "4xx").Counts(catalog.RegistryRequests, "0+30x15")),
+		},
+	}
+)
+
+// Registry: the schema registry the producer writes with.
+var Registry = rules.Group{
+	Name:      "schema-registry",
+	Component: "registry",
+	Alerts:    []rules.Alert{SchemaRegistryDown, SchemaRegistryRequestErrors},
+}
