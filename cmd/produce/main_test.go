@@ -20,7 +20,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"-key", "amount"}, 2, `key "amount"`},
 		{[]string{"extra"}, 2, "unexpected arguments"},
 		// Nothing listens on port 1: a runtime failure, reported at once.
-		{[]string{"-brokers", "127.0.0.1:1", "-connect-timeout", "2s", "-metrics-addr", ""}, 1, "127.0.0.1:1"},
+		{[]string{"-format", "xml"}, 2, `format "xml"`},
+		{[]string{"-format", "json", "-brokers", "127.0.0.1:1", "-connect-timeout", "2s", "-metrics-addr", ""}, 1, "127.0.0.1:1"},
+		// Avro: the registry is asked first, and its address named.
+		{[]string{"-registry", "http://127.0.0.1:1/apis/ccompat/v7", "-connect-timeout", "2s", "-metrics-addr", ""}, 1, "refusing to start: schema registry http://127.0.0.1:1"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(c.args, &stdout, &stderr); code != c.code || !strings.Contains(stderr.String(), c.say) {

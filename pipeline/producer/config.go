@@ -31,6 +31,17 @@ const (
 // Keys lists the valid key choices.
 var Keys = []Key{KeyMerchant, KeyUser, KeyTransaction, KeyNone}
 
+// Format is the encoding of record values.
+type Format string
+
+const (
+	// FormatAvro is the schema registry's wire format: magic byte 0, the 4-byte schema id
+	// the registry gave transaction.AvroSchema, the Avro body (~77 bytes a record).
+	FormatAvro Format = "avro"
+	// FormatJSON is transaction's JSON encoding (~261 bytes), kept for comparison.
+	FormatJSON Format = "json"
+)
+
 // Compressions lists the codec names Config.Compression accepts.
 var Compressions = []string{"none", "lz4", "zstd", "snappy", "gzip"}
 
@@ -66,7 +77,16 @@ type Config struct {
 
 	ClientID  string
 	Generator generator.Config
+
+	Format Format
+	// Registry is the base URL of the schema registry's Confluent-compatible API (Avro
+	// only). At start the producer registers its schema under the topic's subject
+	// (<topic>-value) and refuses to start when the registry finds it incompatible.
+	Registry string
 }
+
+// Subject is the registry subject of the topic's values (the topic name strategy).
+func (c *Config) Subject() string { return c.Topic + "-value" }
 
 // Defaults returns the configuration used when a flag is not given.
 func Defaults() Config {
@@ -92,6 +112,8 @@ func Defaults() Config {
 		Progress:        5 * time.Second,
 		LatencySample:   64,
 		ClientID:        "finobs-producer",
+		Format:          FormatAvro,
+		Registry:        localRegistry(),
 	}
 }
 
@@ -149,6 +171,15 @@ func (c *Config) Validate() error {
 	}
 	if c.DeliveryTimeout < 0 {
 		bad("delivery timeout %v is negative", c.DeliveryTimeout)
+	}
+	switch c.Format {
+	case FormatAvro:
+		if c.Registry == "" {
+			bad("format avro needs a schema registry URL (or use format json)")
+		}
+	case FormatJSON:
+	default:
+		bad("format %q: want avro or json", c.Format)
 	}
 	if c.LatencySample < 1 {
 		bad("latency sample %d: want 1 or more", c.LatencySample)

@@ -62,6 +62,7 @@ type Producer struct {
 
 	latency   prometheus.Histogram
 	createdTp bool
+	schemaID  uint32 // Avro: the registry's id of the schema, in every record's framing
 }
 
 // slot is a reusable record. It is its record's Context, so that the promise finds the
@@ -104,6 +105,8 @@ type values struct {
 	c      *chunk
 	off    int
 	carved int64
+	avro   bool
+	id     uint32 // schema id, for avro
 }
 
 func (v *values) encode(t *transaction.Transaction, s *slot) []byte {
@@ -111,7 +114,13 @@ func (v *values) encode(t *transaction.Transaction, s *slot) []byte {
 		v.seal()
 		v.c, v.off = chunks.Get().(*chunk), 0
 	}
-	b := t.AppendJSON(v.c.buf[v.off:v.off])
+	var b []byte
+	if v.avro {
+		// The generator makes only valid symbols (its tests); an error would leave b empty.
+		b, _ = t.AppendAvro(v.c.buf[v.off:v.off], v.id)
+	} else {
+		b = t.AppendJSON(v.c.buf[v.off:v.off])
+	}
 	if cap(b) != chunkSize-v.off { // AppendJSON outgrew the chunk: not from the chunk
 		return b
 	}
@@ -166,6 +175,14 @@ func New(ctx context.Context, cfg Config, reg *prometheus.Registry, log *slog.Lo
 	}
 	if p.gen, err = generator.New(gc); err != nil {
 		return nil, err
+	}
+	if cfg.Format == FormatAvro {
+		rctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+		p.schemaID, err = registerSchema(rctx, cfg, log)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
 	}
 	p.slots = make([]slot, max(128, 2*cfg.MaxBuffered))
 	for i := range p.slots {
@@ -247,6 +264,9 @@ func (p *Producer) register(reg *prometheus.Registry) (*kprom.Metrics, error) {
 		kprom.FetchAndProduceDetail(kprom.ByNode, kprom.ByTopic, kprom.Batches, kprom.Records, kprom.UncompressedBytes, kprom.CompressedBytes)), nil
 }
 
+// SchemaID is the registry's id of the schema the records carry (0 for JSON).
+func (p *Producer) SchemaID() uint32 { return p.schemaID }
+
 // CreatedTopic reports whether New created the topic.
 func (p *Producer) CreatedTopic() bool { return p.createdTp }
 
@@ -282,7 +302,7 @@ func (p *Producer) Run(ctx context.Context) (Stats, error) {
 
 	p.log.Info("producing", "topic", p.cfg.Topic, "brokers", p.cfg.Brokers, "rate", p.cfg.Rate,
 		"duration", p.cfg.Duration.String(), "count", p.cfg.Count, "acks", p.cfg.Acks, "idempotent", p.cfg.Idempotent,
-		"compression", p.cfg.Compression, "linger", p.cfg.Linger.String(), "batch_max_bytes", p.cfg.BatchMaxBytes,
+		"format", p.cfg.Format, "schema_id", p.schemaID, "compression", p.cfg.Compression, "linger", p.cfg.Linger.String(), "batch_max_bytes", p.cfg.BatchMaxBytes,
 		"max_buffered", p.cfg.MaxBuffered, "key", string(p.cfg.Key), "seed", p.cfg.Generator.Seed)
 
 	p.produce(runCtx, start)
@@ -312,7 +332,7 @@ func (p *Producer) Run(ctx context.Context) (Stats, error) {
 func (p *Producer) produce(ctx context.Context, start time.Time) {
 	var (
 		tx     transaction.Transaction
-		vals   values
+		vals   = values{avro: p.cfg.Format == FormatAvro, id: p.schemaID}
 		n      int64
 		next   int // slot
 		sample = int64(p.cfg.LatencySample)

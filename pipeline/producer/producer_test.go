@@ -50,6 +50,7 @@ func testConfig(t *testing.T, addr string) Config {
 	cfg.Progress = 0
 	cfg.Generator.Seed = 42
 	cfg.Generator.AnomalyRate = 0.01
+	cfg.Format = FormatJSON // the tests that read values as JSON; avro_test.go reads Avro
 	return cfg
 }
 
