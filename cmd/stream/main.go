@@ -31,8 +31,9 @@ import (
 const usageText = `usage: stream [flags]
 
 Run the finobs streaming job as one Structured Streaming query (-query) on a Spark Connect
-server. It reads transactions from -input-topic once, parses them with the explicit schema of
-pipeline/transaction and writes three outputs:
+server. It reads transactions from -input-topic once, decodes them with the explicit schema of
+pipeline/transaction (-format avro, the default: the registry's wire format, the schema id
+looked up at -registry, from_avro; -format json: from_json) and writes three outputs:
 
   aggregates   event time from transactionTime (ms) with a watermark of -watermark; per
                merchant and tumbling -window: count, sum, avg and max amount, written in
@@ -40,8 +41,9 @@ pipeline/transaction and writes three outputs:
                the window's running total: keep the latest per (merchantId, windowStart).
                Events behind the watermark are dropped and counted.
   anomalies    anomalous transactions (amount >= 10000.00) to -anomalies-topic.
-  dead letters records that are not JSON or break the schema, with the reason, to
-               -dead-letter-topic. Bad input never stops the query.
+  dead letters records that do not decode (not the wire format, an unknown schema id, a bad
+               Avro body; not JSON) or break the contract, with the reason, to
+               -dead-letter-topic (Avro records as base64). Bad input never stops the query.
 
 The query keeps its Kafka offsets and state in -checkpoint-dir/<query name>, a local path that
 this driver and the Spark server both see: by default $FINOBS_CHECKPOINT_DIR (a volume under
@@ -99,6 +101,8 @@ func run(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.SparkRemote, "spark", cfg.SparkRemote, "Spark Connect server, host:port or sc:// URL")
 	fs.StringVar(&cfg.Bootstrap, "bootstrap", cfg.Bootstrap, "Kafka bootstrap servers, comma-separated, as the Spark server reaches them")
 	fs.StringVar(&cfg.InputTopic, "input-topic", cfg.InputTopic, "topic of transactions")
+	format := fs.String("format", "avro", "input encoding: avro (registry wire format) or json")
+	registry := fs.String("registry", local.RegistryURL(), "schema registry base URL (Confluent-compatible API), for -format avro")
 	fs.StringVar(&cfg.AggregatesTopic, "aggregates-topic", cfg.AggregatesTopic, "topic of per-merchant window aggregates")
 	fs.StringVar(&cfg.AnomaliesTopic, "anomalies-topic", cfg.AnomaliesTopic, "topic of anomalous transactions")
 	fs.StringVar(&cfg.DeadLetterTopic, "dead-letter-topic", cfg.DeadLetterTopic, "topic of unparseable or invalid records, with the reason")
@@ -151,6 +155,10 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stream: -log-level %q: %v\n", *level, err)
 		return 2
 	}
+	if *format != "avro" && *format != "json" {
+		fmt.Fprintf(stderr, "stream: -format %q: want avro or json\n", *format)
+		return 2
+	}
 	if cfg.CheckpointDir == "" {
 		fmt.Fprintln(stderr, "stream: no checkpoint directory: outside the finobs repository, give -checkpoint-dir or set FINOBS_CHECKPOINT_DIR")
 		return 2
@@ -198,6 +206,16 @@ func run(args []string, stderr io.Writer) int {
 	defer s.Close()
 	log.Info("connected", "remote", cfg.SparkRemote, "session", s.SessionID())
 
+	if *format == "avro" {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		cfg.SchemaID, err = stream.SchemaID(rctx, *registry, cfg.InputTopic+"-value")
+		cancel()
+		if err != nil {
+			log.Error("schema", "err", err)
+			return 1
+		}
+		log.Info("decoding Avro", "subject", cfg.InputTopic+"-value", "schema_id", cfg.SchemaID, "registry", *registry)
+	}
 	job, err := stream.New(ctx, s, cfg, m, log)
 	if err != nil {
 		log.Error("plan", "err", err)

@@ -182,6 +182,8 @@ func (in *Installer) sparkJars(ctx context.Context) error {
 		mvnDep{"org.apache.spark", "spark-token-provider-kafka-0-10_2.13", SparkVersion, ""},
 		mvnDep{"org.apache.kafka", "kafka-clients", SparkKafkaClientsVersion, ""},
 		mvnDep{"org.apache.commons", "commons-pool2", CommonsPool2Version, ""},
+		// from_avro for the registry's Avro records (its avro dependency is in pyspark/jars).
+		mvnDep{"org.apache.spark", "spark-avro_2.13", SparkVersion, ""},
 	)
 }
 

@@ -20,7 +20,10 @@ type Config struct {
 	SparkRemote string // Spark Connect host:port or sc:// URL
 	Bootstrap   string // Kafka bootstrap servers
 
-	InputTopic      string
+	InputTopic string
+	// SchemaID, when set, says the input is Avro in the registry's wire format, of this
+	// schema id (see SchemaID to look it up); 0 reads JSON.
+	SchemaID        uint32
 	AggregatesTopic string
 	AnomaliesTopic  string
 	DeadLetterTopic string

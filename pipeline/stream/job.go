@@ -112,6 +112,11 @@ func (j *Job) source(ctx context.Context) (sql.DataFrame, error) {
 	if err != nil {
 		return nil, err
 	}
+	if j.cfg.SchemaID != 0 {
+		// A dead letter carries the record as base64: its bytes are not text.
+		return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "value AS bin", "base64(value) AS raw",
+			"partition AS kafka_partition", "offset AS kafka_offset")
+	}
 	return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "CAST(value AS STRING) AS raw",
 		"partition AS kafka_partition", "offset AS kafka_offset")
 }
@@ -157,13 +162,23 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := Parse(ctx, raw)
-	if err != nil {
-		return nil, err
-	}
-	in, err := Classify(ctx, parsed)
-	if err != nil {
-		return nil, err
+	var in sql.DataFrame
+	if id := j.cfg.SchemaID; id != 0 {
+		parsed, err := ParseAvro(ctx, raw, id)
+		if err != nil {
+			return nil, err
+		}
+		if in, err = ClassifyAvro(ctx, parsed, id); err != nil {
+			return nil, err
+		}
+	} else {
+		parsed, err := Parse(ctx, raw)
+		if err != nil {
+			return nil, err
+		}
+		if in, err = Classify(ctx, parsed); err != nil {
+			return nil, err
+		}
 	}
 	anomalous := "reason IS NULL AND " + transaction.AnomalySQL
 	// screened is what the screening branch writes, NULL for a record it does not write.

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,7 +100,15 @@ type window struct {
 // aggregates equal the ones computed in Go, late records are dropped and counted, bad input
 // goes to the dead-letter topic with its reason, and a stop and restart from the checkpoint
 // mid-stream neither loses nor double-counts anything in the final per-merchant totals.
-func TestJobCorrectness(t *testing.T) {
+func TestJobCorrectness(t *testing.T) { jobCorrectness(t, false) }
+
+// TestJobCorrectnessAvro is TestJobCorrectness on Avro input in the registry's wire format:
+// the schema registered in the stack's registry under the run's own subject, the records
+// framed with its id, and the bad records those the Avro path must set aside (no framing,
+// an unknown schema id, an undecodable body, a decoded value that breaks the contract).
+func TestJobCorrectnessAvro(t *testing.T) { jobCorrectness(t, true) }
+
+func jobCorrectness(t *testing.T, avroInput bool) {
 	cl, adm, bootstrap := kafka(t)
 	s := stacktest.Spark(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -124,6 +133,24 @@ func TestJobCorrectness(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	cfg.CheckpointDir = filepath.Join(dir, "checkpoints")
+	// enc encodes a transaction as the job reads it; bad are the records it must set aside
+	// (by their value, as the dead letter's raw field gives it back) and why.
+	enc := func(tx *transaction.Transaction) *kgo.Record { return txRecord(cfg.InputTopic, tx) }
+	bad := badJSON
+	rawOf := func(v []byte) string { return string(v) }
+	if avroInput {
+		cfg.SchemaID = registerAvro(t, cfg.InputTopic+"-value")
+		enc = func(tx *transaction.Transaction) *kgo.Record {
+			v, err := tx.AppendAvro(nil, cfg.SchemaID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return &kgo.Record{Topic: cfg.InputTopic, Key: tx.MerchantID.Append(nil), Value: v}
+		}
+		bad = badAvro(t, cfg.SchemaID)
+		rawOf = func(v []byte) string { return base64.StdEncoding.EncodeToString(v) }
+		t.Logf("Avro input: schema id %d under %s-value", cfg.SchemaID, cfg.InputTopic)
+	}
 	for _, topic := range []string{cfg.InputTopic, cfg.AggregatesTopic, cfg.AnomaliesTopic, cfg.DeadLetterTopic} {
 		if _, err := adm.CreateTopic(ctx, 3, 1, nil, topic); err != nil {
 			t.Fatal(err)
@@ -166,7 +193,7 @@ func TestJobCorrectness(t *testing.T) {
 		eventTime = at
 		g.Next(&tx)
 		add(&tx)
-		return txRecord(cfg.InputTopic, &tx)
+		return enc(&tx)
 	}
 
 	// Phase A: 6000 valid records and the bad ones, before the job starts.
@@ -174,14 +201,6 @@ func TestJobCorrectness(t *testing.T) {
 	var recs []*kgo.Record
 	for i := range int64(nA) {
 		recs = append(recs, next(t0+i*240_000/nA))
-	}
-	bad := map[string]string{
-		`{"transactionId": "broken"`: "malformed JSON: not a JSON object",
-		`hello`:                      "malformed JSON: not a JSON object",
-		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a10","userId":"U0000001","merchantId":"M00001","amount":"ten","currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:   "amount: not a decimal(18,2)",
-		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a11","userId":"U0000001","merchantId":"M00001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":"false","transactionTime":1764111600123}`: "isInternational: not a boolean",
-		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a12","userId":"U0000001","merchantId":"M00001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600}`:      "transactionTime: not epoch milliseconds in [2000, 2100)",
-		`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a13","userId":"U0000001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:                         "merchantId: missing or null",
 	}
 	for raw := range bad {
 		recs = append(recs, &kgo.Record{Topic: cfg.InputTopic, Value: []byte(raw)})
@@ -270,7 +289,7 @@ func TestJobCorrectness(t *testing.T) {
 		tx := transaction.Transaction{TransactionID: transaction.UUID{byte(i + 1)}, UserID: 1, MerchantID: transaction.MerchantID(90001 + i),
 			Amount: 1234, Currency: "USD", TransactionType: transaction.Purchase, PaymentMethod: transaction.CreditCard,
 			Location: "US", TransactionTime: t0 + 1000}
-		recs = append(recs, txRecord(cfg.InputTopic, &tx))
+		recs = append(recs, enc(&tx))
 	}
 	if err := produce(ctx, cl, recs...); err != nil {
 		t.Fatal(err)
@@ -483,8 +502,8 @@ func TestJobCorrectness(t *testing.T) {
 		gotDL[d.Raw] = d.Reason
 	}
 	for raw, reason := range bad {
-		if gotDL[raw] != reason {
-			t.Errorf("dead letter for %.60s: reason %q, want %q", raw, gotDL[raw], reason)
+		if gotDL[rawOf([]byte(raw))] != reason {
+			t.Errorf("dead letter for %.60q: reason %q, want %q", raw, gotDL[rawOf([]byte(raw))], reason)
 		}
 	}
 	if dl := metric(t, reg, "finobs_stream_dead_letter_rows_total", cfg.Query); dl != float64(len(bad)) {
@@ -499,4 +518,14 @@ func TestJobCorrectness(t *testing.T) {
 		metric(t, reg, "finobs_stream_dead_letter_rows_total", cfg.Query), reasons)
 	t.Logf("late: %v rows dropped by the watermark (late_rows_total), none in the aggregates",
 		metric(t, reg, "finobs_stream_late_rows_total", cfg.Query))
+}
+
+// badJSON are JSON records the job sets aside, and why.
+var badJSON = map[string]string{
+	`{"transactionId": "broken"`: "malformed JSON: not a JSON object",
+	`hello`:                      "malformed JSON: not a JSON object",
+	`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a10","userId":"U0000001","merchantId":"M00001","amount":"ten","currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:   "amount: not a decimal(18,2)",
+	`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a11","userId":"U0000001","merchantId":"M00001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":"false","transactionTime":1764111600123}`: "isInternational: not a boolean",
+	`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a12","userId":"U0000001","merchantId":"M00001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600}`:      "transactionTime: not epoch milliseconds in [2000, 2100)",
+	`{"transactionId":"0b0e4a5c-2f0e-4c4e-9a43-6f9e2f1d7a13","userId":"U0000001","amount":10.00,"currency":"USD","transactionType":"purchase","paymentMethod":"credit_card","location":"US","isInternational":false,"transactionTime":1764111600123}`:                         "merchantId: missing or null",
 }
