@@ -58,8 +58,8 @@ func badAvro(t *testing.T, id uint32) map[string]string {
 	}
 	header := binary.BigEndian.AppendUint32([]byte{0}, id)
 	return map[string]string{
-		"":      "empty value",
-		"hello": "not the registry wire format: no magic byte 0 and 4-byte schema id",
+		"":            "empty value",
+		"hello":       "not the registry wire format: no magic byte 0 and 4-byte schema id",
 		string(other): fmt.Sprintf("unknown schema id %d (the job decodes schema id %d)", id+1000, id),
 		// A string of length -1 where transactionId starts.
 		string(append(header, 0x01)): fmt.Sprintf("undecodable Avro body for schema id %d", id),
