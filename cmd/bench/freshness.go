@@ -101,6 +101,11 @@ func runFreshness(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
+	// Avro, as the producer writes by default: the job decodes the id the producer finds.
+	registry := topologyRegistry()
+	if cfg.SchemaID, err = benchSchema(ctx, registry, cfg.InputTopic+"-value"); err != nil {
+		return err
+	}
 	job, err := stream.New(ctx, s, cfg, stream.NewMetrics(prometheus.NewRegistry()), log)
 	if err != nil {
 		return err
@@ -125,6 +130,7 @@ func runFreshness(ctx context.Context, args []string) error {
 	pcfg.Brokers = strings.Split(*bootstrap, ",")
 	pcfg.Topic, pcfg.CreateTopic, pcfg.Rate, pcfg.Duration = cfg.InputTopic, false, *rate, *duration
 	pcfg.Progress = 0
+	pcfg.Registry = registry
 	p, err := producer.New(ctx, pcfg, nil, log)
 	if err != nil {
 		return err
