@@ -147,10 +147,10 @@ var (
 		Summary:     "Malformed transactions are being sent to the dead-letter topic.",
 		Description: "Query {{ $labels.query }} dead-letters {{ $value | humanize }} rows/s.",
 		Runbook: rules.Runbook{
-			Meaning:    "Records fail JSON parsing or the transaction schema and go to the dead-letter topic with the reason.",
+			Meaning:    "Records fail decoding (Avro: not the registry's wire format, an unknown schema id, an undecodable body; JSON: not parsable) or the transaction contract, and go to the dead-letter topic with the reason.",
 			Impact:     "Those transactions are missing from the aggregates until replayed.",
-			Diagnosis:  []string{"Consume the dead-letter topic and read the reason field; find the producer that sends them."},
-			Mitigation: []string{"Fix the producer; replay the dead letters after the fix."},
+			Diagnosis:  []string{"Consume the dead-letter topic and read the reason field (an Avro record's raw field is base64); find the producer that sends them.", "`unknown schema id N`: a producer registered and writes a schema version the job was not started with; `curl -s 127.0.0.1:8085/apis/ccompat/v7/schemas/ids/N` (local) shows it."},
+			Mitigation: []string{"Fix the producer; replay the dead letters after the fix.", "For a new schema version that the registry accepted (FULL compatibility), restart the job on it once the producers write it."},
 		},
 		Tests: []rules.Test{
 			rules.Fires("one a second", 15*minute, streamQuery.Keep("query"), 1,
