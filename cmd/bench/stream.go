@@ -56,13 +56,16 @@ The first line names the master the server's application runs against: the stack
 standalone cluster, or local[2] when the stack was started with FINOBS_SPARK_MASTER=local[2].
 The last line is:
 
-  stream records/s: <ours> reference: <pyspark> ratio: <ours/reference> format: json
+  stream records/s: <ours> reference: <pyspark> ratio: <ours/reference> format: <avro|json>
 
 flags:
 `
 
 type streamBench struct {
 	records        int64
+	format         string // avro or json
+	registry       string
+	schemaID       uint32 // avro: the id the records carry
 	partitions     int
 	spark          string
 	bootstrap      string
@@ -104,6 +107,8 @@ func runStreamBench(ctx context.Context, args []string) error {
 	fs.StringVar(&b.order, "order", "ours,reference", "which job runs first in odd rounds (swapped in even ones: the later job finds the server's JIT warm)")
 	fs.IntVar(&b.rounds, "rounds", 2, "rounds of both jobs, alternating; each job's best round counts (the least disturbed on a shared machine)")
 	fs.BoolVar(&b.keep, "keep", false, "keep the benchmark topics and checkpoints")
+	fs.StringVar(&b.format, "format", "avro", "record encoding of the benchmark's input: avro (the registry's wire format; both jobs use from_avro) or json")
+	fs.StringVar(&b.registry, "registry", topologyRegistry(), "schema registry (Confluent-compatible API), for -format avro")
 	fs.Var(&b.conf, "conf", "key=value Spark SQL setting of our job's session (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -137,6 +142,15 @@ func runStreamBench(ctx context.Context, args []string) error {
 			deleteTopics(ctx, adm, topics...)
 			os.RemoveAll(b.dir)
 		}()
+	}
+	switch b.format {
+	case "avro":
+		if b.schemaID, err = benchSchema(ctx, b.registry, b.topic+"-value"); err != nil {
+			return err
+		}
+	case "json":
+	default:
+		return fmt.Errorf("-format %q: want avro or json", b.format)
 	}
 	if err := b.load(ctx, cl); err != nil {
 		return err
@@ -183,8 +197,7 @@ func runStreamBench(ctx context.Context, args []string) error {
 		}
 	}
 	ours, ref := results["ours"], results["reference"]
-	// Both jobs read JSON: the reference (pipeline/stream/reference) has no Avro path yet.
-	fmt.Printf("stream records/s: %.0f reference: %.0f ratio: %.2f format: json\n", ours.rate, ref.rate, ours.rate/ref.rate)
+	fmt.Printf("stream records/s: %.0f reference: %.0f ratio: %.2f format: %s\n", ours.rate, ref.rate, ours.rate/ref.rate, b.format)
 	return nil
 }
 
@@ -203,7 +216,15 @@ func (b *streamBench) load(ctx context.Context, cl *kgo.Client) error {
 	)
 	for i := int64(0); i < b.records; i++ {
 		g.Next(&tx)
-		r := &kgo.Record{Topic: b.topic, Key: tx.MerchantID.Append(nil), Value: tx.AppendJSON(make([]byte, 0, 280))}
+		var v []byte
+		if b.schemaID != 0 {
+			if v, err = tx.AppendAvro(make([]byte, 0, 128), b.schemaID); err != nil {
+				return err
+			}
+		} else {
+			v = tx.AppendJSON(make([]byte, 0, 280))
+		}
+		r := &kgo.Record{Topic: b.topic, Key: tx.MerchantID.Append(nil), Value: v}
 		wg.Add(1)
 		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
 			defer wg.Done()
@@ -242,6 +263,7 @@ func (b *streamBench) ours(ctx context.Context) ([]sparkconnect.Progress, error)
 	cfg.MaxOffsetsPerTrigger = b.maxOffsets
 	cfg.StartingOffsets = "earliest"
 	cfg.SparkConf = b.conf
+	cfg.SchemaID = b.schemaID
 	job, err := stream.New(ctx, s, cfg, stream.NewMetrics(prometheus.NewRegistry()), b.log)
 	if err != nil {
 		return nil, err
@@ -315,7 +337,8 @@ func (b *streamBench) reference(ctx context.Context) ([]sparkconnect.Progress, e
 		"--aggregates-topic", b.outBase+"_ref_agg", "--anomalies-topic", b.outBase+"_ref_anom",
 		"--checkpoint-dir", filepath.Join(b.dir, fmt.Sprintf("reference-%d", b.round)), "--query-prefix", "bench_reference_",
 		"--trigger", trigger, "--max-offsets-per-trigger", fmt.Sprint(b.maxOffsets),
-		"--expect", fmt.Sprint(b.records), "--timeout", fmt.Sprint(b.timeout.Seconds()))
+		"--expect", fmt.Sprint(b.records), "--timeout", fmt.Sprint(b.timeout.Seconds()),
+		"--format", b.format, "--avro-schema", transaction.AvroSchema)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -22,6 +22,7 @@ import sys
 import time
 
 from pyspark.sql import SparkSession
+from pyspark.sql.avro.functions import from_avro
 from pyspark.sql.functions import avg, col, count, expr, from_json, max as max_, sum as sum_, to_json, struct, window
 from pyspark.sql.types import (BooleanType, DecimalType, LongType, StringType, StructField, StructType)
 
@@ -54,6 +55,9 @@ def main():
     ap.add_argument("--max-offsets-per-trigger", type=int, default=0)
     ap.add_argument("--expect", type=int, default=0, help="stop once each query read this many records")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--format", choices=["json", "avro"], default="json",
+                    help="avro: values in the schema registry's wire format, decoded with from_avro after the 5-byte framing")
+    ap.add_argument("--avro-schema", default="", help="the Avro schema (JSON) the values are written with, for --format avro")
     a = ap.parse_args()
 
     spark = SparkSession.builder.remote(a.remote).getOrCreate()
@@ -66,7 +70,12 @@ def main():
         if a.max_offsets_per_trigger:
             r = r.option("maxOffsetsPerTrigger", a.max_offsets_per_trigger)
         df = r.load()
-        return (df.select(from_json(col("value").cast("string"), SCHEMA).alias("data"))
+        if a.format == "avro":
+            # The framing (magic byte, schema id) cut off, the body decoded with the schema.
+            data = from_avro(expr("substring(value, 6)"), a.avro_schema)
+        else:
+            data = from_json(col("value").cast("string"), SCHEMA)
+        return (df.select(data.alias("data"))
                 .select("data.*")
                 .withColumn("event_time", (col("transactionTime") / 1000).cast("timestamp")))
 
