@@ -167,3 +167,27 @@ func BenchmarkEncodeAvroHamba(b *testing.B) {
 		i++
 	}
 }
+
+// The encoder's enum indexes are the schema's symbol order, and Types/PaymentMethods'.
+func TestEnumIndexes(t *testing.T) {
+	e, ok := transaction.ParsedAvroSchema.(*avro.RecordSchema)
+	if !ok {
+		t.Fatal("not a record")
+	}
+	syms := map[string][]string{}
+	for _, f := range e.Fields() {
+		if en, ok := f.Type().(*avro.EnumSchema); ok {
+			syms[f.Name()] = en.Symbols()
+		}
+	}
+	for i, ty := range transaction.Types {
+		if syms["transactionType"][i] != string(ty) {
+			t.Errorf("transactionType symbol %d is %q, Types has %q", i, syms["transactionType"][i], ty)
+		}
+	}
+	for i, m := range transaction.PaymentMethods {
+		if syms["paymentMethod"][i] != string(m) {
+			t.Errorf("paymentMethod symbol %d is %q, PaymentMethods has %q", i, syms["paymentMethod"][i], m)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package transaction
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -146,17 +145,26 @@ func plain(s string) bool {
 	return true
 }
 
+// hexPairs is the two hex digits of every byte value, for putUUID.
+var hexPairs = func() (t [256][2]byte) {
+	for i := range t {
+		t[i] = [2]byte{hexDigits[i>>4], hexDigits[i&0xf]}
+	}
+	return t
+}()
+
+// putUUID writes the 36-character text form into p, two digits per table load.
 func putUUID(p []byte, u *UUID) {
 	_ = p[35]
-	hex.Encode(p[0:8], u[0:4])
-	p[8] = '-'
-	hex.Encode(p[9:13], u[4:6])
-	p[13] = '-'
-	hex.Encode(p[14:18], u[6:8])
-	p[18] = '-'
-	hex.Encode(p[19:23], u[8:10])
-	p[23] = '-'
-	hex.Encode(p[24:36], u[10:16])
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			p[j] = '-'
+			j++
+		}
+		*(*[2]byte)(p[j:]) = hexPairs[c]
+		j += 2
+	}
 }
 
 // digitPairs is "00" to "99": digits are written two at a time, backwards, in place.
