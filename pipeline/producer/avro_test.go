@@ -88,7 +88,7 @@ func TestProduceAvro(t *testing.T) {
 	}
 }
 
-// The registry holds a version of the subject with amount as a string, under FULL (as the
+// The registry holds a version of the subject with amount as a double, under FULL (as the
 // provisioner would have left it): the producer, whose amount is a decimal, refuses to
 // start, naming the field, and writes nothing.
 func TestRefusesIncompatibleSchema(t *testing.T) {
@@ -101,9 +101,9 @@ func TestRefusesIncompatibleSchema(t *testing.T) {
 	other := schemas.Transactions
 	other.Subject = cfg.Subject()
 	other.Schema.Schema = strings.Replace(transaction.AvroSchema,
-		`{"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":18,"scale":2}}`, `{"name":"amount","type":"string"}`, 1)
+		`{"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":18,"scale":2}}`, `{"name":"amount","type":"double"}`, 1)
 	if res, err := schemas.Ensure(ctx, cl, other); err != nil || res.Outcome != schemas.Create {
-		t.Fatalf("register the string amount: %v %v", res, err)
+		t.Fatalf("register the double amount: %v %v", res, err)
 	}
 	_, err := New(ctx, cfg, nil, nil)
 	var inc *schemas.IncompatibleError
@@ -111,7 +111,7 @@ func TestRefusesIncompatibleSchema(t *testing.T) {
 		t.Fatalf("New = %v, want a refusal of the incompatible schema", err)
 	}
 	t.Logf("refused: %v", err)
-	for _, want := range []string{"refusing to start", cfg.Subject(), "FULL", `amount: type "string" -> "bytes" (decimal)`} {
+	for _, want := range []string{"refusing to start", cfg.Subject(), "FULL", `amount: type "double" -> "bytes" (decimal)`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("refusal does not say %q: %v", want, err)
 		}

@@ -113,8 +113,9 @@ func (j *Job) source(ctx context.Context) (sql.DataFrame, error) {
 		return nil, err
 	}
 	if j.cfg.SchemaID != 0 {
-		// A dead letter carries the record as base64: its bytes are not text.
-		return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "value AS bin", "base64(value) AS raw",
+		// A dead letter carries the record as base64: its bytes are not text. Spark's base64
+		// breaks lines every 76 characters (MIME): they are taken out again.
+		return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "value AS bin", `translate(base64(value), '\r\n', '') AS raw`,
 			"partition AS kafka_partition", "offset AS kafka_offset")
 	}
 	return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "CAST(value AS STRING) AS raw",
