@@ -11,8 +11,8 @@ const (
 	RegistryCCompatPath = "/apis/ccompat/v7"
 )
 
-// localRegistry is the native stack's registry. Its ports keep clear of 8080/8081 (a native
-// Spark master's and worker's web UIs) and of 9000.
+// localRegistry is the native stack's registry, on ports of its own beside the Spark web UIs
+// (8090/8091) and clear of Quarkus' defaults.
 func localRegistry(host string) Instance {
 	return Instance{Component: SchemaRegistry, Name: "schema-registry", Host: host,
 		Ports: []Port{{PortHTTP, 8085}, {PortMetrics, 9085}}}
