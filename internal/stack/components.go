@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/internal/kafkaconf"
 	"github.com/finobs/finobs/internal/logpipeline"
 	"github.com/finobs/finobs/internal/topology"
 )
@@ -210,7 +211,11 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		if err := generated(log4j); err != nil {
 			return err
 		}
-		if err := os.WriteFile(conf, []byte(kafkaProperties(st, inst, logDir)), 0o644); err != nil {
+		props, err := kafkaProperties(st, inst, logDir)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(conf, []byte(props), 0o644); err != nil {
 			return err
 		}
 		if exists(filepath.Join(logDir, "meta.properties")) {
@@ -254,52 +259,14 @@ func clusterID(dir string) (string, error) {
 	return id, os.WriteFile(f, []byte(id+"\n"), 0o644)
 }
 
-func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) string {
-	rf := min(3, st.Brokers())
-	minISR := 1
-	if rf > 1 {
-		minISR = 2
+// kafkaProperties is the server.properties of a node: internal/kafkaconf's settings, the
+// same the Compose file gives each container.
+func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) (string, error) {
+	settings, err := kafkaconf.Node(st, inst, logDir)
+	if err != nil {
+		return "", err
 	}
-	var b strings.Builder
-	w := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
-	b.WriteString("# Written by `go run ./cmd/stack up` from internal/topology; do not edit.\n")
-	w("node.id", inst.NodeID)
-	w("controller.quorum.voters", st.KafkaVoters())
-	w("controller.listener.names", "CONTROLLER")
-	w("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")
-	switch inst.Component {
-	case topology.KafkaCombined:
-		w("process.roles", "broker,controller")
-		w("listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker)+",CONTROLLER://"+inst.Addr(topology.PortController))
-	case topology.KafkaController:
-		w("process.roles", "controller")
-		w("listeners", "CONTROLLER://"+inst.Addr(topology.PortController))
-	case topology.KafkaBroker:
-		w("process.roles", "broker")
-		w("listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker))
-	}
-	if inst.Component != topology.KafkaController {
-		w("advertised.listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker))
-		w("inter.broker.listener.name", "PLAINTEXT")
-	}
-	w("log.dirs", logDir)
-	w("num.partitions", 3)
-	w("default.replication.factor", rf)
-	w("min.insync.replicas", minISR)
-	w("offsets.topic.replication.factor", rf)
-	w("transaction.state.log.replication.factor", rf)
-	w("transaction.state.log.min.isr", minISR)
-	w("share.coordinator.state.topic.replication.factor", rf)
-	w("share.coordinator.state.topic.min.isr", minISR)
-	w("group.initial.rebalance.delay.ms", 0) // tests start consumers right away
-	// Topics are created on purpose (kadm) only: with auto-creation, a client still holding a
-	// deleted topic's metadata (Spark's cached Kafka producer) recreates it, and stale topics
-	// pile up, each partition adding to every JMX scrape.
-	w("auto.create.topics.enable", false)
-	w("log.retention.hours", 24)    // a local stack: keep the disk small,
-	w("log.retention.bytes", 1<<30) // even under a producer benchmark (per partition)
-	w("log.segment.bytes", 64<<20)
-	return b.String()
+	return kafkaconf.Properties("Written by `go run ./cmd/stack up` from internal/kafkaconf; do not edit.", settings), nil
 }
 
 // jvmLog4j is the log4j2 config of a JVM group, deploy/log4j2/<group>.properties: rendered
