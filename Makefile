@@ -18,7 +18,7 @@ lint: ## lint every rule and dashboard expression against the metric catalog
 
 rules-test: ## promtool: config, rules and unit tests of every alert
 	$(GO) tool promtool check config deploy/prometheus/prometheus.yml deploy/local/prometheus.yml deploy/local/prometheus-kafka3.yml
-	$(GO) tool promtool check rules deploy/prometheus/rules/*.yml
+	$(GO) tool promtool check rules deploy/prometheus/rules/*.yml deploy/local/rules/*.yml
 	$(GO) tool promtool test rules deploy/prometheus/tests/*.yml
 
 am-test: ## amtool: config and routing tests

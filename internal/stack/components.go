@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/internal/deployment"
 	"github.com/finobs/finobs/internal/kafkaconf"
 	"github.com/finobs/finobs/internal/logpipeline"
 	"github.com/finobs/finobs/internal/topology"
@@ -101,6 +102,10 @@ func Managed(c topology.Component) bool {
 
 // services lists the managed processes of st.
 func services(p Paths, env Env, st topology.Stack) ([]service, error) {
+	urls, err := deployment.For(st, nil)
+	if err != nil {
+		return nil, err
+	}
 	var out []service
 	for _, inst := range st.Instances {
 		if !Starts(inst.Component) {
@@ -120,9 +125,9 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 		case topology.NodeExporter:
 			s = nodeExporterService(p, inst)
 		case topology.Prometheus:
-			s = prometheusService(p, st, inst)
+			s = prometheusService(p, st, inst, urls)
 		case topology.Alertmanager:
-			s = alertmanagerService(p, env, st, inst)
+			s = alertmanagerService(p, env, st, inst, urls)
 		case topology.Webhook:
 			s = webhookService(p, inst)
 		case topology.Elasticsearch:
@@ -359,7 +364,7 @@ func nodeExporterService(p Paths, inst topology.Instance) service {
 	}
 }
 
-func prometheusService(p Paths, st topology.Stack, inst topology.Instance) service {
+func prometheusService(p Paths, st topology.Stack, inst topology.Instance, urls deployment.URLs) service {
 	// cmd/gen renders deploy/local/prometheus.yml for the default topology (one combined
 	// node) and deploy/local/prometheus-kafka<N>.yml for the others.
 	cfg := p.Deploy("local/prometheus.yml")
@@ -376,6 +381,9 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 			"--storage.tsdb.retention.time=2d",
 			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
 			"--web.enable-lifecycle",
+			// The links in alerts (generatorURL) use the deployment's address; routes stay
+			// at / whatever path a proxy in front adds.
+			"--web.external-url=" + urls.Prometheus, "--web.route-prefix=/",
 		},
 		prepare: func(context.Context) error { return generated(cfg) },
 		phase:   1, // after its targets: its first scrapes find them up
@@ -386,7 +394,7 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 	}
 }
 
-func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
+func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Instance, urls deployment.URLs) service {
 	cfg := p.Deploy("local/alertmanager.yml")
 	base := "http://" + inst.Addr(topology.PortMetrics)
 	return service{
@@ -395,6 +403,7 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 			"--storage.path=" + filepath.Join(p.Data(), "alertmanager"),
 			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
 			"--cluster.listen-address=", // no gossip port: a single local instance
+			"--web.external-url=" + urls.Alertmanager, "--web.route-prefix=/",
 		},
 		prepare: func(context.Context) error {
 			// A fresh notification log each start: alerts that were notified before a restart
@@ -415,7 +424,9 @@ func webhookService(p Paths, inst topology.Instance) service {
 	return service{
 		argv: []string{filepath.Join(p.Bin(), "webhook"),
 			"-listen", inst.Addr(topology.PortHTTP),
-			"-file", filepath.Join(p.WebhookDir(), "notifications.jsonl")},
+			"-file", filepath.Join(p.WebhookDir(), "notifications.jsonl"),
+			// The runbook_url of the native rules points here (internal/deployment).
+			"-runbooks", p.Deploy("runbooks")},
 		health: httpOK(base + "/healthz"),
 		url:    base + "/notifications",
 	}
