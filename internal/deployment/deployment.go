@@ -37,7 +37,9 @@ type Setting struct {
 
 // Settings lists the URLs of u with their variables, in a fixed order.
 func (u *URLs) Settings() []Setting {
-	env := func(what string) string { return "FINOBS_" + strings.ToUpper(u.Stack) + "_" + strings.ToUpper(what) + "_URL" }
+	env := func(what string) string {
+		return "FINOBS_" + strings.ToUpper(u.Stack) + "_" + strings.ToUpper(what) + "_URL"
+	}
 	return []Setting{
 		{"grafana", env("grafana"), &u.Grafana},
 		{"runbooks", env("runbooks"), &u.Runbooks},
