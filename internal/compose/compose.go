@@ -426,11 +426,11 @@ func (r *renderer) instance(inst topology.Instance) error {
 			"discovery.type":         "single-node",
 			"xpack.security.enabled": "true",
 			// Plain HTTP inside the stack's network; TLS belongs to a proxy in front.
-			"xpack.security.http.ssl.enabled":      "false",
-			"xpack.security.transport.ssl.enabled": "false",
-			"ELASTIC_PASSWORD_FILE":                runSecrets + "elastic-password",
-			"ES_JAVA_OPTS":                         "-Xms512m -Xmx512m",
-			"cluster.name":                         "finobs",
+			"xpack.security.http.ssl.enabled":                       "false",
+			"xpack.security.transport.ssl.enabled":                  "false",
+			"ELASTIC_PASSWORD_FILE":                                 runSecrets + "elastic-password",
+			"ES_JAVA_OPTS":                                          "-Xms512m -Xmx512m",
+			"cluster.name":                                          "finobs",
 			"cluster.routing.allocation.disk.watermark.low":         "2gb",
 			"cluster.routing.allocation.disk.watermark.high":        "1gb",
 			"cluster.routing.allocation.disk.watermark.flood_stage": "512mb",
@@ -529,7 +529,7 @@ func (r *renderer) kafka(inst topology.Instance) error {
 	env := map[string]string{
 		"CLUSTER_ID":      ClusterID,
 		"KAFKA_HEAP_OPTS": "-Xms" + heap + " -Xmx" + heap,
-		"KAFKA_OPTS": fmt.Sprintf("-javaagent:%s/%s=%d:/etc/finobs/jmx.yml", jmxDir, JMXAgentJar, inst.Port(topology.PortMetrics)),
+		"KAFKA_OPTS":      fmt.Sprintf("-javaagent:%s/%s=%d:/etc/finobs/jmx.yml", jmxDir, JMXAgentJar, inst.Port(topology.PortMetrics)),
 		"KAFKA_LOG4J_OPTS": "-Dlog4j2.configurationFile=" + log4jDir + "/kafka.properties -D" + logpipeline.LogFileProperty + "=" +
 			logDir + "/" + inst.Name + ".events.log",
 	}

@@ -140,12 +140,16 @@ func TestComposeFile(t *testing.T) {
 // Every check fails on the fault it is for: each case breaks one thing of the real file.
 func TestCheckCatches(t *testing.T) {
 	for _, c := range []struct {
-		name  string
+		name   string
 		break_ func(p *types.Project)
-		want  string
+		want   string
 	}{
-		{"latest", func(p *types.Project) { svc(p, "grafana", func(s *types.ServiceConfig) { s.Image = "grafana/grafana:latest" }) }, "not pinned (latest)"},
-		{"no tag", func(p *types.Project) { svc(p, "kibana", func(s *types.ServiceConfig) { s.Image = "docker.elastic.co/kibana/kibana" }) }, "has no tag"},
+		{"latest", func(p *types.Project) {
+			svc(p, "grafana", func(s *types.ServiceConfig) { s.Image = "grafana/grafana:latest" })
+		}, "not pinned (latest)"},
+		{"no tag", func(p *types.Project) {
+			svc(p, "kibana", func(s *types.ServiceConfig) { s.Image = "docker.elastic.co/kibana/kibana" })
+		}, "has no tag"},
 		{"published everywhere", func(p *types.Project) {
 			svc(p, "prometheus", func(s *types.ServiceConfig) { s.Ports[0].HostIP = "0.0.0.0" })
 		}, `service prometheus: port 9090 is published on "0.0.0.0"`},
