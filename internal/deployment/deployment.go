@@ -116,13 +116,20 @@ func check(s string) error {
 	return nil
 }
 
+var describe = map[string]string{
+	"grafana":      "Grafana base URL (dashboard_url of alerts)",
+	"runbooks":     "base URL of the runbook pages (runbook_url = base + ALERT.md)",
+	"prometheus":   "Prometheus --web.external-url (links in alerts)",
+	"alertmanager": "Alertmanager --web.external-url (links in notifications)",
+}
+
 // Help describes the variables, for --help texts.
 func Help() string {
 	var b strings.Builder
 	for _, name := range []string{"compose", "local"} {
 		u := URLs{Stack: name}
 		for _, s := range u.Settings() {
-			fmt.Fprintf(&b, "  %-34s %s stack: %s\n", s.Env, name, s.What)
+			fmt.Fprintf(&b, "  %-34s %s stack: %s\n", s.Env, name, describe[s.What])
 		}
 	}
 	return b.String()
