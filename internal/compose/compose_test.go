@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/finobs/finobs/internal/compose"
 	"github.com/finobs/finobs/internal/generate"
+	"github.com/finobs/finobs/internal/kafkaconf"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -135,6 +137,45 @@ func TestComposeFile(t *testing.T) {
 		mem += int64(s.MemLimit)
 	}
 	t.Logf("%d services, memory limits %d MiB in all: %s", len(p.Services), mem>>20, strings.Join(p.ServiceNames(), " "))
+}
+
+// Each Kafka container's settings, as compose-go reads them from the file, are those the
+// native 3+3 node of the same name runs (internal/stack writes them from kafkaconf), key by
+// key, but for kafkaconf.DeploymentKeys.
+func TestKafkaSettingsAsNative(t *testing.T) {
+	p := load(t)
+	local, err := topology.Local(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, inst := range local.Instances {
+		if !slices.Contains(topology.KafkaRoles, inst.Component) {
+			continue
+		}
+		s, ok := p.Services[inst.Name]
+		if !ok {
+			t.Errorf("no service %s", inst.Name)
+			continue
+		}
+		got := map[string]string{}
+		for k, v := range s.Environment {
+			if key, ok := kafkaconf.KeyOfEnv(k); ok && k != "KAFKA_OPTS" && k != "KAFKA_HEAP_OPTS" && k != "KAFKA_LOG4J_OPTS" {
+				got[key] = *v
+			}
+		}
+		native, err := kafkaconf.Node(local, inst, "/native/data")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range kafkaconf.Differences(got, kafkaconf.Map(native), kafkaconf.DeploymentKeys) {
+			t.Errorf("%s: compose vs native: %s", inst.Name, d)
+		}
+		n++
+	}
+	if n != 6 {
+		t.Errorf("compared %d nodes", n)
+	}
 }
 
 // Every check fails on the fault it is for: each case breaks one thing of the real file.

@@ -7,6 +7,7 @@ package kafkaconf
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -159,4 +160,41 @@ func Map(settings []Setting) map[string]string {
 		m[s.Key] = s.Value
 	}
 	return m
+}
+
+// DeploymentKeys are the settings whose values may differ between two deployments of the
+// same node, and why: where it listens and keeps its data. Any other difference is a
+// setting one deployment runs that the other never checked.
+var DeploymentKeys = map[string]string{
+	"controller.quorum.voters":       "hosts and ports of the voters",
+	"listeners":                      "hosts and ports; Compose brokers add the host listener",
+	"advertised.listeners":           "hosts and ports; Compose brokers add the host listener",
+	"listener.security.protocol.map": "Compose brokers map the host listener",
+	"log.dirs":                       "where each deployment keeps data",
+}
+
+// Differences names every key whose value differs between a and b, or that one lacks,
+// except the allowed keys present in both. Sorted.
+func Differences(a, b map[string]string, allowed map[string]string) []string {
+	var out []string
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	for k := range keys {
+		av, aok := a[k]
+		bv, bok := b[k]
+		if aok == bok && av == bv {
+			continue
+		}
+		if _, ok := allowed[k]; ok && aok && bok {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %q (present %v) vs %q (present %v)", k, av, aok, bv, bok))
+	}
+	sort.Strings(out)
+	return out
 }

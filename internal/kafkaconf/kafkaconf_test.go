@@ -1,50 +1,12 @@
 package kafkaconf
 
 import (
-	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/finobs/finobs/internal/topology"
 )
-
-// Deployed are the keys whose values may differ between the Compose nodes and the native
-// 3+3 nodes, and why. Any other difference is a setting Compose would run that real Kafka
-// on the native stack never checked.
-var Deployed = map[string]string{
-	"controller.quorum.voters":       "hosts and ports of the voters",
-	"listeners":                      "hosts and ports; Compose brokers add the host listener",
-	"advertised.listeners":           "hosts and ports; Compose brokers add the host listener",
-	"listener.security.protocol.map": "Compose brokers map the host listener",
-	"log.dirs":                       "where each deployment keeps data",
-}
-
-// Differences names every key whose value differs between a and b, except those allowed.
-func differences(a, b map[string]string, allowed map[string]string) []string {
-	var out []string
-	keys := map[string]bool{}
-	for k := range a {
-		keys[k] = true
-	}
-	for k := range b {
-		keys[k] = true
-	}
-	for k := range keys {
-		av, aok := a[k]
-		bv, bok := b[k]
-		if aok == bok && av == bv {
-			continue
-		}
-		if _, ok := allowed[k]; ok && aok && bok {
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s: %q (present %v) vs %q (present %v)", k, av, aok, bv, bok))
-	}
-	sort.Strings(out)
-	return out
-}
 
 // TestComposeRunsWhatNativeChecks: each Compose node gets the settings of the native 3+3
 // node of the same name, key by key, but for the allow-listed deployment keys.
@@ -77,7 +39,7 @@ func TestComposeRunsWhatNativeChecks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range differences(Map(cs), Map(ls), Deployed) {
+		for _, d := range Differences(Map(cs), Map(ls), DeploymentKeys) {
 			t.Errorf("%s: %s", ci.Name, d)
 		}
 		n++
@@ -102,7 +64,7 @@ func TestDifferencesCatches(t *testing.T) {
 		{"allowed key missing", map[string]string{"node.id": "4", "num.partitions": "3"}, "listeners"},
 		{"allowed", map[string]string{"node.id": "4", "listeners": "PLAINTEXT://b:2", "num.partitions": "3"}, ""},
 	} {
-		got := strings.Join(differences(base, c.other, Deployed), "; ")
+		got := strings.Join(Differences(base, c.other, DeploymentKeys), "; ")
 		if c.want == "" && got != "" || c.want != "" && !strings.HasPrefix(got, c.want+":") {
 			t.Errorf("%s: got %q, want a difference in %q", c.name, got, c.want)
 		}
