@@ -60,7 +60,8 @@ const MemoryBudget = 12 << 30
 // Check proves what can be proven of a loaded compose file without a container engine:
 // every image is pinned; every published port binds host; every service has a
 // healthcheck (one-shot jobs: every dependant waits for their success) and a memory
-// limit, within MemoryBudget in total; every depends_on names a service and waits for its
+// limit, within MemoryBudget in total; every one-shot job is waited for by a running
+// service (else `up --wait` fails on its exit); every depends_on names a service and waits for its
 // health or completion; every bind mount is a generated or committed file of repo (or a
 // HostPaths entry); every secret file is neither tracked nor unignored; every scrape
 // target (host:port) is a service exposing that port; each Kafka service gets exactly
@@ -142,6 +143,19 @@ func Check(p *types.Project, repo Repo, host string, st topology.Stack, scrapes 
 			if strings.Contains(strings.ToUpper(k), "PASSWORD") && !strings.HasSuffix(k, "_FILE") {
 				fail(name, "variable %s holds a password (%q): give a secret file's path in %s_FILE instead", k, deref(v), k)
 			}
+		}
+	}
+	// `up --wait` counts a job that exited 0 as up only when a running service waits for
+	// its success (docker/compose#10596).
+	for _, job := range slices.Sorted(maps.Keys(jobs)) {
+		adopted := false
+		for name, s := range p.Services {
+			if d, ok := s.DependsOn[job]; ok && !jobs[name] && d.Condition == types.ServiceConditionCompletedSuccessfully {
+				adopted = true
+			}
+		}
+		if !adopted {
+			fail(job, "a one-shot job no running service waits for: `up --wait` would fail on its exit")
 		}
 	}
 	if total > MemoryBudget {

@@ -239,6 +239,9 @@ func TestCheckCatches(t *testing.T) {
 		{"kafka setting missing", func(p *types.Project) {
 			svc(p, "kafka-broker-1", func(s *types.ServiceConfig) { delete(s.Environment, "KAFKA_MIN_INSYNC_REPLICAS") })
 		}, "setting min.insync.replicas (KAFKA_MIN_INSYNC_REPLICAS) is missing"},
+		{"job nobody waits for", func(p *types.Project) {
+			svc(p, "kibana", func(s *types.ServiceConfig) { delete(s.DependsOn, "es-users") })
+		}, "service es-users: a one-shot job no running service waits for"},
 		{"two cluster ids", func(p *types.Project) {
 			svc(p, "kafka-broker-3", func(s *types.ServiceConfig) { v := "AAAAAAAAAAAAAAAAAAAAAA"; s.Environment["CLUSTER_ID"] = &v })
 		}, "2 cluster ids"},
