@@ -83,7 +83,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, noEngine)
 			return 1
 		}
-		dc := func(a ...string) error { return docker(ctx, stdout, stderr, append([]string{"compose", "-f", file}, a...)...) }
+		dc := func(a ...string) error {
+			return docker(ctx, stdout, stderr, append([]string{"compose", "-f", file}, a...)...)
+		}
 		switch cmd {
 		case "up":
 			if err = missingSecrets(secrets); err != nil {
