@@ -182,6 +182,24 @@ func (s Stack) KafkaBootstrap() string {
 	return out
 }
 
+// KafkaHostBootstrap is the bootstrap.servers string for clients on the machine running
+// the stack: the brokers' host listeners where they have one (Compose), else their
+// broker ports (the native stack listens on the machine already).
+func (s Stack) KafkaHostBootstrap() string {
+	var out []string
+	for _, i := range s.Instances {
+		if i.Component != KafkaBroker && i.Component != KafkaCombined {
+			continue
+		}
+		if p := i.Port(PortHost); p != 0 {
+			out = append(out, net.JoinHostPort(PublishedHost, strconv.Itoa(p)))
+		} else {
+			out = append(out, i.Addr(PortBroker))
+		}
+	}
+	return strings.Join(out, ",")
+}
+
 // Controllers is how many KRaft voters the stack has (dedicated or combined).
 func (s Stack) Controllers() int { return s.Count(KafkaController) + s.Count(KafkaCombined) }
 
