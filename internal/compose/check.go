@@ -53,9 +53,10 @@ var HostPaths = map[string]string{
 	"node-exporter:/": "node_exporter reads the host's file systems under --path.rootfs",
 }
 
-// MemoryBudget is what all limits together may reach: a 16 GB laptop keeps room for its
-// own system and the image builds.
-const MemoryBudget = 12 << 30
+// MemoryBudget is what all limits together may reach: a 32 GB laptop keeps room for its
+// own system and the image builds. Most of it is the 3 Spark workers the topology declares
+// (2 cores and 2048 MB each, for one executor of deploy/spark apiece).
+const MemoryBudget = 18 << 30
 
 // Check proves what can be proven of a loaded compose file without a container engine:
 // every image is pinned; every published port binds host; every service has a

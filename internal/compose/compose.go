@@ -293,10 +293,10 @@ func (r *renderer) instance(inst topology.Instance) error {
 	case topology.SparkMaster:
 		s.Image = SparkImage
 		s.Command = []string{"/opt/spark/bin/spark-class", "org.apache.spark.deploy.master.Master",
-			"--host", inst.Host, "--port", strconv.Itoa(inst.Port("spark")), "--webui-port", strconv.Itoa(inst.Port(topology.PortMetrics))}
+			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(topology.PortSpark)), "--webui-port", strconv.Itoa(inst.Port(topology.PortMetrics))}
 		r.spark(s, inst, "-Xmx256m", "-Dspark.master.rest.enabled=false")
 		s.Ports = []string{r.publish(inst, topology.PortMetrics)}
-		s.Healthcheck = tcpCheck("30s", inst.Port(topology.PortMetrics), "/metrics/master/prometheus/", "aliveWorkers")
+		s.Healthcheck = tcpCheck("30s", inst.Port(topology.PortMetrics), inst.MetricsPath, "aliveWorkers")
 		s.MemLimit = "384m"
 	case topology.SparkWorker:
 		if len(master) != 1 {
@@ -305,18 +305,19 @@ func (r *renderer) instance(inst topology.Instance) error {
 		s.Image = SparkImage
 		s.Command = []string{"/opt/spark/bin/spark-class", "org.apache.spark.deploy.worker.Worker",
 			"--host", inst.Host, "--webui-port", strconv.Itoa(inst.Port(topology.PortMetrics)),
-			"--cores", "1", "--memory", "512m", "spark://" + master[0].Addr("spark")}
+			"--cores", strconv.Itoa(inst.Cores), "--memory", strconv.Itoa(inst.MemoryMB) + "m", "spark://" + master[0].Addr(topology.PortSpark)}
 		r.spark(s, inst, "-Xmx128m")
 		// Executors write the queries' state under the checkpoint root.
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
 		s.DependsOn = deps(master[0].Name, healthy)
-		s.Healthcheck = tcpCheck("30s", inst.Port(topology.PortMetrics), "/metrics/prometheus/", "coresUsed")
-		s.MemLimit = "768m"
+		s.Healthcheck = tcpCheck("30s", inst.Port(topology.PortMetrics), inst.MetricsPath, "coresUsed")
+		// What the worker offers executors (the topology), and its own 128 MB heap.
+		s.MemLimit = strconv.Itoa(inst.MemoryMB+256) + "m"
 	case topology.SparkConnect:
 		s.Image = SparkImage
 		sparkMaster := "local[2]"
 		if len(master) == 1 {
-			sparkMaster = "spark://" + master[0].Addr("spark")
+			sparkMaster = "spark://" + master[0].Addr(topology.PortSpark)
 		}
 		s.Command = []string{"/opt/spark/bin/spark-submit", "--master", sparkMaster,
 			"--properties-file", sparkConf + "/spark-defaults.conf",
@@ -328,7 +329,6 @@ func (r *renderer) instance(inst topology.Instance) error {
 			"--conf", "spark.port.maxRetries=0",
 			"--conf", "spark.driver.host=" + inst.Host,
 			"--conf", "spark.driver.memory=640m",
-			"--conf", "spark.executor.memory=384m",
 			"--conf", "spark.sql.streaming.checkpointLocation=" + checkpointDir,
 			"--conf", "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=" + log4jDir + "/spark.properties -D" + logpipeline.LogFileProperty + "=" + logDir + "/" + inst.Name + ".events.log",
 			"--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "spark-internal"}
