@@ -5,7 +5,7 @@ ES        ?= http://127.0.0.1:9200
 # Integration tests start Kafka, Spark and Prometheus: give them room.
 TESTFLAGS ?= -timeout 30m -count=1
 
-.PHONY: gen check test test-unit lint rules-test am-test up down status check-live bench-producer bench-stream bench-freshness
+.PHONY: gen check test test-unit lint rules-test am-test up down status deploy deploy-down deploy-status deploy-secrets check-live bench-producer bench-stream bench-freshness
 
 gen: ## render every asset under deploy/
 	$(GO) run ./cmd/gen
@@ -18,7 +18,7 @@ lint: ## lint every rule and dashboard expression against the metric catalog
 
 rules-test: ## promtool: config, rules and unit tests of every alert
 	$(GO) tool promtool check config deploy/prometheus/prometheus.yml deploy/local/prometheus.yml deploy/local/prometheus-kafka3.yml
-	$(GO) tool promtool check rules deploy/prometheus/rules/*.yml
+	$(GO) tool promtool check rules deploy/prometheus/rules/*.yml deploy/local/rules/*.yml
 	$(GO) tool promtool test rules deploy/prometheus/tests/*.yml
 
 am-test: ## amtool: config and routing tests
@@ -41,6 +41,21 @@ down: ## stop what `make up` started
 
 status:
 	$(GO) run ./cmd/stack status
+
+# Built, not `go run`: without an engine the one line it prints is all (go run adds its own).
+COMPOSE = @$(GO) build -o bin/compose ./cmd/compose && bin/compose
+
+deploy: ## the Compose stack: docker compose up --wait, then the provisioner (needs a Docker engine with the compose plugin)
+	$(COMPOSE) up
+
+deploy-down: ## stop the Compose stack (keeps its volumes; bin/compose down -volumes deletes them)
+	$(COMPOSE) down
+
+deploy-status:
+	$(COMPOSE) status
+
+deploy-secrets: ## write the Compose stack's secret files under deploy/secrets/ (git-ignored; never overwrites)
+	$(COMPOSE) secrets
 
 check-live: ## every catalog metric, rule and dashboard query returns data on the live stack (Prometheus and Elasticsearch)
 	$(GO) run ./cmd/gen check --prometheus $(PROM) --elasticsearch $(ES)

@@ -11,15 +11,6 @@ import (
 	"github.com/finobs/finobs/internal/rules"
 )
 
-// RunbookBase is where the generated runbook pages (deploy/runbooks) are served from.
-const RunbookBase = "https://github.com/finobs/finobs/blob/main/deploy/runbooks/"
-
-// GrafanaURL is where users reach Grafana; dashboard_url annotations start with it.
-const GrafanaURL = "http://localhost:3000"
-
-// RunbookURL is the runbook_url of an alert.
-func RunbookURL(alert string) string { return RunbookBase + alert + ".md" }
-
 // Groups lists every rule group, in file order.
 func Groups() []rules.Group {
 	return []rules.Group{KafkaCluster, KafkaBroker, KafkaHost,

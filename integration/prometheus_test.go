@@ -80,9 +80,9 @@ func TestRulesLoaded(t *testing.T) {
 	t.Parallel()
 	st := stacktest.Local(t)
 	_, file, _, _ := runtime.Caller(0)
-	files, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "deploy", "prometheus", "rules", "*.yml"))
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "deploy", "local", "rules", "*.yml"))
 	if len(files) == 0 {
-		t.Fatal("no rule files under deploy/prometheus/rules (run `go run ./cmd/gen`)")
+		t.Fatal("no rule files under deploy/local/rules (run `go run ./cmd/gen`)")
 	}
 	wantRules := map[string]int{} // group -> rules
 	for _, f := range files {

@@ -16,9 +16,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/internal/deployment"
 	"github.com/finobs/finobs/internal/generate"
 	"github.com/finobs/finobs/internal/live"
 	"github.com/finobs/finobs/internal/preview"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 const usage = `gen renders every monitoring asset of finobs from its typed Go definitions.
@@ -51,7 +53,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("gen "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage, "\nFlags:\n"); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage, deploymentHelp(), "\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	root := fs.String("root", ".", "repository root the deploy/ tree lives under")
 	check := fs.Bool("check", false, "compare with the files on disk instead of writing")
 	promURL := fs.String("prometheus", "http://127.0.0.1:9090", "Prometheus base URL (check, preview)")
@@ -101,6 +106,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// deploymentHelp lists the variables that change what a deployment's assets link to.
+func deploymentHelp() string {
+	return "\nDeployment settings (environment; defaults: the addresses on the machine running the stack):\n" +
+		"The URLs alerts and notifications link to, per stack (rules are rendered per stack):\n" + deployment.Help() +
+		fmt.Sprintf("  %-34s address the Compose stack publishes its ports on (default %s)\n", generate.PublishHostEnv, topology.PublishedHost) +
+		"Output rendered with other values differs from the committed one: commit it (gen --check compares with it).\n"
 }
 
 func generateAll(root string, check bool, stdout io.Writer) error {

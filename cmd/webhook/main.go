@@ -2,6 +2,8 @@
 // so tests can assert what was delivered to which receiver. The URL path names the
 // receiver (POST /paging, /chat, /default, ...). Every notification is appended to a JSON
 // Lines file and served back by GET /notifications (?receiver=paging&alertname=X&since=RFC3339).
+// With -runbooks DIR it also serves the generated runbook pages under /runbooks/, where
+// the runbook_url of alerts points (internal/deployment).
 package main
 
 import (
@@ -126,6 +128,7 @@ func hasAlert(m Message, name string) bool {
 func main() {
 	listen := flag.String("listen", "127.0.0.1:9095", "address to listen on")
 	file := flag.String("file", ".stack/webhook/notifications.jsonl", "JSON Lines file of received notifications")
+	runbooks := flag.String("runbooks", "", "directory of runbook pages to serve under /runbooks/ (deploy/runbooks); empty serves none")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	st, err := openStore(*file)
@@ -133,7 +136,15 @@ func main() {
 		log.Error("open store", "err", err)
 		os.Exit(1)
 	}
-	srv := &http.Server{Addr: *listen, Handler: handler(st, log), ReadHeaderTimeout: 10 * time.Second}
+	h := handler(st, log)
+	if *runbooks != "" {
+		if fi, err := os.Stat(*runbooks); err != nil || !fi.IsDir() {
+			log.Error("runbooks: not a directory", "dir", *runbooks, "err", err)
+			os.Exit(1)
+		}
+		h = withRunbooks(h, *runbooks)
+	}
+	srv := &http.Server{Addr: *listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("listening", "addr", *listen, "file", *file)
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(os.Stderr, "webhook:", err)
@@ -179,6 +190,21 @@ func handler(st *store, log *slog.Logger) http.Handler {
 			names = append(names, a.Labels["alertname"])
 		}
 		log.Info("notification", "path", n.Path, "am_receiver", m.Receiver, "status", m.Status, "alerts", strings.Join(names, ","))
+	})
+	return mux
+}
+
+// withRunbooks serves the Markdown pages of dir under /runbooks/ as plain text (readable in
+// any browser, no renderer to install), and everything else with next.
+func withRunbooks(next http.Handler, dir string) http.Handler {
+	files := http.StripPrefix("/runbooks/", http.FileServer(http.Dir(dir)))
+	mux := http.NewServeMux()
+	mux.Handle("/", next)
+	mux.HandleFunc("GET /runbooks/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".md") {
+			w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+		}
+		files.ServeHTTP(w, r)
 	})
 	return mux
 }

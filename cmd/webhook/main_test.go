@@ -68,3 +68,31 @@ func TestRecordAndQuery(t *testing.T) {
 		t.Errorf("reopened store has %d notifications, want 2", n)
 	}
 }
+
+// The runbook_url of every alert resolves: the generated pages are served under /runbooks/.
+func TestServesRunbooks(t *testing.T) {
+	st, err := openStore(filepath.Join(t.TempDir(), "n.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(withRunbooks(handler(st, slog.New(slog.DiscardHandler)), "../../deploy/runbooks"))
+	defer srv.Close()
+	get := func(path string) (int, string, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+	}
+	if code, ct, body := get("/runbooks/TargetDown.md"); code != 200 || !strings.HasPrefix(ct, "text/markdown") || !strings.Contains(body, "TargetDown") {
+		t.Errorf("TargetDown.md: %d %s %.80q", code, ct, body)
+	}
+	if code, _, _ := get("/runbooks/NoSuchAlert.md"); code != 404 {
+		t.Errorf("unknown page: %d, want 404", code)
+	}
+	if code, _, _ := get("/healthz"); code != 200 {
+		t.Errorf("healthz: %d", code)
+	}
+}

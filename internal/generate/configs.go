@@ -55,8 +55,8 @@ var prometheusOutput = render.Output{
 			rules string
 		}{
 			{PrometheusCompose, topology.Compose(), "rules/*.yml"},
-			{PrometheusLocal, local, "../prometheus/rules/*.yml"},
-			{PrometheusLocal3, local3, "../prometheus/rules/*.yml"},
+			{PrometheusLocal, local, "rules/*.yml"},
+			{PrometheusLocal3, local3, "rules/*.yml"},
 		} {
 			data, err := promconfig.Render(d.stack, promconfig.Options{
 				RuleFiles:          []string{d.rules},

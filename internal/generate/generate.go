@@ -27,6 +27,7 @@ var Outputs = []render.Output{
 	alertmanagerOutput,
 	dashboards.Output,
 	logs.Output,
+	composeOutput,
 }
 
 // Owned are the directories whose every file is generated, over all outputs.

@@ -8,19 +8,44 @@ import (
 
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/dashboards"
+	"github.com/finobs/finobs/internal/deployment"
 	"github.com/finobs/finobs/internal/render"
 	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/internal/topology"
 )
 
-// rulesOutput: rule files, promtool tests and runbooks of every group.
+// LocalRulesDir holds the native stack's rule files: the Compose rules with the native
+// stack's URLs in their runbook_url and dashboard_url annotations.
+const LocalRulesDir = "deploy/local/rules"
+
+// rulesOutput: rule files of each deployment, promtool tests and runbooks of every group.
 var rulesOutput = render.Output{
 	Name:   "rules",
-	Owns:   []string{rules.RulesDir, rules.TestsDir, rules.RunbooksDir},
+	Owns:   []string{rules.RulesDir, rules.TestsDir, rules.RunbooksDir, LocalRulesDir},
 	Render: renderRules,
 }
 
+// renderRules renders the rules once per deployment, each with its own URLs (package
+// deployment), and the promtool tests against the Compose rules. The rules are otherwise
+// the same: a test compares them.
 func renderRules() ([]render.File, []render.Count, error) {
-	groups, err := linkDashboards(alerts.Groups())
+	local, err := topology.Local(1)
+	if err != nil {
+		return nil, nil, err
+	}
+	composeURLs, err := deployment.For(topology.Compose(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	localURLs, err := deployment.For(local, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups, err := linkDashboards(alerts.Groups(), composeURLs)
+	if err != nil {
+		return nil, nil, err
+	}
+	localGroups, err := linkDashboards(alerts.Groups(), localURLs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -32,13 +57,18 @@ func renderRules() ([]render.File, []render.Count, error) {
 	var nAlerts, nRecording, nTests int
 	var index bytes.Buffer
 	index.WriteString("# Runbooks\n\nOne page per alert, generated from `alerts/` by `go run ./cmd/gen`.\n\n| Alert | Severity | Component | Summary |\n|---|---|---|---|\n")
-	for _, g := range groups {
-		data, err := g.RuleFile(alerts.RunbookURL)
+	for i, g := range groups {
+		data, err := g.RuleFile(composeURLs.RunbookURL)
 		if err != nil {
 			return nil, nil, err
 		}
-		files = append(files, render.File{Path: path.Join(rules.RulesDir, g.Name+".yml"), Data: withHeader(data, "Rules of group "+g.Name)})
-		tests, err := g.TestFile(ruleFiles, alerts.RunbookURL)
+		files = append(files, render.File{Path: path.Join(rules.RulesDir, g.Name+".yml"), Data: withHeader(data, "Rules of group "+g.Name+" (Compose stack)")})
+		data, err = localGroups[i].RuleFile(localURLs.RunbookURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, render.File{Path: path.Join(LocalRulesDir, g.Name+".yml"), Data: withHeader(data, "Rules of group "+g.Name+" (native stack)")})
+		tests, err := g.TestFile(ruleFiles, composeURLs.RunbookURL)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -53,14 +83,14 @@ func renderRules() ([]render.File, []render.Count, error) {
 	}
 	files = append(files, render.File{Path: path.Join(rules.RunbooksDir, "README.md"), Data: index.Bytes()})
 	return files, []render.Count{
-		{N: len(groups), What: "rule groups"}, {N: nAlerts, What: "alerts"}, {N: nRecording, What: "recording rules"},
+		{N: 2, What: "deployments"}, {N: len(groups), What: "rule groups"}, {N: nAlerts, What: "alerts"}, {N: nRecording, What: "recording rules"},
 		{N: nTests, What: "promtool test cases"}, {N: nAlerts, What: "runbooks"},
 	}, nil
 }
 
 // linkDashboards sets each alert's dashboard_url from the panel it points to; a panel that
 // no dashboard lists is an error naming the alert.
-func linkDashboards(groups []rules.Group) ([]rules.Group, error) {
+func linkDashboards(groups []rules.Group, urls deployment.URLs) ([]rules.Group, error) {
 	out := make([]rules.Group, len(groups))
 	var errs []error
 	for i, g := range groups {
@@ -74,7 +104,7 @@ func linkDashboards(groups []rules.Group) ([]rules.Group, error) {
 				errs = append(errs, &rules.Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: fmt.Errorf("%w: %v", rules.ErrNoPanel, err)})
 				continue
 			}
-			g.Alerts[j].Dashboard = alerts.GrafanaURL + u
+			g.Alerts[j].Dashboard = urls.Grafana + u
 		}
 		out[i] = g
 	}

@@ -51,6 +51,11 @@ datasources:
     url: %s
     isDefault: false
     editable: false
+    # Security is on: Grafana expands $ELASTIC_PASSWORD, which the deployment sets from a secret file.
+    basicAuth: true
+    basicAuthUser: elastic
+    secureJsonData:
+      basicAuthPassword: $ELASTIC_PASSWORD
     jsonData:
       index: %q
       timeField: %q

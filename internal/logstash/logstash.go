@@ -120,6 +120,9 @@ func Render(header string, pipelines []lp.Pipeline, t Target) ([]byte, error) {
 		w.line(2, "elasticsearch {")
 		w.line(3, "id => %s", w.q("es-"+ix))
 		w.line(3, "hosts => [%s]", w.q(t.Elasticsearch))
+		w.line(3, "# Security is on: the deployment puts the password in the environment (a secret file).")
+		w.line(3, "user => %s", w.q(ElasticUser))
+		w.line(3, "password => %s", w.q("${"+ElasticPasswordEnv+"}"))
 		w.line(3, "index => %s", w.q(index.Daily()))
 		w.line(3, "# Templates and ILM policies come from logs/ (deploy/elasticsearch).")
 		w.line(3, "manage_template => false")
@@ -131,6 +134,13 @@ func Render(header string, pipelines []lp.Pipeline, t Target) ([]byte, error) {
 	w.line(0, "}")
 	return []byte(w.b.String()), w.err
 }
+
+// The Elasticsearch user Logstash writes as, and the environment variable that holds its
+// password (Logstash substitutes ${VAR} in pipeline settings).
+const (
+	ElasticUser        = "elastic"
+	ElasticPasswordEnv = "ELASTIC_PASSWORD"
+)
 
 func filters(w *writer, p lp.Pipeline) {
 	switch p.Format {

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/internal/deployment"
+	"github.com/finobs/finobs/internal/kafkaconf"
 	"github.com/finobs/finobs/internal/logpipeline"
 	"github.com/finobs/finobs/internal/topology"
 )
@@ -100,6 +102,10 @@ func Managed(c topology.Component) bool {
 
 // services lists the managed processes of st.
 func services(p Paths, env Env, st topology.Stack) ([]service, error) {
+	urls, err := deployment.For(st, nil)
+	if err != nil {
+		return nil, err
+	}
 	var out []service
 	for _, inst := range st.Instances {
 		if !Starts(inst.Component) {
@@ -119,9 +125,9 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 		case topology.NodeExporter:
 			s = nodeExporterService(p, inst)
 		case topology.Prometheus:
-			s = prometheusService(p, st, inst)
+			s = prometheusService(p, st, inst, urls)
 		case topology.Alertmanager:
-			s = alertmanagerService(p, env, st, inst)
+			s = alertmanagerService(p, env, st, inst, urls)
 		case topology.Webhook:
 			s = webhookService(p, inst)
 		case topology.Elasticsearch:
@@ -212,7 +218,11 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		if err := generated(log4j); err != nil {
 			return err
 		}
-		if err := os.WriteFile(conf, []byte(kafkaProperties(st, inst, logDir)), 0o644); err != nil {
+		props, err := kafkaProperties(st, inst, logDir)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(conf, []byte(props), 0o644); err != nil {
 			return err
 		}
 		if exists(filepath.Join(logDir, "meta.properties")) {
@@ -256,52 +266,14 @@ func clusterID(dir string) (string, error) {
 	return id, os.WriteFile(f, []byte(id+"\n"), 0o644)
 }
 
-func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) string {
-	rf := min(3, st.Brokers())
-	minISR := 1
-	if rf > 1 {
-		minISR = 2
+// kafkaProperties is the server.properties of a node: internal/kafkaconf's settings, the
+// same the Compose file gives each container.
+func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) (string, error) {
+	settings, err := kafkaconf.Node(st, inst, logDir)
+	if err != nil {
+		return "", err
 	}
-	var b strings.Builder
-	w := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
-	b.WriteString("# Written by `go run ./cmd/stack up` from internal/topology; do not edit.\n")
-	w("node.id", inst.NodeID)
-	w("controller.quorum.voters", st.KafkaVoters())
-	w("controller.listener.names", "CONTROLLER")
-	w("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")
-	switch inst.Component {
-	case topology.KafkaCombined:
-		w("process.roles", "broker,controller")
-		w("listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker)+",CONTROLLER://"+inst.Addr(topology.PortController))
-	case topology.KafkaController:
-		w("process.roles", "controller")
-		w("listeners", "CONTROLLER://"+inst.Addr(topology.PortController))
-	case topology.KafkaBroker:
-		w("process.roles", "broker")
-		w("listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker))
-	}
-	if inst.Component != topology.KafkaController {
-		w("advertised.listeners", "PLAINTEXT://"+inst.Addr(topology.PortBroker))
-		w("inter.broker.listener.name", "PLAINTEXT")
-	}
-	w("log.dirs", logDir)
-	w("num.partitions", 3)
-	w("default.replication.factor", rf)
-	w("min.insync.replicas", minISR)
-	w("offsets.topic.replication.factor", rf)
-	w("transaction.state.log.replication.factor", rf)
-	w("transaction.state.log.min.isr", minISR)
-	w("share.coordinator.state.topic.replication.factor", rf)
-	w("share.coordinator.state.topic.min.isr", minISR)
-	w("group.initial.rebalance.delay.ms", 0) // tests start consumers right away
-	// Topics are created on purpose (kadm) only: with auto-creation, a client still holding a
-	// deleted topic's metadata (Spark's cached Kafka producer) recreates it, and stale topics
-	// pile up, each partition adding to every JMX scrape.
-	w("auto.create.topics.enable", false)
-	w("log.retention.hours", 24)    // a local stack: keep the disk small,
-	w("log.retention.bytes", 1<<30) // even under a producer benchmark (per partition)
-	w("log.segment.bytes", 64<<20)
-	return b.String()
+	return kafkaconf.Properties("Written by `go run ./cmd/stack up` from internal/kafkaconf; do not edit.", settings), nil
 }
 
 // jvmLog4j is the log4j2 config of a JVM group, deploy/log4j2/<group>.properties: rendered
@@ -394,7 +366,7 @@ func nodeExporterService(p Paths, inst topology.Instance) service {
 	}
 }
 
-func prometheusService(p Paths, st topology.Stack, inst topology.Instance) service {
+func prometheusService(p Paths, st topology.Stack, inst topology.Instance, urls deployment.URLs) service {
 	// cmd/gen renders deploy/local/prometheus.yml for the default topology (one combined
 	// node) and deploy/local/prometheus-kafka<N>.yml for the others.
 	cfg := p.Deploy("local/prometheus.yml")
@@ -411,6 +383,9 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 			"--storage.tsdb.retention.time=2d",
 			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
 			"--web.enable-lifecycle",
+			// The links in alerts (generatorURL) use the deployment's address; routes stay
+			// at / whatever path a proxy in front adds.
+			"--web.external-url=" + urls.Prometheus, "--web.route-prefix=/",
 		},
 		prepare: func(context.Context) error { return generated(cfg) },
 		phase:   1, // after its targets: its first scrapes find them up
@@ -421,7 +396,7 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance) servi
 	}
 }
 
-func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
+func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Instance, urls deployment.URLs) service {
 	cfg := p.Deploy("local/alertmanager.yml")
 	base := "http://" + inst.Addr(topology.PortMetrics)
 	return service{
@@ -430,6 +405,7 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 			"--storage.path=" + filepath.Join(p.Data(), "alertmanager"),
 			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
 			"--cluster.listen-address=", // no gossip port: a single local instance
+			"--web.external-url=" + urls.Alertmanager, "--web.route-prefix=/",
 		},
 		prepare: func(context.Context) error {
 			// A fresh notification log each start: alerts that were notified before a restart
@@ -450,7 +426,9 @@ func webhookService(p Paths, inst topology.Instance) service {
 	return service{
 		argv: []string{filepath.Join(p.Bin(), "webhook"),
 			"-listen", inst.Addr(topology.PortHTTP),
-			"-file", filepath.Join(p.WebhookDir(), "notifications.jsonl")},
+			"-file", filepath.Join(p.WebhookDir(), "notifications.jsonl"),
+			// The runbook_url of the native rules points here (internal/deployment).
+			"-runbooks", p.Deploy("runbooks")},
 		health: httpOK(base + "/healthz"),
 		url:    base + "/notifications",
 	}

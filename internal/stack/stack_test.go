@@ -14,7 +14,10 @@ import (
 	"github.com/finobs/finobs/internal/topology"
 )
 
-func props(s string) map[string]string {
+func props(s string, err error) map[string]string {
+	if err != nil {
+		panic(err)
+	}
 	m := map[string]string{}
 	for _, l := range strings.Split(s, "\n") {
 		if k, v, ok := strings.Cut(l, "="); ok && !strings.HasPrefix(l, "#") {

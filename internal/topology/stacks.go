@@ -44,7 +44,7 @@ func Compose() Stack {
 	}
 	for n := 1; n <= 3; n++ {
 		add(Instance{Component: KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: fmt.Sprintf("kafka-broker-%d", n),
-			NodeID: 3 + n, Ports: []Port{{PortBroker, 9092}, {PortMetrics, JMXPort}}})
+			NodeID: 3 + n, Ports: []Port{{PortBroker, 9092}, {PortHost, 29091 + n}, {PortMetrics, JMXPort}}})
 	}
 	add(Instance{Component: SchemaRegistry, Name: "schema-registry", Host: "schema-registry",
 		Ports: []Port{{PortHTTP, RegistryHTTPPort}, {PortMetrics, RegistryManagementPort}}})
@@ -62,6 +62,7 @@ func Compose() Stack {
 	add(Instance{Component: Prometheus, Name: "prometheus", Host: "prometheus", Ports: []Port{{PortMetrics, 9090}}})
 	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: "alertmanager", Ports: []Port{{PortMetrics, 9093}}})
 	add(Instance{Component: Grafana, Name: "grafana", Host: "grafana", Ports: []Port{{PortHTTP, 3000}}})
+	add(Instance{Component: Runbooks, Name: "runbooks", Host: "runbooks", Ports: []Port{{PortHTTP, 9095}}})
 	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: "elasticsearch", Ports: []Port{{PortHTTP, 9200}}})
 	add(Instance{Component: ElasticsearchExporter, Name: "elasticsearch-exporter", Host: "elasticsearch-exporter", Ports: []Port{{PortMetrics, ElasticsearchExporterPort}}})
 	add(Instance{Component: Logstash, Name: "logstash", Host: "logstash", Ports: []Port{{PortBeats, 5044}, {PortHTTP, 9600}}})

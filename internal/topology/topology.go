@@ -37,6 +37,9 @@ const (
 	ElasticsearchExporter Component = "elasticsearch-exporter"
 	// SparkExecutors is the executor metrics endpoint of the Spark driver (its own job).
 	SparkExecutors Component = "spark-executors"
+	// Runbooks serves the generated runbook pages (deploy/runbooks) that runbook_url
+	// annotations link to. On the native stack the webhook serves them.
+	Runbooks Component = "runbooks"
 )
 
 // Port is a named port a process listens on.
@@ -58,7 +61,14 @@ const (
 	// PortNode is the native Elasticsearch node's own HTTP port, behind the stack's front
 	// door on PortHTTP (the integ-test distribution lacks the root endpoint clients read).
 	PortNode = "node"
+	// PortHost is a Compose broker's listener for clients on the machine running the
+	// engine: published on PublishedHost at the same number, advertised as such.
+	PortHost = "host"
 )
+
+// PublishedHost is the address of the machine Compose publishes ports on: loopback, so
+// nothing of the stack is reachable from the network unless a deployment says otherwise.
+const PublishedHost = "127.0.0.1"
 
 // Instance is one process of a component.
 type Instance struct {
@@ -170,6 +180,24 @@ func (s Stack) KafkaBootstrap() string {
 		out += i.Addr(PortBroker)
 	}
 	return out
+}
+
+// KafkaHostBootstrap is the bootstrap.servers string for clients on the machine running
+// the stack: the brokers' host listeners where they have one (Compose), else their
+// broker ports (the native stack listens on the machine already).
+func (s Stack) KafkaHostBootstrap() string {
+	var out []string
+	for _, i := range s.Instances {
+		if i.Component != KafkaBroker && i.Component != KafkaCombined {
+			continue
+		}
+		if p := i.Port(PortHost); p != 0 {
+			out = append(out, net.JoinHostPort(PublishedHost, strconv.Itoa(p)))
+		} else {
+			out = append(out, i.Addr(PortBroker))
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 // Controllers is how many KRaft voters the stack has (dedicated or combined).

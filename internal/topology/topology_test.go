@@ -42,6 +42,12 @@ func TestStacks(t *testing.T) {
 	if l1.Count(SparkWorker) != LocalSparkWorkers {
 		t.Errorf("local: %d workers, want %d", l1.Count(SparkWorker), LocalSparkWorkers)
 	}
+	if got := c.KafkaHostBootstrap(); got != "127.0.0.1:29092,127.0.0.1:29093,127.0.0.1:29094" {
+		t.Errorf("compose host bootstrap %s", got)
+	}
+	if got := l3.KafkaHostBootstrap(); got != l3.KafkaBootstrap() {
+		t.Errorf("local host bootstrap %s", got)
+	}
 	if _, err := Local(2); err == nil || !strings.Contains(err.Error(), "1 or 3") {
 		t.Errorf("Local(2) = %v", err)
 	}
