@@ -433,10 +433,12 @@ var KafkaBroker = rules.Group{
 var (
 	KafkaDiskFillingUp = rules.Alert{
 		Name: "KafkaDiskFillingUp", When: signals.DiskRunningOut.And(signals.DiskFreeLow), For: 30 * minute, Panel: dashboards.KafkaDiskFreeIn24hPanel,
-		Summary:     "A disk holding Kafka logs will be full within a day.",
-		Description: "{{ $labels.mountpoint }} on {{ $labels.instance }} is predicted to run out of space within 24 hours at the rate of the last 6 hours.",
+		Summary: "A disk holding Kafka logs will be full within " + signals.Hours(signals.DiskFillHorizon) + ".",
+		Description: "{{ $labels.mountpoint }} on {{ $labels.instance }} is predicted to run out of space within " + signals.Hours(signals.DiskFillHorizon) +
+			" at the rate of the last " + signals.Hours(signals.DiskFillWindow) + ".",
 		Runbook: rules.Runbook{
-			Meaning:    "Free space is below 40% and falling fast enough to reach zero within a day.",
+			Meaning: "Free space is below 40% and falling fast enough to reach zero within " + signals.Hours(signals.DiskFillHorizon) +
+				" (the horizon and the regression window come from the capacity plan, deploy/capacity.md: the time to react, never past the shortest topic retention).",
 			Impact:     "A full disk takes the log directory offline and its replicas with it.",
 			Diagnosis:  []string{"Check `kafka_log_size_bytes` by topic: which topic grows? Check retention.ms / retention.bytes of that topic."},
 			Mitigation: []string{"Lower retention on the growing topic, add disk, or move partitions to other brokers."},
