@@ -60,10 +60,10 @@ var Original = cp.Scenario{
 	}},
 	Replication:         cp.Declared(3, seed+": 3x replication"),
 	Brokers:             cp.Declared(3, "seed DESIGN.md, System Architecture: 3 Kafka brokers"),
-	Disk:                cp.Declared(12*cp.TB, "assumption: the seed states none; a 12 TB data disk per broker"),
+	Disk:                cp.Declared(12*cp.TB, "assumption: the seed states none; a data disk per broker that holds the plan with headroom for two years of growth"),
 	Headroom:            cp.Declared(0.4, "keep 40% free: KafkaDiskFillingUp warns below 40% free, so a disk at the plan never sits in its warning zone"),
 	Growth:              cp.Declared(0.2, seed+": 20% year-over-year increase"),
-	PartitionThroughput: cp.Declared(10*cp.MB, "assumption: ~10 MB/s of produce per partition, a common Kafka sizing rule; measure with --prometheus under make bench-producer"),
+	PartitionThroughput: cp.Declared(10*cp.MB, "assumption: a common Kafka rule of thumb for the produce one partition takes; measure with --prometheus under make bench-producer"),
 	ReactionTime:        cp.Declared(24*time.Hour, "a day to add disk or lower retention (KafkaDiskFillingUp's runbook)"),
 	BrokerSegment:       cp.Declared(cp.GiB, "Kafka's default log.segment.bytes"),
 	Logs: logIndices(
@@ -77,8 +77,8 @@ var Original = cp.Scenario{
 	ESNodes:    cp.Declared(1, "Compose runs one Elasticsearch node"),
 	ESReplicas: cp.Declared(0, "one node: no replicas (the index templates set 0)"),
 	ESShards:   cp.Declared(1, "the index templates' number_of_shards"),
-	ESMaxShard: cp.Declared(50*cp.GB, "Elastic's sizing guidance: shards of 10 to 50 GB"),
-	ESDisk:     cp.Declared(500*cp.GB, "assumption: the seed states none; a 500 GB data path"),
+	ESMaxShard: cp.Declared(50*cp.GB, "the upper end of Elastic's sizing guidance for log shards"),
+	ESDisk:     cp.Declared(500*cp.GB, "assumption: the seed states none"),
 	ESHeadroom: cp.Declared(0.15, "Elasticsearch's default low disk watermark: 85% used"),
 }
 
@@ -116,7 +116,7 @@ var Local = cp.Scenario{
 	ESNodes:    cp.Declared(1, "one node"),
 	ESReplicas: cp.Declared(0, "one node: no replicas"),
 	ESShards:   cp.Declared(1, "the index templates' number_of_shards"),
-	ESMaxShard: cp.Declared(50*cp.GB, "Elastic's sizing guidance: shards of 10 to 50 GB"),
+	ESMaxShard: cp.Declared(50*cp.GB, "the upper end of Elastic's sizing guidance for log shards"),
 	ESDisk:     cp.Declared(0*cp.GB, "not checked: the node's disk watermarks are in bytes (internal/stack)"),
 	ESHeadroom: cp.Declared(0.15, "Elasticsearch's default low disk watermark"),
 }
