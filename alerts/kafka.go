@@ -1,6 +1,9 @@
 package alerts
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/promql"
@@ -444,8 +447,9 @@ var (
 			Mitigation: []string{"Lower retention on the growing topic, add disk, or move partitions to other brokers."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("free space falls 1 MiB a minute from 350 MiB", 60*minute, dataDisk.Expect(), 0,
-				dataDisk.Series(catalog.NodeFilesystemAvail, "350-1x80"),
+			// Falling fast enough to empty twice over within the plan's horizon, whatever it is.
+			rules.Fires(fmt.Sprintf("free space falls %d MiB a minute from 350 MiB", diskFall), 60*minute, dataDisk.Expect(), 0,
+				dataDisk.Series(catalog.NodeFilesystemAvail, fmt.Sprintf("350-%dx80", diskFall)),
 				dataDisk.Series(catalog.NodeFilesystemSize, "1000x80")),
 			rules.Quiet("free space steady", 60*minute,
 				dataDisk.Series(catalog.NodeFilesystemAvail, "350x80"),
@@ -479,3 +483,6 @@ var KafkaHost = rules.Group{
 	Component: "kafka",
 	Alerts:    []rules.Alert{KafkaDiskFillingUp, KafkaDiskAlmostFull},
 }
+
+// diskFall is a fall a minute that empties 350 twice within the disk alert's horizon.
+var diskFall = int(math.Ceil(700 / signals.DiskFillHorizon.Minutes()))
