@@ -80,6 +80,19 @@ var Original = cp.Scenario{
 	ESMaxShard: cp.Declared(50*cp.GB, "the upper end of Elastic's sizing guidance for log shards"),
 	ESDisk:     cp.Declared(500*cp.GB, "assumption: the seed states none"),
 	ESHeadroom: cp.Declared(0.15, "Elasticsearch's default low disk watermark: 85% used"),
+	Claims: []cp.Claim{
+		{"raw per hour", "216 GB/hour", func(p cp.Plan) cp.Bytes { return p.Flow.Over(time.Hour).Raw },
+			"120 B × 1.2 billion is 144 GB; 216 GB is 180 B a record"},
+		{"compressed and replicated per hour", "~129 GB/hour", func(p cp.Plan) cp.Bytes { return p.Flow.Over(time.Hour).Replicated },
+			"216 / 5 × 3 = 129.6: the wrong raw figure carried on"},
+		{"replicated per day", "~3.12 TB", func(p cp.Plan) cp.Bytes { return p.Flow.Over(day).Replicated }, "130 GB × 24 from the wrong hourly figure"},
+		{"replicated per year", "~1,138.8 PB", func(p cp.Plan) cp.Bytes { return p.Flow.Over(365 * day).Replicated },
+			"3.12 TB × 365 is 1,138.8 TB, written as PB; from the right inputs 757 TB"},
+		{"replicated per year, after 2 years of growth", "~1,600 PB", func(p cp.Plan) cp.Bytes { return p.After(2).Flow.Over(365 * day).Replicated },
+			"1,138.8 × 1.2² = 1,640 TB (rounded down to 1,600), again TB written as PB"},
+		{"replicated per year, after 5 years of growth", "~2,768 PB", func(p cp.Plan) cp.Bytes { return p.After(5).Flow.Over(365 * day).Replicated },
+			"1,600 × 1.2³ = 2,765: compounded from the rounded 2-year figure; 1,138.8 × 1.2⁵ would be 2,834 TB"},
+	},
 }
 
 // Local is the native stack of `make up` under a capacity run of the producer: one

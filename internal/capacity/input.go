@@ -88,7 +88,18 @@ type Scenario struct {
 	ESHeadroom    Input[float64]
 	BrokerSegment Input[Bytes] // largest segment a topic may roll (Kafka's default 1 GiB); 0: 1 GiB
 
+	// Claims are figures a document gives for this scenario, printed beside the plan's own.
+	Claims []Claim
+
 	measuredLogs map[string]measuredIndex // by index, from Measure
+}
+
+// Claim is one figure a document states, what the plan gives for it, and why they differ.
+type Claim struct {
+	What    string
+	Claimed string
+	Planned func(Plan) Bytes
+	Why     string
 }
 
 type measuredIndex struct {

@@ -104,6 +104,16 @@ type Plan struct {
 	DiskAlert DiskAlert
 }
 
+// After is the growth plan after years (one of GrowthYears); the zero YearPlan otherwise.
+func (p Plan) After(years int) YearPlan {
+	for _, y := range p.Growth {
+		if y.Years == years {
+			return y
+		}
+	}
+	return YearPlan{}
+}
+
 // Make plans s, or says which input is wrong. Every input is checked before any is used.
 func Make(s Scenario) (Plan, error) {
 	if err := Validate(s); err != nil {

@@ -140,6 +140,14 @@ func Tables(p Plan, u System) []Table {
 		out = append(out, lg)
 	}
 
+	if len(s.Claims) > 0 && u == SI { // a document's figures are in its own (SI) units: not beside IEC ones
+		cl := Table{Title: "Against the design document", Header: []string{"Figure", "document", "plan", "why they differ"}}
+		for _, c := range s.Claims {
+			cl.Rows = append(cl.Rows, []string{c.What, c.Claimed, b(c.Planned(p)), c.Why})
+		}
+		out = append(out, cl)
+	}
+
 	da := Table{Title: "Disk alert (KafkaDiskFillingUp)", Header: []string{"predict_linear window", "horizon", "why"}}
 	da.Rows = [][]string{{fmtDuration(p.DiskAlert.Window), fmtDuration(p.DiskAlert.Horizon), p.DiskAlert.Why}}
 	out = append(out, da)
