@@ -39,6 +39,13 @@ func printCapacity(ctx context.Context, o capacityOptions, stdout, stderr io.Wri
 	}
 	plans, err := generate.CapacityPlans([]cp.Scenario{s})
 	if err != nil {
+		if o.Prometheus != "" {
+			// Show what was measured: the reason a plan fails is often there.
+			fmt.Fprintf(stdout, "Scenario %s does not plan with these inputs:\n", s.Name)
+			if terr := cp.TextTable(stdout, cp.InputsTable(s, o.Units)); terr != nil {
+				return terr
+			}
+		}
 		return err
 	}
 	if err := cp.Text(stdout, plans[0], o.Units); err != nil {

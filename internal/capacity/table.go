@@ -23,46 +23,7 @@ func Tables(p Plan, u System) []Table {
 	b := func(v Bytes) string { return v.Format(u) }
 	var out []Table
 
-	in := Table{Title: "Inputs", Header: []string{"Input", "Value", "Source"}}
-	add := func(name, value string, src Source) { in.Rows = append(in.Rows, []string{name, value, src.String()}) }
-	for _, t := range s.Topics {
-		add(t.Name+" rate", fmt.Sprintf("%s records/s (%s records/h)", num(float64(t.Rate.V)), num(t.Rate.V.Hourly())), t.Rate.Source)
-		add(t.Name+" bytes per record", b(t.RecordBytes.V), t.RecordBytes.Source)
-		add(t.Name+" compression ratio", fmt.Sprintf("%sx", num(t.Compression.V)), t.Compression.Source)
-		add(t.Name+" retention", fmtDuration(t.Retention.V), t.Retention.Source)
-		if t.Partitions.V > 0 {
-			add(t.Name+" partitions", strconv.Itoa(t.Partitions.V), t.Partitions.Source)
-		}
-		if t.RetentionBytes.V > 0 {
-			add(t.Name+" retention bytes", b(t.RetentionBytes.V)+" per partition", t.RetentionBytes.Source)
-		}
-	}
-	add("replication factor", strconv.Itoa(s.Replication.V), s.Replication.Source)
-	add("brokers", strconv.Itoa(s.Brokers.V), s.Brokers.Source)
-	add("disk per broker", b(s.Disk.V), s.Disk.Source)
-	add("headroom", pct(s.Headroom.V)+" of each disk kept free", s.Headroom.Source)
-	add("yearly growth", pct(s.Growth.V), s.Growth.Source)
-	add("per-partition throughput", b(s.PartitionThroughput.V)+"/s compressed", s.PartitionThroughput.Source)
-	add("largest segment", b(s.maxSegment()), s.BrokerSegment.Source)
-	add("reaction time", fmtDuration(s.ReactionTime.V), s.ReactionTime.Source)
-	if len(s.Logs) > 0 {
-		for _, ix := range s.Logs {
-			for _, v := range ix.Pipelines {
-				add("log "+v.Pipeline+" rate", num(float64(v.Rate.V))+" events/s", v.Rate.Source)
-				add("log "+v.Pipeline+" bytes per event", b(v.EventBytes.V)+" stored", v.EventBytes.Source)
-			}
-			add("log index "+ix.Index+" retention", fmtDuration(ix.Retention.V), ix.Retention.Source)
-		}
-		add("Elasticsearch nodes", strconv.Itoa(s.ESNodes.V), s.ESNodes.Source)
-		add("Elasticsearch replicas", strconv.Itoa(s.ESReplicas.V), s.ESReplicas.Source)
-		add("Elasticsearch primary shards per index", strconv.Itoa(s.ESShards.V), s.ESShards.Source)
-		add("Elasticsearch largest shard", b(s.ESMaxShard.V), s.ESMaxShard.Source)
-		if s.ESDisk.V > 0 {
-			add("Elasticsearch disk per node", b(s.ESDisk.V), s.ESDisk.Source)
-		}
-		add("Elasticsearch headroom", pct(s.ESHeadroom.V)+" of each disk kept free", s.ESHeadroom.Source)
-	}
-	out = append(out, in)
+	out = append(out, InputsTable(s, u))
 
 	flow := Table{Title: "Kafka volume", Header: []string{"Topic", "Stage", "per second", "per hour", "per day", "per year"}}
 	stages := func(name string, f Flow) {
@@ -233,4 +194,70 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// InputsTable lists a scenario's inputs with their sources, in unit system u.
+func InputsTable(s Scenario, u System) Table {
+	b := func(v Bytes) string { return v.Format(u) }
+	in := Table{Title: "Inputs", Header: []string{"Input", "Value", "Source"}}
+	add := func(name, value string, src Source) { in.Rows = append(in.Rows, []string{name, value, src.String()}) }
+	for _, t := range s.Topics {
+		add(t.Name+" rate", fmt.Sprintf("%s records/s (%s records/h)", num(float64(t.Rate.V)), num(t.Rate.V.Hourly())), t.Rate.Source)
+		add(t.Name+" bytes per record", b(t.RecordBytes.V), t.RecordBytes.Source)
+		add(t.Name+" compression ratio", fmt.Sprintf("%sx", num(t.Compression.V)), t.Compression.Source)
+		add(t.Name+" retention", fmtDuration(t.Retention.V), t.Retention.Source)
+		if t.Partitions.V > 0 {
+			add(t.Name+" partitions", strconv.Itoa(t.Partitions.V), t.Partitions.Source)
+		}
+		if t.RetentionBytes.V > 0 {
+			add(t.Name+" retention bytes", b(t.RetentionBytes.V)+" per partition", t.RetentionBytes.Source)
+		}
+	}
+	add("replication factor", strconv.Itoa(s.Replication.V), s.Replication.Source)
+	add("brokers", strconv.Itoa(s.Brokers.V), s.Brokers.Source)
+	add("disk per broker", b(s.Disk.V), s.Disk.Source)
+	add("headroom", pct(s.Headroom.V)+" of each disk kept free", s.Headroom.Source)
+	add("yearly growth", pct(s.Growth.V), s.Growth.Source)
+	add("per-partition throughput", b(s.PartitionThroughput.V)+"/s compressed", s.PartitionThroughput.Source)
+	add("largest segment", b(s.maxSegment()), s.BrokerSegment.Source)
+	add("reaction time", fmtDuration(s.ReactionTime.V), s.ReactionTime.Source)
+	if len(s.Logs) > 0 {
+		for _, ix := range s.Logs {
+			for _, v := range ix.Pipelines {
+				add("log "+v.Pipeline+" rate", num(float64(v.Rate.V))+" events/s", v.Rate.Source)
+				add("log "+v.Pipeline+" bytes per event", b(v.EventBytes.V)+" stored", v.EventBytes.Source)
+			}
+			if m, ok := s.measuredLogs[ix.Index]; ok {
+				add("log index "+ix.Index+" rate", num(float64(m.rate.V))+" events/s", m.rate.Source)
+				add("log index "+ix.Index+" bytes per event", b(m.eventBytes.V)+" stored", m.eventBytes.Source)
+			}
+			add("log index "+ix.Index+" retention", fmtDuration(ix.Retention.V), ix.Retention.Source)
+		}
+		add("Elasticsearch nodes", strconv.Itoa(s.ESNodes.V), s.ESNodes.Source)
+		add("Elasticsearch replicas", strconv.Itoa(s.ESReplicas.V), s.ESReplicas.Source)
+		add("Elasticsearch primary shards per index", strconv.Itoa(s.ESShards.V), s.ESShards.Source)
+		add("Elasticsearch largest shard", b(s.ESMaxShard.V), s.ESMaxShard.Source)
+		if s.ESDisk.V > 0 {
+			add("Elasticsearch disk per node", b(s.ESDisk.V), s.ESDisk.Source)
+		}
+		add("Elasticsearch headroom", pct(s.ESHeadroom.V)+" of each disk kept free", s.ESHeadroom.Source)
+	}
+	return in
+}
+
+// TextTable writes one table as aligned columns.
+func TextTable(w io.Writer, t Table) error {
+	fmt.Fprintf(w, "\n== %s\n", t.Title)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(t.Header, "\t"))
+	for _, r := range t.Rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range t.Notes {
+		fmt.Fprintf(w, "  %s\n", n)
+	}
+	return nil
 }
