@@ -1,6 +1,9 @@
 package alerts
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/promql"
@@ -433,17 +436,20 @@ var KafkaBroker = rules.Group{
 var (
 	KafkaDiskFillingUp = rules.Alert{
 		Name: "KafkaDiskFillingUp", When: signals.DiskRunningOut.And(signals.DiskFreeLow), For: 30 * minute, Panel: dashboards.KafkaDiskFreeIn24hPanel,
-		Summary:     "A disk holding Kafka logs will be full within a day.",
-		Description: "{{ $labels.mountpoint }} on {{ $labels.instance }} is predicted to run out of space within 24 hours at the rate of the last 6 hours.",
+		Summary: "A disk holding Kafka logs will be full within " + signals.Hours(signals.DiskFillHorizon) + ".",
+		Description: "{{ $labels.mountpoint }} on {{ $labels.instance }} is predicted to run out of space within " + signals.Hours(signals.DiskFillHorizon) +
+			" at the rate of the last " + signals.Hours(signals.DiskFillWindow) + ".",
 		Runbook: rules.Runbook{
-			Meaning:    "Free space is below 40% and falling fast enough to reach zero within a day.",
+			Meaning: "Free space is below 40% and falling fast enough to reach zero within " + signals.Hours(signals.DiskFillHorizon) +
+				" (the horizon and the regression window come from the capacity plan, deploy/capacity.md: the time to react, never past the shortest topic retention).",
 			Impact:     "A full disk takes the log directory offline and its replicas with it.",
 			Diagnosis:  []string{"Check `kafka_log_size_bytes` by topic: which topic grows? Check retention.ms / retention.bytes of that topic."},
 			Mitigation: []string{"Lower retention on the growing topic, add disk, or move partitions to other brokers."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("free space falls 1 MiB a minute from 350 MiB", 60*minute, dataDisk.Expect(), 0,
-				dataDisk.Series(catalog.NodeFilesystemAvail, "350-1x80"),
+			// Falling fast enough to empty twice over within the plan's horizon, whatever it is.
+			rules.Fires(fmt.Sprintf("free space falls %d MiB a minute from 350 MiB", diskFall), 60*minute, dataDisk.Expect(), 0,
+				dataDisk.Series(catalog.NodeFilesystemAvail, fmt.Sprintf("350-%dx80", diskFall)),
 				dataDisk.Series(catalog.NodeFilesystemSize, "1000x80")),
 			rules.Quiet("free space steady", 60*minute,
 				dataDisk.Series(catalog.NodeFilesystemAvail, "350x80"),
@@ -477,3 +483,6 @@ var KafkaHost = rules.Group{
 	Component: "kafka",
 	Alerts:    []rules.Alert{KafkaDiskFillingUp, KafkaDiskAlmostFull},
 }
+
+// diskFall is a fall a minute that empties 350 twice within the disk alert's horizon.
+var diskFall = int(math.Ceil(700 / signals.DiskFillHorizon.Minutes()))

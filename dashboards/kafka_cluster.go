@@ -86,8 +86,9 @@ var (
 	KafkaDiskFreePanel = grafana.TimeSeries("Disk free",
 		"Share of each host filesystem still free; Kafka stops a log directory that fills up. Below the first dashed line a disk that is filling up warns (KafkaDiskFillingUp), below the second KafkaDiskAlmostFull pages.",
 		signals.DiskFree.Show().Legend("{{instance}} {{mountpoint}}")).Min(0).Max(1).Span(6)
-	KafkaDiskFreeIn24hPanel = grafana.TimeSeries("Disk free in 24h",
-		"Free space each host filesystem will have in 24 hours at the rate of the last 6 hours; below zero (dashed) the disk fills up within a day.",
+	KafkaDiskFreeIn24hPanel = grafana.TimeSeries("Disk free in "+signals.Hours(signals.DiskFillHorizon),
+		"Free space each host filesystem will have in "+signals.Hours(signals.DiskFillHorizon)+" at the rate of the last "+signals.Hours(signals.DiskFillWindow)+
+			" (both from the capacity plan); below zero (dashed) the disk fills up within that horizon.",
 		signals.DiskFreeIn24h.Show().Legend("{{instance}} {{mountpoint}}")).Span(6)
 )
 

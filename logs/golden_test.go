@@ -105,7 +105,7 @@ func TestBadInput(t *testing.T) {
 			p.Fields = p.Fields[:3] // error.stack_trace dropped: stack is captured into nothing
 		}, lp.ErrUntyped, "spark"},
 		{"unknown index", func(s *lp.Set) {
-			s.Pipelines[4].Index = lp.Index{Name: "finobs-logs-prom", Retention: Week}
+			s.Pipelines[4].Index = lp.Index{Name: "finobs-logs-prom", Retention: SparkIndex.Retention}
 		}, lp.ErrUnknownIndex, "prometheus"},
 		{"unknown retention", func(s *lp.Set) {
 			s.Pipelines[5].Index.Retention = lp.Retention{Name: "forever", Delete: 1}

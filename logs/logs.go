@@ -1,29 +1,49 @@
 package logs
 
 import (
+	"cmp"
 	"embed"
+	"fmt"
 	"io/fs"
+	"slices"
 	"time"
 
+	"github.com/finobs/finobs/capacity"
 	lp "github.com/finobs/finobs/internal/logpipeline"
 )
 
-const day = 24 * time.Hour
-
-// Retentions: each is an ILM policy deleting a daily index once it is that old.
+// Indices: one per source group, so a group's retention and mapping are its own. How long
+// each keeps its documents comes from the capacity plan (capacity/): the lifecycle deletes a
+// daily index once its last document has been kept the whole retention.
 var (
-	Week      = lp.Retention{Name: "finobs-logs-7d", Delete: 7 * day}
-	Fortnight = lp.Retention{Name: "finobs-logs-14d", Delete: 14 * day}
-	Month     = lp.Retention{Name: "finobs-logs-30d", Delete: 30 * day}
+	KafkaIndex      = index(capacity.KafkaLogs)
+	SparkIndex      = index(capacity.SparkLogs)
+	PipelineIndex   = index(capacity.PipelineLogs) // the producer and stream driver: the trail of the money path
+	MonitoringIndex = index(capacity.MonitoringLogs)
 )
 
-// Indices: one per source group, so a group's retention and mapping are its own.
-var (
-	KafkaIndex      = lp.Index{Name: "finobs-logs-kafka", Retention: Fortnight}
-	SparkIndex      = lp.Index{Name: "finobs-logs-spark", Retention: Week}
-	PipelineIndex   = lp.Index{Name: "finobs-logs-pipeline", Retention: Month} // the producer and stream driver: the trail of the money path
-	MonitoringIndex = lp.Index{Name: "finobs-logs-monitoring", Retention: Week}
-)
+// index is the index group name with the deployed plan's retention: an ILM policy named by
+// the retention ("finobs-logs-14d") whose delete age is the retention plus the day a daily
+// index spans.
+func index(name string) lp.Index {
+	keep, deleteAge := capacity.LogRetention(name)
+	return lp.Index{Name: name, Retention: lp.Retention{Name: fmt.Sprintf("finobs-logs-%dd", keep/(24*time.Hour)), Delete: deleteAge}}
+}
+
+// Retentions is every distinct retention of the indices, shortest first.
+func Retentions() []lp.Retention {
+	var out []lp.Retention
+	for _, ix := range Indices() {
+		if !slices.Contains(out, ix.Retention) {
+			out = append(out, ix.Retention)
+		}
+	}
+	slices.SortFunc(out, func(a, b lp.Retention) int { return cmp.Compare(a.Delete, b.Delete) })
+	return out
+}
+
+// Indices is every index group.
+func Indices() []lp.Index { return []lp.Index{KafkaIndex, SparkIndex, PipelineIndex, MonitoringIndex} }
 
 // IndexPattern matches every index the pipelines write (the Logs dashboard reads it).
 const IndexPattern = "finobs-logs-*"
@@ -49,8 +69,8 @@ func Golden() fs.FS {
 func Set() lp.Set {
 	return lp.Set{
 		Pipelines:  Pipelines(),
-		Indices:    []lp.Index{KafkaIndex, SparkIndex, PipelineIndex, MonitoringIndex},
-		Retentions: []lp.Retention{Week, Fortnight, Month},
+		Indices:    Indices(),
+		Retentions: Retentions(),
 		Golden:     Golden(),
 	}
 }

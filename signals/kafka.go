@@ -1,8 +1,10 @@
 package signals
 
 import (
+	"strconv"
 	"time"
 
+	"github.com/finobs/finobs/capacity"
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/promql"
 	"github.com/finobs/finobs/internal/signal"
@@ -247,11 +249,25 @@ var (
 	// DiskFreeLow is where a disk that is filling up starts to matter (KafkaDiskFillingUp).
 	DiskFreeLow = DiskFree.Below(signal.Warning, 0.4)
 
+	// DiskFillWindow and DiskFillHorizon come from the capacity plan of the deployed scenario
+	// (capacity/): the horizon is the time to react, never past the shortest topic retention
+	// (after it, deletion balances writes and a linear fill stops), the window a quarter of it.
+	DiskFillWindow, DiskFillHorizon = capacity.DiskAlert()
+
 	DiskFreeIn24h = &signal.Signal{
-		Name:        "disk free in 24h",
-		Description: "Free bytes each host filesystem will have in 24 hours, by linear regression over the last 6 hours.",
-		Unit:        signal.Bytes,
-		Expr:        promql.PredictLinear(promql.Select(catalog.NodeFilesystemAvail, hostFilesystems), 6*time.Hour, 24*time.Hour),
+		Name: "disk free in " + Hours(DiskFillHorizon),
+		Description: "Free bytes each host filesystem will have in " + Hours(DiskFillHorizon) + ", by linear regression over the last " + Hours(DiskFillWindow) +
+			" (window and horizon from the capacity plan).",
+		Unit: signal.Bytes,
+		Expr: promql.PredictLinear(promql.Select(catalog.NodeFilesystemAvail, hostFilesystems), DiskFillWindow, DiskFillHorizon),
 	}
 	DiskRunningOut = DiskFreeIn24h.Below(signal.Warning, 0)
 )
+
+// Hours prints a duration of whole hours as "24h", else Go's form.
+func Hours(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	}
+	return d.String()
+}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	capacityplan "github.com/finobs/finobs/internal/capacity"
 	"github.com/finobs/finobs/internal/deployment"
 	"github.com/finobs/finobs/internal/generate"
 	"github.com/finobs/finobs/internal/live"
@@ -36,6 +37,11 @@ Usage:
                                            against Elasticsearch); list those with no data
   go run ./cmd/gen preview --prometheus URL --out DIR
                                            render every dashboard to a PNG from live data
+  go run ./cmd/gen capacity [-scenario NAME] [--units si|iec] [--prometheus URL [--window D]]
+                                           print the capacity plan of a scenario (capacity/);
+                                           with --prometheus, bytes per record, compression,
+                                           per-partition throughput and log volume measured
+                                           from the running stack replace the declared ones
 
 Exit codes: 0 ok, 1 a check failed or a definition is invalid, 2 bad usage.
 `
@@ -62,7 +68,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	promURL := fs.String("prometheus", "http://127.0.0.1:9090", "Prometheus base URL (check, preview)")
 	esURL := fs.String("elasticsearch", "http://127.0.0.1:9200", `Elasticsearch base URL of the dashboards' log queries (check; "" skips them)`)
 	out := fs.String("out", ".stack/preview", "output directory of preview images")
-	timeout := fs.Duration("timeout", 2*time.Minute, "overall time limit of check and preview")
+	timeout := fs.Duration("timeout", 2*time.Minute, "overall time limit of check, preview and capacity")
+	scenario := fs.String("scenario", "original", "capacity scenario to plan (capacity)")
+	unitsFlag := fs.String("units", "si", "capacity: si (kB, MB, GB: powers of 1000) or iec (KiB, MiB, GiB: powers of 1024)")
+	window := fs.Duration("window", time.Minute, "capacity: range of the rates measured with --prometheus")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -96,6 +105,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			fmt.Fprintf(stdout, "preview images written to %s\n", *out)
 		}
+	case "capacity":
+		measure := false
+		fs.Visit(func(f *flag.Flag) { measure = measure || f.Name == "prometheus" })
+		ctx, cancel := context.WithTimeout(ctx, *timeout)
+		defer cancel()
+		var u capacityplan.System
+		if u, err = capacityplan.ParseSystem(*unitsFlag); err != nil {
+			fmt.Fprintf(stderr, "gen: --units: %v\n", err)
+			return 2
+		}
+		opts := capacityOptions{Scenario: *scenario, Units: u, Window: *window}
+		if measure {
+			opts.Prometheus = *promURL
+		}
+		err = printCapacity(ctx, opts, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "gen: unknown command %q\n\n", cmd)
 		fs.Usage()

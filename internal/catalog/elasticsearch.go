@@ -69,6 +69,11 @@ var (
 		Name: "elasticsearch_indices_docs_primary", Type: Gauge, Exporter: esExporter, Labels: esIndexLabels,
 		Help: "Documents in each index (primary shards).",
 	})
+	// ESIndexStoreSize is what the capacity planner measures bytes per log event by.
+	ESIndexStoreSize = declare(&Metric{
+		Name: "elasticsearch_indices_store_size_bytes_primary", Type: Gauge, Exporter: esExporter, Labels: esIndexLabels,
+		Help: "Bytes on disk of each index's primary shards.",
+	})
 	ESIndexIndexed = declare(&Metric{
 		Name: "elasticsearch_index_stats_indexing_index_total", Type: Counter, Exporter: esExporter, Labels: esIndexLabels,
 		Help: "Documents indexed into each index since its shards started.",

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/capacity"
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/lint"
@@ -28,6 +29,7 @@ var Outputs = []render.Output{
 	dashboards.Output,
 	logs.Output,
 	composeOutput,
+	capacityOutput,
 }
 
 // Owned are the directories whose every file is generated, over all outputs.
@@ -112,6 +114,11 @@ func Lint() error {
 
 // All lints every definition and renders every output.
 func All() (*render.Set, []Result, error) {
+	// The plan of the deployed scenario sets numbers in the rules and the log lifecycle:
+	// when it fails, say why before any lint reports what follows from it.
+	if err := capacity.DeployedError(); err != nil {
+		return nil, nil, fmt.Errorf("capacity plan of the deployed scenario: %w", err)
+	}
 	if err := Lint(); err != nil {
 		return nil, nil, err
 	}
