@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/logpipeline"
+	"github.com/finobs/finobs/internal/topics"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -67,7 +68,8 @@ func (s service) ports() []topology.Port {
 // controllers (a broker without a quorum hangs in controlled shutdown).
 func stopRank(c topology.Component) int {
 	switch c {
-	case topology.Prometheus, topology.Filebeat, topology.ElasticsearchExporter:
+	case topology.Prometheus, topology.Filebeat, topology.ElasticsearchExporter,
+		topology.Producer, topology.StreamDriver: // the stream driver stops its query on Spark Connect
 		return 0
 	case topology.SparkConnect:
 		return 1
@@ -87,12 +89,13 @@ func stopRank(c topology.Component) int {
 }
 
 // Managed reports whether the stack runs the component (Starts says whether `up` starts it
-// here); the producer and the stream driver are run by their own commands.
+// here: FINOBS_LOGS=0 and FINOBS_PIPELINE=0 leave some out).
 func Managed(c topology.Component) bool {
 	switch c {
 	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker, topology.SparkConnect,
 		topology.SparkMaster, topology.SparkWorker, topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook,
-		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat:
+		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat,
+		topology.Producer, topology.StreamDriver:
 		return true
 	}
 	return false
@@ -135,6 +138,10 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 			s = esExporterService(p, st, inst)
 		case topology.Filebeat:
 			s = filebeatService(p, st, inst)
+		case topology.Producer:
+			s, err = producerService(p, st, inst)
+		case topology.StreamDriver:
+			s = streamService(p, st, inst)
 		}
 		if err != nil {
 			return nil, err
@@ -255,11 +262,9 @@ func clusterID(dir string) (string, error) {
 }
 
 func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) string {
-	rf := min(3, st.Brokers())
-	minISR := 1
-	if rf > 1 {
-		minISR = 2
-	}
+	// The cluster's defaults (internal topics, anything created without a declaration)
+	// replicate as the declared topics do.
+	rf, minISR := topics.Replication(st.Brokers())
 	var b strings.Builder
 	w := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
 	b.WriteString("# Written by `go run ./cmd/stack up` from internal/topology; do not edit.\n")

@@ -30,8 +30,11 @@ func logging(c topology.Component) bool {
 }
 
 // Starts reports whether `up` starts the component in this environment: it is managed, and
-// not a part of the logging pipeline that FINOBS_LOGS=0 leaves out.
-func Starts(c topology.Component) bool { return Managed(c) && (!logging(c) || LogsEnabled()) }
+// not a part of the logging pipeline that FINOBS_LOGS=0 leaves out, nor of the data
+// pipeline that FINOBS_PIPELINE=0 leaves out.
+func Starts(c topology.Component) bool {
+	return Managed(c) && (!logging(c) || LogsEnabled()) && (!pipeline(c) || PipelineEnabled())
+}
 
 // esUser is whom Elasticsearch runs as when the stack runs as root: Elasticsearch refuses
 // to run as root.

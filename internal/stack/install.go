@@ -55,6 +55,15 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 		{"node_exporter", func(ctx context.Context) error { return in.goTool(ctx, "node_exporter", NodeExporterPkg) }},
 		{"webhook", in.webhook},
 	}
+	if PipelineEnabled() {
+		steps = append(steps, []struct {
+			name string
+			fn   func(context.Context) error
+		}{
+			{"producer", func(ctx context.Context) error { return in.ownTool(ctx, "produce") }},
+			{"stream driver", func(ctx context.Context) error { return in.ownTool(ctx, "stream") }},
+		}...)
+	}
 	if LogsEnabled() {
 		steps = append(steps, []struct {
 			name string

@@ -62,6 +62,7 @@ type Producer struct {
 
 	latency   prometheus.Histogram
 	createdTp bool
+	topic     TopicSpec // as ensured, the declared values filled in
 }
 
 // slot is a reusable record. It is its record's Context, so that the promise finds the
@@ -195,7 +196,7 @@ func New(ctx context.Context, cfg Config, reg *prometheus.Registry, log *slog.Lo
 		}
 		return nil, fmt.Errorf("brokers %s: %w", strings.Join(cfg.Brokers, ","), err)
 	}
-	p.createdTp, err = EnsureTopic(cctx, cl, TopicSpec{
+	p.topic, p.createdTp, err = ensureTopic(cctx, cl, TopicSpec{
 		Name: cfg.Topic, Partitions: cfg.Partitions, ReplicationFactor: cfg.ReplicationFactor, MinInsyncReplicas: cfg.MinInsyncReplicas,
 	}, cfg.CreateTopic)
 	if err != nil {
@@ -246,6 +247,9 @@ func (p *Producer) register(reg *prometheus.Registry) (*kprom.Metrics, error) {
 	return kprom.NewMetrics("kgo", kprom.Registry(reg),
 		kprom.FetchAndProduceDetail(kprom.ByNode, kprom.ByTopic, kprom.Batches, kprom.Records, kprom.UncompressedBytes, kprom.CompressedBytes)), nil
 }
+
+// Topic is the topic's spec, the declared values filled in.
+func (p *Producer) Topic() TopicSpec { return p.topic }
 
 // CreatedTopic reports whether New created the topic.
 func (p *Producer) CreatedTopic() bool { return p.createdTp }
