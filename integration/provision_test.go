@@ -162,7 +162,7 @@ func TestProvisionTopics(t *testing.T) {
 	// Unsafe changes, beside a safe one: nothing is applied, and the error names the topic
 	// and the setting.
 	unsafe := append([]topics.Topic(nil), decls...)
-	unsafe[0].Partitions = decls[0].Partitions - 3              // fewer partitions
+	unsafe[0].Partitions = decls[0].Partitions - 3               // fewer partitions
 	unsafe[1].RetentionTime = decls[1].RetentionTime - time.Hour // lower retention
 	unsafe[2].SegmentBytes = decls[2].SegmentBytes / 2           // safe, but in a refused run
 	_, out, err := planTopics(t, cl, unsafe, false, false)
