@@ -297,7 +297,9 @@ func (s *Stack) Down() error {
 	var busy []string
 	deadline := time.Now().Add(10 * time.Second)
 	for _, inst := range st.Instances {
-		if !Managed(inst.Component) {
+		// The pipeline's ports are clients' metrics ports: a producer run by hand may hold
+		// one, and the stack's own were stopped by their pid files.
+		if !Managed(inst.Component) || pipeline(inst.Component) {
 			continue
 		}
 		for _, p := range inst.Ports {
