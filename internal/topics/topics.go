@@ -57,13 +57,17 @@ type Storage struct {
 
 // DefaultStorage is the storage of every topic, in one place: a capacity plan replaces it
 // (Declare takes any such map). Sized for a laptop stack: a day of transactions, and a week
-// of the job's much smaller outputs, each partition bounded in bytes too.
+// of the job's much smaller outputs (smaller segments, so that time retention frees them),
+// each partition bounded at 1 GiB, the native brokers' default: a stack whose topics were
+// created before these declarations holds no more than that, and provisioning it lowers
+// no retention.
 func DefaultStorage() map[string]Storage {
+	const week = 7 * 24 * time.Hour
 	return map[string]Storage{
 		Transactions: {RetentionTime: 24 * time.Hour, RetentionBytes: 1 << 30, SegmentBytes: 64 << 20, Cleanup: Delete},
-		Aggregates:   {RetentionTime: 7 * 24 * time.Hour, RetentionBytes: 256 << 20, SegmentBytes: 16 << 20, Cleanup: Delete},
-		Anomalies:    {RetentionTime: 7 * 24 * time.Hour, RetentionBytes: 256 << 20, SegmentBytes: 16 << 20, Cleanup: Delete},
-		DeadLetters:  {RetentionTime: 7 * 24 * time.Hour, RetentionBytes: 256 << 20, SegmentBytes: 16 << 20, Cleanup: Delete},
+		Aggregates:   {RetentionTime: week, RetentionBytes: 1 << 30, SegmentBytes: 16 << 20, Cleanup: Delete},
+		Anomalies:    {RetentionTime: week, RetentionBytes: 1 << 30, SegmentBytes: 16 << 20, Cleanup: Delete},
+		DeadLetters:  {RetentionTime: week, RetentionBytes: 1 << 30, SegmentBytes: 16 << 20, Cleanup: Delete},
 	}
 }
 
