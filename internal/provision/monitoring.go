@@ -145,6 +145,11 @@ func (r *Reloaded) normalize(s string, generated bool) (string, error) {
 		if generated && r.ConfigDir != "" {
 			c.SetDirectory(r.ConfigDir)
 		}
+		// The server fills the TSDB retention in from its flags (--storage.tsdb.retention.*);
+		// our files leave it to them.
+		if c.StorageConfig.TSDBConfig != nil {
+			c.StorageConfig.TSDBConfig.Retention = nil
+		}
 		return c.String(), nil
 	default:
 		c, err := amconfig.Load(s)
