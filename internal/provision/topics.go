@@ -293,22 +293,18 @@ func withMessage(err error, msg string) error {
 	return err
 }
 
-// waitLeaders waits until every partition of a topic has a leader: whoever produces or plans
-// next must find it.
+// waitLeaders waits until every broker knows every partition of the topic with a leader:
+// whoever produces, describes or plans next may ask any of them (metadata reaches the
+// brokers of a 3-node cluster one after the other).
 func waitLeaders(ctx context.Context, cl *kgo.Client, topic string, partitions int) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		req := kmsg.NewPtrMetadataRequest()
-		rt := kmsg.NewMetadataRequestTopic()
-		rt.Topic = kmsg.StringPtr(topic)
-		req.Topics = append(req.Topics, rt)
-		resp, err := req.RequestWith(ctx, cl)
-		if err == nil && len(resp.Topics) == 1 && resp.Topics[0].ErrorCode == 0 && len(resp.Topics[0].Partitions) == partitions &&
-			!slices.ContainsFunc(resp.Topics[0].Partitions, func(p kmsg.MetadataResponseTopicPartition) bool { return p.Leader < 0 || p.ErrorCode != 0 }) {
+		err := allBrokersKnow(ctx, cl, topic, partitions)
+		if err == nil {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("topic %s: not every one of %d partitions has a leader after 30 s (last: %v)", topic, partitions, err)
+			return fmt.Errorf("topic %s: not every broker knows its %d partitions with a leader after 30 s: %w", topic, partitions, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -316,4 +312,27 @@ func waitLeaders(ctx context.Context, cl *kgo.Client, topic string, partitions i
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+func allBrokersKnow(ctx context.Context, cl *kgo.Client, topic string, partitions int) error {
+	req := kmsg.NewPtrMetadataRequest()
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return err
+	}
+	for _, b := range resp.Brokers {
+		r, err := cl.Broker(int(b.NodeID)).Request(ctx, req)
+		if err != nil {
+			return fmt.Errorf("broker %d: %w", b.NodeID, err)
+		}
+		m := r.(*kmsg.MetadataResponse)
+		if len(m.Topics) != 1 || m.Topics[0].ErrorCode != 0 || len(m.Topics[0].Partitions) != partitions ||
+			slices.ContainsFunc(m.Topics[0].Partitions, func(p kmsg.MetadataResponseTopicPartition) bool { return p.Leader < 0 || p.ErrorCode != 0 }) {
+			return fmt.Errorf("broker %d does not know it yet", b.NodeID)
+		}
+	}
+	return nil
 }

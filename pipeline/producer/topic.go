@@ -109,6 +109,11 @@ func ensureTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec, create boo
 		if t, err := describe(ctx, cl, spec.Name, true); err != nil || t.err != nil {
 			return spec, true, fmt.Errorf("topic %s created, but not ready after 10 s: %w", spec.Name, errors.Join(err, t.err))
 		}
+		// Every broker, not only the one asked: the next request (a config check) may go to
+		// any broker of a 3-node cluster, and they learn of a new topic one after the other.
+		if err := allBrokersKnow(ctx, cl, spec.Name, int(spec.Partitions)); err != nil {
+			return spec, true, fmt.Errorf("topic %s created: %w", spec.Name, err)
+		}
 		return spec, true, nil
 	}
 	return spec, false, checkTopic(ctx, cl, spec)
@@ -202,4 +207,46 @@ func checkTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec) error {
 		return fmt.Errorf("%w: existing topic %s has %v; use other settings or another topic", ErrTopicConflict, spec.Name, conflicts)
 	}
 	return nil
+}
+
+// allBrokersKnow waits up to 10 s until every broker answers metadata of the topic with
+// all its partitions led.
+func allBrokersKnow(ctx context.Context, cl *kgo.Client, topic string, partitions int) error {
+	req := kmsg.NewPtrMetadataRequest()
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, rt)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := func() error {
+			resp, err := req.RequestWith(ctx, cl)
+			if err != nil {
+				return err
+			}
+			for _, b := range resp.Brokers {
+				r, err := cl.Broker(int(b.NodeID)).Request(ctx, req)
+				if err != nil {
+					return fmt.Errorf("broker %d: %w", b.NodeID, err)
+				}
+				m := r.(*kmsg.MetadataResponse)
+				if len(m.Topics) != 1 || m.Topics[0].ErrorCode != 0 || len(m.Topics[0].Partitions) != partitions {
+					return fmt.Errorf("broker %d does not know it yet", b.NodeID)
+				}
+				for _, p := range m.Topics[0].Partitions {
+					if p.Leader < 0 || p.ErrorCode != 0 {
+						return fmt.Errorf("broker %d knows no leader of partition %d yet", b.NodeID, p.Partition)
+					}
+				}
+			}
+			return nil
+		}()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
