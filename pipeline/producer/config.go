@@ -72,9 +72,9 @@ type Config struct {
 // Defaults returns the configuration used when a flag is not given.
 func Defaults() Config {
 	return Config{
-		Brokers:           []string{"127.0.0.1:9092"},
-		Topic:             topics.Transactions,
-		CreateTopic:       true,
+		Brokers:     []string{"127.0.0.1:9092"},
+		Topic:       topics.Transactions,
+		CreateTopic: true,
 		// As internal/topics declares the topic for the cluster it connects to.
 		Partitions:        0,
 		ReplicationFactor: 0,
