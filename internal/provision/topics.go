@@ -276,6 +276,9 @@ func (t *Topics) Apply(ctx context.Context, items []Item, log *slog.Logger) erro
 			if err != nil {
 				return fmt.Errorf("topic %s: alter configs: %w", d.Name, err)
 			}
+			if err := waitConfigs(ctx, t.Client, d.Name, tp.alter); err != nil {
+				return err
+			}
 			keys := make([]string, len(tp.alter))
 			for i, a := range tp.alter {
 				keys[i] = a.Name + "=" + *a.Value
@@ -335,4 +338,55 @@ func allBrokersKnow(ctx context.Context, cl *kgo.Client, topic string, partition
 		}
 	}
 	return nil
+}
+
+// waitConfigs waits until every broker answers the altered configs with their new values:
+// a plan right after this one, asking any broker, must find nothing left to do.
+func waitConfigs(ctx context.Context, cl *kgo.Client, topic string, set []kadm.AlterConfig) error {
+	want := map[string]string{}
+	req := kmsg.NewPtrDescribeConfigsRequest()
+	r := kmsg.NewDescribeConfigsRequestResource()
+	r.ResourceType, r.ResourceName = kmsg.ConfigResourceTypeTopic, topic
+	for _, a := range set {
+		want[a.Name] = *a.Value
+		r.ConfigNames = append(r.ConfigNames, a.Name)
+	}
+	req.Resources = append(req.Resources, r)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := func() error {
+			md, err := kmsg.NewPtrMetadataRequest().RequestWith(ctx, cl)
+			if err != nil {
+				return err
+			}
+			for _, b := range md.Brokers {
+				resp, err := cl.Broker(int(b.NodeID)).Request(ctx, req)
+				if err != nil {
+					return fmt.Errorf("broker %d: %w", b.NodeID, err)
+				}
+				for _, res := range resp.(*kmsg.DescribeConfigsResponse).Resources {
+					if err := kerr.ErrorForCode(res.ErrorCode); err != nil {
+						return fmt.Errorf("broker %d: %w", b.NodeID, err)
+					}
+					for _, c := range res.Configs {
+						if w, ok := want[c.Name]; ok && (c.Value == nil || *c.Value != w) {
+							return fmt.Errorf("broker %d still has another %s", b.NodeID, c.Name)
+						}
+					}
+				}
+			}
+			return nil
+		}()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("topic %s: configs set, but not seen by every broker after 30 s: %w", topic, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
