@@ -33,7 +33,7 @@ test-unit: ## the tests that need no running stack
 test: check lint rules-test am-test
 	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) ./...
 
-up: ## start the native local stack (KAFKA_NODES=1|3)
+up: ## start the native local stack (KAFKA_NODES=1|3), provision it, then the producer and stream driver (FINOBS_PIPELINE=0: without them)
 	$(GO) run ./cmd/stack up
 
 down: ## stop what `make up` started

@@ -44,9 +44,13 @@ produce exits with status 1, naming the fields, when the registry finds it incom
 with the subject's registered version. -format json writes the JSON encoding (~261 bytes)
 and needs no registry.
 
-The topic is created when missing (-create-topic); when it exists, its partitions,
-replication factor and min.insync.replicas must match the flags, or produce exits before
-sending anything. Progress and the summary are JSON log lines on stderr; the summary is
+The topic is created when missing (-create-topic), from its declaration in internal/topics
+(go run ./cmd/deploy creates the declared topics on a stack; this is the fallback); when it
+exists, its partitions, replication factor and min.insync.replicas must match the flags, or
+produce exits before sending anything. Flags left 0 take the declared values for the
+cluster's broker count (3 brokers: replication factor 3, min.insync.replicas 2; one broker:
+1 and 1); for a topic not declared there, an existing topic's own and a new one's shaped
+like the declared. Progress and the summary are JSON log lines on stderr; the summary is
 also printed to stdout as one JSON object. Prometheus metrics (finobs_producer_* and
 franz-go's kgo_*) are served on -metrics-addr at /metrics.
 
@@ -79,9 +83,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Duration, "duration", 0, "stop after this long, e.g. 60s; 0 is no limit")
 	fs.Int64Var(&cfg.Count, "count", 0, "stop after this many records; 0 is no limit")
 	fs.BoolVar(&cfg.CreateTopic, "create-topic", cfg.CreateTopic, "create the topic when it does not exist")
-	partitions := fs.Int("partitions", int(cfg.Partitions), "partitions of the topic")
-	rf := fs.Int("replication-factor", int(cfg.ReplicationFactor), "replication factor of the topic")
-	fs.IntVar(&cfg.MinInsyncReplicas, "min-insync-replicas", cfg.MinInsyncReplicas, "min.insync.replicas of the topic")
+	partitions := fs.Int("partitions", int(cfg.Partitions), "partitions of the topic; 0: as declared")
+	rf := fs.Int("replication-factor", int(cfg.ReplicationFactor), "replication factor of the topic; 0: as declared for the cluster's broker count")
+	fs.IntVar(&cfg.MinInsyncReplicas, "min-insync-replicas", cfg.MinInsyncReplicas, "min.insync.replicas of the topic; 0: as declared for the cluster's broker count")
 	fs.StringVar(&cfg.Acks, "acks", cfg.Acks, "acknowledgements: all, 1 or 0")
 	fs.BoolVar(&cfg.Idempotent, "idempotent", cfg.Idempotent, "idempotent writes (needs -acks all); -idempotent=false to disable")
 	fs.StringVar(&cfg.Compression, "compression", cfg.Compression, "batch compression: "+strings.Join(producer.Compressions, ", ")+"; snappy costs the least CPU here, zstd compresses best")
@@ -166,9 +170,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer p.Close()
-	if p.CreatedTopic() {
-		log.Info("created topic", "topic", cfg.Topic, "partitions", cfg.Partitions,
-			"replication_factor", cfg.ReplicationFactor, "min_insync_replicas", cfg.MinInsyncReplicas)
+	if tp := p.Topic(); p.CreatedTopic() {
+		log.Info("created topic", "topic", tp.Name, "partitions", tp.Partitions,
+			"replication_factor", tp.ReplicationFactor, "min_insync_replicas", tp.MinInsyncReplicas)
 	}
 	st, err := p.Run(ctx)
 	summary := map[string]any{

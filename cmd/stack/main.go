@@ -10,8 +10,9 @@
 //	go run ./cmd/stack exec -- CMD start the stack if needed, run CMD, stop what was started
 //
 // KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined node; FINOBS_LOGS=0
-// leaves the logging pipeline out; FINOBS_SPARK_MASTER=local[2] runs the Spark Connect
-// server's application in the server rather than on the stack's Spark master and worker.
+// leaves the logging pipeline out; FINOBS_PIPELINE=0 the producer and the stream driver;
+// FINOBS_SPARK_MASTER=local[2] runs the Spark Connect server's application in the server
+// rather than on the stack's Spark master and worker.
 package main
 
 import (
@@ -26,7 +27,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/internal/provision"
 	"github.com/finobs/finobs/internal/stack"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 func main() {
@@ -61,10 +64,14 @@ processes with state under .stack/ ($FINOBS_STATE).
 Environment: KAFKA_NODES=3 runs 3 controllers and 3 brokers instead of one combined
 node; FINOBS_LOGS=0 leaves out Elasticsearch, its exporter and Filebeat (a lighter
 stack; make test runs them); FINOBS_REGISTRY=0 leaves out the schema registry (the
-producer then needs -format json); FINOBS_STATE moves the state directory; FINOBS_DEBUG=1
-logs at debug level. FINOBS_SPARK_MASTER=local[2] runs the Spark Connect server's
-application inside the server instead of on the stack's standalone Spark cluster (master
-and worker still run), e.g. to compare the two with bench stream.
+producer then needs -format json); FINOBS_PIPELINE=0 leaves out the producer and the stream
+driver that up starts last (FINOBS_PRODUCER_RATE records/s, default 200), after it has
+provisioned the declared topics and checked Prometheus' and Alertmanager's configs as
+go run ./cmd/deploy does; exec leaves them out unless FINOBS_PIPELINE=1 (tests run their
+own on the same ports) and pauses running ones for the command. FINOBS_STATE moves the
+state directory; FINOBS_DEBUG=1 logs at debug level. FINOBS_SPARK_MASTER=local[2] runs the
+Spark Connect server's application inside the server instead of on the stack's standalone
+Spark cluster (master and worker still run), e.g. to compare the two with bench stream.
 `
 
 func run(log *slog.Logger, args []string) (int, error) {
@@ -80,7 +87,7 @@ func run(log *slog.Logger, args []string) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	s := &stack.Stack{P: p, Log: log}
+	s := &stack.Stack{P: p, Log: log, Provision: provisioner(p, log)}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch args[0] {
@@ -116,11 +123,45 @@ func run(log *slog.Logger, args []string) (int, error) {
 	}
 }
 
+// provisioner applies the declarations to the native stack as `go run ./cmd/deploy -stack
+// local` does, without the Elasticsearch step: the stack provisions Elasticsearch itself as
+// soon as it is healthy, before Filebeat ships anything.
+func provisioner(p stack.Paths, log *slog.Logger) func(context.Context, topology.Stack) error {
+	return func(ctx context.Context, st topology.Stack) error {
+		only := map[string]bool{}
+		for _, s := range provision.StepNames {
+			only[s] = s != "elasticsearch"
+		}
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		_, err := provision.Deploy(ctx, provision.LocalTarget(p.Repo, st), provision.Config{Only: only, Out: os.Stderr, Log: log.With("component", "deploy")})
+		return err
+	}
+}
+
 // execIn brings the stack up if needed, runs cmd, and stops what it started, whatever cmd's
 // outcome. cmd's exit code becomes ours.
 func execIn(ctx context.Context, s *stack.Stack, log *slog.Logger, argv []string) (int, error) {
 	// Up starts only what does not run (and reloads the configuration of what does);
 	// what was up before stays up after the command.
+	// Tests and benchmarks run their own producer and stream driver on the ports Prometheus
+	// scrapes: the managed ones stay out unless FINOBS_PIPELINE says otherwise, and those
+	// running now (a stack up with them) pause for the command and come back after it.
+	if os.Getenv("FINOBS_PIPELINE") == "" {
+		os.Setenv("FINOBS_PIPELINE", "0")
+	}
+	if paused := s.RunningPipeline(); !stack.PipelineEnabled() && len(paused) > 0 {
+		log.Info("pausing the managed pipeline for the command", "components", paused)
+		if err := s.Stop(paused); err != nil {
+			return 1, err
+		}
+		defer func() {
+			os.Setenv("FINOBS_PIPELINE", "1")
+			if _, err := s.Up(context.WithoutCancel(ctx)); err != nil {
+				log.Error("restart the managed pipeline", "err", err)
+			}
+		}()
+	}
 	started, err := s.Up(ctx)
 	if err != nil {
 		return 1, err

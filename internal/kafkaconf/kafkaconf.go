@@ -7,6 +7,7 @@ package kafkaconf
 
 import (
 	"fmt"
+	"github.com/finobs/finobs/internal/topics"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,11 +42,9 @@ func Node(st topology.Stack, inst topology.Instance, logDir string) ([]Setting, 
 	if logDir == "" {
 		return nil, fmt.Errorf("kafkaconf: %s: empty log dir", inst.Name)
 	}
-	rf := min(3, st.Brokers())
-	minISR := 1
-	if rf > 1 {
-		minISR = 2
-	}
+	// The cluster's defaults (internal topics, anything created without a declaration)
+	// replicate as the declared topics do.
+	rf, minISR := topics.Replication(st.Brokers())
 	var out []Setting
 	w := func(k string, v any) { out = append(out, Setting{k, fmt.Sprint(v)}) }
 	broker := inst.Component != topology.KafkaController

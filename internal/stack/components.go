@@ -69,7 +69,8 @@ func (s service) ports() []topology.Port {
 // controllers (a broker without a quorum hangs in controlled shutdown).
 func stopRank(c topology.Component) int {
 	switch c {
-	case topology.Prometheus, topology.Filebeat, topology.ElasticsearchExporter:
+	case topology.Prometheus, topology.Filebeat, topology.ElasticsearchExporter,
+		topology.Producer, topology.StreamDriver: // the stream driver stops its query on Spark Connect
 		return 0
 	case topology.SparkConnect:
 		return 1
@@ -89,12 +90,13 @@ func stopRank(c topology.Component) int {
 }
 
 // Managed reports whether the stack runs the component (Starts says whether `up` starts it
-// here); the producer and the stream driver are run by their own commands.
+// here: FINOBS_LOGS=0 and FINOBS_PIPELINE=0 leave some out).
 func Managed(c topology.Component) bool {
 	switch c {
 	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker, topology.SparkConnect,
 		topology.SparkMaster, topology.SparkWorker, topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook,
-		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat, topology.SchemaRegistry:
+		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat, topology.SchemaRegistry,
+		topology.Producer, topology.StreamDriver:
 		return true
 	}
 	return false
@@ -143,6 +145,10 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 			s = filebeatService(p, st, inst)
 		case topology.SchemaRegistry:
 			s = registryService(p, env, inst)
+		case topology.Producer:
+			s, err = producerService(p, st, inst)
+		case topology.StreamDriver:
+			s = streamService(p, st, inst)
 		}
 		if err != nil {
 			return nil, err

@@ -29,11 +29,13 @@ func logging(c topology.Component) bool {
 	return false
 }
 
-// Starts reports whether `up` starts the component in this environment: it is managed, not
-// a part of the logging pipeline that FINOBS_LOGS=0 leaves out, and not the schema registry
-// that FINOBS_REGISTRY=0 leaves out.
+// Starts reports whether `up` starts the component in this environment: it is managed, and
+// not a part of the logging pipeline that FINOBS_LOGS=0 leaves out, nor of the data
+// pipeline that FINOBS_PIPELINE=0 leaves out, nor the schema registry that
+// FINOBS_REGISTRY=0 leaves out.
 func Starts(c topology.Component) bool {
-	return Managed(c) && (!logging(c) || LogsEnabled()) && (c != topology.SchemaRegistry || RegistryEnabled())
+	return Managed(c) && (!logging(c) || LogsEnabled()) && (!pipeline(c) || PipelineEnabled()) &&
+		(c != topology.SchemaRegistry || RegistryEnabled())
 }
 
 // esUser is whom Elasticsearch runs as when the stack runs as root: Elasticsearch refuses

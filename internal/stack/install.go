@@ -62,6 +62,15 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 			fn   func(context.Context) error
 		}{"schema registry", in.registry})
 	}
+	if PipelineEnabled() {
+		steps = append(steps, []struct {
+			name string
+			fn   func(context.Context) error
+		}{
+			{"producer", func(ctx context.Context) error { return in.ownTool(ctx, "produce") }},
+			{"stream driver", func(ctx context.Context) error { return in.ownTool(ctx, "stream") }},
+		}...)
+	}
 	if LogsEnabled() {
 		steps = append(steps, []struct {
 			name string

@@ -24,6 +24,10 @@ import (
 type Stack struct {
 	P   Paths
 	Log *slog.Logger
+	// Provision, when set, puts the declarations into the running stack (cmd/deploy's
+	// provisioner): Up calls it once Kafka, Spark, Prometheus and Alertmanager are healthy,
+	// before it starts the data pipeline, whose topics it creates.
+	Provision func(ctx context.Context, st topology.Stack) error
 }
 
 // state is run/stack.json: which topology is up.
@@ -177,6 +181,9 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 		}
 	}
 	if len(todo) == 0 {
+		if err := s.provision(ctx, st); err != nil {
+			return nil, err
+		}
 		s.Log.Info("the stack is up already")
 		return nil, nil
 	}
@@ -197,7 +204,12 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 		}
 		return nil, err
 	}
-	for phase := 0; phase <= 1; phase++ {
+	for phase := 0; phase <= pipelinePhase; phase++ {
+		if phase == pipelinePhase {
+			if err := s.provision(ctx, st); err != nil {
+				return fail(err)
+			}
+		}
 		var batch []service
 		var bprocs []*proc
 		for _, sv := range todo {
@@ -255,6 +267,18 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 	return started, nil
 }
 
+func (s *Stack) provision(ctx context.Context, st topology.Stack) error {
+	if s.Provision == nil {
+		return nil
+	}
+	t := time.Now()
+	if err := s.Provision(ctx, st); err != nil {
+		return fmt.Errorf("provision the stack (go run ./cmd/deploy -dry-run shows the plan): %w", err)
+	}
+	s.Log.Info("provisioned", "took", time.Since(t).Round(100*time.Millisecond))
+	return nil
+}
+
 // Down stops every process the stack started (all pid files), clients first.
 func (s *Stack) Down() error {
 	files, _ := filepath.Glob(filepath.Join(s.P.Run(), "*.pid"))
@@ -273,7 +297,9 @@ func (s *Stack) Down() error {
 	var busy []string
 	deadline := time.Now().Add(10 * time.Second)
 	for _, inst := range st.Instances {
-		if !Managed(inst.Component) {
+		// The pipeline's ports are clients' metrics ports: a producer run by hand may hold
+		// one, and the stack's own were stopped by their pid files.
+		if !Managed(inst.Component) || pipeline(inst.Component) {
 			continue
 		}
 		for _, p := range inst.Ports {
@@ -413,13 +439,21 @@ func (s *Stack) status(ctx context.Context) ([]statusRow, error) {
 			rows[i] = r
 		}()
 	}
-	// The stream driver is not the stack's to start, but its restarts belong in the status.
+	wg.Wait()
+	// The stream driver's restarts belong in the status, whoever runs it (FINOBS_PIPELINE=0:
+	// its own command).
 	for _, inst := range st.Of(topology.StreamDriver) {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		rows = append(rows, driverStatus(cctx, inst))
+		d := driverStatus(cctx, inst)
 		cancel()
+		i := slices.IndexFunc(rows, func(r statusRow) bool { return r.name == inst.Name })
+		switch {
+		case i < 0:
+			rows = append(rows, d)
+		case rows[i].health == "ok" || strings.HasPrefix(rows[i].health, "serving"):
+			rows[i].health += ": " + d.health
+		}
 	}
-	wg.Wait()
 	return rows, nil
 }
 

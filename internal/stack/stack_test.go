@@ -98,6 +98,46 @@ func TestPortOwner(t *testing.T) {
 	}
 }
 
+// FINOBS_PIPELINE=0 leaves the producer and the stream driver out; by default they run last,
+// after the provisioner (phase 2), on the ports Prometheus scrapes.
+func TestPipelineServices(t *testing.T) {
+	st, err := topology.Local(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Paths{Repo: "/r", State: "/s"}
+	env := Env{JavaHome: "/j", SparkHome: "/sp", Alertmanager: "am"}
+	for _, c := range []struct {
+		env  string
+		want bool
+	}{{"", true}, {"1", true}, {"0", false}} {
+		t.Setenv("FINOBS_PIPELINE", c.env)
+		svcs, err := services(p, env, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := map[topology.Component]service{}
+		for _, s := range svcs {
+			found[s.inst.Component] = s
+		}
+		for _, comp := range []topology.Component{topology.Producer, topology.StreamDriver} {
+			s, ok := found[comp]
+			if ok != c.want {
+				t.Errorf("FINOBS_PIPELINE=%q: %s started %v, want %v", c.env, comp, ok, c.want)
+				continue
+			}
+			if ok && (s.phase != pipelinePhase || !strings.Contains(strings.Join(s.argv, " "), st.One(comp).Addr(topology.PortMetrics))) {
+				t.Errorf("%s: phase %d, argv %v", comp, s.phase, s.argv)
+			}
+		}
+	}
+	t.Setenv("FINOBS_PIPELINE", "")
+	t.Setenv("FINOBS_PRODUCER_RATE", "-3")
+	if _, err := services(p, env, st); err == nil || !strings.Contains(err.Error(), "FINOBS_PRODUCER_RATE") {
+		t.Errorf("bad rate: %v", err)
+	}
+}
+
 func TestServicesCoverManagedInstances(t *testing.T) {
 	t.Setenv("FINOBS_REGISTRY", "")
 	t.Setenv("FINOBS_LOGS", "") // the whole stack, whatever the caller's environment says

@@ -55,7 +55,8 @@ type Config struct {
 	Count    int64         // stop after this many records; 0 is no limit
 
 	// Topic creation and checks. When the topic exists, its partitions, replication factor
-	// and min.insync.replicas must match these or the run fails before producing.
+	// and min.insync.replicas must match these or the run fails before producing. Zero is
+	// "as declared" (internal/topics, for the cluster's broker count; see TopicSpec).
 	CreateTopic       bool
 	Partitions        int32
 	ReplicationFactor int16
@@ -91,12 +92,13 @@ func (c *Config) Subject() string { return c.Topic + "-value" }
 // Defaults returns the configuration used when a flag is not given.
 func Defaults() Config {
 	return Config{
-		Brokers:           []string{"127.0.0.1:9092"},
-		Topic:             topics.Transactions,
-		CreateTopic:       true,
-		Partitions:        6,
-		ReplicationFactor: 1,
-		MinInsyncReplicas: 1,
+		Brokers:     []string{"127.0.0.1:9092"},
+		Topic:       topics.Transactions,
+		CreateTopic: true,
+		// As internal/topics declares the topic for the cluster it connects to.
+		Partitions:        0,
+		ReplicationFactor: 0,
+		MinInsyncReplicas: 0,
 		Acks:              "all",
 		Idempotent:        true,
 		// snappy: the least CPU per record for client and broker together on the local
@@ -136,14 +138,14 @@ func (c *Config) Validate() error {
 	if c.Count < 0 {
 		bad("count %d is negative", c.Count)
 	}
-	if c.Partitions < 1 {
-		bad("partitions %d: want at least 1", c.Partitions)
+	if c.Partitions < 0 {
+		bad("partitions %d: want at least 1 (0: as declared)", c.Partitions)
 	}
-	if c.ReplicationFactor < 1 {
-		bad("replication factor %d: want at least 1", c.ReplicationFactor)
+	if c.ReplicationFactor < 0 {
+		bad("replication factor %d: want at least 1 (0: as declared)", c.ReplicationFactor)
 	}
-	if c.MinInsyncReplicas < 1 || c.MinInsyncReplicas > int(c.ReplicationFactor) {
-		bad("min.insync.replicas %d: want 1..replication factor (%d)", c.MinInsyncReplicas, c.ReplicationFactor)
+	if c.MinInsyncReplicas < 0 || (c.ReplicationFactor > 0 && c.MinInsyncReplicas > int(c.ReplicationFactor)) {
+		bad("min.insync.replicas %d: want 1..replication factor (%d) (0: as declared)", c.MinInsyncReplicas, c.ReplicationFactor)
 	}
 	if _, err := acks(c.Acks); err != nil {
 		errs = append(errs, err)

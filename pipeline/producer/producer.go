@@ -63,6 +63,7 @@ type Producer struct {
 	latency   prometheus.Histogram
 	createdTp bool
 	schemaID  uint32 // Avro: the registry's id of the schema, in every record's framing
+	topic     TopicSpec // as ensured, the declared values filled in
 }
 
 // slot is a reusable record. It is its record's Context, so that the promise finds the
@@ -212,7 +213,7 @@ func New(ctx context.Context, cfg Config, reg *prometheus.Registry, log *slog.Lo
 		}
 		return nil, fmt.Errorf("brokers %s: %w", strings.Join(cfg.Brokers, ","), err)
 	}
-	p.createdTp, err = EnsureTopic(cctx, cl, TopicSpec{
+	p.topic, p.createdTp, err = ensureTopic(cctx, cl, TopicSpec{
 		Name: cfg.Topic, Partitions: cfg.Partitions, ReplicationFactor: cfg.ReplicationFactor, MinInsyncReplicas: cfg.MinInsyncReplicas,
 	}, cfg.CreateTopic)
 	if err != nil {
@@ -266,6 +267,8 @@ func (p *Producer) register(reg *prometheus.Registry) (*kprom.Metrics, error) {
 
 // SchemaID is the registry's id of the schema the records carry (0 for JSON).
 func (p *Producer) SchemaID() uint32 { return p.schemaID }
+// Topic is the topic's spec, the declared values filled in.
+func (p *Producer) Topic() TopicSpec { return p.topic }
 
 // CreatedTopic reports whether New created the topic.
 func (p *Producer) CreatedTopic() bool { return p.createdTp }

@@ -357,7 +357,9 @@ func TestValidate(t *testing.T) {
 		"acks":            func(c *Config) { c.Acks = "2" },
 		"idempotent acks": func(c *Config) { c.Acks = "1" },
 		"key":             func(c *Config) { c.Key = "amount" },
-		"min isr":         func(c *Config) { c.MinInsyncReplicas = 2 },
+		"min isr":         func(c *Config) { c.ReplicationFactor, c.MinInsyncReplicas = 1, 2 },
+		"partitions":      func(c *Config) { c.Partitions = -1 },
+		"replication":     func(c *Config) { c.ReplicationFactor = -1 },
 		"batch":           func(c *Config) { c.BatchMaxBytes = 10 },
 		"no brokers":      func(c *Config) { c.Brokers = nil },
 	} {

@@ -11,6 +11,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/finobs/finobs/internal/topics"
 )
 
 // ErrTopicConflict is wrapped by EnsureTopic when an existing topic's settings differ
@@ -20,46 +22,101 @@ var ErrTopicConflict = errors.New("topic settings conflict")
 // ErrNoTopic is wrapped by EnsureTopic when the topic is missing and creation is off.
 var ErrNoTopic = errors.New("topic does not exist")
 
-// TopicSpec is what a topic must look like.
+// TopicSpec is what a topic must look like. A zero Partitions, ReplicationFactor or
+// MinInsyncReplicas is "as declared": for a topic of internal/topics, its declaration for
+// the cluster's broker count; for another topic, whatever it has when it exists, else the
+// declarations' partitions and replication.
 type TopicSpec struct {
 	Name              string
 	Partitions        int32
 	ReplicationFactor int16
 	MinInsyncReplicas int
+	// Configs are further topic configs set when the topic is created (retention, segments,
+	// cleanup); a declared topic's when nil. cmd/deploy keeps them up to date, not this.
+	Configs map[string]string
+}
+
+// resolve fills the fields left zero from the declaration of the topic, if any.
+func (spec TopicSpec) resolve(brokers int) TopicSpec {
+	d, ok := topics.Lookup(spec.Name, brokers)
+	if !ok {
+		return spec
+	}
+	if spec.Partitions == 0 {
+		spec.Partitions = d.Partitions
+	}
+	if spec.ReplicationFactor == 0 {
+		spec.ReplicationFactor = d.ReplicationFactor
+	}
+	if spec.MinInsyncReplicas == 0 {
+		spec.MinInsyncReplicas = d.MinInsyncReplicas
+	}
+	if spec.Configs == nil {
+		spec.Configs = d.Configs()
+		delete(spec.Configs, topics.KeyMinInsync)
+	}
+	return spec
 }
 
 // EnsureTopic creates the topic when it is missing and create is true, and otherwise checks
 // that the existing topic has the asked partitions, replication factor and
-// min.insync.replicas. A mismatch is an error wrapping ErrTopicConflict: producing to a
-// topic with other guarantees than the ones asked for must not pass unnoticed.
+// min.insync.replicas (the declared ones where spec leaves them zero). A mismatch is an
+// error wrapping ErrTopicConflict: producing to a topic with other guarantees than the ones
+// asked for must not pass unnoticed.
 func EnsureTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec, create bool) (created bool, err error) {
+	_, created, err = ensureTopic(ctx, cl, spec, create)
+	return created, err
+}
+
+// ensureTopic is EnsureTopic, returning the spec with the declared values filled in.
+func ensureTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec, create bool) (_ TopicSpec, created bool, err error) {
 	t, err := describe(ctx, cl, spec.Name, false)
 	if err != nil {
-		return false, err
+		return spec, false, err
 	}
+	spec = spec.resolve(t.brokers)
 	if errors.Is(t.err, kerr.UnknownTopicOrPartition) {
 		if !create {
-			return false, fmt.Errorf("%w: %s (and topic creation is off)", ErrNoTopic, spec.Name)
+			return spec, false, fmt.Errorf("%w: %s (and topic creation is off; go run ./cmd/deploy creates the declared topics)", ErrNoTopic, spec.Name)
+		}
+		// Not declared and not asked: shaped like the declared topics.
+		rf, minInsync := topics.Replication(t.brokers)
+		if spec.Partitions == 0 {
+			spec.Partitions = topics.Partitions
+		}
+		if spec.ReplicationFactor == 0 {
+			spec.ReplicationFactor = rf
+		}
+		if spec.MinInsyncReplicas == 0 {
+			spec.MinInsyncReplicas = min(minInsync, int(spec.ReplicationFactor))
 		}
 		minISR := strconv.Itoa(spec.MinInsyncReplicas)
-		resp, err := kadm.NewClient(cl).CreateTopic(ctx, spec.Partitions, spec.ReplicationFactor,
-			map[string]*string{"min.insync.replicas": &minISR}, spec.Name)
+		cfg := map[string]*string{topics.KeyMinInsync: &minISR}
+		for k, v := range spec.Configs {
+			cfg[k] = &v
+		}
+		resp, err := kadm.NewClient(cl).CreateTopic(ctx, spec.Partitions, spec.ReplicationFactor, cfg, spec.Name)
 		switch {
 		case errors.Is(err, kerr.TopicAlreadyExists) || errors.Is(resp.Err, kerr.TopicAlreadyExists):
 			// Someone else created it meanwhile: check theirs.
-			return false, checkTopic(ctx, cl, spec)
+			return spec, false, checkTopic(ctx, cl, spec)
 		case err != nil:
-			return false, fmt.Errorf("create topic %s (partitions %d, replication factor %d, min.insync.replicas %d): %w",
+			return spec, false, fmt.Errorf("create topic %s (partitions %d, replication factor %d, min.insync.replicas %d): %w",
 				spec.Name, spec.Partitions, spec.ReplicationFactor, spec.MinInsyncReplicas, describeErr(err, resp.ErrMessage))
 		}
 		// Return once brokers know it with a leader per partition: a busy broker takes a
 		// while, and whoever produces or checks next would find no topic.
 		if t, err := describe(ctx, cl, spec.Name, true); err != nil || t.err != nil {
-			return true, fmt.Errorf("topic %s created, but not ready after 10 s: %w", spec.Name, errors.Join(err, t.err))
+			return spec, true, fmt.Errorf("topic %s created, but not ready after 10 s: %w", spec.Name, errors.Join(err, t.err))
 		}
-		return true, nil
+		// Every broker, not only the one asked: the next request (a config check) may go to
+		// any broker of a 3-node cluster, and they learn of a new topic one after the other.
+		if err := allBrokersKnow(ctx, cl, spec.Name, int(spec.Partitions)); err != nil {
+			return spec, true, fmt.Errorf("topic %s created: %w", spec.Name, err)
+		}
+		return spec, true, nil
 	}
-	return false, checkTopic(ctx, cl, spec)
+	return spec, false, checkTopic(ctx, cl, spec)
 }
 
 func describeErr(err error, msg string) error {
@@ -72,6 +129,7 @@ func describeErr(err error, msg string) error {
 type topicMeta struct {
 	err                  error // of the topic: UnknownTopicOrPartition when missing
 	partitions, replicas int
+	brokers              int // in the cluster
 }
 
 // describe asks a broker for the topic's metadata. It sends a plain metadata request on
@@ -89,7 +147,7 @@ func describe(ctx context.Context, cl *kgo.Client, topic string, wait bool) (top
 		if err != nil {
 			return topicMeta{}, fmt.Errorf("describe topic %s: %w", topic, err)
 		}
-		var m topicMeta
+		m := topicMeta{brokers: len(resp.Brokers)}
 		if len(resp.Topics) != 1 {
 			return m, fmt.Errorf("describe topic %s: %d topics in the answer", topic, len(resp.Topics))
 		}
@@ -123,10 +181,10 @@ func checkTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec) error {
 		return fmt.Errorf("describe topic %s: %w", spec.Name, err)
 	}
 	var conflicts []string
-	if d.partitions != int(spec.Partitions) {
+	if spec.Partitions != 0 && d.partitions != int(spec.Partitions) {
 		conflicts = append(conflicts, fmt.Sprintf("partitions %d, asked %d", d.partitions, spec.Partitions))
 	}
-	if d.replicas != int(spec.ReplicationFactor) {
+	if spec.ReplicationFactor != 0 && d.replicas != int(spec.ReplicationFactor) {
 		conflicts = append(conflicts, fmt.Sprintf("replication factor %d, asked %d", d.replicas, spec.ReplicationFactor))
 	}
 	rcs, err := kadm.NewClient(cl).DescribeTopicConfigs(ctx, spec.Name)
@@ -141,7 +199,7 @@ func checkTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec) error {
 		return fmt.Errorf("describe configs of topic %s: %w", spec.Name, err)
 	}
 	for _, c := range rc.Configs {
-		if c.Key == "min.insync.replicas" && c.Value != nil && *c.Value != strconv.Itoa(spec.MinInsyncReplicas) {
+		if c.Key == topics.KeyMinInsync && spec.MinInsyncReplicas != 0 && c.Value != nil && *c.Value != strconv.Itoa(spec.MinInsyncReplicas) {
 			conflicts = append(conflicts, fmt.Sprintf("min.insync.replicas %s, asked %d", *c.Value, spec.MinInsyncReplicas))
 		}
 	}
@@ -149,4 +207,46 @@ func checkTopic(ctx context.Context, cl *kgo.Client, spec TopicSpec) error {
 		return fmt.Errorf("%w: existing topic %s has %v; use other settings or another topic", ErrTopicConflict, spec.Name, conflicts)
 	}
 	return nil
+}
+
+// allBrokersKnow waits up to 10 s until every broker answers metadata of the topic with
+// all its partitions led.
+func allBrokersKnow(ctx context.Context, cl *kgo.Client, topic string, partitions int) error {
+	req := kmsg.NewPtrMetadataRequest()
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, rt)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := func() error {
+			resp, err := req.RequestWith(ctx, cl)
+			if err != nil {
+				return err
+			}
+			for _, b := range resp.Brokers {
+				r, err := cl.Broker(int(b.NodeID)).Request(ctx, req)
+				if err != nil {
+					return fmt.Errorf("broker %d: %w", b.NodeID, err)
+				}
+				m := r.(*kmsg.MetadataResponse)
+				if len(m.Topics) != 1 || m.Topics[0].ErrorCode != 0 || len(m.Topics[0].Partitions) != partitions {
+					return fmt.Errorf("broker %d does not know it yet", b.NodeID)
+				}
+				for _, p := range m.Topics[0].Partitions {
+					if p.Leader < 0 || p.ErrorCode != 0 {
+						return fmt.Errorf("broker %d knows no leader of partition %d yet", b.NodeID, p.Partition)
+					}
+				}
+			}
+			return nil
+		}()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
