@@ -92,7 +92,7 @@ func hasDeclared(t *testing.T, cl *kgo.Client, decls []topics.Topic) {
 func TestProvisionStackTopics(t *testing.T) {
 	st := stacktest.Local(t)
 	cl := kafkaClient(t, st)
-	decls := topics.For(st)
+	decls := provision.TopicsFor(st)
 	rf, minISR := topics.Replication(st.Brokers())
 	for _, d := range decls {
 		if d.ReplicationFactor != rf || d.MinInsyncReplicas != minISR {
@@ -125,7 +125,7 @@ func TestProvisionTopics(t *testing.T) {
 	prefix := fmt.Sprintf("provision_%d_", time.Now().UnixNano())
 	var decls []topics.Topic
 	var names []string
-	for _, d := range topics.For(st) {
+	for _, d := range provision.TopicsFor(st) {
 		d.Name = prefix + d.Name
 		decls = append(decls, d)
 		names = append(names, d.Name)

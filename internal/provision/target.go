@@ -51,7 +51,7 @@ func LocalTarget(repo string, st topology.Stack) Target {
 		AlertmanagerConfig:  filepath.Join(deploy, "local", "alertmanager.yml"),
 		ElasticsearchDir:    filepath.Join(deploy, "elasticsearch"),
 		PrometheusConfigDir: filepath.Dir(prom),
-		Topics:              topics.For(st),
+		Topics:              TopicsFor(st),
 	}
 }
 
@@ -65,7 +65,7 @@ func ComposeTarget(repo string) Target {
 	}
 	return Target{
 		Stack:               st.Name,
-		Bootstrap:           "127.0.0.1:" + strconv.Itoa(st.Of(topology.KafkaBroker)[0].Port(topology.PortBroker)),
+		Bootstrap:           st.KafkaHostBootstrap(),
 		Prometheus:          local(topology.Prometheus, topology.PortMetrics),
 		Alertmanager:        local(topology.Alertmanager, topology.PortMetrics),
 		Elasticsearch:       local(topology.Elasticsearch, topology.PortHTTP),
@@ -73,7 +73,7 @@ func ComposeTarget(repo string) Target {
 		AlertmanagerConfig:  filepath.Join(deploy, "alertmanager", "alertmanager.yml"),
 		ElasticsearchDir:    filepath.Join(deploy, "elasticsearch"),
 		PrometheusConfigDir: "/etc/prometheus",
-		Topics:              topics.For(st),
+		Topics:              TopicsFor(st),
 	}
 }
 
