@@ -98,7 +98,7 @@ var Original = cp.Scenario{
 
 // Local is the native stack of `make up` under a capacity run of the producer: one
 // combined KRaft node, the stack's broker settings (internal/stack: 24 h, 1 GiB per
-// partition, 64 MiB segments, 3 partitions).
+// partition, 64 MiB segments; the 6 partitions internal/topics declares).
 var Local = cp.Scenario{
 	Name:        "local",
 	Description: "The native stack (`make up`) under `go run ./cmd/produce -rate 2000`: one Kafka node with the stack's broker settings. Run `go run ./cmd/gen capacity -scenario local --prometheus URL` against it to replace the declared sizes with measured ones.",
@@ -109,7 +109,7 @@ var Local = cp.Scenario{
 		Compression:    cp.Declared(3.0, "assumption: snappy (the producer's default) on JSON; measure with --prometheus"),
 		Retention:      cp.Declared(24*time.Hour, "internal/stack: log.retention.hours=24"),
 		RetentionBytes: cp.Declared(cp.GiB, "internal/stack: log.retention.bytes=1 GiB per partition"),
-		Partitions:     cp.Declared(3, "cmd/produce -partitions default, the stack's num.partitions"),
+		Partitions:     cp.Declared(6, "internal/topics: the declared partitions"),
 	}},
 	Replication:         cp.Declared(1, "one Kafka node"),
 	Brokers:             cp.Declared(1, "one combined KRaft node (KAFKA_NODES=1)"),
