@@ -130,7 +130,7 @@ func provisioner(p stack.Paths, log *slog.Logger) func(context.Context, topology
 	return func(ctx context.Context, st topology.Stack) error {
 		only := map[string]bool{}
 		for _, s := range provision.StepNames {
-			only[s] = s != "elasticsearch"
+			only[s] = s != "elasticsearch" && (s != "schemas" || stack.RegistryEnabled())
 		}
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()

@@ -3,6 +3,7 @@ package provision
 import (
 	"context"
 	"fmt"
+	"github.com/finobs/finobs/internal/schemas"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -32,6 +33,8 @@ type Target struct {
 	// rule file paths are relative to it).
 	PrometheusConfigDir string
 	Topics              []topics.Topic
+	// Registry is the schema registry's Confluent-compatible API; empty: no subjects step.
+	Registry string
 }
 
 // LocalTarget is the native stack st, run from the repository at repo.
@@ -52,6 +55,7 @@ func LocalTarget(repo string, st topology.Stack) Target {
 		ElasticsearchDir:    filepath.Join(deploy, "elasticsearch"),
 		PrometheusConfigDir: filepath.Dir(prom),
 		Topics:              TopicsFor(st),
+		Registry:            st.RegistryURL(),
 	}
 }
 
@@ -74,11 +78,12 @@ func ComposeTarget(repo string) Target {
 		ElasticsearchDir:    filepath.Join(deploy, "elasticsearch"),
 		PrometheusConfigDir: "/etc/prometheus",
 		Topics:              TopicsFor(st),
+		Registry:            local(topology.SchemaRegistry, topology.PortHTTP) + topology.RegistryCCompatPath,
 	}
 }
 
 // StepNames are the steps Steps builds, in the order they run.
-var StepNames = []string{"topics", "prometheus", "alertmanager", "elasticsearch"}
+var StepNames = []string{"topics", "schemas", "prometheus", "alertmanager", "elasticsearch"}
 
 // Steps are the steps for t, those named in only (all when only is empty). The Kafka client
 // is the caller's to close.
@@ -87,6 +92,9 @@ func Steps(t Target, cl *kgo.Client, allowRetentionDecrease bool, only map[strin
 	var out []Step
 	if want("topics") {
 		out = append(out, &Topics{Client: cl, Topics: t.Topics, AllowRetentionDecrease: allowRetentionDecrease})
+	}
+	if want("schemas") && t.Registry != "" {
+		out = append(out, &Schemas{URL: t.Registry, Wants: []schemas.Want{schemas.Transactions}})
 	}
 	if want("prometheus") && t.Prometheus != "" {
 		out = append(out, Prometheus(t.Prometheus, t.PrometheusConfig, t.PrometheusConfigDir))
