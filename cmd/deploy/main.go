@@ -112,9 +112,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		t = provision.LocalTarget(p.Repo, st)
-		if *steps == "" && !stack.LogsEnabled() {
+		if *steps == "" && (!stack.LogsEnabled() || !stack.RegistryEnabled()) {
 			for _, s := range provision.StepNames {
-				only[s] = s != "elasticsearch"
+				only[s] = (s != "elasticsearch" || stack.LogsEnabled()) && (s != "schemas" || stack.RegistryEnabled())
 			}
 		}
 	case "compose":
