@@ -77,8 +77,9 @@ type env struct {
 	eval    time.Duration
 	started time.Time
 
-	mu    sync.Mutex
-	lines []string
+	mu     sync.Mutex
+	lines  []string
+	groups map[string]time.Time // alert groups notified, by alertname and job
 
 	qdone     chan struct{} // closed once the stream query's own fault is over
 	qdoneOnce sync.Once
@@ -126,7 +127,7 @@ func newEnv(t *testing.T) *env {
 		st: st, stack: &stack.Stack{P: p, Log: log}, rt: stacktest.LoadRouting(t),
 		am:     stacktest.BaseURL(st, topology.Alertmanager),
 		scrape: time.Duration(cfg.GlobalConfig.ScrapeInterval), eval: time.Duration(cfg.GlobalConfig.EvaluationInterval),
-		started: time.Now(), qdone: make(chan struct{}),
+		started: time.Now(), qdone: make(chan struct{}), groups: map[string]time.Time{},
 	}
 }
 
@@ -167,9 +168,35 @@ func subset(a, b map[string]string) bool {
 
 // firingBound is how long after the fault an alert may take to reach its receiver: its
 // for, two scrape intervals (one to see the fault, one for a scrape that times out) and
-// one evaluation, the route's group wait, and a little for the HTTP hops.
-func (e *env) firingBound(f faultCase, x expect, d stacktest.Delivery) time.Duration {
-	return f.onset + x.alert.For + 2*e.scrape + e.eval + d.GroupWait + 5*time.Second
+// one evaluation, the route's group wait, and a little for the HTTP hops. An alert whose
+// group was sent before goes out with the group's next flush instead: Prometheus sends a
+// resolved alert again for 15 minutes, which keeps its group open, so a second fault of the
+// same alert and job within that time waits up to a group interval, not a group wait.
+func (e *env) firingBound(f faultCase, x expect, d stacktest.Delivery, groupOpen bool) time.Duration {
+	wait := d.GroupWait
+	if groupOpen {
+		wait = max(wait, d.GroupInterval)
+	}
+	return f.onset + x.alert.For + 2*e.scrape + e.eval + wait + 5*time.Second
+}
+
+// resolvedRetention is how long Prometheus keeps sending an alert after it resolved.
+const resolvedRetention = 15 * time.Minute
+
+func groupKey(labels map[string]string) string { return labels["alertname"] + "|" + labels["job"] }
+
+// groupOpen reports whether a group of these labels was notified recently, and marks it.
+func (e *env) groupOpen(labels map[string]string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	at, ok := e.groups[groupKey(labels)]
+	return ok && time.Since(at) < resolvedRetention+time.Minute
+}
+
+func (e *env) groupSent(labels map[string]string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.groups[groupKey(labels)] = time.Now()
 }
 
 // promFiring reports whether x was firing in Prometheus at any evaluation of the last d.
@@ -255,7 +282,10 @@ func (e *env) run(t *testing.T, f faultCase) {
 		fp      string
 		d       stacktest.Delivery
 		after   time.Duration
+		bound   time.Duration
+		via     string
 		receive string
+		labels  map[string]string
 	}
 	results := make([]fired, len(fires))
 	var wg sync.WaitGroup
@@ -265,7 +295,7 @@ func (e *env) run(t *testing.T, f faultCase) {
 		go func() {
 			defer wg.Done()
 			d := e.rt.Expect(t, withStatic(x))
-			bound := e.firingBound(f, x, d)
+			bound := e.firingBound(f, x, d, true)
 			var a amAlert
 			err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
 				as, err := e.amAlerts(ctx, x)
@@ -287,13 +317,24 @@ func (e *env) run(t *testing.T, f faultCase) {
 				errs[i] = err
 				return
 			}
-			left := bound - time.Since(t0)
-			at := waitDelivered(t, e, x, a.Fingerprint, "firing", t0, d, left)
-			if at.IsZero() {
-				errs[i] = fmt.Errorf("%s: not delivered within %s of the fault", x, bound.Round(time.Second))
+			open := e.groupOpen(a.Labels)
+			bound = e.firingBound(f, x, d, open)
+			// Wait a group interval past the bound, to say how late a late one is.
+			at := waitDelivered(t, e, x, a.Fingerprint, "firing", t0, d, bound+d.GroupInterval-time.Since(t0))
+			switch {
+			case at.IsZero():
+				errs[i] = fmt.Errorf("%s: not delivered within %s of the fault (group open before: %v)", x, (bound + d.GroupInterval).Round(time.Second), open)
+				return
+			case at.Sub(t0) > bound:
+				errs[i] = fmt.Errorf("%s: delivered %s after the fault, past its bound %s (group open before: %v)", x, at.Sub(t0).Round(time.Second), bound.Round(time.Second), open)
 				return
 			}
-			results[i] = fired{x: x, fp: a.Fingerprint, d: d, after: at.Sub(t0), receive: strings.Join(stacktest.Keys(d.Paths), ",")}
+			e.groupSent(a.Labels)
+			via := "group wait"
+			if open {
+				via = "group interval"
+			}
+			results[i] = fired{x: x, fp: a.Fingerprint, d: d, after: at.Sub(t0), bound: bound, via: via, labels: a.Labels, receive: strings.Join(stacktest.Keys(d.Paths), ",")}
 		}()
 	}
 	for j, x := range muted {
@@ -301,7 +342,7 @@ func (e *env) run(t *testing.T, f faultCase) {
 		go func() {
 			defer wg.Done()
 			d := e.rt.Expect(t, withStatic(x))
-			bound := e.firingBound(f, x, d)
+			bound := e.firingBound(f, x, d, false)
 			err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
 				as, err := e.amAlerts(ctx, x)
 				if err != nil {
@@ -365,7 +406,8 @@ func (e *env) run(t *testing.T, f faultCase) {
 				t.Errorf("%s: the resolution of %s was not delivered within %s of the undo", f.name, r.x, bound.Round(time.Second))
 				return
 			}
-			e.report(fmt.Sprintf("%-36s %-58s %-10s delivered %4.0fs  resolved %4.0fs", f.name, r.x, r.receive, r.after.Seconds(), at.Sub(tu).Seconds()))
+			e.groupSent(r.labels)
+			e.report(fmt.Sprintf("%-36s %-58s %-10s delivered %4.0fs (bound %4.0fs, %s)  resolved %4.0fs", f.name, r.x, r.receive, r.after.Seconds(), r.bound.Seconds(), r.via, at.Sub(tu).Seconds()))
 		}()
 	}
 	wg.Wait()
