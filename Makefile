@@ -5,7 +5,7 @@ ES        ?= http://127.0.0.1:9200
 # Integration tests start Kafka, Spark and Prometheus: give them room.
 TESTFLAGS ?= -timeout 30m -count=1
 
-.PHONY: gen check test test-unit lint rules-test am-test up down status deploy deploy-down deploy-status deploy-secrets check-live bench-producer bench-stream bench-freshness
+.PHONY: gen check test test-faults test-unit lint rules-test am-test up down status deploy deploy-down deploy-status deploy-secrets check-live bench-producer bench-stream bench-freshness
 
 gen: ## render every asset under deploy/
 	$(GO) run ./cmd/gen
@@ -30,8 +30,13 @@ test-unit: ## the tests that need no running stack
 
 # The whole contract: generation is current, every check passes, and the integration tests
 # run against the real native stack (started here if it is not up, and stopped again).
+# The fault suite needs the 3+3 stack: it runs second, on a stack of its own.
 test: check lint rules-test am-test
-	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) ./...
+	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) $$($(GO) list ./... | grep -v /integration/faults)
+	$(MAKE) test-faults
+
+test-faults: ## kill, pause, cut off and freeze parts of the running 3+3 stack; every alert reaches its receiver
+	KAFKA_NODES=3 FINOBS_LOGS=0 FINOBS_PIPELINE=1 $(GO) run ./cmd/stack exec -- $(GO) test -timeout 45m -count=1 -v ./integration/faults/
 
 up: ## start the native local stack (KAFKA_NODES=1|3), provision it, then the producer and stream driver (FINOBS_PIPELINE=0: without them)
 	$(GO) run ./cmd/stack up

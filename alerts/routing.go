@@ -42,7 +42,9 @@ var Routing = am.Config{
 	ResolveTimeout: 5 * time.Minute,
 	Route: am.Route{
 		Receiver:       DefaultReceiver,
-		GroupBy:        []string{"cluster", "component", "alertname"},
+		// job too: TargetDown is one alert for every component, and a producer that stops must
+		// not wait for the group of a stream driver that stopped minutes before.
+		GroupBy:        []string{"cluster", "component", "alertname", "job"},
 		GroupWait:      30 * time.Second,
 		GroupInterval:  5 * time.Minute,
 		RepeatInterval: 12 * time.Hour,
@@ -50,15 +52,19 @@ var Routing = am.Config{
 			// Pages go out fast and repeat until someone acts.
 			{Receiver: PagingReceiver, Matchers: []string{`severity="critical"`}, GroupWait: 10 * time.Second, GroupInterval: time.Minute, RepeatInterval: time.Hour},
 			// Chat is batched: one message per group every few minutes, repeated twice a day.
-			{Receiver: ChatReceiver, Matchers: []string{`severity="warning"`}, GroupWait: time.Minute, GroupInterval: 10 * time.Minute, RepeatInterval: 12 * time.Hour},
+			{Receiver: ChatReceiver, Matchers: []string{`severity="warning"`}, GroupWait: time.Minute, GroupInterval: 5 * time.Minute, RepeatInterval: 12 * time.Hour},
 			{Receiver: DefaultReceiver, Matchers: []string{`severity="info"`}, GroupWait: 5 * time.Minute, GroupInterval: 30 * time.Minute, RepeatInterval: 24 * time.Hour},
 		},
 	},
 	Inhibit: []am.Inhibit{
 		{
-			Why:          "a broker that is down explains the partition alerts it causes",
+			// Not under-min-ISR: with min.insync.replicas below the replication factor, one broker
+			// down leaves every partition writable; partitions under min ISR mean a second replica
+			// is out and writes fail, a page of its own. Not TargetDown: that is another
+			// component's target (the same instance's is muted below).
+			Why:          "a broker that is down explains the replication alerts it causes",
 			SourceAlerts: names(KafkaBrokerDown),
-			TargetAlerts: names(KafkaUnderReplicatedPartitions, KafkaUnderMinISRPartitions, KafkaISRChurn, KafkaBrokersNotRegistered, TargetDown),
+			TargetAlerts: names(KafkaUnderReplicatedPartitions, KafkaISRChurn, KafkaBrokersNotRegistered),
 			Equal:        []string{"cluster"},
 		},
 		{
@@ -128,6 +134,24 @@ var Routing = am.Config{
 			Name:      "a down broker mutes under-replication",
 			Source:    firingIn("finobs-local", KafkaBrokerDown, KafkaCluster, "instance", "kafka-broker-3"),
 			Target:    firingIn("finobs-local", KafkaUnderReplicatedPartitions, KafkaBroker, "instance", "kafka-broker-1"),
+			Inhibited: true,
+		},
+		{
+			Name:      "a down broker leaves another component's target down",
+			Source:    firingIn("finobs-local", KafkaBrokerDown, KafkaCluster, "instance", "kafka-broker-3"),
+			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "producer", "job", "producer"),
+			Inhibited: false,
+		},
+		{
+			Name:      "a down broker leaves partitions under min ISR paging (a second replica is out)",
+			Source:    firingIn("finobs-local", KafkaBrokerDown, KafkaCluster, "instance", "kafka-broker-3"),
+			Target:    firingIn("finobs-local", KafkaUnderMinISRPartitions, KafkaBroker, "instance", "kafka-broker-1"),
+			Inhibited: false,
+		},
+		{
+			Name:      "a down broker mutes its own target down",
+			Source:    firingIn("finobs-local", KafkaBrokerDown, KafkaCluster, "instance", "kafka-broker-3"),
+			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "kafka-broker-3", "job", "kafka-broker"),
 			Inhibited: true,
 		},
 		{

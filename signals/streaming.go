@@ -71,8 +71,11 @@ var (
 	}
 	// Three restarts in 15 minutes: past the single failure Spark 4.1.1's Kafka source has
 	// after a restart (pipeline/stream.RestartPolicy), and before the default policy gives
-	// up (5 restarts in 15 minutes).
-	StreamCrashLooping = StreamQueryRestarts.AtLeast(signal.Critical, 3)
+	// up (5 restarts in 15 minutes). Only while no progress came for a minute: a query that
+	// runs batches again is no longer looping, and the page resolves then, not when the
+	// restarts leave the 15-minute window.
+	StreamCrashLooping = StreamQueryRestarts.AtLeast(signal.Critical, 3).
+				AndExpr(promql.Time().Sub(promql.Select(catalog.StreamLastProgress)).GT(promql.Num(60)))
 
 	// StreamDataLosses is the driver's count of data-loss failures at its highest over 15
 	// minutes, not its increase: the driver gives up at once on a data loss and exits after

@@ -27,7 +27,9 @@ const (
 )
 
 // EvaluationInterval is the rule evaluation interval of Prometheus.
-const EvaluationInterval = 30 * time.Second
+// As often as the stack is scraped: an alert then fires within its for plus two scrape
+// intervals of the fault (one to see it, one to evaluate it), the bound the fault suite checks.
+const EvaluationInterval = 10 * time.Second
 
 // TestInterval is the step of test input series and of rule evaluation in unit tests:
 // "0+60x20" reads as one sample a minute for twenty minutes.

@@ -156,3 +156,20 @@ func stopPid(pid int, name string, grace time.Duration) error {
 	}
 	return fmt.Errorf("stop %s: pid %d still runs after SIGKILL", name, pid)
 }
+
+// Signal sends sig to the running process of a stack component (a name `stack status`
+// lists) and returns its pid: the fault suite kills (SIGKILL) or pauses (SIGSTOP) real
+// processes of the stack with it; Up starts what was killed again.
+func (s *Stack) Signal(name string, sig syscall.Signal) (int, error) {
+	pf, ok, err := readPid(s.P, name)
+	if err != nil {
+		return 0, err
+	}
+	if !ok || !alive(pf.Pid, name) {
+		return 0, fmt.Errorf("stack: %s is not running", name)
+	}
+	if err := syscall.Kill(pf.Pid, sig); err != nil {
+		return 0, fmt.Errorf("stack: signal %v to %s (pid %d): %w", sig, name, pf.Pid, err)
+	}
+	return pf.Pid, nil
+}

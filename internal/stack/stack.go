@@ -94,7 +94,19 @@ func (s *Stack) running() []string {
 
 // Up installs what is missing and starts every managed component that is not running. It
 // returns the names of the processes it started. On failure it stops them again.
-func (s *Stack) Up(ctx context.Context) (started []string, err error) {
+func (s *Stack) Up(ctx context.Context) (started []string, err error) { return s.up(ctx, nil) }
+
+// Start starts the named components of the stack where they do not run (a process the fault
+// suite killed), and nothing else: what runs keeps its configuration.
+func (s *Stack) Start(ctx context.Context, names ...string) (started []string, err error) {
+	only := map[string]bool{}
+	for _, n := range names {
+		only[n] = true
+	}
+	return s.up(ctx, only)
+}
+
+func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string, err error) {
 	unlock, err := s.Lock()
 	if err != nil {
 		return nil, err
@@ -136,6 +148,9 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 			s.Log.Warn("not started", "component", sv.name(), "why", sv.skip)
 			continue
 		}
+		if only != nil && !only[sv.name()] {
+			continue
+		}
 		if pf, ok, _ := readPid(s.P, sv.name()); ok && alive(pf.Pid, sv.name()) {
 			s.Log.Info("already running", "component", sv.name(), "pid", pf.Pid)
 			running = append(running, sv)
@@ -158,7 +173,7 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 	// What runs already reloads its configuration: `go run ./cmd/gen` may have changed the
 	// rules or the routing since it started.
 	for _, sv := range running {
-		if sv.reload == "" {
+		if sv.reload == "" || only != nil {
 			continue
 		}
 		if sv.inst.Component == topology.Prometheus && sv.prepare != nil {
@@ -174,7 +189,7 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 	}
 	// Likewise the index templates of a running Elasticsearch.
 	for _, sv := range running {
-		if sv.ready != nil {
+		if sv.ready != nil && only == nil {
 			if err := sv.ready(ctx, s.Log.With("component", sv.name())); err != nil {
 				return nil, fmt.Errorf("%s: %w", sv.name(), err)
 			}
@@ -187,9 +202,11 @@ func (s *Stack) Up(ctx context.Context) (started []string, err error) {
 		s.Log.Info("the stack is up already")
 		return nil, nil
 	}
-	b, _ := json.Marshal(state{KafkaNodes: n, Started: time.Now().UTC()})
-	if err := os.WriteFile(s.statePath(), b, 0o644); err != nil {
-		return nil, err
+	if only == nil {
+		b, _ := json.Marshal(state{KafkaNodes: n, Started: time.Now().UTC()})
+		if err := os.WriteFile(s.statePath(), b, 0o644); err != nil {
+			return nil, err
+		}
 	}
 
 	var procs []*proc

@@ -63,9 +63,11 @@ func LoadRouting(t testing.TB) Routing {
 
 // Delivery is where an alert with some labels must be delivered.
 type Delivery struct {
-	Paths        map[string]string // webhook path -> receiver name, of every receiver its routes reach
-	Wait         time.Duration     // how long Alertmanager may wait before it sends: group_wait + group_interval
-	SendResolved bool              // whether every one of those receivers sends the resolution too
+	Paths         map[string]string // webhook path -> receiver name, of every receiver its routes reach
+	Wait          time.Duration     // how long Alertmanager may wait before it sends: group_wait + group_interval
+	GroupWait     time.Duration     // before a new group's first notification
+	GroupInterval time.Duration     // between a group's notifications (a resolution goes out with the next)
+	SendResolved  bool              // whether every one of those receivers sends the resolution too
 }
 
 // Expect is where an alert with these labels must be delivered.
@@ -78,6 +80,8 @@ func (r Routing) Expect(t testing.TB, labels map[string]string) Delivery {
 	d := Delivery{Paths: map[string]string{}, SendResolved: true}
 	for _, rt := range r.tree.Match(ls) {
 		d.Wait = max(d.Wait, rt.RouteOpts.GroupWait+rt.RouteOpts.GroupInterval)
+		d.GroupWait = max(d.GroupWait, rt.RouteOpts.GroupWait)
+		d.GroupInterval = max(d.GroupInterval, rt.RouteOpts.GroupInterval)
 		for _, rcv := range r.cfg.Receivers {
 			if rcv.Name != rt.RouteOpts.Receiver {
 				continue

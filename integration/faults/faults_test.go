@@ -1,0 +1,318 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/internal/fault"
+	"github.com/finobs/finobs/internal/stacktest"
+	"github.com/finobs/finobs/internal/topology"
+)
+
+// componentOf is the component label of each alert: its group's.
+var componentOf = func() map[string]string {
+	m := map[string]string{}
+	for _, g := range alerts.Groups() {
+		for _, a := range g.Alerts {
+			m[a.Name] = g.Component
+		}
+	}
+	return m
+}()
+
+// kill sends SIGKILL to a stack process; the undo starts it again (and waits for its health).
+func kill(name string) func(context.Context, *env) (func(context.Context) error, error) {
+	return signalled(name, syscall.SIGKILL)
+}
+
+// stop sends SIGTERM: the process shuts down as it would for an operator.
+func stop(name string) func(context.Context, *env) (func(context.Context) error, error) {
+	return signalled(name, syscall.SIGTERM)
+}
+
+func signalled(name string, sig syscall.Signal) func(context.Context, *env) (func(context.Context) error, error) {
+	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
+		if _, err := e.stack.Signal(name, sig); err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) error {
+			// SIGTERM takes a moment: start it only once it is gone.
+			deadline := time.Now().Add(time.Minute)
+			for time.Now().Before(deadline) {
+				if _, err := e.stack.Signal(name, 0); err != nil {
+					break
+				}
+				time.Sleep(500 * time.Millisecond)
+			}
+			_, err := e.stack.Start(ctx, name)
+			return err
+		}, nil
+	}
+}
+
+// pause stops a process with SIGSTOP: it lives, holds its ports and answers nothing.
+func pause(name string) func(context.Context, *env) (func(context.Context) error, error) {
+	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
+		if _, err := e.stack.Signal(name, syscall.SIGSTOP); err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) error {
+			_, err := e.stack.Signal(name, syscall.SIGCONT)
+			return err
+		}, nil
+	}
+}
+
+// killAll kills several processes at once.
+func killAll(names ...string) func(context.Context, *env) (func(context.Context) error, error) {
+	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
+		for _, n := range names {
+			if _, err := e.stack.Signal(n, syscall.SIGKILL); err != nil {
+				return nil, err
+			}
+		}
+		return func(ctx context.Context) error {
+			time.Sleep(time.Second)
+			_, err := e.stack.Start(ctx, names...)
+			return err
+		}, nil
+	}
+}
+
+// cutOff drops every packet to a broker's client and replication listener: its peers and
+// clients cannot reach it; it reaches the controllers and the other brokers, and Prometheus
+// scrapes it. Its followers fall out of the ISRs of the partitions it leads.
+func cutOff(broker string) func(context.Context, *env) (func(context.Context) error, error) {
+	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
+		for _, i := range e.st.Of(topology.KafkaBroker) {
+			if i.Name == broker {
+				undo, err := fault.DropPort(i.Port(topology.PortBroker))
+				if err != nil {
+					return nil, err
+				}
+				return func(context.Context) error { return undo() }, nil
+			}
+		}
+		return nil, fmt.Errorf("no broker %s in the topology", broker)
+	}
+}
+
+// checkpointFrozen makes the stream query's offset log unwritable (the directory made
+// immutable, which binds root too): the next batch fails at its commit, and every restart
+// fails again, while the driver lives. The undo thaws it; the driver's next restart resumes.
+func checkpointFrozen(ctx context.Context, e *env) (func(context.Context) error, error) {
+	dirs, _ := filepath.Glob(filepath.Join(e.stack.P.Checkpoints(), "*", "offsets"))
+	if len(dirs) != 1 {
+		return nil, fmt.Errorf("want the offset log of one query under %s, found %v", e.stack.P.Checkpoints(), dirs)
+	}
+	if out, err := exec.CommandContext(ctx, "chattr", "+i", dirs[0]).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("chattr +i %s: %v: %s", dirs[0], err, out)
+	}
+	return func(ctx context.Context) error {
+		if out, err := exec.CommandContext(ctx, "chattr", "-i", dirs[0]).CombinedOutput(); err != nil {
+			return fmt.Errorf("chattr -i %s: %v: %s", dirs[0], err, out)
+		}
+		return nil
+	}, nil
+}
+
+// activeController finds the controller the quorum follows, from its own metric.
+func activeController(ctx context.Context, e *env) (string, error) {
+	var res struct {
+		Result []struct {
+			Metric map[string]string `json:"metric"`
+		} `json:"result"`
+	}
+	q := `kafka_controller_active_controller_count{job="kafka-controller"} == 1`
+	err := stacktest.Eventually(ctx, time.Minute, 2*time.Second, func(ctx context.Context) error {
+		if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
+			return err
+		}
+		if len(res.Result) != 1 {
+			return fmt.Errorf("%s: %d series, want 1", q, len(res.Result))
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return res.Result[0].Metric["instance"], nil
+}
+
+// lanes run side by side; the faults of a lane one after another. Faults in different lanes
+// touch different components, so each lane's first fault overlaps the others': a broker, a
+// controller, the producer and the stream query fail at once, and each is delivered.
+func lanes() [][]faultCase {
+	noController := on(alerts.KafkaNoActiveController)
+	return [][]faultCase{
+		{ // brokers
+			{name: "broker killed (-9)", inject: kill("kafka-broker-1"),
+				fires: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-1")},
+				muted: []expect{on(alerts.TargetDown, "instance", "kafka-broker-1")},
+				never: []expect{noController, on(alerts.KafkaOfflinePartitions)}},
+			{name: "broker cut off from its peers", inject: cutOff("kafka-broker-3"), onset: 30 * time.Second,
+				fires: []expect{on(alerts.KafkaUnderMinISRPartitions, "instance", "kafka-broker-3")},
+				never: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3")}},
+			{name: "two of three brokers down", inject: killAll("kafka-broker-2", "kafka-broker-3"),
+				fires: []expect{
+					on(alerts.KafkaBrokerDown, "instance", "kafka-broker-2"),
+					on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3"),
+					on(alerts.KafkaUnderMinISRPartitions, "instance", "kafka-broker-1"),
+				},
+				never: []expect{noController}},
+		},
+		{ // controllers
+			{name: "controller killed (-9)", inject: func(ctx context.Context, e *env) (func(context.Context) error, error) {
+				name, err := follower(ctx, e)
+				if err != nil {
+					return nil, err
+				}
+				return kill(name)(ctx, e)
+			}, resolve: func(ctx context.Context, e *env) ([]expect, []expect, []expect, error) {
+				name, err := follower(ctx, e)
+				return []expect{on(alerts.KafkaControllerDown, "instance", name)},
+					[]expect{on(alerts.TargetDown, "instance", name)}, []expect{noController}, err
+			}},
+			{name: "active controller killed (-9)", inject: func(ctx context.Context, e *env) (func(context.Context) error, error) {
+				name, err := activeController(ctx, e)
+				if err != nil {
+					return nil, err
+				}
+				return kill(name)(ctx, e)
+			}, resolve: func(ctx context.Context, e *env) ([]expect, []expect, []expect, error) {
+				name, err := activeController(ctx, e)
+				return []expect{on(alerts.KafkaControllerDown, "instance", name)}, nil, []expect{noController}, err
+			}},
+		},
+		{ // producer
+			{name: "producer stopped", inject: stop("producer"),
+				fires: []expect{on(alerts.TargetDown, "job", string(topology.Producer))}},
+			{name: "producer paused (SIGSTOP)", inject: pause("producer"),
+				fires: []expect{on(alerts.TargetDown, "job", string(topology.Producer))}},
+		},
+		{ // the streaming query and its driver
+			{name: queryFault, inject: checkpointFrozen,
+				fires: []expect{on(alerts.StreamQueryCrashLooping)},
+				muted: nil},
+			{name: "stream driver killed (-9)", inject: kill("stream-driver"),
+				fires: []expect{on(alerts.TargetDown, "job", string(topology.StreamDriver))}},
+		},
+		{ // Spark Connect, once the query's own fault is over
+			{name: "spark connect server killed (-9)", inject: afterQuiet(kill("spark-connect")),
+				fires: []expect{on(alerts.TargetDown, "job", string(topology.SparkConnect))}},
+		},
+	}
+}
+
+const queryFault = "stream query failing, driver alive"
+
+// follower is a controller that is not the active one.
+func follower(ctx context.Context, e *env) (string, error) {
+	active, err := activeController(ctx, e)
+	if err != nil {
+		return "", err
+	}
+	for _, i := range e.st.Of(topology.KafkaController) {
+		if i.Name != active {
+			return i.Name, nil
+		}
+	}
+	return "", fmt.Errorf("no controller besides %s", active)
+}
+
+// afterQuiet waits until the stream query runs batches again before injecting: Spark
+// Connect killed while the query is failing for another reason would blur both.
+func afterQuiet(inject func(context.Context, *env) (func(context.Context) error, error)) func(context.Context, *env) (func(context.Context) error, error) {
+	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
+		err := stacktest.Eventually(ctx, 15*time.Minute, 5*time.Second, func(ctx context.Context) error {
+			as, err := e.amAlerts(ctx, on(alerts.StreamQueryCrashLooping))
+			if err != nil {
+				return err
+			}
+			if len(as) > 0 || !e.queryDone() {
+				return fmt.Errorf("the stream query's fault is not over")
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return inject(ctx, e)
+	}
+}
+
+// TestFaults runs every lane at once and prints the table of faults.
+func TestFaults(t *testing.T) {
+	e := newEnv(t)
+	healthy(t, e)
+	start := time.Now()
+	t.Run("lanes", func(t *testing.T) {
+		for i, lane := range lanes() {
+			t.Run(fmt.Sprintf("lane%d", i+1), func(t *testing.T) {
+				t.Parallel()
+				for _, f := range lane {
+					ok := t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) { e.run(t, f) })
+					if f.name == queryFault {
+						e.markQueryDone()
+					}
+					if !ok {
+						return // a fault that failed may leave its component broken
+					}
+				}
+			})
+		}
+	})
+	fmt.Printf("\nfault suite: %d lines in %s\n", len(e.lines), time.Since(start).Round(time.Second))
+	fmt.Printf("%-36s %-58s %-10s %s\n", "FAULT", "ALERT", "RECEIVER", "OUTCOME")
+	for _, l := range e.lines {
+		fmt.Println(l)
+	}
+}
+
+// healthy waits until the pipeline runs: every target up but the logging pipeline's (left
+// out on this stack), the producer producing and the query progressing.
+func healthy(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	err := stacktest.Eventually(ctx, 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
+		var res struct {
+			Result []struct {
+				Metric map[string]string `json:"metric"`
+			} `json:"result"`
+		}
+		if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {`up{job!~"elasticsearch.*"} == 0`}}, &res); err != nil {
+			return err
+		}
+		if len(res.Result) > 0 {
+			var down []string
+			for _, r := range res.Result {
+				down = append(down, r.Metric["instance"])
+			}
+			return fmt.Errorf("targets down: %v", down)
+		}
+		for _, q := range []string{`rate(finobs_producer_records_total[1m]) > 0`, `time() - finobs_stream_last_progress_timestamp_seconds < 60`} {
+			if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
+				return err
+			}
+			if len(res.Result) == 0 {
+				return fmt.Errorf("no series for %s: the managed producer and stream driver must run (make up starts them)", q)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("the stack is not healthy before the faults: %v", err)
+	}
+	if os.Getenv("FINOBS_FAULTS_VERBOSE") != "" {
+		t.Log("healthy:", promAlertSummary(ctx, e.st))
+	}
+}

@@ -1,0 +1,496 @@
+// Package faults is the fault suite: it injects real faults into the running native stack
+// (3 controllers, 3 brokers, the producer and the stream driver running) and follows every
+// alert the fault should raise from Prometheus through Alertmanager to the webhook receiver
+// that Alertmanager's own routing code (dispatch.Route) computes from our configuration.
+// `make test-faults` runs it; `make test` runs it after the other integration tests.
+package faults
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	promconfig "github.com/prometheus/prometheus/config"
+
+	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/internal/stack"
+	"github.com/finobs/finobs/internal/stacktest"
+	"github.com/finobs/finobs/internal/topology"
+)
+
+// expect is an alert with the labels it must carry (a subset of its labels).
+type expect struct {
+	alert  rules.Alert
+	labels map[string]string
+}
+
+func (e expect) String() string {
+	var kv []string
+	for k, v := range e.labels {
+		kv = append(kv, k+"="+v)
+	}
+	sort.Strings(kv)
+	return e.alert.Name + "{" + strings.Join(kv, ",") + "}"
+}
+
+func on(a rules.Alert, kv ...string) expect {
+	e := expect{alert: a, labels: map[string]string{}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		e.labels[kv[i]] = kv[i+1]
+	}
+	return e
+}
+
+// fault is one failure a user of the pipeline fears.
+type faultCase struct {
+	name string
+	// inject breaks something real and returns what undoes it.
+	inject func(ctx context.Context, e *env) (undo func(ctx context.Context) error, err error)
+	// onset is how long after inject the fault can be seen at all (a follower falls out of
+	// the ISR only after replica.lag.time.max.ms); it adds to every bound.
+	onset time.Duration
+	fires []expect // delivered where the routing tree says, within the bound; resolution too
+	muted []expect // active in Alertmanager, inhibited, never delivered
+	never []expect // never firing in Prometheus while the fault lasts
+	// expects is computed at run time for faults whose target is found on the stack (the
+	// active controller).
+	resolve func(ctx context.Context, e *env) (fires, muted, never []expect, err error)
+}
+
+// env is the running stack as the suite sees it.
+type env struct {
+	st      topology.Stack
+	stack   *stack.Stack
+	rt      stacktest.Routing
+	am      string
+	scrape  time.Duration
+	eval    time.Duration
+	started time.Time
+
+	mu     sync.Mutex
+	lines  []string
+	groups map[string]time.Time // alert groups notified, by alertname and job
+
+	qdone     chan struct{} // closed once the stream query's own fault is over
+	qdoneOnce sync.Once
+}
+
+func (e *env) markQueryDone() { e.qdoneOnce.Do(func() { close(e.qdone) }) }
+
+func (e *env) queryDone() bool {
+	select {
+	case <-e.qdone:
+		return true
+	default:
+		return false
+	}
+}
+
+func (e *env) report(line string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.lines = append(e.lines, line)
+	fmt.Println("FAULT", line)
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	st := stacktest.Local(t)
+	if st.Brokers() != 3 || st.Controllers() != 3 {
+		t.Fatalf("the fault suite runs on 3 controllers and 3 brokers (KAFKA_NODES=3); this stack has %d and %d", st.Controllers(), st.Brokers())
+	}
+	p, err := stack.FindPaths()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	_, file, _, _ := runtime.Caller(0)
+	cfgPath := filepath.Join(filepath.Dir(file), "..", "..", "deploy", "local", "prometheus-kafka3.yml")
+	cfg, err := promconfig.LoadFile(cfgPath, false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("load %s: %v", cfgPath, err)
+	}
+	return &env{
+		st: st, stack: &stack.Stack{P: p, Log: log}, rt: stacktest.LoadRouting(t),
+		am:     stacktest.BaseURL(st, topology.Alertmanager),
+		scrape: time.Duration(cfg.GlobalConfig.ScrapeInterval), eval: time.Duration(cfg.GlobalConfig.EvaluationInterval),
+		started: time.Now(), qdone: make(chan struct{}), groups: map[string]time.Time{},
+	}
+}
+
+// amAlert is an alert as Alertmanager's API v2 lists it, inhibited ones included.
+type amAlert struct {
+	Labels      map[string]string `json:"labels"`
+	Fingerprint string            `json:"fingerprint"`
+	StartsAt    time.Time         `json:"startsAt"`
+	Status      struct {
+		State       string   `json:"state"`
+		InhibitedBy []string `json:"inhibitedBy"`
+	} `json:"status"`
+}
+
+func (e *env) amAlerts(ctx context.Context, x expect) ([]amAlert, error) {
+	filter := url.Values{"filter": {`alertname="` + x.alert.Name + `"`}, "silenced": {"true"}, "inhibited": {"true"}, "active": {"true"}}
+	var as []amAlert
+	if err := stacktest.GetJSON(ctx, e.am+"/api/v2/alerts?"+filter.Encode(), &as); err != nil {
+		return nil, err
+	}
+	var out []amAlert
+	for _, a := range as {
+		if subset(x.labels, a.Labels) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func subset(a, b map[string]string) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// firingBound is how long after the fault an alert may take to reach its receiver: its
+// for, two scrape intervals (one to see the fault, one for a scrape that times out) and
+// one evaluation, the route's group wait, and a little for the HTTP hops. An alert whose
+// group was sent before goes out with the group's next flush instead: Prometheus sends a
+// resolved alert again for 15 minutes, which keeps its group open, so a second fault of the
+// same alert and job within that time waits up to a group interval, not a group wait.
+func (e *env) firingBound(f faultCase, x expect, d stacktest.Delivery, groupOpen bool) time.Duration {
+	wait := d.GroupWait
+	if groupOpen {
+		wait = max(wait, d.GroupInterval)
+	}
+	return f.onset + x.alert.For + 2*e.scrape + e.eval + wait + 5*time.Second
+}
+
+// resolvedRetention is how long Prometheus keeps sending an alert after it resolved.
+const resolvedRetention = 15 * time.Minute
+
+func groupKey(labels map[string]string) string { return labels["alertname"] + "|" + labels["job"] }
+
+// groupOpen reports whether a group of these labels was notified recently, and marks it.
+func (e *env) groupOpen(labels map[string]string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	at, ok := e.groups[groupKey(labels)]
+	return ok && time.Since(at) < resolvedRetention+time.Minute
+}
+
+func (e *env) groupSent(labels map[string]string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.groups[groupKey(labels)] = time.Now()
+}
+
+// promFiring reports whether x was firing in Prometheus at any evaluation of the last d.
+func (e *env) promFiring(ctx context.Context, x expect, d time.Duration) (bool, error) {
+	sel := []string{`alertname="` + x.alert.Name + `"`, `alertstate="firing"`}
+	for k, v := range x.labels {
+		sel = append(sel, k+`="`+v+`"`)
+	}
+	q := fmt.Sprintf("max_over_time(ALERTS{%s}[%ds])", strings.Join(sel, ","), int(d.Seconds())+1)
+	var res struct {
+		Result []struct{} `json:"result"`
+	}
+	if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
+		return false, err
+	}
+	return len(res.Result) > 0, nil
+}
+
+// delivered lists the webhook's notifications of x since t, by path.
+func (e *env) delivered(ctx context.Context, x expect, since time.Time) (map[string]string, error) {
+	u := stacktest.BaseURL(e.st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
+		"&since=" + url.QueryEscape(since.UTC().Format(time.RFC3339Nano))
+	var all []stacktest.Notification
+	if err := stacktest.GetJSON(ctx, u, &all); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, n := range all {
+		for _, a := range n.Message.Alerts {
+			if subset(x.labels, a.Labels) {
+				out[n.Path] = a.Status
+			}
+		}
+	}
+	return out, nil
+}
+
+// run injects f, checks what it raises and mutes, undoes it and checks the resolutions.
+func (e *env) run(t *testing.T, f faultCase) {
+	ctx := context.Background()
+	fires, muted, never := f.fires, f.muted, f.never
+	if f.resolve != nil {
+		var err error
+		if fires, muted, never, err = f.resolve(ctx, e); err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+	}
+	// A clean start: none of its alerts active from an earlier fault (a group still open would
+	// send a new firing only with its next flush, not after group_wait).
+	for _, x := range append(append([]expect{}, fires...), muted...) {
+		err := stacktest.Eventually(ctx, 10*time.Minute, 5*time.Second, func(ctx context.Context) error {
+			as, err := e.amAlerts(ctx, x)
+			if err != nil {
+				return err
+			}
+			if len(as) > 0 {
+				return fmt.Errorf("%s is still active in Alertmanager from before", x)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+	}
+
+	t0 := time.Now()
+	undo, err := f.inject(ctx, e)
+	if err != nil {
+		t.Fatalf("inject %s: %v", f.name, err)
+	}
+	undone := false
+	defer func() {
+		if !undone {
+			if err := undo(ctx); err != nil {
+				t.Errorf("undo %s: %v", f.name, err)
+			}
+		}
+	}()
+	t.Logf("%s: injected at %s", f.name, t0.Format(time.TimeOnly))
+
+	type fired struct {
+		x       expect
+		fp      string
+		d       stacktest.Delivery
+		after   time.Duration
+		bound   time.Duration
+		via     string
+		receive string
+		labels  map[string]string
+	}
+	results := make([]fired, len(fires))
+	var wg sync.WaitGroup
+	errs := make([]error, len(fires)+len(muted))
+	for i, x := range fires {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := e.rt.Expect(t, withStatic(x))
+			bound := e.firingBound(f, x, d, true)
+			var a amAlert
+			err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
+				as, err := e.amAlerts(ctx, x)
+				if err != nil {
+					return err
+				}
+				for _, c := range as {
+					if c.Status.State == "active" {
+						a = c
+						return nil
+					}
+					if len(c.Status.InhibitedBy) > 0 {
+						return fmt.Errorf("%s is inhibited (by %v): it must page", x, c.Status.InhibitedBy)
+					}
+				}
+				return fmt.Errorf("%s is not active in Alertmanager; Prometheus: %s", x, promAlertSummary(ctx, e.st))
+			})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			open := e.groupOpen(a.Labels)
+			bound = e.firingBound(f, x, d, open)
+			// Wait a group interval past the bound, to say how late a late one is.
+			at := waitDelivered(t, e, x, a.Fingerprint, "firing", t0, d, bound+d.GroupInterval-time.Since(t0))
+			switch {
+			case at.IsZero():
+				errs[i] = fmt.Errorf("%s: not delivered within %s of the fault (group open before: %v)", x, (bound + d.GroupInterval).Round(time.Second), open)
+				return
+			case at.Sub(t0) > bound:
+				errs[i] = fmt.Errorf("%s: delivered %s after the fault, past its bound %s (group open before: %v)", x, at.Sub(t0).Round(time.Second), bound.Round(time.Second), open)
+				return
+			}
+			e.groupSent(a.Labels)
+			via := "group wait"
+			if open {
+				via = "group interval"
+			}
+			results[i] = fired{x: x, fp: a.Fingerprint, d: d, after: at.Sub(t0), bound: bound, via: via, labels: a.Labels, receive: strings.Join(stacktest.Keys(d.Paths), ",")}
+		}()
+	}
+	for j, x := range muted {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := e.rt.Expect(t, withStatic(x))
+			bound := e.firingBound(f, x, d, false)
+			err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
+				as, err := e.amAlerts(ctx, x)
+				if err != nil {
+					return err
+				}
+				for _, c := range as {
+					if len(c.Status.InhibitedBy) > 0 {
+						return nil
+					}
+					return fmt.Errorf("%s is %s, not inhibited", x, c.Status.State)
+				}
+				return fmt.Errorf("%s is not in Alertmanager yet (it must fire, and be muted)", x)
+			})
+			errs[len(fires)+j] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Errorf("%s: %v", f.name, err)
+		}
+	}
+	for _, x := range muted {
+		got, err := e.delivered(ctx, x, t0)
+		if err != nil {
+			t.Error(err)
+		} else if len(got) > 0 {
+			t.Errorf("%s: %s is inhibited, yet was delivered to %v", f.name, x, got)
+		}
+	}
+	held := time.Since(t0)
+	for _, x := range never {
+		firing, err := e.promFiring(ctx, x, held)
+		if err != nil {
+			t.Error(err)
+		} else if firing {
+			t.Errorf("%s: %s fired in Prometheus during the fault (%s); it must not", f.name, x, held.Round(time.Second))
+		}
+	}
+	if t.Failed() {
+		return
+	}
+
+	tu := time.Now()
+	undone = true
+	if err := undo(ctx); err != nil {
+		t.Fatalf("undo %s: %v", f.name, err)
+	}
+	restored := time.Since(tu)
+	for _, r := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !r.d.SendResolved {
+				e.report(fmt.Sprintf("%-36s %-58s %-10s delivered %4.0fs  resolved: not sent by this receiver", f.name, r.x, r.receive, r.after.Seconds()))
+				return
+			}
+			bound := restored + 2*e.scrape + e.eval + r.d.GroupInterval + 10*time.Second
+			at := waitDelivered(t, e, r.x, r.fp, "resolved", tu, r.d, bound)
+			if at.IsZero() {
+				t.Errorf("%s: the resolution of %s was not delivered within %s of the undo", f.name, r.x, bound.Round(time.Second))
+				return
+			}
+			e.groupSent(r.labels)
+			e.report(fmt.Sprintf("%-36s %-58s %-10s delivered %4.0fs (bound %4.0fs, %s)  resolved %4.0fs", f.name, r.x, r.receive, r.after.Seconds(), r.bound.Seconds(), r.via, at.Sub(tu).Seconds()))
+		}()
+	}
+	wg.Wait()
+	for _, x := range muted {
+		got, err := e.delivered(ctx, x, t0)
+		if err != nil {
+			t.Error(err)
+		} else if len(got) > 0 {
+			t.Errorf("%s: %s was muted during the fault, yet was delivered to %v", f.name, x, got)
+		}
+		e.report(fmt.Sprintf("%-36s %-58s %-10s muted (inhibited, not delivered)", f.name, x, "-"))
+	}
+	for _, x := range never {
+		e.report(fmt.Sprintf("%-36s %-58s %-10s never fired in %.0fs", f.name, x, "-", held.Seconds()))
+	}
+}
+
+// withStatic adds the labels every alert of x carries (severity, component, cluster) for
+// the routing tree.
+func withStatic(x expect) map[string]string {
+	l := map[string]string{"alertname": x.alert.Name, "severity": string(x.alert.Severity()), "cluster": "finobs-local"}
+	if c, ok := componentOf[x.alert.Name]; ok {
+		l["component"] = c
+	}
+	for k, v := range x.labels {
+		l[k] = v
+	}
+	return l
+}
+
+// waitDelivered is stacktest.WaitDelivered without failing the test on a timeout: it
+// returns the zero time instead, so that the caller reports the bound it missed.
+func waitDelivered(t *testing.T, e *env, x expect, fp, status string, since time.Time, d stacktest.Delivery, timeout time.Duration) time.Time {
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	var at time.Time
+	u := stacktest.BaseURL(e.st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
+		"&since=" + url.QueryEscape(since.Add(-time.Second).UTC().Format(time.RFC3339Nano))
+	err := stacktest.Eventually(context.Background(), timeout, time.Second, func(ctx context.Context) error {
+		var all []stacktest.Notification
+		if err := stacktest.GetJSON(ctx, u, &all); err != nil {
+			return err
+		}
+		for _, n := range all {
+			for _, a := range n.Message.Alerts {
+				if a.Fingerprint != fp || a.Status != status {
+					continue
+				}
+				if _, ok := d.Paths[n.Path]; !ok {
+					t.Errorf("%s (%s) was delivered to %s (receiver %s); the routing tree says only %v", x, status, n.Path, n.Message.Receiver, stacktest.Keys(d.Paths))
+					continue
+				}
+				at = n.ReceivedAt
+				return nil
+			}
+		}
+		return fmt.Errorf("no %s notification of %s yet", status, x)
+	})
+	if err != nil {
+		return time.Time{}
+	}
+	return at
+}
+
+// promAlertSummary lists Prometheus' pending and firing alerts, for a failure message.
+func promAlertSummary(ctx context.Context, st topology.Stack) string {
+	var pa struct {
+		Alerts []struct {
+			Labels map[string]string `json:"labels"`
+			State  string            `json:"state"`
+		} `json:"alerts"`
+	}
+	if err := stacktest.PromAPI(ctx, st, "/api/v1/alerts", nil, &pa); err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, a := range pa.Alerts {
+		out = append(out, fmt.Sprintf("%s{instance=%q} %s", a.Labels["alertname"], a.Labels["instance"], a.State))
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return "no alerts"
+	}
+	return strings.Join(out, ", ")
+}
