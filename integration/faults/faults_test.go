@@ -110,9 +110,10 @@ func cutOff(broker string) func(context.Context, *env) (func(context.Context) er
 // immutable, which binds root too): the next batch fails at its commit, and every restart
 // fails again, while the driver lives. The undo thaws it; the driver's next restart resumes.
 func checkpointFrozen(ctx context.Context, e *env) (func(context.Context) error, error) {
-	dirs, _ := filepath.Glob(filepath.Join(e.stack.P.Checkpoints(), "*", "offsets"))
+	root := e.stack.P.PipelineCheckpoints(e.st)
+	dirs, _ := filepath.Glob(filepath.Join(root, "*", "offsets"))
 	if len(dirs) != 1 {
-		return nil, fmt.Errorf("want the offset log of one query under %s, found %v", e.stack.P.Checkpoints(), dirs)
+		return nil, fmt.Errorf("want the offset log of one query under %s, found %v", root, dirs)
 	}
 	if out, err := exec.CommandContext(ctx, "chattr", "+i", dirs[0]).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("chattr +i %s: %v: %s", dirs[0], err, out)

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/finobs/finobs/internal/topology"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +72,13 @@ func (p Paths) Deploy(rel string) string { return filepath.Join(p.Repo, "deploy"
 // Checkpoints is where cmd/stream keeps its queries' checkpoints by default: with the
 // stack's data, not in a shared temporary folder.
 func (p Paths) Checkpoints() string { return filepath.Join(p.State, "checkpoints") }
+
+// PipelineCheckpoints is where the managed stream driver keeps its checkpoints: one
+// directory per Kafka cluster, as the clusters' data are (kafkaDataDir), since a checkpoint
+// is bound to the cluster it read (its ownership record refuses another).
+func (p Paths) PipelineCheckpoints(st topology.Stack) string {
+	return filepath.Join(p.Checkpoints(), fmt.Sprintf("kafka-%dnodes", st.Controllers()))
+}
 
 // JMXAgent is the path of the JMX exporter java agent jar.
 func (p Paths) JMXAgent() string {
