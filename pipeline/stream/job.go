@@ -114,8 +114,10 @@ func (j *Job) source(ctx context.Context) (sql.DataFrame, error) {
 	}
 	if j.cfg.SchemaID != 0 {
 		// A dead letter carries the record as base64: its bytes are not text. Spark's base64
-		// breaks lines every 76 characters (MIME): they are taken out again.
-		return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "value AS bin", `translate(base64(value), '\r\n', '') AS raw`,
+		// breaks lines every 76 characters (MIME): they are taken out again, by a regex written
+		// with escapes: a literal CR LF in the expression would reach the Connect server's log
+		// raw, inside its plan dumps, and break that log's events apart.
+		return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "value AS bin", `regexp_replace(base64(value), '[\\r\\n]', '') AS raw`,
 			"partition AS kafka_partition", "offset AS kafka_offset")
 	}
 	return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "CAST(value AS STRING) AS raw",

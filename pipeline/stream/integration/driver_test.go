@@ -74,7 +74,8 @@ func startDriver(t *testing.T, name string, args ...string) *driver {
 	t.Helper()
 	local := stacktest.Local(t)
 	argv := append([]string{"-spark", local.One(topology.SparkConnect).Addr(topology.PortGRPC), "-bootstrap", local.KafkaBootstrap(),
-		"-metrics-addr", "127.0.0.1:0"}, args...)
+		// The tests write JSON records of their own: no registry subject to read Avro by.
+		"-metrics-addr", "127.0.0.1:0", "-format", "json"}, args...)
 	d := &driver{t: t, name: name, cmd: exec.Command(streamBinary(t), argv...), done: make(chan struct{}), last: map[string]float64{}}
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
