@@ -220,6 +220,8 @@ var (
 			rules.Fires("three restarts in five minutes, no progress since", 5*minute, streamQuery.Expect(), 3,
 				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3"),
 				streamQuery.Series(catalog.StreamLastProgress, "0 0 0 0 0 0")),
+			rules.Fires("three restarts of a query that never made progress (no progress series)", 5*minute, streamQuery.Expect(), 3,
+				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3")),
 			rules.Quiet("three restarts, then batches again (the fault was fixed)", 5*minute,
 				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3"),
 				streamQuery.Series(catalog.StreamLastProgress, "0 0 0 0 240 300")),

@@ -71,11 +71,12 @@ var (
 	}
 	// Three restarts in 15 minutes: past the single failure Spark 4.1.1's Kafka source has
 	// after a restart (pipeline/stream.RestartPolicy), and before the default policy gives
-	// up (5 restarts in 15 minutes). Only while no progress came for a minute: a query that
+	// up (5 restarts in 15 minutes). Unless progress came in the last minute: a query that
 	// runs batches again is no longer looping, and the page resolves then, not when the
-	// restarts leave the 15-minute window.
+	// restarts leave the 15-minute window. (Unless, not and: a query that never made
+	// progress has no progress series at all.)
 	StreamCrashLooping = StreamQueryRestarts.AtLeast(signal.Critical, 3).
-				AndExpr(promql.Time().Sub(promql.Select(catalog.StreamLastProgress)).GT(promql.Num(60)))
+				UnlessExpr(promql.Time().Sub(promql.Select(catalog.StreamLastProgress)).LT(promql.Num(60)))
 
 	// StreamDataLosses is the driver's count of data-loss failures at its highest over 15
 	// minutes, not its increase: the driver gives up at once on a data loss and exits after

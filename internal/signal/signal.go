@@ -233,6 +233,12 @@ func (l *Level) AndExpr(guard promql.Expr, ms ...promql.Match) Condition {
 	return compound{l, func(e promql.Expr) promql.Expr { return e.And(guard, ms...) }}
 }
 
+// UnlessExpr narrows the condition to series that do not meet a plain expression (matched
+// with ms): a series the expression lacks stays in, where AndExpr would drop it.
+func (l *Level) UnlessExpr(except promql.Expr, ms ...promql.Match) Condition {
+	return compound{l, func(e promql.Expr) promql.Expr { return e.Unless(except, ms...) }}
+}
+
 type compound struct {
 	level *Level
 	join  func(promql.Expr) promql.Expr
