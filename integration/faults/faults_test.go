@@ -201,7 +201,9 @@ func lanes() [][]faultCase {
 				fires: []expect{on(alerts.TargetDown, "job", string(topology.Producer))}},
 		},
 		{ // the streaming query and its driver
-			{name: queryFault, inject: checkpointFrozen,
+			// Seen only after three restarts: the next batch's commit, then the driver's
+			// restart backoff (immediate, 10 s, 20 s).
+			{name: queryFault, inject: checkpointFrozen, onset: 40 * time.Second,
 				fires: []expect{on(alerts.StreamQueryCrashLooping)},
 				muted: nil},
 			{name: "stream driver killed (-9)", inject: kill("stream-driver"),
