@@ -35,8 +35,12 @@ test-unit: ## the tests that need no running stack
 test: check lint rules-test am-test
 	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) $$($(GO) list ./... | grep -v /integration/faults)
 
+# The fault suite, then nothing lost and the job's totals across a broker outage, on one 3+3
+# stack; FAULTS='TestFaults/lanes/brokers' runs a part.
+FAULTS ?= ^(TestFaults|TestNothingLost|TestJobCorrectness)$$
 test-faults: ## kill, pause, cut off and freeze parts of the running 3+3 stack; every alert reaches its receiver
-	KAFKA_NODES=3 FINOBS_LOGS=0 FINOBS_PIPELINE=1 $(GO) run ./cmd/stack exec -- $(GO) test -timeout 45m -count=1 -v ./integration/faults/
+	KAFKA_NODES=3 FINOBS_LOGS=0 FINOBS_PIPELINE=1 $(GO) run ./cmd/stack exec -- $(GO) test -p 1 -timeout 45m -count=1 -v \
+		-run '$(FAULTS)' ./integration/faults/ ./pipeline/stream/integration/
 
 up: ## start the native local stack (KAFKA_NODES=1|3), provision it, then the producer and stream driver (FINOBS_PIPELINE=0: without them)
 	$(GO) run ./cmd/stack up

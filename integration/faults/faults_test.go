@@ -149,13 +149,20 @@ func activeController(ctx context.Context, e *env) (string, error) {
 	return res.Result[0].Metric["instance"], nil
 }
 
+// lane is a sequence of faults of one component, run one after another.
+type lane struct {
+	name   string
+	faults []faultCase
+}
+
 // lanes run side by side; the faults of a lane one after another. Faults in different lanes
 // touch different components, so each lane's first fault overlaps the others': a broker, a
 // controller, the producer and the stream query fail at once, and each is delivered.
-func lanes() [][]faultCase {
+// `go test -run 'TestFaults/lanes/brokers'` runs one lane.
+func lanes() []lane {
 	noController := on(alerts.KafkaNoActiveController)
-	return [][]faultCase{
-		{ // brokers
+	return []lane{
+		{"brokers", []faultCase{
 			{name: "broker killed (-9)", inject: kill("kafka-broker-1"),
 				fires: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-1")},
 				muted: []expect{on(alerts.TargetDown, "instance", "kafka-broker-1")},
@@ -170,8 +177,8 @@ func lanes() [][]faultCase {
 					on(alerts.KafkaUnderMinISRPartitions, "instance", "kafka-broker-1"),
 				},
 				never: []expect{noController}},
-		},
-		{ // controllers
+		}},
+		{"controllers", []faultCase{
 			{name: "controller killed (-9)", inject: func(ctx context.Context, e *env) (func(context.Context) error, error) {
 				name, err := follower(ctx, e)
 				if err != nil {
@@ -193,30 +200,27 @@ func lanes() [][]faultCase {
 				name, err := activeController(ctx, e)
 				return []expect{on(alerts.KafkaControllerDown, "instance", name)}, nil, []expect{noController}, err
 			}},
-		},
-		{ // producer
+		}},
+		{"producer", []faultCase{
 			{name: "producer stopped", inject: stop("producer"),
 				fires: []expect{on(alerts.TargetDown, "job", string(topology.Producer))}},
 			{name: "producer paused (SIGSTOP)", inject: pause("producer"),
 				fires: []expect{on(alerts.TargetDown, "job", string(topology.Producer))}},
-		},
-		{ // the streaming query and its driver
+		}},
+		// The streaming query, its driver and the Spark Connect server, one after another:
+		// each would blur the others.
+		{"stream", []faultCase{
 			// Seen only after three restarts: the next batch's commit, then the driver's
 			// restart backoff (immediate, 10 s, 20 s).
-			{name: queryFault, inject: checkpointFrozen, onset: 40 * time.Second,
-				fires: []expect{on(alerts.StreamQueryCrashLooping)},
-				muted: nil},
+			{name: "stream query failing, driver alive", inject: checkpointFrozen, onset: 40 * time.Second,
+				fires: []expect{on(alerts.StreamQueryCrashLooping)}},
 			{name: "stream driver killed (-9)", inject: kill("stream-driver"),
 				fires: []expect{on(alerts.TargetDown, "job", string(topology.StreamDriver))}},
-		},
-		{ // Spark Connect, once the query's own fault is over
-			{name: "spark connect server killed (-9)", inject: afterQuiet(kill("spark-connect")),
+			{name: "spark connect server killed (-9)", inject: kill("spark-connect"),
 				fires: []expect{on(alerts.TargetDown, "job", string(topology.SparkConnect))}},
-		},
+		}},
 	}
 }
-
-const queryFault = "stream query failing, driver alive"
 
 // follower is a controller that is not the active one.
 func follower(ctx context.Context, e *env) (string, error) {
@@ -232,46 +236,18 @@ func follower(ctx context.Context, e *env) (string, error) {
 	return "", fmt.Errorf("no controller besides %s", active)
 }
 
-// afterQuiet waits until the stream query runs batches again before injecting: Spark
-// Connect killed while the query is failing for another reason would blur both.
-func afterQuiet(inject func(context.Context, *env) (func(context.Context) error, error)) func(context.Context, *env) (func(context.Context) error, error) {
-	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
-		err := stacktest.Eventually(ctx, 15*time.Minute, 5*time.Second, func(ctx context.Context) error {
-			as, err := e.amAlerts(ctx, on(alerts.StreamQueryCrashLooping))
-			if err != nil {
-				return err
-			}
-			if len(as) > 0 || !e.queryDone() {
-				return fmt.Errorf("the stream query's fault is not over")
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		return inject(ctx, e)
-	}
-}
-
 // TestFaults runs every lane at once and prints the table of faults.
 func TestFaults(t *testing.T) {
 	e := newEnv(t)
 	healthy(t, e)
 	start := time.Now()
 	t.Run("lanes", func(t *testing.T) {
-		for i, lane := range lanes() {
-			t.Run(fmt.Sprintf("lane%d", i+1), func(t *testing.T) {
+		for _, l := range lanes() {
+			t.Run(l.name, func(t *testing.T) {
 				t.Parallel()
-				for _, f := range lane {
+				for _, f := range l.faults {
 					if !t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) { e.run(t, f) }) {
 						break // a fault that failed may leave its component broken
-					}
-				}
-				// Spark Connect is killed only once the query and driver faults are over: the
-				// driver's restarts against a dead server would blur both.
-				for _, f := range lane {
-					if f.name == queryFault {
-						e.markQueryDone()
 					}
 				}
 			})

@@ -80,20 +80,6 @@ type env struct {
 	mu     sync.Mutex
 	lines  []string
 	groups map[string]time.Time // alert groups notified, by alertname and job
-
-	qdone     chan struct{} // closed once the stream query's own fault is over
-	qdoneOnce sync.Once
-}
-
-func (e *env) markQueryDone() { e.qdoneOnce.Do(func() { close(e.qdone) }) }
-
-func (e *env) queryDone() bool {
-	select {
-	case <-e.qdone:
-		return true
-	default:
-		return false
-	}
 }
 
 func (e *env) report(line string) {
@@ -127,7 +113,7 @@ func newEnv(t *testing.T) *env {
 		st: st, stack: &stack.Stack{P: p, Log: log}, rt: stacktest.LoadRouting(t),
 		am:     stacktest.BaseURL(st, topology.Alertmanager),
 		scrape: time.Duration(cfg.GlobalConfig.ScrapeInterval), eval: time.Duration(cfg.GlobalConfig.EvaluationInterval),
-		started: time.Now(), qdone: make(chan struct{}), groups: map[string]time.Time{},
+		started: time.Now(), groups: map[string]time.Time{},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/internal/sparkconnect"
+	"github.com/finobs/finobs/internal/stack"
 	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/stream"
@@ -100,6 +102,9 @@ type window struct {
 // aggregates equal the ones computed in Go, late records are dropped and counted, bad input
 // goes to the dead-letter topic with its reason, and a stop and restart from the checkpoint
 // mid-stream neither loses nor double-counts anything in the final per-merchant totals.
+// On a stack of 3 brokers (the fault suite's, make test-faults) the topics have 3 replicas
+// and min.insync.replicas 2, a broker is killed -9 just before the stop, the job restarts
+// while it is down, and restarts once more after it is back: the totals still agree.
 func TestJobCorrectness(t *testing.T) { jobCorrectness(t, false) }
 
 // TestJobCorrectnessAvro is TestJobCorrectness on Avro input in the registry's wire format:
@@ -110,8 +115,17 @@ func TestJobCorrectnessAvro(t *testing.T) { jobCorrectness(t, true) }
 
 func jobCorrectness(t *testing.T, avroInput bool) {
 	cl, adm, bootstrap := kafka(t)
+	outage, replicas, topicConfig := "", int16(1), map[string]*string(nil)
+	if stacktest.Local(t).Brokers() >= 3 {
+		two := "2"
+		outage, replicas, topicConfig = "kafka-broker-2", 3, map[string]*string{"min.insync.replicas": &two}
+	}
 	s := stacktest.Spark(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	timeout := 3 * time.Minute
+	if outage != "" {
+		timeout = 8 * time.Minute // a broker's restart and three runs of the job
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
 	run := fmt.Sprintf("t%d", time.Now().UnixNano())
@@ -152,7 +166,7 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		t.Logf("Avro input: schema id %d under %s-value", cfg.SchemaID, cfg.InputTopic)
 	}
 	for _, topic := range []string{cfg.InputTopic, cfg.AggregatesTopic, cfg.AnomaliesTopic, cfg.DeadLetterTopic} {
-		if _, err := adm.CreateTopic(ctx, 3, 1, nil, topic); err != nil {
+		if _, err := adm.CreateTopic(ctx, 3, replicas, topicConfig, topic); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -320,6 +334,19 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		}
 	}()
 	time.Sleep(3 * time.Second)
+	var procs *stack.Stack
+	if outage != "" {
+		p, err := stack.FindPaths()
+		if err != nil {
+			t.Fatal(err)
+		}
+		procs = &stack.Stack{P: p, Log: log}
+		if _, err := procs.Signal(outage, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { procs.Start(context.Background(), outage) }) // a no-op when it runs
+		t.Logf("%s killed -9 while records flow; the job restarts while it is down", outage)
+	}
 	if err := job.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -349,48 +376,83 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 	}
 	// After the restart the job reads what the first run had not committed: wait until the
 	// queries' end offsets reach the topic's end.
-	ends, err := adm.ListEndOffsets(ctx, cfg.InputTopic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lastSeen []string
-	for caughtUp := false; !caughtUp; {
-		if ctx.Err() != nil {
-			t.Fatalf("restarted job did not catch up with the topic (ends %v); last progress:\n%s", ends, strings.Join(lastSeen, "\n"))
+	catchUp := func(job2 *stream.Job) {
+		ends, err := adm.ListEndOffsets(ctx, cfg.InputTopic)
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(500 * time.Millisecond)
-		caughtUp = true
-		lastSeen = lastSeen[:0]
-		// Poll restarts a query that failed (see Job.poll on Spark 4.1.1's restart bug).
-		if err := job2.Poll(ctx); err != nil {
-			t.Logf("poll: %v", err)
-		}
-		for _, q := range job2.Queries() {
-			last, err := q.LastProgress(ctx)
-			if err != nil {
-				t.Fatal(err)
+		var lastSeen []string
+		for caughtUp := false; !caughtUp; {
+			if ctx.Err() != nil {
+				t.Fatalf("restarted job did not catch up with the topic (ends %v); last progress:\n%s", ends, strings.Join(lastSeen, "\n"))
 			}
-			if last != nil {
-				lastSeen = append(lastSeen, last.JSON)
+			time.Sleep(500 * time.Millisecond)
+			caughtUp = true
+			lastSeen = lastSeen[:0]
+			// Poll restarts a query that failed (see Job.poll on Spark 4.1.1's restart bug).
+			if err := job2.Poll(ctx); err != nil {
+				t.Logf("poll: %v", err)
 			}
-			if last == nil || len(last.Sources) == 0 {
-				caughtUp = false
-				continue
-			}
-			end, _ := sparkconnect.KafkaOffsets(last.Sources[0].EndOffset)
-			ends.Each(func(o kadm.ListedOffset) {
-				if end[cfg.InputTopic][fmt.Sprint(o.Partition)] < o.Offset {
-					caughtUp = false
+			for _, q := range job2.Queries() {
+				last, err := q.LastProgress(ctx)
+				if err != nil {
+					t.Fatal(err)
 				}
-			})
+				if last != nil {
+					lastSeen = append(lastSeen, last.JSON)
+				}
+				if last == nil || len(last.Sources) == 0 {
+					caughtUp = false
+					continue
+				}
+				end, _ := sparkconnect.KafkaOffsets(last.Sources[0].EndOffset)
+				ends.Each(func(o kadm.ListedOffset) {
+					if end[cfg.InputTopic][fmt.Sprint(o.Partition)] < o.Offset {
+						caughtUp = false
+					}
+				})
+			}
+		}
+		// One more trigger so that the last batch's aggregates are surely out.
+		time.Sleep(2 * time.Second)
+		if err := job2.Poll(ctx); err != nil {
+			t.Fatal(err)
 		}
 	}
-	// One more trigger so that the last batch's aggregates are surely out.
-	time.Sleep(2 * time.Second)
-	if err := job2.Poll(ctx); err != nil {
-		t.Fatal(err)
+	catchUp(job2)
+	last := job2
+	if outage != "" {
+		// The broker back, the job restarted again from the checkpoint written while it was
+		// down, and phase C read by the third run.
+		if _, err := procs.Start(ctx, outage); err != nil {
+			t.Fatalf("start %s again: %v", outage, err)
+		}
+		if err := job2.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s2.Close()
+		s3 := stacktest.Spark(t)
+		job3, err := stream.New(ctx, s3, cfg, stream.NewMetrics(prometheus.NewRegistry()), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := job3.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer job3.Stop(context.Background())
+		const nC = 2000
+		recs = recs[:0]
+		for i := range int64(nC) {
+			recs = append(recs, next(t0+12*60_000+i*60_000/nC))
+		}
+		if err := produce(ctx, cl, recs...); err != nil {
+			t.Fatal(err)
+		}
+		catchUp(job3)
+		t.Logf("%s back; the job restarted again and read %d more records", outage, nC)
+		last = job3
 	}
-	if err := job2.Stop(ctx); err != nil {
+	if err := last.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
 
