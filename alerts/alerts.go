@@ -14,7 +14,8 @@ import (
 // Groups lists every rule group, in file order.
 func Groups() []rules.Group {
 	return []rules.Group{KafkaCluster, KafkaBroker, KafkaHost,
-		Streaming, SparkCluster, Producer, Monitoring, Elasticsearch, Registry}
+		Streaming, StreamLag, SparkCluster, Producer, Monitoring, Elasticsearch, Registry,
+		FreshnessSLO, CompletenessSLO}
 }
 
 const minute = time.Minute

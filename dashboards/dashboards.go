@@ -44,12 +44,12 @@ const (
 var boards = []grafana.Board{
 	kafkaCluster, kafkaBroker, kraftQuorum,
 	sparkStreaming, producer, pipeline,
-	alertsOverview,
+	alertsOverview, slosBoard,
 	logsOverview, logsPipeline,
 }
 
 // exclusions waive lint rules where a query cannot follow them, each with its reason.
-var exclusions = alertPanelExclusions()
+var exclusions = append(alertPanelExclusions(), sloExclusions()...)
 
 // ALERTS carries the labels of each alert's expression, which often keep no job or
 // instance: filtering on them would hide exactly the cluster-wide alerts.

@@ -115,3 +115,10 @@ func (c *Catalog) CheckExported(comp topology.Component, g prometheus.Gatherer) 
 func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
 
 func sameSet(a, b []string) bool { return slices.Equal(sorted(a), sorted(b)) }
+
+// NewHistogramVec builds the declared histogram with the variable labels given; see
+// NewCounterVec. The buckets are the program's.
+func (m *Metric) NewHistogramVec(buckets []float64, labels ...string) *prometheus.HistogramVec {
+	m.mustBe(Histogram, nil, labels)
+	return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: m.Name, Help: m.Help, Buckets: buckets}, labels)
+}

@@ -22,6 +22,12 @@ import (
 const (
 	observation         = "screening"
 	acceptedObservation = "accepted"
+	// Produce times (Kafka record timestamps, epoch ms) of the oldest and newest valid record
+	// of a batch, in the accepted observation: the freshness metrics come from them. An
+	// observation, not a column of the aggregates: it leaves the aggregation's state as it is,
+	// so checkpoints stay compatible.
+	oldestProduced = "oldest_produced_ms"
+	newestProduced = "newest_produced_ms"
 )
 
 // Job is the streaming query of finobs and the driver loop that watches it.
@@ -117,10 +123,10 @@ func (j *Job) source(ctx context.Context) (sql.DataFrame, error) {
 		// A dead letter carries the record as base64 (rawAvroSQL), made in the dead-letter branch
 		// only: made here for every record, the text cost a fifth of the executor's task CPU.
 		return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "value AS bin",
-			"partition AS kafka_partition", "offset AS kafka_offset")
+			"partition AS kafka_partition", "offset AS kafka_offset", "timestamp AS kafka_timestamp")
 	}
 	return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "CAST(value AS STRING) AS raw",
-		"partition AS kafka_partition", "offset AS kafka_offset")
+		"partition AS kafka_partition", "offset AS kafka_offset", "timestamp AS kafka_timestamp")
 }
 
 // Parse turns a DataFrame with the record text in `raw` into the transaction's fields as
@@ -195,6 +201,7 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 	}
 	shared, err := in.SelectExpr(ctx, "named_struct("+
 		"'valid', reason IS NULL, 'merchantId', merchantId, 'amount', amount, 'transactionTime', transactionTime, "+
+		"'produced', unix_millis(kafka_timestamp), "+
 		"'topic', "+screened(sqlString(j.cfg.AnomaliesTopic), sqlString(j.cfg.DeadLetterTopic))+
 		", 'key', "+screened("merchantId", "kafka_key")+
 		", 'value', "+screened(transactionJSON("'rule'", sqlString(transaction.AnomalySQL)),
@@ -226,7 +233,8 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 
 // aggregates is the aggregating branch: topic, key and value of window totals.
 func (j *Job) aggregates(ctx context.Context, shared sql.DataFrame) (sql.DataFrame, error) {
-	obs, err := j.s.Observe(ctx, shared, acceptedObservation, "count_if(r.valid) AS valid")
+	obs, err := j.s.Observe(ctx, shared, acceptedObservation, "count_if(r.valid) AS valid",
+		"min(IF(r.valid, r.produced, NULL)) AS "+oldestProduced, "max(IF(r.valid, r.produced, NULL)) AS "+newestProduced)
 	if err != nil {
 		return nil, err
 	}

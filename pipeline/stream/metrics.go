@@ -29,7 +29,14 @@ type Metrics struct {
 	lastProgress    *prometheus.GaugeVec
 	restarts        *prometheus.CounterVec
 	failures        *prometheus.CounterVec
+	freshness       *prometheus.HistogramVec
+	countedProduced *prometheus.GaugeVec
+	newestCounted   map[string]int64 // per query: what countedProduced shows, epoch ms
 }
+
+// FreshnessBuckets are the bounds of finobs_stream_freshness_seconds: around the trigger
+// (5 s by default) and the freshness objective (slos: 30 s), then minutes for a backlog.
+var FreshnessBuckets = []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300, 600, 1800}
 
 // NewMetrics registers the stream driver's metrics with reg, built from their catalog
 // declarations.
@@ -61,6 +68,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		lastProgress:    g(catalog.StreamLastProgress, "query"),
 		restarts:        c(catalog.StreamQueryRestarts, "query"),
 		failures:        c(catalog.StreamQueryFailures, "query", "error_class"),
+		freshness: func() *prometheus.HistogramVec {
+			v := catalog.StreamFreshness.NewHistogramVec(FreshnessBuckets, "query", "transaction")
+			reg.MustRegister(v)
+			return v
+		}(),
+		countedProduced: g(catalog.StreamCountedProduceTime, "query"),
+		newestCounted:   map[string]int64{},
 	}
 }
 
@@ -77,6 +91,8 @@ func (m *Metrics) register(query string, trigger time.Duration) {
 	for _, c := range FailureClasses {
 		m.failures.WithLabelValues(query, string(c))
 	}
+	m.freshness.WithLabelValues(query, "oldest")
+	m.freshness.WithLabelValues(query, "newest")
 }
 
 func (m *Metrics) failed(query string, class FailureClass) {
@@ -123,4 +139,25 @@ func (m *Metrics) observe(query string, p *sparkconnect.Progress) {
 	m.batchDuration.WithLabelValues(query).Set(float64(p.DurationMs["triggerExecution"]) / 1e3)
 	m.lateRows.WithLabelValues(query).Add(float64(p.RowsDroppedByWatermark()))
 	m.deadLetterRows.WithLabelValues(query).Add(float64(p.ObservedMetrics[observation].Int("dead_letter")))
+	m.observeFreshness(query, p)
+}
+
+// observeFreshness observes a batch's freshness: its end (the trigger's start plus its
+// duration, when every aggregate of the batch has been written) minus the produce times of
+// the oldest and newest transaction it counted. A batch without valid records counts none.
+func (m *Metrics) observeFreshness(query string, p *sparkconnect.Progress) {
+	acc := p.ObservedMetrics[acceptedObservation]
+	oldest, newest := acc.Int(oldestProduced), acc.Int(newestProduced)
+	start, err := p.Time()
+	if err != nil || acc.Int("valid") == 0 || oldest <= 0 || newest <= 0 {
+		return
+	}
+	end := start.Add(time.Duration(p.DurationMs["triggerExecution"]) * time.Millisecond)
+	m.freshness.WithLabelValues(query, "oldest").Observe(max(0, end.Sub(time.UnixMilli(oldest)).Seconds()))
+	m.freshness.WithLabelValues(query, "newest").Observe(max(0, end.Sub(time.UnixMilli(newest)).Seconds()))
+	// A replayed batch (after a restart) counts older records again: the gauge only moves on.
+	if newest > m.newestCounted[query] {
+		m.newestCounted[query] = newest
+		m.countedProduced.WithLabelValues(query).Set(float64(newest) / 1e3)
+	}
 }

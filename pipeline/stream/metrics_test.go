@@ -31,7 +31,8 @@ const (
 	"stateOperators":[{"numRowsTotal":100,"memoryUsedBytes":2048,"numRowsDroppedByWatermark":4},{"numRowsTotal":1,"memoryUsedBytes":1}],
 	"sources":[{"description":"KafkaV2[Subscribe[tx]]","endOffset":"{\"tx\":{\"0\":10,\"1\":20}}","latestOffset":"{\"tx\":{\"0\":15,\"1\":20}}",
 	"numInputRows":30,"inputRowsPerSecond":12.5,"processedRowsPerSecond":20}],
-	"observedMetrics":{"screening":{"values":[3,1],"schema":{"type":"struct","fields":[{"name":"dead_letter"},{"name":"anomalies"}]}}}}`
+	"observedMetrics":{"screening":{"values":[3,1],"schema":{"type":"struct","fields":[{"name":"dead_letter"},{"name":"anomalies"}]}},
+	"accepted":{"values":[27,1795649185095,1795649195595],"schema":{"type":"struct","fields":[{"name":"valid"},{"name":"oldest_produced_ms"},{"name":"newest_produced_ms"}]}}}}`
 	idleReport = `{"id":"i","runId":"r","name":"agg","timestamp":"2026-11-25T23:26:45.595Z","batchId":4,
 	"durationMs":{"triggerExecution":3,"latestOffset":3},
 	"stateOperators":[{"numRowsTotal":100,"memoryUsedBytes":2048,"numRowsDroppedByWatermark":4}],
@@ -102,6 +103,72 @@ finobs_stream_state_bytes{query="agg"} 2048
 	}
 }
 
+// A batch that ended 12 s after its oldest and 1.5 s after its newest transaction was
+// produced: one observation of each; idle reports and batches without valid records add none,
+// and a replayed batch does not move the counted produce time back.
+func TestFreshnessFromProgress(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	m.register("agg", 5*time.Second)
+	b, idle := progress(t, batchReport), progress(t, idleReport)
+	m.observe("agg", &b)
+	m.observe("agg", &idle)
+	want := `
+# HELP finobs_stream_freshness_seconds Batch end minus the produce time of the oldest or newest transaction the batch counted in the aggregates.
+# TYPE finobs_stream_freshness_seconds histogram
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="1"} 0
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="2"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="5"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="10"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="15"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="20"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="30"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="45"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="60"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="120"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="300"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="600"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="1800"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="newest",le="+Inf"} 1
+finobs_stream_freshness_seconds_sum{query="agg",transaction="newest"} 1.5
+finobs_stream_freshness_seconds_count{query="agg",transaction="newest"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="1"} 0
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="2"} 0
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="5"} 0
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="10"} 0
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="15"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="20"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="30"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="45"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="60"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="120"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="300"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="600"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="1800"} 1
+finobs_stream_freshness_seconds_bucket{query="agg",transaction="oldest",le="+Inf"} 1
+finobs_stream_freshness_seconds_sum{query="agg",transaction="oldest"} 12
+finobs_stream_freshness_seconds_count{query="agg",transaction="oldest"} 1
+# HELP finobs_stream_counted_produce_timestamp_seconds Produce time (Kafka record timestamp) of the newest transaction the aggregates count.
+# TYPE finobs_stream_counted_produce_timestamp_seconds gauge
+finobs_stream_counted_produce_timestamp_seconds{query="agg"} 1795649195.595
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "finobs_stream_freshness_seconds",
+		"finobs_stream_counted_produce_timestamp_seconds"); err != nil {
+		t.Error(err)
+	}
+	// The same batch replayed an hour later (a restart from the checkpoint): the oldest
+	// transaction waited an hour, the counted produce time stays.
+	replay := progress(t, strings.Replace(batchReport, "23:26:35", "00:26:35", 1))
+	replay.Timestamp = strings.Replace(replay.Timestamp, "2026-11-25T00", "2026-11-26T00", 1)
+	m.observe("agg", &replay)
+	if got := testutil.ToFloat64(m.countedProduced.WithLabelValues("agg")); got != 1795649195.595 {
+		t.Errorf("counted produce time after a replay = %v, want it unchanged", got)
+	}
+	if got := testutil.CollectAndCount(m.freshness); got != 2 {
+		t.Errorf("freshness series = %d, want 2", got)
+	}
+}
+
 func TestEveryCatalogNameIsExported(t *testing.T) {
 	// The names the lead engineer fixed; catalog, alerts and dashboards reference exactly these.
 	fixed := []string{"finobs_stream_query_up", "finobs_stream_input_rows_per_second", "finobs_stream_processed_rows_per_second",
@@ -109,7 +176,8 @@ func TestEveryCatalogNameIsExported(t *testing.T) {
 		"finobs_stream_trigger_interval_seconds", "finobs_stream_offsets_behind_latest", "finobs_stream_watermark_timestamp_seconds",
 		"finobs_stream_state_rows", "finobs_stream_state_bytes", "finobs_stream_late_rows_total",
 		"finobs_stream_dead_letter_rows_total", "finobs_stream_last_progress_timestamp_seconds",
-		"finobs_stream_query_restarts_total", "finobs_stream_query_failures_total"}
+		"finobs_stream_query_restarts_total", "finobs_stream_query_failures_total",
+		"finobs_stream_freshness_seconds", "finobs_stream_counted_produce_timestamp_seconds"}
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
 	m.register("q", time.Second)
