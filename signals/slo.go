@@ -29,7 +29,7 @@ var (
 			FreshnessObjective),
 		Objective: 0.99,
 		Errors: promql.Sum(promql.Rate(promql.CountSeries(catalog.StreamFreshness, oldestTx), promql.Window)).
-			Sub(promql.Sum(promql.Rate(promql.Buckets(catalog.StreamFreshness, oldestTx, promql.Eq("le", fmt.Sprint(FreshnessObjective.Seconds()))), promql.Window))),
+			Sub(promql.Sum(promql.Rate(promql.Buckets(catalog.StreamFreshness, oldestTx, promql.Eq("le", promql.LE(FreshnessObjective.Seconds()))), promql.Window))),
 		Total: promql.Sum(promql.Rate(promql.CountSeries(catalog.StreamFreshness, oldestTx), promql.Window)),
 		Runbook: rules.Runbook{
 			Meaning: "Transactions wait too long between their production and the aggregate that counts them.",
@@ -45,7 +45,7 @@ var (
 			q := rules.Target(topology.StreamDriver, "stream-driver").With("query", "transactions").With("transaction", "oldest")
 			return []rules.Series{
 				q.Counts(catalog.StreamFreshness, slo.Counter(segs, 120, slo.All)),
-				q.Buckets(catalog.StreamFreshness, fmt.Sprint(FreshnessObjective.Seconds()), slo.Counter(segs, 120, slo.Goods)),
+				q.Buckets(catalog.StreamFreshness, promql.LE(FreshnessObjective.Seconds()), slo.Counter(segs, 120, slo.Goods)),
 			}
 		},
 	}

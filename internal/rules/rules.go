@@ -5,6 +5,7 @@ package rules
 
 import (
 	"maps"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,8 +140,12 @@ func (l Labels) Series(m *catalog.Metric, values string) Series {
 	return l.series(m.Name, values)
 }
 
-// Buckets is the input series of histogram m's bucket le.
+// Buckets is the input series of histogram m's bucket le, its le written as a scrape by
+// Prometheus 3 stores it ("1" as "1.0"), so that tests see what the live server has.
 func (l Labels) Buckets(m *catalog.Metric, le, values string) Series {
+	if v, err := strconv.ParseFloat(le, 64); err == nil {
+		le = promql.LE(v)
+	}
 	return l.With("le", le).series(m.Name+"_bucket", values)
 }
 

@@ -31,7 +31,6 @@ type service struct {
 	prepare func(ctx context.Context) error // configs, storage format; nil when none
 	health  check
 	timeout time.Duration // to become healthy
-	reload  string        // URL to POST to reload the configuration; "" when none
 	url     string        // what status shows
 	// ready runs once the service is healthy, before the next phase starts (Elasticsearch
 	// gets its index templates before Filebeat ships anything); nil when none.
@@ -396,7 +395,6 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance, urls 
 		prepare: func(context.Context) error { return generated(cfg) },
 		phase:   1, // after its targets: its first scrapes find them up
 		health:  httpOK(base + "/-/ready"),
-		reload:  base + "/-/reload",
 		timeout: 60 * time.Second,
 		url:     base,
 	}
@@ -422,7 +420,6 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 			return generated(cfg)
 		},
 		health: httpOK(base + "/-/ready"),
-		reload: base + "/-/reload",
 		url:    base,
 	}
 }

@@ -37,24 +37,6 @@ func httpOK(url string) check {
 	}
 }
 
-// postOK POSTs to url (a reload endpoint) and wants 200.
-func postOK(ctx context.Context, url string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST %s: %s: %s", url, resp.Status, body)
-	}
-	return nil
-}
-
 func tcpOpen(addr string) check {
 	return func(ctx context.Context) error {
 		var d net.Dialer

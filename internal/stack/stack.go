@@ -170,21 +170,14 @@ func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string,
 	if len(busy) > 0 {
 		return nil, fmt.Errorf("cannot start the local stack, nothing was started:\n  %s", strings.Join(busy, "\n  "))
 	}
-	// What runs already reloads its configuration: `go run ./cmd/gen` may have changed the
-	// rules or the routing since it started.
+	// A running Prometheus gets its config file rewritten (`go run ./cmd/gen` may have changed
+	// it since it started); the provisioner below reloads it and Alertmanager, and checks
+	// that the running configuration is the generated one.
 	for _, sv := range running {
-		if sv.reload == "" || only != nil {
-			continue
-		}
-		if sv.inst.Component == topology.Prometheus && sv.prepare != nil {
+		if sv.inst.Component == topology.Prometheus && sv.prepare != nil && only == nil {
 			if err := sv.prepare(ctx); err != nil { // rewrites only its config file
 				return nil, fmt.Errorf("%s: %w", sv.name(), err)
 			}
-		}
-		if err := postOK(ctx, sv.reload); err != nil {
-			s.Log.Warn("reload failed: the running configuration stays", "component", sv.name(), "err", err, "log", s.P.Log(sv.name()))
-		} else {
-			s.Log.Info("reloaded its configuration", "component", sv.name())
 		}
 	}
 	// Likewise the index templates of a running Elasticsearch.
