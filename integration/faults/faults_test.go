@@ -246,7 +246,7 @@ func TestFaults(t *testing.T) {
 			t.Run(l.name, func(t *testing.T) {
 				t.Parallel()
 				for _, f := range l.faults {
-					if !t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) { e.run(t, f) }) {
+					if !t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) { e.run(t, l.name, f) }) {
 						break // a fault that failed may leave its component broken
 					}
 				}
@@ -257,6 +257,16 @@ func TestFaults(t *testing.T) {
 	fmt.Printf("%-36s %-58s %-10s %s\n", "FAULT", "ALERT", "RECEIVER", "OUTCOME")
 	for _, l := range e.lines {
 		fmt.Println(l)
+	}
+	// Faults overlap in real incidents: the lanes' faults must have been in effect at once
+	// in pairs, each delivered and each inhibition muting only its own.
+	pairs := e.overlaps()
+	fmt.Printf("\nconcurrent faults, each delivered: %d pairs\n", len(pairs))
+	for _, p := range pairs {
+		fmt.Println("  " + p)
+	}
+	if len(lanes()) > 1 && !t.Failed() && len(pairs) < 2 {
+		t.Errorf("only %d pairs of faults of different components overlapped; the suite must show at least 2", len(pairs))
 	}
 }
 

@@ -79,7 +79,48 @@ type env struct {
 
 	mu     sync.Mutex
 	lines  []string
+	held   []heldFault          // faults that passed, while they lasted
 	groups map[string]time.Time // alert groups notified, by alertname and job
+}
+
+// heldFault is the time a fault lasted, from its injection to its undo.
+type heldFault struct {
+	lane, fault string
+	from, to    time.Time
+}
+
+// overlaps lists the pairs of faults of different lanes that were in effect at once, each
+// of which passed (its alerts delivered, its inhibitions holding).
+func (e *env) overlaps() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for i, a := range e.held {
+		for _, b := range e.held[i+1:] {
+			if a.lane == b.lane {
+				continue
+			}
+			from, to := maxTime(a.from, b.from), minTime(a.to, b.to)
+			if to.After(from) {
+				out = append(out, fmt.Sprintf("%s (%s) and %s (%s): at once for %.0fs", a.fault, a.lane, b.fault, b.lane, to.Sub(from).Seconds()))
+			}
+		}
+	}
+	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func (e *env) report(line string) {
@@ -221,7 +262,7 @@ func (e *env) delivered(ctx context.Context, x expect, since time.Time) (map[str
 }
 
 // run injects f, checks what it raises and mutes, undoes it and checks the resolutions.
-func (e *env) run(t *testing.T, f faultCase) {
+func (e *env) run(t *testing.T, lane string, f faultCase) {
 	ctx := context.Background()
 	fires, muted, never := f.fires, f.muted, f.never
 	if f.resolve != nil {
@@ -408,6 +449,11 @@ func (e *env) run(t *testing.T, f faultCase) {
 	}
 	for _, x := range never {
 		e.report(fmt.Sprintf("%-36s %-58s %-10s never fired in %.0fs", f.name, x, "-", held.Seconds()))
+	}
+	if !t.Failed() {
+		e.mu.Lock()
+		e.held = append(e.held, heldFault{lane: lane, fault: f.name, from: t0, to: tu})
+		e.mu.Unlock()
 	}
 }
 
