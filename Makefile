@@ -30,10 +30,10 @@ test-unit: ## the tests that need no running stack
 
 # The whole contract: generation is current, every check passes, and the integration tests
 # run against the real native stack (started here if it is not up, and stopped again).
-# The fault suite (make test-faults) needs the 3+3 stack of its own; it joins make test once
-# it has passed whole on a clean clone (issue 14).
+# Then the fault suite on a 3+3 stack of its own (make test-faults).
 test: check lint rules-test am-test
 	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) $$($(GO) list ./... | grep -v /integration/faults)
+	$(MAKE) --no-print-directory test-faults
 
 # The fault suite, then nothing lost and the job's totals across a broker outage, on one 3+3
 # stack; FAULTS='TestFaults/lanes/brokers' runs a part.
