@@ -164,7 +164,7 @@ func TestKafkaSettingsAsNative(t *testing.T) {
 				got[key] = *v
 			}
 		}
-		native, err := kafkaconf.Node(local, inst, "/native/data")
+		native, err := kafkaconf.Node(local, inst, kafkaconf.LogDirs(inst, "/native/data")...)
 		if err != nil {
 			t.Fatal(err)
 		}
