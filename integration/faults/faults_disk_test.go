@@ -154,10 +154,13 @@ func (f *diskFault) inject(ctx context.Context, e *env) (func(context.Context) e
 	if err != nil {
 		return nil, errors.Join(err, f.restore(ctx))
 	}
-	if free, err := disk.Free(); err != nil || free != 0 {
+	// Kafka may free a block meanwhile (a checkpoint's temporary file it failed to write):
+	// a few blocks are no room for its next segment write.
+	free, err := disk.Free()
+	if err != nil || free > 64<<10 {
 		return nil, errors.Join(fmt.Errorf("%s still has %d bytes free after the fill (%v)", f.dir, free, err), f.restore(ctx))
 	}
-	fmt.Printf("fault disk: filled %s with %d MiB\n", f.dir, n>>20)
+	fmt.Printf("fault disk: filled %s with %d MiB, %d bytes left\n", f.dir, n>>20, free)
 	return f.restore, nil
 }
 

@@ -52,7 +52,8 @@ func MountOver(dir, image string, headroom int64) (d *Disk, err error) {
 		return d, fmt.Errorf("fault: size %s: %w", image, err)
 	}
 	// -m 0: no blocks reserved for root, which the stack runs as: a full disk is full for it too.
-	if err := run("mkfs.ext4", "-q", "-F", "-m", "0", "-L", "finobs-fault", image); err != nil {
+	// -b 4096: the block size of a real disk (mkfs picks 1 KiB for a file system this small).
+	if err := run("mkfs.ext4", "-q", "-F", "-m", "0", "-b", "4096", "-L", "finobs-fault", image); err != nil {
 		return d, err
 	}
 	loop, err := output("losetup", "--find", "--show", image)
@@ -104,19 +105,26 @@ func (d *Disk) Fill() (int64, error) {
 		}
 		n = bulk
 	}
-	buf := make([]byte, 4096)
-	for {
-		w, err := f.Write(buf)
-		n += int64(w)
-		if errors.Is(err, unix.ENOSPC) {
-			break
+	// Until the kernel says there is no block left, also after a sync (the writer beside us
+	// frees and takes blocks meanwhile).
+	buf := make([]byte, 512)
+	for round := 0; round < 10; round++ {
+		for {
+			w, err := f.Write(buf)
+			n += int64(w)
+			if errors.Is(err, unix.ENOSPC) {
+				break
+			}
+			if err != nil {
+				return n, fmt.Errorf("fault: fill %s: %w", d.Dir, err)
+			}
 		}
-		if err != nil {
+		if err := f.Sync(); err != nil && !errors.Is(err, unix.ENOSPC) {
 			return n, fmt.Errorf("fault: fill %s: %w", d.Dir, err)
 		}
-	}
-	if err := f.Sync(); err != nil && !errors.Is(err, unix.ENOSPC) {
-		return n, fmt.Errorf("fault: fill %s: %w", d.Dir, err)
+		if free, err := d.Free(); err != nil || free == 0 {
+			return n, err
+		}
 	}
 	return n, nil
 }
