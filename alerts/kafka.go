@@ -267,7 +267,7 @@ var (
 		Runbook: rules.Runbook{
 			Meaning:    "Followers of partitions led by this broker fell out of the ISR.",
 			Impact:     "Redundancy is reduced: one more failure can make partitions offline or block acks=all writes.",
-			Diagnosis:  []string{"Is a broker down (`KafkaBrokerDown`)? That alert inhibits this one.", "Check follower fetch latency (`kafka_network_request_total_time_p99_seconds{request=\"FetchFollower\"}`) and disk or network saturation of the followers."},
+			Diagnosis:  []string{"Is a broker down (`KafkaBrokerDown`) or a log directory offline (`KafkaOfflineLogDirectory`)? Those alerts inhibit this one.", "Check follower fetch latency (`kafka_network_request_total_time_p99_seconds{request=\"FetchFollower\"}`) and disk or network saturation of the followers."},
 			Mitigation: []string{"Restore the lagging followers; reduce load or add brokers if followers cannot keep up."},
 		},
 		Tests: []rules.Test{
@@ -300,8 +300,8 @@ var (
 		Description: "{{ $labels.instance }} has {{ $value }} offline log directories; the replicas on them are offline.",
 		Runbook: rules.Runbook{
 			Meaning:    "Kafka took a log directory offline after an I/O error.",
-			Impact:     "Every replica in that directory is offline; partitions whose other replicas are also gone are unavailable.",
-			Diagnosis:  []string{"Read the broker log for `IOException` and the directory it names; check the disk (dmesg, SMART, free space)."},
+			Impact:     "Every replica in that directory is offline; partitions whose other replicas are also gone are unavailable. The broker lives and serves its other directories; the under-replication its lost replicas cause is inhibited while this fires.",
+			Diagnosis:  []string{"Read the broker log for `IOException` and the directory it names; check the disk (dmesg, SMART, free space: `KafkaDiskAlmostFull`)."},
 			Mitigation: []string{"Replace or repair the disk, then restart the broker; reassign partitions away if the disk is lost."},
 		},
 		Tests: []rules.Test{

@@ -68,6 +68,15 @@ var Routing = am.Config{
 			Equal:        []string{"cluster"},
 		},
 		{
+			// The broker lives and leads elsewhere: only the replicas of the failed directory
+			// are out, and the leaders of their partitions report them under-replicated. Not
+			// under-min-ISR: one replica out leaves min.insync.replicas; more is a page of its own.
+			Why:          "an offline log directory explains the under-replicated partitions whose replicas it held",
+			SourceAlerts: names(KafkaOfflineLogDirectory),
+			TargetAlerts: names(KafkaUnderReplicatedPartitions),
+			Equal:        []string{"cluster"},
+		},
+		{
 			Why:            "without a controller quorum, every other Kafka alert follows from it",
 			SourceAlerts:   names(KafkaNoActiveController),
 			TargetMatchers: []string{`component="kafka"`},
@@ -158,6 +167,24 @@ var Routing = am.Config{
 			Name:      "a down broker in another cluster mutes nothing here",
 			Source:    firingIn("finobs-other", KafkaBrokerDown, KafkaCluster, "instance", "kafka-broker-3"),
 			Target:    firingIn("finobs-local", KafkaUnderMinISRPartitions, KafkaBroker, "instance", "kafka-broker-1"),
+			Inhibited: false,
+		},
+		{
+			Name:      "an offline log dir mutes the under-replication on the leaders of its partitions",
+			Source:    firingIn("finobs-local", KafkaOfflineLogDirectory, KafkaBroker, "instance", "kafka-broker-3"),
+			Target:    firingIn("finobs-local", KafkaUnderReplicatedPartitions, KafkaBroker, "instance", "kafka-broker-1"),
+			Inhibited: true,
+		},
+		{
+			Name:      "an offline log dir leaves partitions under min ISR paging",
+			Source:    firingIn("finobs-local", KafkaOfflineLogDirectory, KafkaBroker, "instance", "kafka-broker-3"),
+			Target:    firingIn("finobs-local", KafkaUnderMinISRPartitions, KafkaBroker, "instance", "kafka-broker-1"),
+			Inhibited: false,
+		},
+		{
+			Name:      "an offline log dir leaves the full disk that caused it paging",
+			Source:    firingIn("finobs-local", KafkaOfflineLogDirectory, KafkaBroker, "instance", "kafka-broker-3"),
+			Target:    firingIn("finobs-local", KafkaDiskAlmostFull, KafkaHost, "instance", "node-exporter", "mountpoint", "/data/kafka-broker-3-disk2"),
 			Inhibited: false,
 		},
 		{

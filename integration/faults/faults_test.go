@@ -177,6 +177,7 @@ func lanes() []lane {
 					on(alerts.KafkaUnderMinISRPartitions, "instance", "kafka-broker-1"),
 				},
 				never: []expect{noController}},
+			logDirFull(), // a broker fault too: beside another, its lost replicas would put partitions under min ISR
 		}},
 		{"controllers", []faultCase{
 			{name: "controller killed (-9)", inject: func(ctx context.Context, e *env) (func(context.Context) error, error) {

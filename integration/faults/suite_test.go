@@ -56,6 +56,9 @@ type faultCase struct {
 	name string
 	// inject breaks something real and returns what undoes it.
 	inject func(ctx context.Context, e *env) (undo func(ctx context.Context) error, err error)
+	// setup, when set, readies the stack for inject before the clock starts (a broker moved
+	// onto a disk the test can fill); its teardown runs at the end of the test, failed or not.
+	setup func(ctx context.Context, e *env) (teardown func(ctx context.Context) error, err error)
 	// onset is how long after inject the fault can be seen at all (a follower falls out of
 	// the ISR only after replica.lag.time.max.ms); it adds to every bound.
 	onset time.Duration
@@ -289,6 +292,17 @@ func (e *env) run(t *testing.T, lane string, f faultCase) {
 		}
 	}
 
+	if f.setup != nil {
+		teardown, err := f.setup(ctx, e)
+		if err != nil {
+			t.Fatalf("set up %s: %v", f.name, err)
+		}
+		t.Cleanup(func() {
+			if err := teardown(ctx); err != nil {
+				t.Errorf("tear down %s: %v", f.name, err)
+			}
+		})
+	}
 	t0 := time.Now()
 	undo, err := f.inject(ctx, e)
 	if err != nil {

@@ -212,7 +212,7 @@ func checkKafka(p *types.Project, st topology.Stack) []error {
 			errs = append(errs, fmt.Errorf("Kafka node %s: no service", inst.Name))
 			continue
 		}
-		want, err := kafkaconf.Node(st, inst, kafkaData)
+		want, err := kafkaconf.Node(st, inst, kafkaconf.LogDirs(inst, kafkaData)...)
 		if err != nil {
 			errs = append(errs, err)
 			continue

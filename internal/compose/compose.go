@@ -519,7 +519,8 @@ func (r *renderer) spark(s *Service, inst topology.Instance, daemonOpts ...strin
 // kafka is a KRaft node: kafkaconf's settings as the image's KAFKA_* variables, the JMX
 // exporter agent from the setup job's volume with our rules, our log4j2 config.
 func (r *renderer) kafka(inst topology.Instance) error {
-	settings, err := kafkaconf.Node(r.st, inst, kafkaData)
+	dirs := kafkaconf.LogDirs(inst, kafkaData)
+	settings, err := kafkaconf.Node(r.st, inst, dirs...)
 	if err != nil {
 		return err
 	}
@@ -548,6 +549,9 @@ func (r *renderer) kafka(inst topology.Instance) error {
 			"./jmx/kafka-" + role + ".yml:/etc/finobs/jmx.yml:ro", "./log4j2:" + log4jDir + ":ro", r.volume("logs") + ":" + logDir},
 		DependsOn: deps("setup", completed),
 		Restart:   "unless-stopped",
+	}
+	for _, d := range dirs[1:] { // a volume per further log dir (JBOD)
+		s.Volumes = append(s.Volumes, r.volume(inst.Name+"-data"+strings.TrimPrefix(d, kafkaData))+":"+d)
 	}
 	// The image's tools read KAFKA_OPTS too: a health probe must not start a second agent.
 	tool := "KAFKA_OPTS= KAFKA_LOG4J_OPTS= KAFKA_HEAP_OPTS=-Xmx64m /opt/kafka/bin/"

@@ -164,7 +164,7 @@ func TestKafkaSettingsAsNative(t *testing.T) {
 				got[key] = *v
 			}
 		}
-		native, err := kafkaconf.Node(local, inst, "/native/data")
+		native, err := kafkaconf.Node(local, inst, kafkaconf.LogDirs(inst, "/native/data")...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,4 +282,41 @@ func svc(p *types.Project, name string, f func(*types.ServiceConfig)) {
 	s := p.Services[name]
 	f(&s)
 	p.Services[name] = s
+}
+
+// A Kafka node declaring two log dirs gets both in log.dirs and a volume for each.
+func TestRenderJBODBroker(t *testing.T) {
+	st := topology.Compose()
+	for i := range st.Instances {
+		if st.Instances[i].Name == "kafka-broker-3" {
+			st.Instances[i].LogDirs = 2
+		}
+	}
+	data, err := compose.Render(st, compose.Options{PublishHost: topology.PublishedHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"KAFKA_LOG_DIRS: /var/lib/kafka/data,/var/lib/kafka/data-disk2",
+		"- kafka-broker-3-data:/var/lib/kafka/data\n",
+		"- kafka-broker-3-data-disk2:/var/lib/kafka/data-disk2\n",
+		"  kafka-broker-3-data-disk2: {}\n",
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the rendered file lacks %q", want)
+		}
+	}
+	if got := grepLines(string(data), "data-disk2"); len(got) != 3 {
+		t.Errorf("data-disk2 is on %d lines, want 3 (setting, mount, volume): %q", len(got), got)
+	}
+}
+
+func grepLines(s, sub string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return out
 }

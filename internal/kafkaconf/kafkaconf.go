@@ -28,9 +28,10 @@ const (
 	ListenerHost       = "HOST"
 )
 
-// Node returns the settings of a Kafka instance of st, in file order. logDir is where
-// the node keeps its log segments and metadata.
-func Node(st topology.Stack, inst topology.Instance, logDir string) ([]Setting, error) {
+// Node returns the settings of a Kafka instance of st, in file order. logDirs are where
+// the node keeps its log segments, one per directory the instance declares
+// (topology.Instance.LogDirs); the first also holds the metadata log.
+func Node(st topology.Stack, inst topology.Instance, logDirs ...string) ([]Setting, error) {
 	switch inst.Component {
 	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker:
 	default:
@@ -39,8 +40,13 @@ func Node(st topology.Stack, inst topology.Instance, logDir string) ([]Setting, 
 	if inst.NodeID <= 0 {
 		return nil, fmt.Errorf("kafkaconf: %s has no node id", inst.Name)
 	}
-	if logDir == "" {
-		return nil, fmt.Errorf("kafkaconf: %s: empty log dir", inst.Name)
+	if len(logDirs) != inst.KafkaLogDirs() {
+		return nil, fmt.Errorf("kafkaconf: %s keeps %d log dirs, given %d (%q)", inst.Name, inst.KafkaLogDirs(), len(logDirs), logDirs)
+	}
+	for _, d := range logDirs {
+		if d == "" || strings.Contains(d, ",") {
+			return nil, fmt.Errorf("kafkaconf: %s: log dir %q is empty or holds a comma (log.dirs is a comma-separated list)", inst.Name, d)
+		}
 	}
 	// The cluster's defaults (internal topics, anything created without a declaration)
 	// replicate as the declared topics do.
@@ -86,7 +92,7 @@ func Node(st topology.Stack, inst topology.Instance, logDir string) ([]Setting, 
 		w("advertised.listeners", strings.Join(advertised, ","))
 		w("inter.broker.listener.name", ListenerInternal)
 	}
-	w("log.dirs", logDir)
+	w("log.dirs", strings.Join(logDirs, ","))
 	w("num.partitions", 3)
 	w("default.replication.factor", rf)
 	w("min.insync.replicas", minISR)
@@ -104,6 +110,16 @@ func Node(st topology.Stack, inst topology.Instance, logDir string) ([]Setting, 
 	w("log.retention.bytes", 1<<30) // even under a producer benchmark (per partition)
 	w("log.segment.bytes", 64<<20)
 	return out, nil
+}
+
+// LogDirs names the log directories of inst, every deployment alike: first, then
+// first-disk2, first-disk3, ... for the further directories the instance declares.
+func LogDirs(inst topology.Instance, first string) []string {
+	out := []string{first}
+	for n := 2; n <= inst.KafkaLogDirs(); n++ {
+		out = append(out, fmt.Sprintf("%s-disk%d", first, n))
+	}
+	return out
 }
 
 // Properties renders settings as a server.properties file under a header comment.

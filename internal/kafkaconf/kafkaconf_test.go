@@ -31,11 +31,11 @@ func TestComposeRunsWhatNativeChecks(t *testing.T) {
 			t.Errorf("%s: no native node of that name", ci.Name)
 			continue
 		}
-		cs, err := Node(compose, ci, "/var/lib/kafka/data")
+		cs, err := Node(compose, ci, LogDirs(ci, "/var/lib/kafka/data")...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ls, err := Node(local, *li, "/tmp/x")
+		ls, err := Node(local, *li, LogDirs(*li, "/tmp/x")...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,6 +106,44 @@ func TestNodeRefuses(t *testing.T) {
 	}
 	if _, err := Node(c, c.Of(topology.KafkaBroker)[0], ""); err == nil || !strings.Contains(err.Error(), "kafka-broker-1") {
 		t.Errorf("empty log dir: %v", err)
+	}
+	b := c.Of(topology.KafkaBroker)[0]
+	if _, err := Node(c, b, "/a", "/b"); err == nil || !strings.Contains(err.Error(), "keeps 1 log dirs, given 2") {
+		t.Errorf("two dirs for a node of one: %v", err)
+	}
+	b.LogDirs = 2
+	if _, err := Node(c, b, "/a"); err == nil || !strings.Contains(err.Error(), "keeps 2 log dirs, given 1") {
+		t.Errorf("one dir for a node of two: %v", err)
+	}
+	if _, err := Node(c, b, "/a", "/b,/c"); err == nil || !strings.Contains(err.Error(), "comma") {
+		t.Errorf("a comma in a dir: %v", err)
+	}
+}
+
+// A JBOD node lists every directory in log.dirs, the first (the metadata log's) first.
+func TestLogDirs(t *testing.T) {
+	local, err := topology.Local(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jbod []topology.Instance
+	for _, b := range local.Of(topology.KafkaBroker) {
+		if b.KafkaLogDirs() > 1 {
+			jbod = append(jbod, b)
+		}
+	}
+	if len(jbod) != 1 || jbod[0].KafkaLogDirs() != 2 {
+		t.Fatalf("the 3-node stack has %d brokers with more than one log dir, want one with two", len(jbod))
+	}
+	s, err := Node(local, jbod[0], LogDirs(jbod[0], "/data/b")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Map(s)["log.dirs"]; got != "/data/b,/data/b-disk2" {
+		t.Errorf("log.dirs = %q", got)
+	}
+	if got := LogDirs(local.Of(topology.KafkaBroker)[0], "/data/a"); !slices.Equal(got, []string{"/data/a"}) {
+		t.Errorf("one dir: %v", got)
 	}
 }
 

@@ -183,6 +183,12 @@ func jmxRole(c topology.Component) string {
 	}
 }
 
+// KafkaLogDirs are the log directories of a Kafka node of st: its directory under
+// kafkaDataDir, then one beside it per further directory it declares (kafka-broker-3-disk2).
+func (p Paths) KafkaLogDirs(st topology.Stack, inst topology.Instance) []string {
+	return kafkaconf.LogDirs(inst, filepath.Join(kafkaDataDir(p, st), inst.Name))
+}
+
 // kafkaDataDir keeps the 1-node and the 3-node cluster apart: switching KAFKA_NODES
 // never mixes their metadata.
 func kafkaDataDir(p Paths, st topology.Stack) string {
@@ -193,7 +199,7 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 	role := jmxRole(inst.Component)
 	jmxConf := p.Deploy(filepath.Join("jmx", "kafka-"+role+".yml"))
 	conf := filepath.Join(p.Conf(), inst.Name+".properties")
-	logDir := filepath.Join(kafkaDataDir(p, st), inst.Name)
+	logDirs := p.KafkaLogDirs(st, inst)
 	heap := map[string]string{"combined": "512m", "broker": "384m", "controller": "256m"}[role]
 	java := filepath.Join(env.JavaHome, "bin", "java")
 	cp := filepath.Join(p.KafkaLibs(), "*")
@@ -214,7 +220,7 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		url:     metricsURL(inst),
 	}
 	s.prepare = func(ctx context.Context) error {
-		if err := mkdirs(logDir); err != nil {
+		if err := mkdirs(logDirs...); err != nil {
 			return err
 		}
 		if err := generated(jmxConf); err != nil {
@@ -223,14 +229,20 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		if err := generated(log4j); err != nil {
 			return err
 		}
-		props, err := kafkaProperties(st, inst, logDir)
+		props, err := kafkaProperties(st, inst, logDirs)
 		if err != nil {
 			return err
 		}
 		if err := os.WriteFile(conf, []byte(props), 0o644); err != nil {
 			return err
 		}
-		if exists(filepath.Join(logDir, "meta.properties")) {
+		// Every dir needs its meta.properties (a node does not start with an unformatted
+		// one); --ignore-formatted formats only those without, as when a dir is added.
+		formatted := true
+		for _, d := range logDirs {
+			formatted = formatted && exists(filepath.Join(d, "meta.properties"))
+		}
+		if formatted {
 			return nil
 		}
 		id, err := clusterID(kafkaDataDir(p, st))
@@ -240,7 +252,7 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		out, err := exec.CommandContext(ctx, java, "-Dlog4j2.configurationFile="+log4j, "-cp", cp,
 			"kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", id, "-c", conf).CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("format storage of %s in %s: %w\n%s", inst.Name, logDir, err, lastLines(string(out), 10))
+			return fmt.Errorf("format storage of %s in %s: %w\n%s", inst.Name, strings.Join(logDirs, ","), err, lastLines(string(out), 10))
 		}
 		return nil
 	}
@@ -273,8 +285,8 @@ func clusterID(dir string) (string, error) {
 
 // kafkaProperties is the server.properties of a node: internal/kafkaconf's settings, the
 // same the Compose file gives each container.
-func kafkaProperties(st topology.Stack, inst topology.Instance, logDir string) (string, error) {
-	settings, err := kafkaconf.Node(st, inst, logDir)
+func kafkaProperties(st topology.Stack, inst topology.Instance, logDirs []string) (string, error) {
+	settings, err := kafkaconf.Node(st, inst, logDirs...)
 	if err != nil {
 		return "", err
 	}

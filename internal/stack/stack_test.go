@@ -32,7 +32,7 @@ func TestKafkaPropertiesCombined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := props(kafkaProperties(st, st.One(topology.KafkaCombined), "/d"))
+	p := props(kafkaProperties(st, st.One(topology.KafkaCombined), []string{"/d"}))
 	for k, want := range map[string]string{
 		"process.roles":                    "broker,controller",
 		"controller.quorum.voters":         "1@127.0.0.1:19093",
@@ -52,11 +52,13 @@ func TestKafkaPropertiesSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := props(kafkaProperties(st, st.Of(topology.KafkaController)[1], "/d"))
+	c := props(kafkaProperties(st, st.Of(topology.KafkaController)[1], []string{"/d"}))
 	if c["process.roles"] != "controller" || c["listeners"] != "CONTROLLER://127.0.0.1:19193" || c["advertised.listeners"] != "" {
 		t.Errorf("controller-2: %v", c)
 	}
-	b := props(kafkaProperties(st, st.Of(topology.KafkaBroker)[2], "/d"))
+	broker3 := st.Of(topology.KafkaBroker)[2]
+	dirs := Paths{State: "/s"}.KafkaLogDirs(st, broker3)
+	b := props(kafkaProperties(st, broker3, dirs))
 	if b["process.roles"] != "broker" || b["node.id"] != "6" || b["listeners"] != "PLAINTEXT://127.0.0.1:9292" {
 		t.Errorf("broker-3: %v", b)
 	}
@@ -65,6 +67,10 @@ func TestKafkaPropertiesSplit(t *testing.T) {
 	}
 	if b["default.replication.factor"] != "3" || b["min.insync.replicas"] != "2" {
 		t.Errorf("replication: %v", b)
+	}
+	// The JBOD broker: its own dir first (the metadata log's), the one the fault suite fills beside it.
+	if want := "/s/data/kafka-3nodes/kafka-broker-3,/s/data/kafka-3nodes/kafka-broker-3-disk2"; b["log.dirs"] != want {
+		t.Errorf("broker-3 log.dirs = %q, want %q", b["log.dirs"], want)
 	}
 }
 

@@ -90,6 +90,11 @@ func Local(kafkaNodes int) (Stack, error) {
 			add(Instance{Component: KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: host, NodeID: 3 + n,
 				Ports: []Port{{PortBroker, 9092 + 100*(n-1)}, {PortMetrics, 7070 + n}}})
 		}
+		// One broker keeps two log directories (JBOD), so that one of them can fill up and
+		// fail while the broker lives: the fault suite mounts a small file system of its own
+		// over the second. Native only: Compose describes what users deploy, and a broker
+		// unlike its peers is theirs to choose, not a test rig's.
+		s.Instances[len(s.Instances)-1].LogDirs = 2
 	default:
 		return Stack{}, fmt.Errorf("topology: local stack runs 1 or 3 Kafka nodes, not %d", kafkaNodes)
 	}

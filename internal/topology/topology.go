@@ -84,7 +84,13 @@ type Instance struct {
 	Extra []Scrape
 	// Cores and MemoryMB are what a Spark worker offers to executors; 0 elsewhere.
 	Cores, MemoryMB int
+	// LogDirs is how many log directories a Kafka node keeps (JBOD, log.dirs); 0 means one.
+	// The first also holds the metadata log: only the others can fail while the node lives.
+	LogDirs int
 }
+
+// KafkaLogDirs is how many log directories the instance keeps: at least one.
+func (i Instance) KafkaLogDirs() int { return max(i.LogDirs, 1) }
 
 // Scrape is a scrape job of its own on an instance's metrics port.
 type Scrape struct {
