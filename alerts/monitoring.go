@@ -114,7 +114,7 @@ var (
 	// production a dead man's switch service that pages, through its own path, when the
 	// heartbeats stop. Nothing inhibits it (alerts/routing.go tests that no rule can).
 	Watchdog = rules.Alert{
-		Name: "Watchdog", When: signals.AlwaysFiring, Panel: dashboards.NotificationErrorsPanel,
+		Name: "Watchdog", When: signals.AlwaysFiring, Panel: dashboards.HeartbeatPanel,
 		Summary:     "The alerting path's heartbeat: always firing.",
 		Description: "{{ $labels.cluster }}: Prometheus evaluates rules and its alerts reach Alertmanager and a receiver.",
 		Runbook: rules.Runbook{

@@ -38,6 +38,8 @@ func (s Severity) Color() string {
 		return "orange"
 	case Info:
 		return "yellow"
+	case None:
+		return "blue" // a heartbeat: information, not a verdict
 	}
 	return "green"
 }
