@@ -124,14 +124,15 @@ func (s *store) query(receiver, alertname string, since time.Time) []Notificatio
 	return out
 }
 
-// last is when receiver last got a notification, and how many it got.
+// last is when receiver last got a notification of something firing, and how many it
+// got: a heartbeat that resolved is no heartbeat.
 func (s *store) last(receiver string) (time.Time, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var at time.Time
 	n := 0
 	for _, x := range s.all {
-		if x.Receiver == receiver {
+		if x.Receiver == receiver && x.Message.Status == "firing" {
 			n++
 			if x.ReceivedAt.After(at) {
 				at = x.ReceivedAt
@@ -260,7 +261,7 @@ type Heartbeat struct {
 	Receiver   string    `json:"receiver"`
 	Last       time.Time `json:"last"`
 	AgeSeconds float64   `json:"age_seconds"`
-	Count      int       `json:"count"` // notifications received, this session and the ones before
+	Count      int       `json:"count"` // firing notifications received, this session and the ones before
 }
 
 // receiverHandler records every POST, whatever its path, as receiver name.

@@ -141,6 +141,10 @@ func TestReceiverListeners(t *testing.T) {
 	if c := post(beat.URL + "/heartbeat"); c != http.StatusOK {
 		t.Fatalf("POST heartbeat: %d", c)
 	}
+	resolved := strings.Replace(msg, `"status":"firing","receiver"`, `"status":"resolved","receiver"`, 1)
+	if resp, err := http.Post(beat.URL+"/heartbeat", "application/json", strings.NewReader(resolved)); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST resolved heartbeat: %v %v", resp, err)
+	}
 	ns := st.query("paging", "", time.Time{})
 	if len(ns) != 2 || ns[0].Path != "/paging" || ns[1].Path != "/paging" || ns[1].Receiver != "paging" {
 		t.Errorf("paging's notifications: %+v", ns)
