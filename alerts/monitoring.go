@@ -106,6 +106,11 @@ var (
 		Tests: []rules.Test{
 			rules.Fires("webhook failing", 15*minute, webhookIntegration.Keep("instance", "receiver_name", "integration"), 0.1,
 				webhookIntegration.Series(catalog.AMNotificationsFailed, "0+6x20")),
+			// A receiver cut off: Alertmanager gives up on a page after a group interval's
+			// retries and tries again a group interval later, one failure every two minutes.
+			// The 5m rate holds between them: the alert fires, and stays.
+			rules.Fires("a failure every two minutes", 10*minute, webhookIntegration.Keep("instance", "receiver_name", "integration"), 1.0/120,
+				webhookIntegration.Series(catalog.AMNotificationsFailed, "0 0 1 1 2 2 3 3 4 4 5 5 6 6 7 7")),
 			rules.Quiet("all delivered", 15*minute,
 				webhookIntegration.Series(catalog.AMNotificationsFailed, "2x20")),
 		},
@@ -116,7 +121,7 @@ var (
 	Watchdog = rules.Alert{
 		Name: "Watchdog", When: signals.AlwaysFiring, Panel: dashboards.HeartbeatPanel,
 		Summary:     "The alerting path's heartbeat: always firing.",
-		Description: "{{ $labels.cluster }}: Prometheus evaluates rules and its alerts reach Alertmanager and a receiver.",
+		Description: "Prometheus evaluates rules and its alerts reach Alertmanager, which sends this one to the heartbeat receiver every minute.",
 		Runbook: rules.Runbook{
 			Meaning: "This alert always fires; it is not a problem. Its ABSENCE is: the dead man's switch (the heartbeat receiver) " +
 				"pages when no Watchdog notification arrived for a few minutes, because then no alert can reach anyone.",

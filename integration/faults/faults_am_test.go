@@ -27,7 +27,7 @@ func deliveryLane() []faultCase {
 	paging := routeTo(alerts.PagingReceiver)
 	return []faultCase{
 		{name: "paging unreachable, a broker down", alone: true,
-			inject: heldBack(dropReceiver(alerts.PagingReceiver), inSync(kill("kafka-broker-2")), page2),
+			inject: inSync(heldBack(dropReceiver(alerts.PagingReceiver), kill("kafka-broker-2"), page2)),
 			// Alertmanager counts the page failed only after retrying it for a group interval:
 			// the broker's alert first (its for, two scrapes, an evaluation), paging's group
 			// wait, then the retries; one scrape more to see the counter.
@@ -38,7 +38,7 @@ func deliveryLane() []faultCase {
 			// The failures stay in the rate's window that long after the last one.
 			settle: signal.DefaultWindow},
 		{name: "alertmanager stopped, a broker down", alone: true,
-			inject: heldBack(pause("alertmanager"), inSync(kill("kafka-broker-3")), page3),
+			inject: inSync(heldBack(pause("alertmanager"), kill("kafka-broker-3"), page3)),
 			late:   []expect{page3}, during: alertmanagerUnreachable, recovered: heartbeatsResume},
 	}
 }
