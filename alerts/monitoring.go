@@ -93,7 +93,8 @@ var (
 		// 1m, not 5: a notification counts as failed only once Alertmanager has retried it for
 		// a whole group interval and given up, so the page is already that late; and the
 		// 5m rate keeps the condition true between the failed flushes of a group (one every
-		// two group intervals), so a short for does not flap.
+		// group interval or two: a minute apart for pages on the fault suite), so a short
+		// for does not flap.
 		Name: "AlertmanagerNotificationsFailing", When: signals.DeliveriesFailing, For: minute, Panel: dashboards.FailedNotificationsPanel,
 		Summary:     "Alertmanager fails to deliver notifications.",
 		Description: "{{ $labels.instance }} fails {{ $value | humanize }} {{ $labels.integration }} notifications per second to receiver {{ $labels.receiver_name }}.",
@@ -107,7 +108,8 @@ var (
 			rules.Fires("webhook failing", 15*minute, webhookIntegration.Keep("instance", "receiver_name", "integration"), 0.1,
 				webhookIntegration.Series(catalog.AMNotificationsFailed, "0+6x20")),
 			// A receiver cut off: Alertmanager gives up on a page after a group interval's
-			// retries and tries again a group interval later, one failure every two minutes.
+			// retries and tries again with the group's next flush: even a failure only every
+			// two minutes (a slower route's, or a flush that waited) fires.
 			// The 5m rate holds between them: the alert fires, and stays.
 			rules.Fires("a failure every two minutes", 10*minute, webhookIntegration.Keep("instance", "receiver_name", "integration"), 1.0/120,
 				webhookIntegration.Series(catalog.AMNotificationsFailed, "0 0 1 1 2 2 3 3 4 4 5 5 6 6 7 7")),
