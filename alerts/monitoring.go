@@ -67,17 +67,21 @@ var (
 		},
 	}
 	PrometheusNotificationsFailing = rules.Alert{
-		Name: "PrometheusNotificationsFailing", When: signals.NotificationsFailing, For: 15 * minute, Panel: dashboards.NotificationErrorsPanel,
+		// 5m, not 15: Prometheus does not retry a batch that failed, its alerts reach
+		// Alertmanager only with the next resend a minute later, so errors that last 5 minutes
+		// are alerts minutes late. One failed batch holds the 5m ratio above zero for less
+		// than a window and does not fire. A total outage is the Watchdog's to tell.
+		Name: "PrometheusNotificationsFailing", When: signals.NotificationsFailing, For: 5 * minute, Panel: dashboards.NotificationErrorsPanel,
 		Summary:     "Prometheus fails to send alerts to Alertmanager.",
 		Description: "{{ $value | humanizePercentage }} of the alerts {{ $labels.instance }} sends to {{ $labels.alertmanager }} fail.",
 		Runbook: rules.Runbook{
 			Meaning:    "Posting alerts to Alertmanager returns errors.",
 			Impact:     "Alerts reach on-call late or never.",
-			Diagnosis:  []string{"Check Alertmanager is up and reachable at the address in prometheus.yml."},
+			Diagnosis:  []string{"Check Alertmanager is up and reachable at the address in prometheus.yml.", "If the Watchdog's heartbeats also stopped at the dead man's switch, no alert reaches anyone: see the Watchdog runbook."},
 			Mitigation: []string{"Restart Alertmanager or fix the address."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("half the sends fail", 25*minute, toAlertmanager.Keep("instance", "alertmanager"), 0.5,
+			rules.Fires("half the sends fail", 10*minute, toAlertmanager.Keep("instance", "alertmanager"), 0.5,
 				toAlertmanager.Series(catalog.PromNotificationErrors, "0+30x30"),
 				toAlertmanager.Series(catalog.PromNotificationsSent, "0+60x30")),
 			rules.Quiet("all sends succeed", 25*minute,
@@ -86,20 +90,56 @@ var (
 		},
 	}
 	AlertmanagerNotificationsFailing = rules.Alert{
-		Name: "AlertmanagerNotificationsFailing", When: signals.DeliveriesFailing, For: 5 * minute, Panel: dashboards.FailedNotificationsPanel,
+		// 1m, not 5: a notification counts as failed only once Alertmanager has retried it for
+		// a whole group interval and given up, so the page is already that late; and the
+		// 5m rate keeps the condition true between the failed flushes of a group (one every
+		// group interval or two: a minute apart for pages on the fault suite), so a short
+		// for does not flap.
+		Name: "AlertmanagerNotificationsFailing", When: signals.DeliveriesFailing, For: minute, Panel: dashboards.FailedNotificationsPanel,
 		Summary:     "Alertmanager fails to deliver notifications.",
-		Description: "{{ $labels.instance }} fails {{ $value | humanize }} {{ $labels.integration }} notifications per second.",
+		Description: "{{ $labels.instance }} fails {{ $value | humanize }} {{ $labels.integration }} notifications per second to receiver {{ $labels.receiver_name }}.",
 		Runbook: rules.Runbook{
-			Meaning:    "A receiver integration (PagerDuty, Slack, webhook) rejects or cannot be reached.",
-			Impact:     "Pages and chat messages are lost; this alert itself may only be visible on dashboards.",
-			Diagnosis:  []string{"Read Alertmanager's log for the integration error (bad key file, expired URL, network)."},
-			Mitigation: []string{"Fix the secret file or the endpoint; Alertmanager retries on its own."},
+			Meaning:    "A receiver integration (PagerDuty, Slack, webhook) rejects or cannot be reached, after Alertmanager's retries for a group interval.",
+			Impact:     "Notifications to that receiver are late, and lost if the alert resolves before a retry succeeds. This alert is routed to another receiver than the failing one (alerts/routing.go).",
+			Diagnosis:  []string{"Read Alertmanager's log for the integration error (bad key file, expired URL, network).", "The receiver_name label says which receiver; `alertmanager_notification_requests_failed_total` counts every failed attempt."},
+			Mitigation: []string{"Fix the secret file or the endpoint; Alertmanager retries on its own and sends what is still firing once it is reachable."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("webhook failing", 15*minute, webhookIntegration.Keep("instance", "integration"), 0.1,
+			rules.Fires("webhook failing", 15*minute, webhookIntegration.Keep("instance", "receiver_name", "integration"), 0.1,
 				webhookIntegration.Series(catalog.AMNotificationsFailed, "0+6x20")),
+			// A receiver cut off: Alertmanager gives up on a page after a group interval's
+			// retries and tries again with the group's next flush: even a failure only every
+			// two minutes (a slower route's, or a flush that waited) fires.
+			// The 5m rate holds between them: the alert fires, and stays.
+			rules.Fires("a failure every two minutes", 10*minute, webhookIntegration.Keep("instance", "receiver_name", "integration"), 1.0/120,
+				webhookIntegration.Series(catalog.AMNotificationsFailed, "0 0 1 1 2 2 3 3 4 4 5 5 6 6 7 7")),
 			rules.Quiet("all delivered", 15*minute,
 				webhookIntegration.Series(catalog.AMNotificationsFailed, "2x20")),
+		},
+	}
+	// Watchdog always fires. Alertmanager sends it to the heartbeat receiver every minute: in
+	// production a dead man's switch service that pages, through its own path, when the
+	// heartbeats stop. Nothing inhibits it (alerts/routing.go tests that no rule can).
+	Watchdog = rules.Alert{
+		Name: "Watchdog", When: signals.AlwaysFiring, Panel: dashboards.HeartbeatPanel,
+		Summary:     "The alerting path's heartbeat: always firing.",
+		Description: "Prometheus evaluates rules and its alerts reach Alertmanager, which sends this one to the heartbeat receiver every minute.",
+		Runbook: rules.Runbook{
+			Meaning: "This alert always fires; it is not a problem. Its ABSENCE is: the dead man's switch (the heartbeat receiver) " +
+				"pages when no Watchdog notification arrived for a few minutes, because then no alert can reach anyone.",
+			Impact: "When the heartbeats stop, every other alert is silent too: Prometheus is down or evaluates no rules, " +
+				"cannot reach Alertmanager, or Alertmanager is down or cannot reach its receivers.",
+			Diagnosis: []string{
+				"Is Prometheus up and evaluating (its /rules page, `prometheus_rule_evaluation_failures_total`)?",
+				"Does Prometheus reach Alertmanager (`prometheus_notifications_errors_total`, PrometheusNotificationsFailing on Prometheus' /alerts page)?",
+				"Is Alertmanager up (`/-/ready`) and does it reach the heartbeat receiver (`alertmanager_notifications_failed_total{receiver_name=\"heartbeat\"}`)? Locally: GET /heartbeat on the webhook gives the last heartbeat and its age.",
+			},
+			Mitigation: []string{"Restart whichever of Prometheus or Alertmanager is stuck; once heartbeats resume, Prometheus resends what is firing and nothing that still fires is lost.", "Never silence or inhibit this alert: a muted heartbeat is a dead man's switch that pages for nothing."},
+		},
+		Tests: []rules.Test{
+			rules.Fires("fires on an empty Prometheus", minute, map[string]string{}, 1),
+			rules.Fires("fires while every target is down", 5*minute, map[string]string{}, 1,
+				prometheusTarget.Series(catalog.Up, "0x10")),
 		},
 	}
 	PrometheusConfigReloadFailed = rules.Alert{
@@ -139,7 +179,7 @@ var (
 var (
 	kafkaRuleGroup     = prometheusTarget.With("rule_group", "kafka.yml;kafka")
 	toAlertmanager     = prometheusTarget.With("alertmanager", "http://alertmanager:9093/api/v2/alerts")
-	webhookIntegration = alertmanagerTarget.With("integration", "webhook")
+	webhookIntegration = alertmanagerTarget.With("integration", "webhook").With("receiver_name", "paging").With("reason", "other")
 )
 
 // Monitoring: the monitoring stack watching itself.
@@ -148,6 +188,6 @@ var Monitoring = rules.Group{
 	Component: "monitoring",
 	Alerts: []rules.Alert{
 		TargetDown, PrometheusRuleEvaluationFailures, PrometheusAlertmanagerMissing, PrometheusNotificationsFailing,
-		AlertmanagerNotificationsFailing, PrometheusConfigReloadFailed, AlertmanagerConfigReloadFailed,
+		AlertmanagerNotificationsFailing, PrometheusConfigReloadFailed, AlertmanagerConfigReloadFailed, Watchdog,
 	},
 }

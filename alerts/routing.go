@@ -12,6 +12,17 @@ const (
 	PagingReceiver  = "paging"  // critical: wakes someone up
 	ChatReceiver    = "chat"    // warning: the team channel, looked at in working hours
 	DefaultReceiver = "default" // everything else (info): a low-traffic channel
+	// HeartbeatReceiver gets the Watchdog every minute: a dead man's switch service that
+	// pages through a path of its own when the heartbeats stop.
+	HeartbeatReceiver = "heartbeat"
+)
+
+// Heartbeat timing: a flush every group interval, the Watchdog resent once repeat has
+// passed, so heartbeats arrive every repeat to repeat + group interval. A dead man's switch
+// should page after a few of them are missing, not one.
+const (
+	HeartbeatGroupInterval = 15 * time.Second
+	HeartbeatRepeat        = time.Minute
 )
 
 // SecretsDir is where Compose mounts the receivers' secret files.
@@ -41,7 +52,7 @@ func firingIn(cluster string, a rules.Alert, g rules.Group, kv ...string) map[st
 var Routing = am.Config{
 	ResolveTimeout: 5 * time.Minute,
 	Route: am.Route{
-		Receiver:       DefaultReceiver,
+		Receiver: DefaultReceiver,
 		// job too: TargetDown is one alert for every component, and a producer that stops must
 		// not wait for the group of a stream driver that stopped minutes before.
 		GroupBy:        []string{"cluster", "component", "alertname", "job"},
@@ -49,6 +60,14 @@ var Routing = am.Config{
 		GroupInterval:  5 * time.Minute,
 		RepeatInterval: 12 * time.Hour,
 		Routes: []am.Route{
+			// The heartbeat first, and alone: whatever else matches, it goes only to the dead
+			// man's switch, and often.
+			{Receiver: HeartbeatReceiver, Matchers: []string{`alertname="` + Watchdog.Name + `"`}, GroupWait: time.Second,
+				GroupInterval: HeartbeatGroupInterval, RepeatInterval: HeartbeatRepeat},
+			// A receiver that fails cannot carry the alert saying so: paging's failures go to
+			// chat (as fast as a page); any other receiver's page through the critical route.
+			{Receiver: ChatReceiver, Matchers: []string{`alertname="` + AlertmanagerNotificationsFailing.Name + `"`, `receiver_name="` + PagingReceiver + `"`},
+				GroupWait: 10 * time.Second, GroupInterval: time.Minute, RepeatInterval: time.Hour},
 			// Pages go out fast and repeat until someone acts.
 			{Receiver: PagingReceiver, Matchers: []string{`severity="critical"`}, GroupWait: 10 * time.Second, GroupInterval: time.Minute, RepeatInterval: time.Hour},
 			// Chat is batched: one message per group every few minutes, repeated twice a day.
@@ -137,8 +156,21 @@ var Routing = am.Config{
 		{Name: PagingReceiver, PagerDuty: &am.PagerDuty{RoutingKeyFile: SecretsDir + "/pagerduty-routing-key"}},
 		{Name: ChatReceiver, Slack: &am.Slack{APIURLFile: SecretsDir + "/slack-webhook-url", Channel: "#finobs-alerts"}},
 		{Name: DefaultReceiver, Slack: &am.Slack{APIURLFile: SecretsDir + "/slack-webhook-url", Channel: "#finobs-info"}},
+		{Name: HeartbeatReceiver, Webhook: &am.Webhook{URLFile: SecretsDir + "/deadmansswitch-url"}},
 	},
 	InhibitTests: []am.InhibitTest{
+		{
+			Name:      "a critical alert of the monitoring stack leaves the Watchdog firing",
+			Source:    firingIn("finobs-local", AlertmanagerNotificationsFailing, Monitoring, "instance", "alertmanager", "receiver_name", "heartbeat"),
+			Target:    firingIn("finobs-local", Watchdog, Monitoring),
+			Inhibited: false,
+		},
+		{
+			Name:      "no active controller leaves the Watchdog firing",
+			Source:    firingIn("finobs-local", KafkaNoActiveController, KafkaCluster),
+			Target:    firingIn("finobs-local", Watchdog, Monitoring),
+			Inhibited: false,
+		},
 		{
 			Name:      "a down broker mutes under-replication",
 			Source:    firingIn("finobs-local", KafkaBrokerDown, KafkaCluster, "instance", "kafka-broker-3"),
@@ -271,5 +303,9 @@ var Routing = am.Config{
 		{Labels: map[string]string{"alertname": "SparkNoWorkerAlive", "severity": "critical", "component": "spark-cluster"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "SparkWorkerLost", "severity": "warning", "component": "spark-cluster"}, Receivers: []string{ChatReceiver}},
 		{Labels: map[string]string{"alertname": "SomethingUnlabelled"}, Receivers: []string{DefaultReceiver}},
+		{Labels: map[string]string{"alertname": "Watchdog", "severity": "none", "component": "monitoring"}, Receivers: []string{HeartbeatReceiver}},
+		{Labels: map[string]string{"alertname": "AlertmanagerNotificationsFailing", "severity": "critical", "component": "monitoring", "receiver_name": "paging", "integration": "pagerduty"}, Receivers: []string{ChatReceiver}},
+		{Labels: map[string]string{"alertname": "AlertmanagerNotificationsFailing", "severity": "critical", "component": "monitoring", "receiver_name": "chat", "integration": "slack"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "AlertmanagerNotificationsFailing", "severity": "critical", "component": "monitoring", "receiver_name": "heartbeat", "integration": "webhook"}, Receivers: []string{PagingReceiver}},
 	},
 }

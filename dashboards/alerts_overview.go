@@ -65,6 +65,9 @@ var (
 	NotificationErrorsPanel = grafana.Stat("Notification errors",
 		"Share of the alerts Prometheus sends to Alertmanager that fail.",
 		signals.NotificationErrorRatio.Total().Legend("errors"))
+	HeartbeatPanel = grafana.Stat("Heartbeat",
+		"Always 1 while Prometheus evaluates rules: the Watchdog alert on it goes to the heartbeat receiver (a dead man's switch) every minute. No data here means Prometheus is not evaluating; the switch pages when the heartbeats stop for any reason.",
+		signals.Heartbeat.Show().Legend("heartbeat"))
 	FailedNotificationsPanel = grafana.Stat("Failed notifications",
 		"Notifications per second Alertmanager fails to deliver, all integrations.",
 		signals.FailedNotifications.Total().Legend("failed"))
@@ -95,7 +98,7 @@ var alertsOverview = grafana.Board{
 		}},
 		{Title: "Alerting health", Panels: []*grafana.Panel{
 			AlertmanagersPanel, PrometheusConfigPanel, AlertmanagerConfigPanel,
-			RuleFailuresPanel, NotificationErrorsPanel, FailedNotificationsPanel,
+			RuleFailuresPanel, NotificationErrorsPanel, FailedNotificationsPanel, HeartbeatPanel,
 		}},
 		{Title: "Delivery", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Alerts sent to Alertmanager", "Alerts per second Prometheus sends, and the errors doing so, by Alertmanager.",

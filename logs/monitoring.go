@@ -33,18 +33,18 @@ var Prometheus = lp.Pipeline{
 	Index: MonitoringIndex,
 }
 
-// Alertmanager (Debian's 0.25) logs logfmt through go-kit: ts=... caller=file.go:N
-// level=info msg=...; its levels are lower case, upper-cased here like every other source.
+// Alertmanager (0.35, built from the module go.mod pins) logs like Prometheus: logfmt
+// through slog, time=... level=INFO source=file.go:N msg=... component=...
 var Alertmanager = lp.Pipeline{
 	Name: "alertmanager", Service: "alertmanager",
 	Components: []topology.Component{topology.Alertmanager},
 	Source:     lp.ProcessLog,
 	Skip:       launcherLines,
 	Format:     lp.Logfmt,
-	Dissect:    []lp.Dissect{origin("caller")},
-	Time:       lp.Time{From: "attrs.ts", Layout: lp.ISO8601},
+	Dissect:    []lp.Dissect{origin("source")},
+	Time:       lp.Time{From: "attrs.time", Layout: lp.ISO8601},
 	Fields: append([]lp.Field{
-		{Name: "log.level", From: "attrs.level", Type: lp.Keyword, Upper: true},
+		{Name: "log.level", From: "attrs.level", Type: lp.Keyword},
 		{Name: "message", From: "attrs.msg", Type: lp.Text},
 		{Name: "log.logger", From: "attrs.component", Type: lp.Keyword},
 	}, originFields...),

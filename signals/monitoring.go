@@ -46,12 +46,25 @@ var (
 
 	FailedNotifications = &signal.Signal{
 		Name:        "failed notifications",
-		Description: "Notifications per second Alertmanager fails to deliver, by integration.",
+		Description: "Notifications per second Alertmanager fails to deliver, by receiver and integration.",
 		Unit:        signal.PerSecond, Resolution: 0.0001,
-		By:   []string{"instance", "integration"},
+		// receiver_name: Alertmanager runs with --enable-feature=receiver-name-in-metrics, so
+		// the alert names the receiver that fails and routing can send it to another one.
+		By:   []string{"instance", "receiver_name", "integration"},
 		Expr: promql.Sum(promql.Rate(promql.Select(catalog.AMNotificationsFailed), window), promql.Grouped),
 	}
 	DeliveriesFailing = FailedNotifications.Above(signal.Critical, 0)
+
+	// Heartbeat is 1, always: the Watchdog alert on it proves that Prometheus evaluates rules
+	// and that its alerts reach Alertmanager and Alertmanager's reach a receiver. Its absence
+	// at an external dead man's switch is the alert.
+	Heartbeat = &signal.Signal{
+		Name:        "heartbeat",
+		Description: "Always 1: the alerting path's heartbeat.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Vector(1),
+	}
+	AlwaysFiring = Heartbeat.EqualTo(signal.None, 1)
 
 	PrometheusConfigLoaded = &signal.Signal{
 		Name:        "config loaded",

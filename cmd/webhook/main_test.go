@@ -21,7 +21,7 @@ func TestRecordAndQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(handler(st, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(handler(st, slog.New(slog.DiscardHandler), "heartbeat", true))
 	defer srv.Close()
 	for _, path := range []string{"/chat", "/paging"} {
 		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(msg))
@@ -75,7 +75,7 @@ func TestServesRunbooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(withRunbooks(handler(st, slog.New(slog.DiscardHandler)), "../../deploy/runbooks"))
+	srv := httptest.NewServer(withRunbooks(handler(st, slog.New(slog.DiscardHandler), "heartbeat", true), "../../deploy/runbooks"))
 	defer srv.Close()
 	get := func(path string) (int, string, string) {
 		resp, err := http.Get(srv.URL + path)
@@ -94,5 +94,89 @@ func TestServesRunbooks(t *testing.T) {
 	}
 	if code, _, _ := get("/healthz"); code != 200 {
 		t.Errorf("healthz: %d", code)
+	}
+}
+
+// Each receiver on its own listener: a POST there is that receiver's, whatever its path;
+// the API takes no POSTs then (a receiver pointed at it by mistake fails loudly), and
+// /heartbeat reports the heartbeat receiver's last notification.
+func TestReceiverListeners(t *testing.T) {
+	st, err := openStore(filepath.Join(t.TempDir(), "n.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	api := httptest.NewServer(handler(st, log, "heartbeat", false))
+	defer api.Close()
+	paging := httptest.NewServer(receiverHandler(st, log, "paging"))
+	defer paging.Close()
+	beat := httptest.NewServer(receiverHandler(st, log, "heartbeat"))
+	defer beat.Close()
+	post := func(url string) int {
+		resp, err := http.Post(url, "application/json", strings.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := post(paging.URL + "/paging"); c != http.StatusOK {
+		t.Fatalf("POST paging: %d", c)
+	}
+	if c := post(paging.URL + "/chat"); c != http.StatusOK {
+		t.Fatalf("POST paging /chat: %d", c)
+	}
+	if c := post(api.URL + "/chat"); c == http.StatusOK {
+		t.Errorf("POST to the API with receiver listeners: %d, want an error", c)
+	}
+	resp, err := http.Get(api.URL + "/heartbeat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /heartbeat before any: %s, want 404", resp.Status)
+	}
+	before := time.Now()
+	if c := post(beat.URL + "/heartbeat"); c != http.StatusOK {
+		t.Fatalf("POST heartbeat: %d", c)
+	}
+	resolved := strings.Replace(msg, `"status":"firing","receiver"`, `"status":"resolved","receiver"`, 1)
+	if resp, err := http.Post(beat.URL+"/heartbeat", "application/json", strings.NewReader(resolved)); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST resolved heartbeat: %v %v", resp, err)
+	}
+	ns := st.query("paging", "", time.Time{})
+	if len(ns) != 2 || ns[0].Path != "/paging" || ns[1].Path != "/paging" || ns[1].Receiver != "paging" {
+		t.Errorf("paging's notifications: %+v", ns)
+	}
+	if ns := st.query("chat", "", time.Time{}); len(ns) != 0 {
+		t.Errorf("chat got %d notifications through paging's port", len(ns))
+	}
+	resp, err = http.Get(api.URL + "/heartbeat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var hb Heartbeat
+	if err := json.NewDecoder(resp.Body).Decode(&hb); err != nil {
+		t.Fatal(err)
+	}
+	if hb.Receiver != "heartbeat" || hb.Count != 1 || hb.Last.Before(before.Add(-time.Second)) || hb.AgeSeconds < 0 || hb.AgeSeconds > 5 {
+		t.Errorf("heartbeat: %+v", hb)
+	}
+}
+
+func TestReceiverFlag(t *testing.T) {
+	r := receivers{}
+	if err := r.Set("paging=127.0.0.1:9096"); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"paging=127.0.0.1:9097", "chat", "=127.0.0.1:1", "a/b=127.0.0.1:1"} {
+		if err := r.Set(bad); err == nil {
+			t.Errorf("-receiver %s: no error", bad)
+		}
+	}
+	if r.String() != "paging=127.0.0.1:9096" {
+		t.Errorf("String: %s", r)
 	}
 }

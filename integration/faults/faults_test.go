@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -220,6 +222,8 @@ func lanes() []lane {
 			{name: "spark connect server killed (-9)", inject: kill("spark-connect"),
 				fires: []expect{on(alerts.TargetDown, "job", string(topology.SparkConnect))}},
 		}},
+		// After the others: it cuts the delivery of every alert (faults_am_test.go).
+		{"delivery", deliveryLane()},
 	}
 }
 
@@ -243,9 +247,18 @@ func TestFaults(t *testing.T) {
 	healthy(t, e)
 	start := time.Now()
 	t.Run("lanes", func(t *testing.T) {
+		var others sync.WaitGroup // lanes that must be over before a lane that runs alone
 		for _, l := range lanes() {
+			alone := slices.ContainsFunc(l.faults, func(f faultCase) bool { return f.alone })
 			t.Run(l.name, func(t *testing.T) {
+				if !alone {
+					others.Add(1) // before Parallel: every lane selected has counted itself
+					defer others.Done()
+				}
 				t.Parallel()
+				if alone {
+					others.Wait()
+				}
 				for _, f := range l.faults {
 					if !t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) { e.run(t, l.name, f) }) {
 						break // a fault that failed may leave its component broken

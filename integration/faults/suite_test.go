@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -68,6 +69,20 @@ type faultCase struct {
 	// expects is computed at run time for faults whose target is found on the stack (the
 	// active controller).
 	resolve func(ctx context.Context, e *env) (fires, muted, never []expect, err error)
+
+	// late are alerts that the fault itself keeps from their receivers (it is in the
+	// delivery path): firing in Prometheus during the fault and delivered nowhere; once it is
+	// undone, delivered where the routing tree says, then resolved. Such a fault's undo
+	// restores the path and waits for them before it undoes their cause (heldBack).
+	late []expect
+	// settle is how long after the undo an alert's condition may still hold (a rate over a
+	// window keeps seeing the fault); it adds to the resolution bound.
+	settle time.Duration
+	// during checks what the fault must do beyond alerts, waiting until it has (and so
+	// holding the fault); recovered checks what must come back after the undo.
+	during, recovered func(ctx context.Context, e *env, since time.Time) error
+	// alone: the fault stops deliveries for every alert; its lane runs after the others.
+	alone bool
 }
 
 // env is the running stack as the suite sees it.
@@ -276,7 +291,7 @@ func (e *env) run(t *testing.T, lane string, f faultCase) {
 	}
 	// A clean start: none of its alerts active from an earlier fault (a group still open would
 	// send a new firing only with its next flush, not after group_wait).
-	for _, x := range append(append([]expect{}, fires...), muted...) {
+	for _, x := range slices.Concat(fires, muted, f.late) {
 		err := stacktest.Eventually(ctx, 10*time.Minute, 5*time.Second, func(ctx context.Context) error {
 			as, err := e.amAlerts(ctx, x)
 			if err != nil {
@@ -414,6 +429,26 @@ func (e *env) run(t *testing.T, lane string, f faultCase) {
 			t.Errorf("%s: %s is inhibited, yet was delivered to %v", f.name, x, got)
 		}
 	}
+	for _, x := range f.late {
+		d := e.rt.Expect(t, withStatic(x))
+		bound := e.firingBound(f, x, d, false) - d.GroupWait
+		err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
+			if firing, err := e.promFiring(ctx, x, time.Since(t0)); err != nil || !firing {
+				return fmt.Errorf("%s is not firing in Prometheus within %s (%v)", x, bound.Round(time.Second), err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("%s: %v", f.name, err)
+		} else if got, err := e.delivered(ctx, x, t0); err != nil || len(got) > 0 {
+			t.Errorf("%s: %s was delivered to %v during the fault (%v); the fault is in its path", f.name, x, got, err)
+		}
+	}
+	if f.during != nil && !t.Failed() {
+		if err := f.during(ctx, e, t0); err != nil {
+			t.Errorf("%s: %v", f.name, err)
+		}
+	}
 	held := time.Since(t0)
 	for _, x := range never {
 		firing, err := e.promFiring(ctx, x, held)
@@ -441,7 +476,7 @@ func (e *env) run(t *testing.T, lane string, f faultCase) {
 				e.report(fmt.Sprintf("%-36s %-58s %-10s delivered %4.0fs  resolved: not sent by this receiver", f.name, r.x, r.receive, r.after.Seconds()))
 				return
 			}
-			bound := restored + 2*e.scrape + e.eval + r.d.GroupInterval + 10*time.Second
+			bound := restored + 2*e.scrape + e.eval + r.d.GroupInterval + 10*time.Second + f.settle
 			at := waitDelivered(t, e, r.x, r.fp, "resolved", tu, r.d, bound)
 			if at.IsZero() {
 				t.Errorf("%s: the resolution of %s was not delivered within %s of the undo", f.name, r.x, bound.Round(time.Second))
@@ -451,7 +486,33 @@ func (e *env) run(t *testing.T, lane string, f faultCase) {
 			e.report(fmt.Sprintf("%-36s %-58s %-10s delivered %4.0fs (bound %4.0fs, %s)  resolved %4.0fs", f.name, r.x, r.receive, r.after.Seconds(), r.bound.Seconds(), r.via, at.Sub(tu).Seconds()))
 		}()
 	}
+	for _, x := range f.late {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := e.rt.Expect(t, withStatic(x))
+			// The undo waited for it: delivered by now, after the undo began.
+			at, fp := e.deliveredFiring(ctx, t, x, tu, d)
+			if at.IsZero() {
+				t.Errorf("%s: %s was not delivered to %v once the fault was undone", f.name, x, stacktest.Keys(d.Paths))
+				return
+			}
+			bound := restored + 2*e.scrape + e.eval + d.GroupInterval + 10*time.Second + f.settle
+			rat := waitDelivered(t, e, x, fp, "resolved", tu, d, bound)
+			if rat.IsZero() {
+				t.Errorf("%s: the resolution of %s was not delivered within %s of the undo", f.name, x, bound.Round(time.Second))
+				return
+			}
+			e.report(fmt.Sprintf("%-36s %-58s %-10s held back, delivered %4.0fs after the undo (fault %4.0fs)  resolved %4.0fs",
+				f.name, x, strings.Join(stacktest.Keys(d.Paths), ","), at.Sub(tu).Seconds(), tu.Sub(t0).Seconds(), rat.Sub(tu).Seconds()))
+		}()
+	}
 	wg.Wait()
+	if f.recovered != nil {
+		if err := f.recovered(ctx, e, tu); err != nil {
+			t.Errorf("%s: %v", f.name, err)
+		}
+	}
 	for _, x := range muted {
 		got, err := e.delivered(ctx, x, t0)
 		if err != nil {
@@ -517,6 +578,31 @@ func waitDelivered(t *testing.T, e *env, x expect, fp, status string, since time
 		return time.Time{}
 	}
 	return at
+}
+
+// deliveredFiring finds the first firing notification of x since t at one of d's paths,
+// failing the test for any other path; zero when there is none.
+func (e *env) deliveredFiring(ctx context.Context, t *testing.T, x expect, since time.Time, d stacktest.Delivery) (time.Time, string) {
+	u := stacktest.BaseURL(e.st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
+		"&since=" + url.QueryEscape(since.UTC().Format(time.RFC3339Nano))
+	var all []stacktest.Notification
+	if err := stacktest.GetJSON(ctx, u, &all); err != nil {
+		t.Error(err)
+		return time.Time{}, ""
+	}
+	for _, n := range all {
+		for _, a := range n.Message.Alerts {
+			if a.Status != "firing" || !subset(x.labels, a.Labels) {
+				continue
+			}
+			if _, ok := d.Paths[n.Path]; !ok {
+				t.Errorf("%s was delivered to %s; the routing tree says only %v", x, n.Path, stacktest.Keys(d.Paths))
+				continue
+			}
+			return n.ReceivedAt, a.Fingerprint
+		}
+	}
+	return time.Time{}, ""
 }
 
 // promAlertSummary lists Prometheus' pending and firing alerts, for a failure message.

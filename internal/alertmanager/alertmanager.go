@@ -13,6 +13,7 @@ import (
 	"time"
 
 	amconfig "github.com/prometheus/alertmanager/config"
+	amlabels "github.com/prometheus/alertmanager/pkg/labels"
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 )
@@ -126,8 +127,12 @@ type Slack struct {
 	Channel    string
 }
 
-// Webhook posts Alertmanager's JSON to a URL.
-type Webhook struct{ URL string }
+// Webhook posts Alertmanager's JSON to a URL, or to the URL read from URLFile (a secret:
+// a dead man's switch URL carries its token).
+type Webhook struct {
+	URL     string
+	URLFile string
+}
 
 // RouteTest says which receivers an alert with these labels must reach.
 type RouteTest struct {
@@ -194,7 +199,8 @@ type slack struct {
 }
 
 type webhook struct {
-	URL          string `yaml:"url"`
+	URL          string `yaml:"url,omitempty"`
+	URLFile      string `yaml:"url_file,omitempty"`
 	SendResolved bool   `yaml:"send_resolved"`
 }
 
@@ -223,7 +229,7 @@ func (c Config) Render(header string) ([]byte, error) {
 				Text:  `{{ range .Alerts }}{{ .Annotations.summary }}: {{ .Annotations.description }} <{{ .Annotations.runbook_url }}|runbook>{{ "\n" }}{{ end }}`,
 			}}
 		case r.Webhook != nil:
-			rr.Webhook = []webhook{{URL: r.Webhook.URL, SendResolved: true}}
+			rr.Webhook = []webhook{{URL: r.Webhook.URL, URLFile: r.Webhook.URLFile, SendResolved: true}}
 		}
 		fc.Receivers = append(fc.Receivers, rr)
 	}
@@ -258,15 +264,26 @@ func renderRoute(r Route) *route {
 	return out
 }
 
-// WithWebhooks returns a copy whose receivers all post to base+"/"+name: the local stack's
-// stand-in for paging and chat, which records what it is sent.
-func (c Config) WithWebhooks(base string) Config {
+// WithWebhooks returns a copy whose receivers post to the URL urls gives for their name:
+// the local stack's stand-ins for paging and chat, which record what they are sent. Each
+// receiver has its own endpoint, as in production, so that one can be cut off alone. A
+// receiver without a URL is an error naming it.
+func (c Config) WithWebhooks(urls map[string]string) (Config, error) {
 	out := c
 	out.Receivers = nil
+	var missing []string
 	for _, r := range c.Receivers {
-		out.Receivers = append(out.Receivers, Receiver{Name: r.Name, Webhook: &Webhook{URL: strings.TrimSuffix(base, "/") + "/" + r.Name}})
+		u, ok := urls[r.Name]
+		if !ok {
+			missing = append(missing, r.Name)
+			continue
+		}
+		out.Receivers = append(out.Receivers, Receiver{Name: r.Name, Webhook: &Webhook{URL: u}})
 	}
-	return out
+	if len(missing) > 0 {
+		return Config{}, fmt.Errorf("alertmanager: no webhook URL for receivers %s", strings.Join(missing, ", "))
+	}
+	return out, nil
 }
 
 func (c Config) validate() error {
@@ -297,4 +314,36 @@ func (c Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// MayMute lists the inhibitions (by Why) whose target matchers match an alert with these
+// labels: the rules that could mute it while some source fires. A heartbeat must have none.
+func (c Config) MayMute(alert map[string]string) ([]string, error) {
+	ls := model.LabelSet{}
+	for k, v := range alert {
+		ls[model.LabelName(k)] = model.LabelValue(v)
+	}
+	var out []string
+	for _, in := range c.Inhibit {
+		ms, err := parseMatchers(in.target())
+		if err != nil {
+			return nil, fmt.Errorf("alertmanager: inhibition %q: %w", in.Why, err)
+		}
+		if ms.Matches(ls) {
+			out = append(out, in.Why)
+		}
+	}
+	return out, nil
+}
+
+func parseMatchers(ss []string) (amlabels.Matchers, error) {
+	var out amlabels.Matchers
+	for _, s := range ss {
+		m, err := amlabels.ParseMatcher(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }

@@ -47,12 +47,12 @@ var (
 		Help: "1 when the last configuration reload succeeded.",
 	})
 	AMNotifications = declare(&Metric{
-		Name: "alertmanager_notifications_total", Type: Counter, Exporter: am, Labels: []string{"integration"},
-		Help: "Notification attempts, by integration.",
+		Name: "alertmanager_notifications_total", Type: Counter, Exporter: am, Labels: []string{"integration", "receiver_name"},
+		Help: "Notification attempts, by integration (and receiver: --enable-feature=receiver-name-in-metrics).",
 	})
 	AMNotificationsFailed = declare(&Metric{
-		Name: "alertmanager_notifications_failed_total", Type: Counter, Exporter: am, Labels: []string{"integration"},
-		Help: "Notifications that failed, by integration.",
+		Name: "alertmanager_notifications_failed_total", Type: Counter, Exporter: am, Labels: []string{"integration", "receiver_name", "reason"},
+		Help: "Notifications that failed after Alertmanager's retries, by integration, receiver (--enable-feature=receiver-name-in-metrics) and reason.",
 	})
 	AMConfigReloadOK = declare(&Metric{
 		Name: "alertmanager_config_last_reload_successful", Type: Gauge, Exporter: am,

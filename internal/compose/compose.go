@@ -47,6 +47,7 @@ var Secrets = []Secret{
 	{Name: "grafana-admin-password", What: "password of Grafana's admin user", Random: true},
 	{Name: "pagerduty-routing-key", What: "PagerDuty Events v2 routing key of the paging receiver"},
 	{Name: "slack-webhook-url", What: "Slack incoming-webhook URL of the chat and default receivers"},
+	{Name: "deadmansswitch-url", What: "URL of the dead man's switch service the heartbeat receiver posts the Watchdog to"},
 }
 
 // Options are what a user may change without editing the topology.
@@ -384,9 +385,11 @@ func (r *renderer) instance(inst topology.Instance) error {
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec /bin/alertmanager \"$$@\"" + logTo(inst.Name), "alertmanager"}
 		s.Command = []string{"--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager",
 			"--web.listen-address=:" + strconv.Itoa(inst.Port(topology.PortMetrics)), "--cluster.listen-address=",
-			"--web.external-url=" + r.o.URLs.Alertmanager, "--web.route-prefix=/"}
+			"--web.external-url=" + r.o.URLs.Alertmanager, "--web.route-prefix=/",
+			// receiver_name on the notification metrics: the failing-delivery alert names the receiver.
+			"--enable-feature=receiver-name-in-metrics"}
 		s.Volumes = []string{"./alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro", r.volume("alertmanager-data") + ":/alertmanager", logs}
-		for _, name := range []string{"pagerduty-routing-key", "slack-webhook-url"} {
+		for _, name := range []string{"pagerduty-routing-key", "slack-webhook-url", "deadmansswitch-url"} {
 			s.Secrets = append(s.Secrets, SecretRef{Source: name, Target: r.o.AlertmanagerSecrets + "/" + name})
 		}
 		s.Ports = []string{r.publish(inst, topology.PortMetrics)}

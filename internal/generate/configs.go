@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"fmt"
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/jmx"
@@ -87,8 +88,17 @@ var alertmanagerOutput = render.Output{
 		if err != nil {
 			return nil, nil, err
 		}
-		webhook := "http://" + local.One(topology.Webhook).Addr(topology.PortHTTP)
-		localAM, err := alerts.Routing.WithWebhooks(webhook).Render(header + "Local stack: every receiver posts to the recording webhook at " + webhook + ".")
+		// Each receiver posts to its own port of the recording webhook; the path names it too.
+		urls := map[string]string{}
+		for name, addr := range local.One(topology.Webhook).Receivers() {
+			urls[name] = "http://" + addr + "/" + name
+		}
+		routing, err := alerts.Routing.WithWebhooks(urls)
+		if err != nil {
+			return nil, nil, fmt.Errorf("local stack: %w (add a receiver port to the webhook in internal/topology)", err)
+		}
+		localAM, err := routing.Render(header + "Local stack: each receiver posts to its own port of the recording webhook (" +
+			local.One(topology.Webhook).Addr(topology.PortHTTP) + " serves what they received).")
 		if err != nil {
 			return nil, nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/finobs/finobs/internal/lint"
+	"github.com/finobs/finobs/internal/signal"
 )
 
 var (
@@ -157,7 +158,7 @@ func Validate(groups []Group, chk lint.Checker) error {
 }
 
 // Severities is the allowed set, most severe first.
-func Severities() []Severity { return []Severity{Critical, Warning, Info} }
+func Severities() []Severity { return []Severity{Critical, Warning, Info, signal.None} }
 
 func validateTests(group string, a Alert, chk lint.Checker) []error {
 	var errs []error
@@ -178,7 +179,7 @@ func validateTests(group string, a Alert, chk lint.Checker) []error {
 		} else {
 			quiet++
 		}
-		if len(t.Series) == 0 {
+		if len(t.Series) == 0 && a.Severity() != signal.None {
 			bad(t.Name, ErrTestSeries, "no input series")
 		}
 		p := parser.NewParser(parser.Options{})
@@ -194,7 +195,8 @@ func validateTests(group string, a Alert, chk lint.Checker) []error {
 			}
 		}
 	}
-	if fires == 0 || quiet == 0 {
+	// A heartbeat fires always: it has no quiet case.
+	if fires == 0 || quiet == 0 && a.Severity() != signal.None {
 		bad("", ErrTests, "has %d firing, %d quiet", fires, quiet)
 	}
 	return errs

@@ -21,6 +21,9 @@ const (
 	Critical Severity = "critical" // pages someone
 	Warning  Severity = "warning"  // goes to chat, looked at in working hours
 	Info     Severity = "info"     // dashboard only, inhibited into silence by default
+	// None is the heartbeat's: an alert that always fires to prove the path to the
+	// receivers works, never a problem of its own. It ranks below Info.
+	None Severity = "none"
 )
 
 // Severities is the allowed set, most severe first.
@@ -35,11 +38,19 @@ func (s Severity) Color() string {
 		return "orange"
 	case Info:
 		return "yellow"
+	case None:
+		return "blue" // a heartbeat: information, not a verdict
 	}
 	return "green"
 }
 
-func (s Severity) rank() int { return len(Severities) - slices.Index(Severities, s) }
+func (s Severity) rank() int {
+	i := slices.Index(Severities, s)
+	if i < 0 {
+		return 0 // None, and anything unknown: no worse than nothing
+	}
+	return len(Severities) - i
+}
 
 // Unit is the Grafana unit of a signal's values.
 type Unit string

@@ -422,6 +422,8 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
 			"--cluster.listen-address=", // no gossip port: a single local instance
 			"--web.external-url=" + urls.Alertmanager, "--web.route-prefix=/",
+			// receiver_name on the notification metrics: the failing-delivery alert names the receiver.
+			"--enable-feature=receiver-name-in-metrics",
 		},
 		prepare: func(context.Context) error {
 			// A fresh notification log each start: alerts that were notified before a restart
@@ -439,11 +441,11 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 func webhookService(p Paths, inst topology.Instance) service {
 	base := "http://" + inst.Addr(topology.PortHTTP)
 	return service{
-		argv: []string{filepath.Join(p.Bin(), "webhook"),
+		argv: append([]string{filepath.Join(p.Bin(), "webhook"),
 			"-listen", inst.Addr(topology.PortHTTP),
 			"-file", filepath.Join(p.WebhookDir(), "notifications.jsonl"),
 			// The runbook_url of the native rules points here (internal/deployment).
-			"-runbooks", p.Deploy("runbooks")},
+			"-runbooks", p.Deploy("runbooks")}, webhookReceivers(inst)...),
 		health: httpOK(base + "/healthz"),
 		url:    base + "/notifications",
 	}

@@ -271,33 +271,13 @@ func (in *Installer) ownTool(ctx context.Context, name string) error {
 	return in.run(ctx, in.P.Repo, nil, goBin(), "build", "-o", filepath.Join(in.P.Bin(), name), "./cmd/"+name)
 }
 
-// alertmanager finds the server binary: $FINOBS_ALERTMANAGER, then Debian's package,
-// installed with apt-get when missing. (It does not build from the Go module: the UI
-// assets are not in the module zip.)
+// alertmanager finds the server binary: $FINOBS_ALERTMANAGER, else the version go.mod
+// pins, built from its module (alertmanager.go).
 func (in *Installer) alertmanager(ctx context.Context) (string, error) {
 	if p := os.Getenv("FINOBS_ALERTMANAGER"); p != "" {
 		return p, nil
 	}
-	for _, name := range []string{"prometheus-alertmanager", "alertmanager"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		return "", fmt.Errorf("no alertmanager binary and no apt-get: set FINOBS_ALERTMANAGER to an alertmanager server binary")
-	}
-	if os.Geteuid() != 0 {
-		return "", fmt.Errorf("no alertmanager binary: run `apt-get install %s` as root, or set FINOBS_ALERTMANAGER", AlertmanagerDebian)
-	}
-	in.Log.Info("installing Debian's alertmanager with apt-get", "package", AlertmanagerDebian)
-	env := []string{"DEBIAN_FRONTEND=noninteractive"}
-	if err := in.run(ctx, "", env, "apt-get", "update", "-q"); err != nil {
-		return "", err
-	}
-	if err := in.run(ctx, "", env, "apt-get", "install", "-y", "-q", "--no-install-recommends", AlertmanagerDebian); err != nil {
-		return "", err
-	}
-	return exec.LookPath("prometheus-alertmanager")
+	return in.buildAlertmanager(ctx)
 }
 
 // run runs an install command with its output appended to logs/install.log; on failure the

@@ -24,8 +24,7 @@ const (
 	FilebeatBuildCommit  = "271435c21bfd4e2e621d87c04f4b815980626978" // the v8.1.3 tag
 	ElasticsearchHeap    = "512m"
 
-	AlertmanagerDebian = "prometheus-alertmanager" // Debian 12 ships 0.25
-	MinJavaMajor       = 17                        // Kafka 4 brokers and Spark 4 both need 17+
+	MinJavaMajor = 17 // Kafka 4 brokers and Spark 4 both need 17+
 )
 
 // Go tools built from go.mod (their versions are go.mod's).

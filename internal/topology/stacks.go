@@ -114,7 +114,7 @@ func Local(kafkaNodes int) (Stack, error) {
 	add(Instance{Component: NodeExporter, Name: "node-exporter", Host: host, Ports: []Port{{PortMetrics, 9100}}})
 	add(Instance{Component: Prometheus, Name: "prometheus", Host: host, Ports: []Port{{PortMetrics, 9090}}})
 	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: host, Ports: []Port{{PortMetrics, 9093}}})
-	add(Instance{Component: Webhook, Name: "webhook", Host: host, Ports: []Port{{PortHTTP, 9095}}})
+	add(localWebhook(host))
 	add(localRegistry(host))
 	// The logging pipeline: one Elasticsearch node, its exporter, and Filebeat reading the
 	// stack's own log files (no Logstash runs natively: Filebeat ships straight to ES).

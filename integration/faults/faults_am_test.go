@@ -1,0 +1,254 @@
+package faults
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/internal/fault"
+	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/internal/stacktest"
+	"github.com/finobs/finobs/internal/topology"
+)
+
+// injector is what a faultCase's inject is.
+type injector = func(context.Context, *env) (func(context.Context) error, error)
+
+// deliveryLane holds the faults in the path from Prometheus to the receivers. Each stops the
+// delivery of every alert, so the lane runs alone, once the others are over. Each is paired
+// with a broker killed, so that something pages while the path is cut: the page must come
+// out once the path is back, not be lost.
+func deliveryLane() []faultCase {
+	page2 := on(alerts.KafkaBrokerDown, "instance", "kafka-broker-2")
+	page3 := on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3")
+	paging := routeTo(alerts.PagingReceiver)
+	return []faultCase{
+		{name: "paging unreachable, a broker down", alone: true,
+			inject: inSync(heldBack(dropReceiver(alerts.PagingReceiver), kill("kafka-broker-2"), page2)),
+			// Alertmanager counts the page failed only after retrying it for a group interval:
+			// the broker's alert first (its for, two scrapes, an evaluation), paging's group
+			// wait, then the retries; one scrape more to see the counter.
+			onset: alerts.KafkaBrokerDown.For + 40*time.Second + paging.GroupWait + paging.GroupInterval + 10*time.Second,
+			fires: []expect{on(alerts.AlertmanagerNotificationsFailing, "receiver_name", alerts.PagingReceiver, "integration", "webhook")},
+			muted: []expect{on(alerts.TargetDown, "instance", "kafka-broker-2")},
+			late:  []expect{page2},
+			// The failures stay in the rate's window that long after the last one.
+			settle: signal.DefaultWindow},
+		{name: "alertmanager stopped, a broker down", alone: true,
+			inject: inSync(heldBack(pause("alertmanager"), kill("kafka-broker-3"), page3)),
+			late:   []expect{page3}, during: alertmanagerUnreachable, recovered: heartbeatsResume},
+	}
+}
+
+// routeTo is the first child route of the routing tree sending to receiver.
+func routeTo(receiver string) (r struct{ GroupWait, GroupInterval time.Duration }) {
+	for _, c := range alerts.Routing.Route.Routes {
+		if c.Receiver == receiver {
+			r.GroupWait, r.GroupInterval = c.GroupWait, c.GroupInterval
+			return r
+		}
+	}
+	panic("no route to " + receiver)
+}
+
+// dropReceiver cuts Alertmanager off from one receiver: its port of the webhook drops every
+// packet, as a PagerDuty outage or a firewall would; the other receivers and the webhook's
+// API (where the test reads deliveries) stay reachable.
+func dropReceiver(receiver string) injector {
+	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
+		port := e.st.One(topology.Webhook).Port(topology.PortReceiver + receiver)
+		if port == 0 {
+			return nil, fmt.Errorf("the webhook has no port for receiver %s in the topology", receiver)
+		}
+		undo, err := fault.DropPort(port)
+		if err != nil {
+			return nil, err
+		}
+		return func(context.Context) error { return undo() }, nil
+	}
+}
+
+// heldBackWait bounds how long after the path is back a held alert may take to reach its
+// receiver: Prometheus resends what fires every minute, Alertmanager retries a failed
+// group with a backoff and flushes it every group interval (a minute for pages), and a
+// connection whose SYNs were dropped is retried by the kernel up to half a minute later.
+const heldBackWait = 3 * time.Minute
+
+// heldBack injects cut (a fault in the delivery path) and then cause (a fault that raises
+// held). Its undo restores the path first and waits until each held alert was delivered,
+// and only then undoes the cause: an alert that resolves before a retry gets through is
+// never sent at all (Alertmanager sends no resolution of what it never notified), which is
+// what the fault is about, not what a user should see on a path that came back.
+func heldBack(cut, cause injector, held ...expect) injector {
+	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
+		undoCut, err := cut(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		t0 := time.Now()
+		undoCause, err := cause(ctx, e)
+		if err != nil {
+			return nil, errors.Join(err, undoCut(ctx))
+		}
+		return func(ctx context.Context) error {
+			if err := undoCut(ctx); err != nil {
+				return errors.Join(err, undoCause(ctx))
+			}
+			var errs []error
+			for _, x := range held {
+				errs = append(errs, stacktest.Eventually(ctx, heldBackWait, time.Second, func(ctx context.Context) error {
+					got, err := e.delivered(ctx, x, t0)
+					if err != nil {
+						return err
+					}
+					for _, status := range got {
+						if status == "firing" {
+							return nil
+						}
+					}
+					return fmt.Errorf("%s not delivered yet since the path came back (%v)", x, got)
+				}))
+			}
+			return errors.Join(append(errs, undoCause(ctx))...)
+		}, nil
+	}
+}
+
+// inSync waits until no partition is under-replicated before injecting: a broker killed
+// while another is still catching up would take partitions under min ISR, another page.
+func inSync(inject injector) injector {
+	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
+		q := `sum(` + "kafka_server_under_replicated_partitions" + `) > 0`
+		err := stacktest.Eventually(ctx, 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
+			var res struct {
+				Result []struct{} `json:"result"`
+			}
+			if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
+				return err
+			}
+			if len(res.Result) > 0 {
+				return fmt.Errorf("partitions are under-replicated")
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return inject(ctx, e)
+	}
+}
+
+// heartbeat is the webhook's GET /heartbeat: the last Watchdog notification at the
+// heartbeat receiver, as a dead man's switch would see it.
+type heartbeat struct {
+	Last       time.Time `json:"last"`
+	AgeSeconds float64   `json:"age_seconds"`
+}
+
+func (e *env) heartbeat(ctx context.Context) (heartbeat, error) {
+	var hb heartbeat
+	err := stacktest.GetJSON(ctx, stacktest.BaseURL(e.st, topology.Webhook)+"/heartbeat", &hb)
+	return hb, err
+}
+
+// heartbeatGap is how long without a heartbeat proves they stopped: one is due every
+// repeat interval, up to a group interval late; a little more for the HTTP hops.
+const heartbeatGap = alerts.HeartbeatRepeat + alerts.HeartbeatGroupInterval + 20*time.Second
+
+// alertmanagerUnreachable checks what Alertmanager stopped does, and holds the fault until
+// it has: the heartbeats stop at the heartbeat receiver, Prometheus counts failed sends, and
+// PrometheusNotificationsFailing is pending (or firing) in Prometheus.
+func alertmanagerUnreachable(ctx context.Context, e *env, t0 time.Time) error {
+	var hb heartbeat
+	err := stacktest.Eventually(ctx, heartbeatGap+time.Minute, 2*time.Second, func(ctx context.Context) error {
+		var err error
+		if hb, err = e.heartbeat(ctx); err != nil {
+			return err
+		}
+		if age := time.Since(hb.Last); age < heartbeatGap {
+			return fmt.Errorf("the last heartbeat is %s old, not %s", age.Round(time.Second), heartbeatGap)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("heartbeats went on with Alertmanager stopped: %w", err)
+	}
+	// One may have been on its way when the process stopped, no more.
+	if hb.Last.After(t0.Add(5 * time.Second)) {
+		return fmt.Errorf("a heartbeat arrived at %s, %s after Alertmanager stopped", hb.Last.Format(time.TimeOnly), hb.Last.Sub(t0).Round(time.Second))
+	}
+	failed := 0.0
+	err = stacktest.Eventually(ctx, time.Minute, 2*time.Second, func(ctx context.Context) error {
+		var res struct {
+			Result []struct {
+				Value [2]any `json:"value"`
+			} `json:"result"`
+		}
+		q := fmt.Sprintf(`sum(increase(prometheus_notifications_errors_total[%ds]))`, int(time.Since(t0).Seconds()))
+		if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
+			return err
+		}
+		if len(res.Result) == 1 {
+			fmt.Sscan(fmt.Sprint(res.Result[0].Value[1]), &failed)
+		}
+		if failed <= 0 {
+			return fmt.Errorf("%s: no failed sends counted", q)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("Prometheus counted no failed sends to a stopped Alertmanager: %w", err)
+	}
+	var state string
+	err = stacktest.Eventually(ctx, 2*time.Minute, 2*time.Second, func(ctx context.Context) error {
+		var pa struct {
+			Alerts []struct {
+				Labels map[string]string `json:"labels"`
+				State  string            `json:"state"`
+			} `json:"alerts"`
+		}
+		if err := stacktest.PromAPI(ctx, e.st, "/api/v1/alerts", nil, &pa); err != nil {
+			return err
+		}
+		for _, a := range pa.Alerts {
+			if a.Labels["alertname"] == alerts.PrometheusNotificationsFailing.Name {
+				state = a.State
+				return nil
+			}
+		}
+		return fmt.Errorf("%s is neither pending nor firing in Prometheus", alerts.PrometheusNotificationsFailing.Name)
+	})
+	if err != nil {
+		return err
+	}
+	e.report(fmt.Sprintf("%-36s %-58s %-10s no heartbeat for %4.0fs (last %4.0fs before the fault); %.0f failed sends; %s %s after %.0fs",
+		"alertmanager stopped, a broker down", alerts.Watchdog.Name, alerts.HeartbeatReceiver, time.Since(hb.Last).Seconds(), t0.Sub(hb.Last).Seconds(),
+		failed, alerts.PrometheusNotificationsFailing.Name, state, time.Since(t0).Seconds()))
+	return nil
+}
+
+// heartbeatsResume checks that the heartbeats come back once Alertmanager does: its groups'
+// flushes are overdue (one at once) or Prometheus resends the Watchdog within a minute.
+func heartbeatsResume(ctx context.Context, e *env, tu time.Time) error {
+	bound := alerts.HeartbeatGroupInterval + time.Minute + 20*time.Second
+	var hb heartbeat
+	err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
+		var err error
+		if hb, err = e.heartbeat(ctx); err != nil {
+			return err
+		}
+		if !hb.Last.After(tu) {
+			return fmt.Errorf("no heartbeat since the undo (last %s)", hb.Last.Format(time.TimeOnly))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("heartbeats did not resume within %s of Alertmanager's return: %w", bound, err)
+	}
+	e.report(fmt.Sprintf("%-36s %-58s %-10s heartbeat resumed %4.0fs after the undo (bound %4.0fs)",
+		"alertmanager stopped, a broker down", alerts.Watchdog.Name, alerts.HeartbeatReceiver, hb.Last.Sub(tu).Seconds(), bound.Seconds()))
+	return nil
+}
