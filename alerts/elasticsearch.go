@@ -18,7 +18,6 @@ var (
 	esKafkaIdx = map[string]string{"logs_index": "finobs-logs-kafka"}
 )
 
-
 // Alerts of the logging pipeline: Elasticsearch, as its exporter sees it.
 var (
 	ElasticsearchDown = rules.Alert{

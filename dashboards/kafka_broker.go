@@ -17,7 +17,7 @@ var (
 		Expr: promql.Sum(promql.Select(catalog.KafkaLeaderPartitions), promql.Grouped)}
 	brokerOfflineReplicas = &signal.Signal{Name: "offline replicas", Unit: signal.Count, Resolution: 1,
 		Expr: promql.Sum(promql.Select(catalog.KafkaOfflineReplicas), promql.Grouped)}
-	_ = brokerOfflineReplicas.Above(signal.Critical, 0) // colours the stat
+	_             = brokerOfflineReplicas.Above(signal.Critical, 0) // colours the stat
 	brokerLogSize = &signal.Signal{Name: "log size", Unit: signal.Bytes,
 		Expr: promql.Sum(promql.Select(catalog.KafkaLogSize), promql.Grouped)}
 

@@ -20,7 +20,7 @@ var (
 		Expr: promql.Max(promql.Select(catalog.KafkaRaftCurrentEpoch, kafkaControllerJobs), promql.Grouped)}
 	kraftFencedBrokers = &signal.Signal{Name: "fenced brokers", Unit: signal.Count, Resolution: 1,
 		Expr: promql.Max(promql.Select(catalog.KafkaFencedBrokers), promql.Grouped)}
-	_ = kraftFencedBrokers.Above(signal.Critical, 0) // colours the stat: a fenced broker serves nothing
+	_              = kraftFencedBrokers.Above(signal.Critical, 0) // colours the stat: a fenced broker serves nothing
 	kraftElections = &signal.Signal{Name: "elections", Unit: signal.PerSecond,
 		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaNewActiveControllers), promql.Window), promql.Grouped)}
 

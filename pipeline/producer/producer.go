@@ -62,7 +62,7 @@ type Producer struct {
 
 	latency   prometheus.Histogram
 	createdTp bool
-	schemaID  uint32 // Avro: the registry's id of the schema, in every record's framing
+	schemaID  uint32    // Avro: the registry's id of the schema, in every record's framing
 	topic     TopicSpec // as ensured, the declared values filled in
 }
 
@@ -267,6 +267,7 @@ func (p *Producer) register(reg *prometheus.Registry) (*kprom.Metrics, error) {
 
 // SchemaID is the registry's id of the schema the records carry (0 for JSON).
 func (p *Producer) SchemaID() uint32 { return p.schemaID }
+
 // Topic is the topic's spec, the declared values filled in.
 func (p *Producer) Topic() TopicSpec { return p.topic }
 
