@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,9 +73,9 @@ func TestPrometheusAlertReachesReceiver(t *testing.T) {
 		}
 		if time.Since(lastLog) > 30*time.Second {
 			lastLog = time.Now()
-			t.Logf("waiting %s for a firing alert; Prometheus has: %s", time.Since(start).Round(time.Second), promAlerts(ctx, st))
+			t.Logf("waiting %s for a firing alert; Prometheus has: %s", time.Since(start).Round(time.Second), stacktest.PromAlerts(ctx, st))
 		}
-		return fmt.Errorf("no alert from Prometheus is active in Alertmanager; Prometheus has: %s", promAlerts(ctx, st))
+		return fmt.Errorf("no alert from Prometheus is active in Alertmanager; Prometheus has: %s", stacktest.PromAlerts(ctx, st))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -175,23 +174,3 @@ func subset(a, b map[string]string) bool {
 	return true
 }
 
-// promAlerts summarizes Prometheus' pending and firing alerts for a log line.
-func promAlerts(ctx context.Context, st topology.Stack) string {
-	var pa struct {
-		Alerts []struct {
-			Labels map[string]string `json:"labels"`
-			State  string            `json:"state"`
-		} `json:"alerts"`
-	}
-	if err := stacktest.PromAPI(ctx, st, "/api/v1/alerts", nil, &pa); err != nil {
-		return err.Error()
-	}
-	var out []string
-	for _, a := range pa.Alerts {
-		out = append(out, fmt.Sprintf("%s{instance=%q} %s", a.Labels["alertname"], a.Labels["instance"], a.State))
-	}
-	if len(out) == 0 {
-		return "no alerts"
-	}
-	return strings.Join(out, ", ")
-}

@@ -328,6 +328,6 @@ func healthy(t *testing.T, e *env) {
 		t.Fatalf("the stack is not healthy before the faults: %v", err)
 	}
 	if os.Getenv("FINOBS_FAULTS_VERBOSE") != "" {
-		t.Log("healthy:", promAlertSummary(ctx, e.st))
+		t.Log("healthy:", stacktest.PromAlerts(ctx, e.st))
 	}
 }

@@ -367,7 +367,7 @@ func (e *env) run(t *testing.T, lane string, f faultCase) {
 						return fmt.Errorf("%s is inhibited (by %v): it must page", x, c.Status.InhibitedBy)
 					}
 				}
-				return fmt.Errorf("%s is not active in Alertmanager; Prometheus: %s", x, promAlertSummary(ctx, e.st))
+				return fmt.Errorf("%s is not active in Alertmanager; Prometheus: %s", x, stacktest.PromAlerts(ctx, e.st))
 			})
 			if err != nil {
 				errs[i] = err
@@ -605,24 +605,3 @@ func (e *env) deliveredFiring(ctx context.Context, t *testing.T, x expect, since
 	return time.Time{}, ""
 }
 
-// promAlertSummary lists Prometheus' pending and firing alerts, for a failure message.
-func promAlertSummary(ctx context.Context, st topology.Stack) string {
-	var pa struct {
-		Alerts []struct {
-			Labels map[string]string `json:"labels"`
-			State  string            `json:"state"`
-		} `json:"alerts"`
-	}
-	if err := stacktest.PromAPI(ctx, st, "/api/v1/alerts", nil, &pa); err != nil {
-		return err.Error()
-	}
-	var out []string
-	for _, a := range pa.Alerts {
-		out = append(out, fmt.Sprintf("%s{instance=%q} %s", a.Labels["alertname"], a.Labels["instance"], a.State))
-	}
-	sort.Strings(out)
-	if len(out) == 0 {
-		return "no alerts"
-	}
-	return strings.Join(out, ", ")
-}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,4 +154,27 @@ func Keys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// PromAlerts summarizes Prometheus' pending and firing alerts, for a failure message or a
+// log line.
+func PromAlerts(ctx context.Context, st topology.Stack) string {
+	var pa struct {
+		Alerts []struct {
+			Labels map[string]string `json:"labels"`
+			State  string            `json:"state"`
+		} `json:"alerts"`
+	}
+	if err := PromAPI(ctx, st, "/api/v1/alerts", nil, &pa); err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, a := range pa.Alerts {
+		out = append(out, fmt.Sprintf("%s{instance=%q} %s", a.Labels["alertname"], a.Labels["instance"], a.State))
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return "no alerts"
+	}
+	return strings.Join(out, ", ")
 }
