@@ -173,4 +173,3 @@ func subset(a, b map[string]string) bool {
 	}
 	return true
 }
-

@@ -604,4 +604,3 @@ func (e *env) deliveredFiring(ctx context.Context, t *testing.T, x expect, since
 	}
 	return time.Time{}, ""
 }
-
