@@ -15,6 +15,23 @@ var producedTransactions = producerTarget.With("topic", topics.Transactions)
 
 // Alerts of the transaction producer.
 var (
+	// ProducerDown pages: the producer is where transactions enter the pipeline, and with it
+	// gone its other alerts cannot fire (their metrics vanish with it).
+	ProducerDown = rules.Alert{
+		Name: "ProducerDown", When: signals.ProducerDown, For: minute, Panel: dashboards.ProducerUpPanel,
+		Summary:     "The transaction producer is down.",
+		Description: "Prometheus cannot scrape the producer {{ $labels.instance }}: no transactions are ingested.",
+		Runbook: rules.Runbook{
+			Meaning:    "The producer's metrics endpoint does not answer: the process exited, or it lives but is stopped or hung (a paused process holds its port and answers nothing).",
+			Impact:     "Transactions stop entering Kafka; aggregates go on with what was produced, then stop. Its TargetDown is inhibited while this fires.",
+			Diagnosis:  []string{"`make status` (local) shows whether it runs; its exit status and summary line say why it stopped (a refused schema, no broker at start, a signal).", "A process that runs but does not answer is stopped (state T in `ps`) or hung: its JSON log stops too."},
+			Mitigation: []string{"Start it again (`make up`); it registers its schema and produces at its rate. A stopped process: `kill -CONT` it, or restart it."},
+		},
+		Tests: []rules.Test{
+			rules.Fires("the producer stops", 5*minute, producerTarget.Expect(), 0, producerTarget.Series(catalog.Up, "1 0x9")),
+			rules.Quiet("the producer runs", 5*minute, producerTarget.Series(catalog.Up, "1x10")),
+		},
+	}
 	ProducerSendErrors = rules.Alert{
 		Name: "ProducerSendErrors", When: signals.ProducerSendErrors, For: 5 * minute, Panel: dashboards.ProducerErrorRatioPanel,
 		Summary:     "The producer fails to deliver transactions.",
@@ -109,5 +126,5 @@ var Producer = rules.Group{
 		{Record: "instance:finobs_producer_bytes:rate5m", Expr: promql.Sum(promql.Rate(promql.Select(catalog.ProducerBytes), 5*minute), "instance")},
 		signals.ProducerLatencyP99Rule,
 	},
-	Alerts: []rules.Alert{ProducerSendErrors, ProducerThroughputCollapsed, ProducerBufferFull, ProducerLatencyHigh},
+	Alerts: []rules.Alert{ProducerDown, ProducerSendErrors, ProducerThroughputCollapsed, ProducerBufferFull, ProducerLatencyHigh},
 }

@@ -109,6 +109,20 @@ var Routing = am.Config{
 			Equal:        []string{"cluster", "instance"},
 		},
 		{
+			Why:          "a pipeline process that is down needs no second, generic alert",
+			SourceAlerts: names(ProducerDown, StreamDriverDown, SparkConnectDown),
+			TargetAlerts: names(TargetDown),
+			Equal:        []string{"cluster", "instance"},
+		},
+		{
+			// Not the crash loop: the driver's restarts fail at once while the server is gone,
+			// and the loop pages before the server's for has passed; it tells the same story.
+			Why:          "queries run in the Spark Connect server: with it down they are down and make no progress",
+			SourceAlerts: names(SparkConnectDown),
+			TargetAlerts: names(StreamQueryDown, StreamProgressStale, StreamQueryStalled),
+			Equal:        []string{"cluster"},
+		},
+		{
 			Why:          "a query that stopped reports no progress",
 			SourceAlerts: names(StreamQueryDown),
 			TargetAlerts: names(StreamProgressStale),
@@ -130,6 +144,14 @@ var Routing = am.Config{
 			Why:          "a driver that gave up on its query (a data loss, or failures past its restart policy) exits: its target is down",
 			SourceAlerts: names(StreamDataLoss, StreamQueryCrashLooping),
 			TargetAlerts: names(TargetDown),
+			Equal:        []string{"cluster", "instance"},
+		},
+		{
+			// Not the crash loop's give-up: its restarts stay in its 15-minute window after the
+			// loop healed, and a driver killed later would be muted by a loop long over.
+			Why:          "a driver exits at once on a data loss: the loss is the page, not the driver down",
+			SourceAlerts: names(StreamDataLoss),
+			TargetAlerts: names(StreamDriverDown),
 			Equal:        []string{"cluster", "instance"},
 		},
 		{
@@ -291,8 +313,47 @@ var Routing = am.Config{
 			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "stream-driver", "job", "stream-driver"),
 			Inhibited: true,
 		},
+		{
+			Name:      "a producer that is down mutes its own target down",
+			Source:    firingIn("finobs-local", ProducerDown, Producer, "instance", "producer", "job", "producer"),
+			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "producer", "job", "producer"),
+			Inhibited: true,
+		},
+		{
+			Name:      "a producer that is down leaves the stream driver's target down",
+			Source:    firingIn("finobs-local", ProducerDown, Producer, "instance", "producer", "job", "producer"),
+			Target:    firingIn("finobs-local", TargetDown, Monitoring, "instance", "stream-driver", "job", "stream-driver"),
+			Inhibited: false,
+		},
+		{
+			Name:      "Spark Connect down mutes the stopped query",
+			Source:    firingIn("finobs-local", SparkConnectDown, Streaming, "instance", "spark-connect", "job", "spark-connect"),
+			Target:    firingIn("finobs-local", StreamQueryDown, Streaming, "query", "transactions", "instance", "stream-driver"),
+			Inhibited: true,
+		},
+		{
+			Name:      "Spark Connect down leaves the crash loop paging",
+			Source:    firingIn("finobs-local", SparkConnectDown, Streaming, "instance", "spark-connect", "job", "spark-connect"),
+			Target:    firingIn("finobs-local", StreamQueryCrashLooping, Streaming, "query", "transactions", "instance", "stream-driver"),
+			Inhibited: false,
+		},
+		{
+			Name:      "a data loss mutes the exited driver's down page",
+			Source:    firingIn("finobs-local", StreamDataLoss, Streaming, "query", "transactions", "instance", "stream-driver", "error_class", "data_loss"),
+			Target:    firingIn("finobs-local", StreamDriverDown, Streaming, "instance", "stream-driver", "job", "stream-driver"),
+			Inhibited: true,
+		},
+		{
+			Name:      "a crash loop leaves a driver that is down paging",
+			Source:    firingIn("finobs-local", StreamQueryCrashLooping, Streaming, "query", "transactions", "instance", "stream-driver"),
+			Target:    firingIn("finobs-local", StreamDriverDown, Streaming, "instance", "stream-driver", "job", "stream-driver"),
+			Inhibited: false,
+		},
 	},
 	Tests: []am.RouteTest{
+		{Labels: map[string]string{"alertname": "ProducerDown", "severity": "critical", "component": "producer"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "StreamDriverDown", "severity": "critical", "component": "spark"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "SparkConnectDown", "severity": "critical", "component": "spark"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "KafkaOfflinePartitions", "severity": "critical", "component": "kafka"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "ProducerSendErrors", "severity": "critical", "component": "producer"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "KafkaUnderReplicatedPartitions", "severity": "warning", "component": "kafka"}, Receivers: []string{ChatReceiver}},

@@ -13,6 +13,44 @@ import (
 var (
 	streamQuery          = rules.Target(topology.StreamDriver, "stream-driver").With("query", "transactions")
 	transactionsOnBroker = rules.Target(topology.KafkaCombined, "kafka-1").With("topic", topics.Transactions)
+	driverTarget         = rules.Target(topology.StreamDriver, "stream-driver")
+	connectTarget        = rules.Target(topology.SparkConnect, "spark-connect")
+)
+
+// The two processes every query needs. Their own pages, not TargetDown's chat message: with
+// the driver gone its query metrics vanish, and with Spark Connect gone they freeze, so none
+// of the query alerts below can fire, and merchant aggregates stop.
+var (
+	StreamDriverDown = rules.Alert{
+		Name: "StreamDriverDown", When: signals.StreamDriverDown, For: minute, Panel: dashboards.StreamDriverUpPanel,
+		Summary:     "The stream driver is down.",
+		Description: "Prometheus cannot scrape the stream driver {{ $labels.instance }}: no query runs, no aggregates are written.",
+		Runbook: rules.Runbook{
+			Meaning:    "The process that starts and watches the streaming queries (cmd/stream) does not answer: it exited (it gives up on a query after its restart policy, or on a data loss) or hangs.",
+			Impact:     "The queries it drives are stopped: merchant aggregates and anomalies stop; transactions wait in Kafka. The query alerts are blind (their metrics come from the driver). Its TargetDown is inhibited while this fires.",
+			Diagnosis:  []string{"Its exit status and the last lines of its JSON log (`.stack/logs/stream-driver.log` locally) say why: exit 3 is a data loss (`StreamDataLoss`), a given-up query logs its last failure.", "Check `SparkConnectDown`: the driver needs the server to start a query."},
+			Mitigation: []string{"Start it again (`make up` starts what is down); it resumes every query from its checkpoint, without loss or double counting.", "After a data loss, read StreamDataLoss's runbook before restarting."},
+		},
+		Tests: []rules.Test{
+			rules.Fires("the driver stops", 5*minute, driverTarget.Expect(), 0, driverTarget.Series(catalog.Up, "1 0x9")),
+			rules.Quiet("the driver runs", 5*minute, driverTarget.Series(catalog.Up, "1x10")),
+		},
+	}
+	SparkConnectDown = rules.Alert{
+		Name: "SparkConnectDown", When: signals.SparkConnectDown, For: minute, Panel: dashboards.SparkConnectUpPanel,
+		Summary:     "The Spark Connect server is down.",
+		Description: "Prometheus cannot scrape the Spark Connect server {{ $labels.instance }}: the streaming queries run nowhere.",
+		Runbook: rules.Runbook{
+			Meaning:    "The Spark application that runs the streaming queries (the Spark Connect server) does not answer: it died, was killed for memory, or hangs in a long GC.",
+			Impact:     "Every query stops; the driver restarts them per its restart policy and gives up after five failures in 15 minutes. Aggregates stop; transactions wait in Kafka. Its TargetDown, and the queries being down or stale, are inhibited while this fires.",
+			Diagnosis:  []string{"Its log (`.stack/logs/spark-connect.log` locally; the Spark master's UI for the application) has the cause: OutOfMemoryError, a lost master, a killed JVM.", "Check the host's memory and the executors' (`SparkNoWorkerAlive`)."},
+			Mitigation: []string{"Start it again (`make up`); the driver's next restart resumes the queries from their checkpoints. If the driver gave up meanwhile (`StreamDriverDown`), start the driver too."},
+		},
+		Tests: []rules.Test{
+			rules.Fires("the server stops", 5*minute, connectTarget.Expect(), 0, connectTarget.Series(catalog.Up, "1 0x9")),
+			rules.Quiet("the server runs", 5*minute, connectTarget.Series(catalog.Up, "1x10")),
+		},
+	}
 )
 
 // Alerts of the Structured Streaming queries.
@@ -277,7 +315,7 @@ var Streaming = rules.Group{
 		{Record: "query:finobs_stream_input_rows:rate5m", Expr: promql.Sum(promql.Rate(promql.Select(catalog.StreamInputRows), 5*minute), "query")},
 	},
 	Alerts: []rules.Alert{
-		StreamQueryDown, StreamFallingBehind, StreamBatchSlowerThanTrigger, StreamWatermarkLagging,
+		StreamDriverDown, SparkConnectDown, StreamQueryDown, StreamFallingBehind, StreamBatchSlowerThanTrigger, StreamWatermarkLagging,
 		StreamQueryStalled, StreamNoInput, StreamStateGrowing, StreamDeadLetters, StreamLateRowsDropped,
 		StreamProgressStale, StreamQueryCrashLooping, StreamDataLoss,
 	},

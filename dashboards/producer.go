@@ -45,6 +45,9 @@ func perBatch(e promql.Expr) promql.Expr {
 
 // Panels of the producer dashboard that alerts link to.
 var (
+	ProducerUpPanel = grafana.Stat("Producer up",
+		"1 when Prometheus scrapes the producer. 0 is a producer stopped, hung or paused: no transactions enter the pipeline (ProducerDown).",
+		signals.ProducerUp.Min().Legend("up"))
 	ProducerErrorRatioPanel = grafana.Stat("Error ratio", "Share of records that failed to produce.",
 		signals.ProducerErrorRatio.Total().Legend("errors"))
 	ProducerBufferUsePanel = grafana.Stat("Buffer use",
@@ -66,6 +69,7 @@ var producer = grafana.Board{
 	Jobs:        []topology.Component{topology.Producer},
 	Rows: []grafana.Row{
 		{Title: "Overview", Panels: []*grafana.Panel{
+			ProducerUpPanel,
 			grafana.Stat("Records per second", "Records acknowledged by Kafka per second, all topics.",
 				signals.ProducerRecordRate.Total().Legend("records")),
 			grafana.Stat("Target rate", "Records per second the producer is configured to send.",

@@ -87,6 +87,12 @@ var (
 		signals.StreamDataLosses.Show().Legend("{{query}} data_loss"),
 		streamOtherFailures.Show().Legend("{{query}} {{error_class}}")).Span(12)
 
+	StreamDriverUpPanel = grafana.Stat("Stream driver up",
+		"1 when Prometheus scrapes the stream driver (cmd/stream). 0: no query runs, and the query panels below show nothing new (StreamDriverDown).",
+		signals.StreamDriverUp.Min().Legend("up"))
+	SparkConnectUpPanel = grafana.Stat("Spark Connect up",
+		"1 when Prometheus scrapes the Spark Connect server the queries run in. 0: every query stopped (SparkConnectDown).",
+		signals.SparkConnectUp.Min().Legend("up"))
 	StreamQueriesUpPanel = grafana.Stat("Queries up",
 		"Streaming queries the driver reports active.",
 		signals.StreamQueryUp.Sum().Legend("up"))
@@ -121,6 +127,9 @@ var sparkStreaming = grafana.Board{
 	Jobs:        []topology.Component{topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors, topology.SparkMaster, topology.SparkWorker},
 	Filters:     []grafana.Filter{{Label: "query", Values: promql.Select(catalog.StreamQueryUp)}},
 	Rows: []grafana.Row{
+		{Title: "Processes", Panels: []*grafana.Panel{
+			StreamDriverUpPanel, SparkConnectUpPanel,
+		}},
 		{Title: "Queries", Panels: []*grafana.Panel{
 			StreamQueriesUpPanel,
 			grafana.Stat("Input rate", "Rows per second arriving from Kafka, last batch.",

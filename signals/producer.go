@@ -5,10 +5,21 @@ import (
 	"github.com/finobs/finobs/internal/promql"
 	"github.com/finobs/finobs/internal/rules"
 	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/internal/topology"
 )
 
 // The transaction producer (cmd/produce).
 var (
+	// ProducerUp is the producer's own scrape: a producer stopped or hung ingests nothing,
+	// and none of its other signals can say so (they vanish with it).
+	ProducerUp = &signal.Signal{
+		Name:        "producer up",
+		Description: "1 when Prometheus' last scrape of a producer succeeded, 0 when it failed.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Select(catalog.Up, promql.Jobs(topology.Producer)),
+	}
+	ProducerDown = ProducerUp.EqualTo(signal.Critical, 0)
+
 	ProducerErrorRatio = &signal.Signal{
 		Name:        "error ratio",
 		Description: "Share of the records the producer sends that fail after the client's retries.",

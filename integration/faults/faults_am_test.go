@@ -18,7 +18,7 @@ import (
 type injector = func(context.Context, *env) (func(context.Context) error, error)
 
 // deliveryLane holds the faults in the path from Prometheus to the receivers. Each stops the
-// delivery of every alert, so the lane runs alone, once the others are over. Each is paired
+// delivery of every alert, so the lane runs alone, before the others start. Each is paired
 // with a broker killed, so that something pages while the path is cut: the page must come
 // out once the path is back, not be lost.
 func deliveryLane() []faultCase {

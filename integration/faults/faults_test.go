@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -165,7 +164,8 @@ func lanes() []lane {
 	noController := on(alerts.KafkaNoActiveController)
 	return []lane{
 		{"brokers", []faultCase{
-			{name: "broker killed (-9)", inject: kill("kafka-broker-1"),
+			// In sync first: the delivery lane's broker may still be catching up.
+			{name: "broker killed (-9)", inject: inSync(kill("kafka-broker-1")),
 				fires: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-1")},
 				muted: []expect{on(alerts.TargetDown, "instance", "kafka-broker-1")},
 				never: []expect{noController, on(alerts.KafkaOfflinePartitions)}},
@@ -204,15 +204,29 @@ func lanes() []lane {
 				return []expect{on(alerts.KafkaControllerDown, "instance", name)}, nil, []expect{noController}, err
 			}},
 		}},
+		// The pipeline's own processes page when they are down (ProducerDown, StreamDriverDown,
+		// SparkConnectDown); their TargetDown is muted.
 		{"producer", []faultCase{
 			{name: "producer stopped", inject: stop("producer"),
-				fires: []expect{on(alerts.TargetDown, "job", string(topology.Producer))}},
+				fires: []expect{on(alerts.ProducerDown, "instance", "producer")},
+				muted: []expect{on(alerts.TargetDown, "instance", "producer")}},
 			{name: "producer paused (SIGSTOP)", inject: pause("producer"),
-				fires: []expect{on(alerts.TargetDown, "job", string(topology.Producer))}},
+				fires: []expect{on(alerts.ProducerDown, "instance", "producer")},
+				muted: []expect{on(alerts.TargetDown, "instance", "producer")}},
 		}},
-		// The streaming query, its driver and the Spark Connect server, one after another:
-		// each would blur the others.
+		// The stream driver, the Spark Connect server and the query, one after another: each
+		// would blur the others. The query's failure last: the driver's restarts stay in the
+		// crash-loop alert's window for 15 minutes after it, and none of the others may follow.
 		{"stream", []faultCase{
+			{name: "stream driver killed (-9)", inject: kill("stream-driver"),
+				fires:     []expect{on(alerts.StreamDriverDown, "instance", "stream-driver")},
+				muted:     []expect{on(alerts.TargetDown, "instance", "stream-driver")},
+				recovered: progressing},
+			{name: "spark connect server killed (-9)", inject: kill("spark-connect"),
+				fires:     []expect{on(alerts.SparkConnectDown, "instance", "spark-connect")},
+				muted:     []expect{on(alerts.TargetDown, "instance", "spark-connect")},
+				never:     []expect{on(alerts.StreamDriverDown)},
+				recovered: progressing},
 			// Seen only after three restarts: the next batch's commit, then the driver's
 			// restart backoff (immediate, 10 s, 20 s).
 			// It resolves once the query progresses again: the driver's next restart after its
@@ -220,14 +234,28 @@ func lanes() []lane {
 			// load the machine (1m40s was not enough in a full run).
 			{name: "stream query failing, driver alive", inject: checkpointFrozen, onset: 40 * time.Second,
 				settle: 90 * time.Second, fires: []expect{on(alerts.StreamQueryCrashLooping)}},
-			{name: "stream driver killed (-9)", inject: kill("stream-driver"),
-				fires: []expect{on(alerts.TargetDown, "job", string(topology.StreamDriver))}},
-			{name: "spark connect server killed (-9)", inject: kill("spark-connect"),
-				fires: []expect{on(alerts.TargetDown, "job", string(topology.SparkConnect))}},
 		}},
-		// After the others: it cuts the delivery of every alert (faults_am_test.go).
+		// Before the others: it cuts the delivery of every alert (faults_am_test.go).
 		{"delivery", deliveryLane()},
 	}
+}
+
+// progressing checks that the query runs batches again after the undo: the driver resumes it
+// from its checkpoint (after a restart of its own, or its next restart of the query).
+func progressing(ctx context.Context, e *env, since time.Time) error {
+	q := fmt.Sprintf(`finobs_stream_last_progress_timestamp_seconds > %d`, since.Unix())
+	return stacktest.Eventually(ctx, 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
+		var res struct {
+			Result []struct{} `json:"result"`
+		}
+		if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
+			return err
+		}
+		if len(res.Result) == 0 {
+			return fmt.Errorf("the query has made no progress since the undo (%s): %s", since.Format(time.TimeOnly), q)
+		}
+		return nil
+	})
 }
 
 // follower is a controller that is not the active one.
@@ -250,20 +278,45 @@ func TestFaults(t *testing.T) {
 	healthy(t, e)
 	start := time.Now()
 	t.Run("lanes", func(t *testing.T) {
-		var others sync.WaitGroup // lanes that must be over before a lane that runs alone
+		// The faults that run alone (they cut the delivery of every alert) go first; the other
+		// lanes start once the last of them is undone, while its resolutions are still on the way.
+		var path sync.WaitGroup
 		for _, l := range lanes() {
-			alone := slices.ContainsFunc(l.faults, func(f faultCase) bool { return f.alone })
-			t.Run(l.name, func(t *testing.T) {
-				if !alone {
-					others.Add(1) // before Parallel: every lane selected has counted itself
-					defer others.Done()
+			alone := 0
+			for _, f := range l.faults {
+				if f.alone {
+					alone++
 				}
+			}
+			t.Run(l.name, func(t *testing.T) {
+				path.Add(alone) // before Parallel: every lane selected has counted itself
+				pending := alone
+				release := func() {
+					if pending > 0 {
+						pending--
+						path.Done()
+					}
+				}
+				defer func() {
+					for pending > 0 {
+						release()
+					}
+				}()
 				t.Parallel()
-				if alone {
-					others.Wait()
+				if alone == 0 {
+					path.Wait()
 				}
 				for _, f := range l.faults {
-					if !t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) { e.run(t, l.name, f) }) {
+					released := false
+					undone := func() {
+						if f.alone && !released {
+							released = true
+							release()
+						}
+					}
+					ok := t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) { e.run(t, l.name, f, undone) })
+					undone()
+					if !ok {
 						break // a fault that failed may leave its component broken
 					}
 				}

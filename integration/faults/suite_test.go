@@ -81,7 +81,7 @@ type faultCase struct {
 	// during checks what the fault must do beyond alerts, waiting until it has (and so
 	// holding the fault); recovered checks what must come back after the undo.
 	during, recovered func(ctx context.Context, e *env, since time.Time) error
-	// alone: the fault stops deliveries for every alert; its lane runs after the others.
+	// alone: the fault stops deliveries for every alert; the other lanes start once it is undone.
 	alone bool
 }
 
@@ -280,7 +280,8 @@ func (e *env) delivered(ctx context.Context, x expect, since time.Time) (map[str
 }
 
 // run injects f, checks what it raises and mutes, undoes it and checks the resolutions.
-func (e *env) run(t *testing.T, lane string, f faultCase) {
+// undone is called once the fault is undone, before its resolutions are awaited.
+func (e *env) run(t *testing.T, lane string, f faultCase, undone func()) {
 	ctx := context.Background()
 	fires, muted, never := f.fires, f.muted, f.never
 	if f.resolve != nil {
@@ -323,9 +324,9 @@ func (e *env) run(t *testing.T, lane string, f faultCase) {
 	if err != nil {
 		t.Fatalf("inject %s: %v", f.name, err)
 	}
-	undone := false
+	isUndone := false
 	defer func() {
-		if !undone {
+		if !isUndone {
 			if err := undo(ctx); err != nil {
 				t.Errorf("undo %s: %v", f.name, err)
 			}
@@ -463,11 +464,12 @@ func (e *env) run(t *testing.T, lane string, f faultCase) {
 	}
 
 	tu := time.Now()
-	undone = true
+	isUndone = true
 	if err := undo(ctx); err != nil {
 		t.Fatalf("undo %s: %v", f.name, err)
 	}
 	restored := time.Since(tu)
+	undone()
 	for _, r := range results {
 		wg.Add(1)
 		go func() {
