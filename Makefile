@@ -28,19 +28,19 @@ am-test: ## amtool: config and routing tests
 test-unit: ## the tests that need no running stack
 	$(GO) test $$($(GO) list ./... | grep -v /integration)
 
-# The whole contract: generation is current, every check passes, and the integration tests
-# run against the real native stack (started here if it is not up, and stopped again).
-# The fault suite (make test-faults) needs a 3+3 stack of its own and ~45 minutes; it stays
-# out of make test until it has passed whole on a clean clone (issue 14).
+# The whole contract: generation is current, every check passes, the integration tests run
+# against the real native stack (started here if it is not up, and stopped again), then the
+# fault suite on a 3+3 stack of its own.
 test: check lint rules-test am-test
 	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) $$($(GO) list ./... | grep -v /integration/faults)
+	@$(MAKE) --no-print-directory test-faults
 
 # The fault suite, then nothing lost and the job's totals across a broker outage, on one 3+3
-# stack; FAULTS='TestFaults/lanes/brokers' runs a part. -parallel 8: the lanes are parallel subtests, and
-# the default (GOMAXPROCS, 2 here) ran them two at a time, the delivery lane holding a slot while it waits.
+# stack; FAULTS='TestFaults/lanes/brokers' runs a part. -parallel 64: every fault is a parallel
+# subtest waiting for the one before it (the default, GOMAXPROCS, is 2 here).
 FAULTS ?= ^(TestFaults|TestNothingLost|TestJobCorrectness)$$
 test-faults: ## kill, pause, cut off and freeze parts of the running 3+3 stack; every alert reaches its receiver
-	KAFKA_NODES=3 FINOBS_LOGS=0 FINOBS_PIPELINE=1 $(GO) run ./cmd/stack exec -- $(GO) test -p 1 -parallel 8 -timeout 60m -count=1 -v \
+	KAFKA_NODES=3 FINOBS_LOGS=0 FINOBS_PIPELINE=1 $(GO) run ./cmd/stack exec -- $(GO) test -p 1 -parallel 64 -timeout 60m -count=1 -v \
 		-run '$(FAULTS)' ./integration/faults/ ./pipeline/stream/integration/
 
 up: ## start the native local stack (KAFKA_NODES=1|3), provision it, then the producer and stream driver (FINOBS_PIPELINE=0: without them)

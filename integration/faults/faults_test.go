@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -164,22 +166,25 @@ func lanes() []lane {
 	noController := on(alerts.KafkaNoActiveController)
 	return []lane{
 		{"brokers", []faultCase{
-			// In sync first: the delivery lane's broker may still be catching up.
+			// A broker fault too: beside another, its lost replicas would put partitions under
+			// min ISR. First: its alerts are none of the others', so they start while its
+			// resolutions are on their way.
+			logDirFull(),
+			// Each in sync first: the broker of the fault before may still be catching up.
 			{name: "broker killed (-9)", inject: inSync(kill("kafka-broker-1")),
 				fires: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-1")},
 				muted: []expect{on(alerts.TargetDown, "instance", "kafka-broker-1")},
 				never: []expect{noController, on(alerts.KafkaOfflinePartitions)}},
-			{name: "broker cut off from its peers", inject: cutOff("kafka-broker-3"), onset: 30 * time.Second,
+			{name: "broker cut off from its peers", inject: inSync(cutOff("kafka-broker-3")), onset: 30 * time.Second,
 				fires: []expect{on(alerts.KafkaUnderMinISRPartitions, "instance", "kafka-broker-3")},
 				never: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3")}},
-			{name: "two of three brokers down", inject: killAll("kafka-broker-2", "kafka-broker-3"),
+			{name: "two of three brokers down", inject: inSync(killAll("kafka-broker-2", "kafka-broker-3")),
 				fires: []expect{
 					on(alerts.KafkaBrokerDown, "instance", "kafka-broker-2"),
 					on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3"),
 					on(alerts.KafkaUnderMinISRPartitions, "instance", "kafka-broker-1"),
 				},
 				never: []expect{noController}},
-			logDirFull(), // a broker fault too: beside another, its lost replicas would put partitions under min ISR
 		}},
 		{"controllers", []faultCase{
 			{name: "controller killed (-9)", inject: func(ctx context.Context, e *env) (func(context.Context) error, error) {
@@ -278,48 +283,18 @@ func TestFaults(t *testing.T) {
 	healthy(t, e)
 	start := time.Now()
 	t.Run("lanes", func(t *testing.T) {
-		// The faults that run alone (they cut the delivery of every alert) go first; the other
-		// lanes start once the last of them is undone, while its resolutions are still on the way.
+		// The faults that cut the delivery of every alert (alone) go first; the other lanes
+		// start once the last of them is undone.
 		var path sync.WaitGroup
 		for _, l := range lanes() {
-			alone := 0
-			for _, f := range l.faults {
-				if f.alone {
-					alone++
-				}
-			}
 			t.Run(l.name, func(t *testing.T) {
-				path.Add(alone) // before Parallel: every lane selected has counted itself
-				pending := alone
-				release := func() {
-					if pending > 0 {
-						pending--
-						path.Done()
-					}
-				}
-				defer func() {
-					for pending > 0 {
-						release()
-					}
-				}()
-				t.Parallel()
-				if alone == 0 {
-					path.Wait()
-				}
 				for _, f := range l.faults {
-					released := false
-					undone := func() {
-						if f.alone && !released {
-							released = true
-							release()
-						}
-					}
-					ok := t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) { e.run(t, l.name, f, undone) })
-					undone()
-					if !ok {
-						break // a fault that failed may leave its component broken
+					if f.alone {
+						path.Add(1) // before Parallel: no lane waits before every lane has counted
 					}
 				}
+				t.Parallel()
+				runLane(t, e, l, &path)
 			})
 		}
 	})
@@ -342,6 +317,119 @@ func TestFaults(t *testing.T) {
 	if len(ran) > 1 && !t.Failed() && len(pairs) < 2 { // -run of one lane overlaps nothing
 		t.Errorf("only %d pairs of faults of different components overlapped; the suite must show at least 2", len(pairs))
 	}
+}
+
+// runLane runs a lane's faults one after another, each a parallel subtest. A fault starts once
+// the one before it is undone and what it broke is back, while that one's resolutions are
+// still on their way; it waits for the one before to be over when it watches an alert whose
+// resolution that one awaits (a resolution not yet sent would be overtaken by the next
+// firing), or when either runs alone. After a failure the lane's later faults are skipped:
+// the component may be left broken.
+func runLane(t *testing.T, e *env, l lane, path *sync.WaitGroup) {
+	var failed atomic.Bool
+	var prev *step
+	for _, f := range l.faults {
+		cur := &step{f: f, undone: newGate(), over: newGate()}
+		var once sync.Once
+		release := func() {
+			once.Do(func() {
+				if f.alone {
+					path.Done()
+				}
+				cur.undone.open()
+			})
+		}
+		before := prev
+		ran := false
+		t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) {
+			ran = true
+			defer cur.over.open()
+			defer release()
+			defer func() {
+				if t.Failed() {
+					failed.Store(true)
+				}
+			}()
+			t.Parallel()
+			if !f.alone {
+				path.Wait()
+			}
+			if before != nil {
+				before.undone.wait()
+				if f.alone || before.f.alone || before.plan == nil {
+					before.over.wait()
+				}
+			}
+			skipIfFailed(t, &failed)
+			p, err := e.plan(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before != nil && before.plan != nil && shareAlerts(*before.plan, p) {
+				before.over.wait()
+				skipIfFailed(t, &failed)
+			}
+			cur.plan = &p // read by the next fault once undone opens
+			e.run(t, l.name, f, p, release)
+		})
+		if !ran { // left out by -run
+			release()
+			cur.over.open()
+		}
+		prev = cur
+	}
+}
+
+// step is a fault of a lane as the next one sees it.
+type step struct {
+	f            faultCase
+	plan         *plan
+	undone, over *gate
+}
+
+func skipIfFailed(t *testing.T, failed *atomic.Bool) {
+	if failed.Load() {
+		t.Skip("an earlier fault of this lane failed: its component may be left broken")
+	}
+}
+
+// gate opens once, and stays open.
+type gate struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+func newGate() *gate { return &gate{ch: make(chan struct{})} }
+
+func openGate() *gate {
+	g := newGate()
+	g.open()
+	return g
+}
+
+func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
+func (g *gate) wait() { <-g.ch }
+
+// shareAlerts reports whether the next fault watches an alert whose resolution the fault
+// before it may still await (by name, with labels that do not contradict each other).
+func shareAlerts(before, next plan) bool {
+	for _, x := range slices.Concat(before.fires, before.late, before.muted) {
+		for _, y := range slices.Concat(next.fires, next.muted, next.late, next.never) {
+			if x.alert.Name == y.alert.Name && compatible(x.labels, y.labels) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func compatible(a, b map[string]string) bool {
+	for k, v := range a {
+		if w, ok := b[k]; ok && w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // healthy waits until the pipeline runs: every target up but the logging pipeline's (left

@@ -280,16 +280,11 @@ func (e *env) delivered(ctx context.Context, x expect, since time.Time) (map[str
 }
 
 // run injects f, checks what it raises and mutes, undoes it and checks the resolutions.
-// undone is called once the fault is undone, before its resolutions are awaited.
-func (e *env) run(t *testing.T, lane string, f faultCase, undone func()) {
+// undone is called once the fault is undone and what it broke is back, while its
+// resolutions may still be on their way.
+func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func()) {
 	ctx := context.Background()
-	fires, muted, never := f.fires, f.muted, f.never
-	if f.resolve != nil {
-		var err error
-		if fires, muted, never, err = f.resolve(ctx, e); err != nil {
-			t.Fatalf("%s: %v", f.name, err)
-		}
-	}
+	fires, muted, never := p.fires, p.muted, p.never
 	// A clean start: none of its alerts active from an earlier fault (a group still open would
 	// send a new firing only with its next flush, not after group_wait).
 	for _, x := range slices.Concat(fires, muted, f.late) {
@@ -469,7 +464,6 @@ func (e *env) run(t *testing.T, lane string, f faultCase, undone func()) {
 		t.Fatalf("undo %s: %v", f.name, err)
 	}
 	restored := time.Since(tu)
-	undone()
 	for _, r := range results {
 		wg.Add(1)
 		go func() {
@@ -509,12 +503,14 @@ func (e *env) run(t *testing.T, lane string, f faultCase, undone func()) {
 				f.name, x, strings.Join(stacktest.Keys(d.Paths), ","), at.Sub(tu).Seconds(), tu.Sub(t0).Seconds(), rat.Sub(tu).Seconds()))
 		}()
 	}
-	wg.Wait()
+	// What must come back, while the resolutions are on their way; then the lane may go on.
 	if f.recovered != nil {
 		if err := f.recovered(ctx, e, tu); err != nil {
 			t.Errorf("%s: %v", f.name, err)
 		}
 	}
+	undone()
+	wg.Wait()
 	for _, x := range muted {
 		got, err := e.delivered(ctx, x, t0)
 		if err != nil {
@@ -532,6 +528,20 @@ func (e *env) run(t *testing.T, lane string, f faultCase, undone func()) {
 		e.held = append(e.held, heldFault{lane: lane, fault: f.name, from: t0, to: tu})
 		e.mu.Unlock()
 	}
+}
+
+// plan is what a fault watches: its own lists, or those it finds on the stack (resolve).
+type plan struct{ fires, muted, late, never []expect }
+
+func (e *env) plan(ctx context.Context, f faultCase) (plan, error) {
+	p := plan{f.fires, f.muted, f.late, f.never}
+	if f.resolve != nil {
+		var err error
+		if p.fires, p.muted, p.never, err = f.resolve(ctx, e); err != nil {
+			return p, fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	return p, nil
 }
 
 // withStatic adds the labels every alert of x carries (severity, component, cluster) for

@@ -153,6 +153,23 @@ func For(st topology.Stack) []Topic {
 	return ts
 }
 
+// Brokers is the size of a cluster as a metadata answer shows it: the live brokers, and the
+// brokers the partitions are assigned to. A broker that is down is missing from the live
+// ones only, and a client started meanwhile must not take the cluster for a smaller one
+// (it would ask for the replication of two brokers on topics declared for three).
+func Brokers(live []int32, replicas ...[]int32) int {
+	ids := map[int32]bool{}
+	for _, id := range live {
+		ids[id] = true
+	}
+	for _, rs := range replicas {
+		for _, id := range rs {
+			ids[id] = true
+		}
+	}
+	return len(ids)
+}
+
 // Lookup returns the declared topic of that name for a cluster of the given size.
 func Lookup(name string, brokers int) (Topic, bool) {
 	ts, err := Declare(max(brokers, 1), DefaultStorage())

@@ -88,3 +88,26 @@ func TestBadStorageNamesTopicAndSetting(t *testing.T) {
 		t.Error("0 brokers: no error")
 	}
 }
+
+// A broker that is down is still one of the cluster's: its id stays in the partitions'
+// replica lists while the live brokers leave it out.
+func TestBrokersCountsTheOnesDown(t *testing.T) {
+	for _, c := range []struct {
+		live     []int32
+		replicas [][]int32
+		want     int
+	}{
+		{[]int32{1, 2, 3}, [][]int32{{1, 2, 3}}, 3},
+		{[]int32{1, 3}, [][]int32{{1, 2, 3}, {2, 3, 1}}, 3},
+		{[]int32{1}, nil, 1},
+		{nil, nil, 0},
+	} {
+		if got := Brokers(c.live, c.replicas...); got != c.want {
+			t.Errorf("Brokers(%v, %v) = %d, want %d", c.live, c.replicas, got, c.want)
+		}
+	}
+	// Declared for three, the topic keeps three replicas with one broker down.
+	if d, _ := Lookup(Transactions, Brokers([]int32{1, 3}, []int32{1, 2, 3})); d.ReplicationFactor != 3 {
+		t.Errorf("with one of three brokers down the transactions topic is declared with %d replicas, want 3", d.ReplicationFactor)
+	}
+}

@@ -147,19 +147,26 @@ func describe(ctx context.Context, cl *kgo.Client, topic string, wait bool) (top
 		if err != nil {
 			return topicMeta{}, fmt.Errorf("describe topic %s: %w", topic, err)
 		}
-		m := topicMeta{brokers: len(resp.Brokers)}
+		var m topicMeta
 		if len(resp.Topics) != 1 {
 			return m, fmt.Errorf("describe topic %s: %d topics in the answer", topic, len(resp.Topics))
 		}
 		t := resp.Topics[0]
 		m.err = kerr.ErrorForCode(t.ErrorCode)
 		m.partitions = len(t.Partitions)
+		live := make([]int32, 0, len(resp.Brokers))
+		for _, b := range resp.Brokers {
+			live = append(live, b.NodeID)
+		}
+		var assigned [][]int32
 		for _, p := range t.Partitions {
+			assigned = append(assigned, p.Replicas)
 			m.replicas = len(p.Replicas)
 			if m.err == nil && (p.ErrorCode != 0 || p.Leader < 0) {
 				m.err = kerr.LeaderNotAvailable
 			}
 		}
+		m.brokers = topics.Brokers(live, assigned...)
 		retriable := errors.Is(m.err, kerr.UnknownTopicOrPartition) || errors.Is(m.err, kerr.LeaderNotAvailable)
 		if m.err == nil || !wait || !retriable || time.Now().After(deadline) {
 			return m, nil

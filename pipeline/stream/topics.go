@@ -38,7 +38,13 @@ func EnsureTopics(ctx context.Context, cfg Config, partitions int32, replication
 	if err != nil {
 		return fmt.Errorf("stream: describe topics at %s: %w", cfg.Bootstrap, err)
 	}
-	brokers := len(md.Brokers)
+	var assigned [][]int32
+	for _, t := range md.Topics {
+		for _, p := range t.Partitions {
+			assigned = append(assigned, p.Replicas)
+		}
+	}
+	brokers := topics.Brokers(md.Brokers.NodeIDs(), assigned...)
 	if partitions == 0 {
 		partitions = topics.Partitions
 		if d, ok := md.Topics[cfg.InputTopic]; ok && d.Err == nil && len(d.Partitions) > 0 {
