@@ -2,7 +2,7 @@
 // (3 controllers, 3 brokers, the producer and the stream driver running) and follows every
 // alert the fault should raise from Prometheus through Alertmanager to the webhook receiver
 // that Alertmanager's own routing code (dispatch.Route) computes from our configuration.
-// `make test-faults` runs it (not yet part of `make test`: it has not passed whole).
+// `make test` runs it after the other tests (`make test-faults` alone).
 package faults
 
 import (

@@ -2,6 +2,7 @@ package fault
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
@@ -18,7 +19,7 @@ func DropPort(port int) (undo func() error, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("fault: nftables: %w", err)
 	}
-	name := fmt.Sprintf("finobs_fault_drop_%d", port)
+	name := fmt.Sprintf("%s%d", dropPrefix, port)
 	t := c.AddTable(&nftables.Table{Family: nftables.TableFamilyINet, Name: name})
 	policy := nftables.ChainPolicyAccept
 	ch := c.AddChain(&nftables.Chain{Name: "output", Table: t, Type: nftables.ChainTypeFilter,
@@ -40,4 +41,33 @@ func DropPort(port int) (undo func() error, err error) {
 		}
 		return nil
 	}, nil
+}
+
+const dropPrefix = "finobs_fault_drop_"
+
+// ClearDrops deletes the tables of DropPort that a run killed before its undo left behind (a
+// port dropped for ever looks like a broken service to the next run), and names them.
+func ClearDrops() ([]string, error) {
+	c, err := nftables.New()
+	if err != nil {
+		return nil, fmt.Errorf("fault: nftables: %w", err)
+	}
+	ts, err := c.ListTablesOfFamily(nftables.TableFamilyINet)
+	if err != nil {
+		return nil, fmt.Errorf("fault: list nftables tables: %w", err)
+	}
+	var gone []string
+	for _, t := range ts {
+		if strings.HasPrefix(t.Name, dropPrefix) {
+			c.DelTable(t)
+			gone = append(gone, t.Name)
+		}
+	}
+	if len(gone) == 0 {
+		return nil, nil
+	}
+	if err := c.Flush(); err != nil {
+		return nil, fmt.Errorf("fault: delete %v: %w", gone, err)
+	}
+	return gone, nil
 }

@@ -17,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/finobs/finobs/internal/fault"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -112,6 +113,13 @@ func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string,
 		return nil, err
 	}
 	defer unlock()
+	// A fault run killed before its undo leaves a port dropped: a broker that never gets
+	// healthy. Without the right to read nftables (not root) there is nothing of ours there.
+	if gone, err := fault.ClearDrops(); err != nil {
+		s.Log.Debug("no nftables to check for dropped ports", "err", err)
+	} else if len(gone) > 0 {
+		s.Log.Warn("removed the packet drops a killed fault run left", "tables", gone)
+	}
 	n, err := envKafkaNodes()
 	if err != nil {
 		return nil, err
