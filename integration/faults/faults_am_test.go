@@ -17,29 +17,38 @@ import (
 // injector is what a faultCase's inject is.
 type injector = func(context.Context, *env) (func(context.Context) error, error)
 
-// deliveryLane holds the faults in the path from Prometheus to the receivers. Each stops the
-// delivery of every alert, so the lane runs alone, before the others start. Each is paired
-// with a broker killed, so that something pages while the path is cut: the page must come
-// out once the path is back, not be lost.
+// deliveryLane holds Alertmanager cut off from Prometheus: it stops the delivery of every
+// alert, so the lane runs alone, before the others start. It is paired with a broker killed,
+// so that something pages while the path is cut: the page must come out once the path is
+// back, not be lost.
 func deliveryLane() []faultCase {
-	page2 := on(alerts.KafkaBrokerDown, "instance", "kafka-broker-2")
 	page3 := on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3")
-	paging := routeTo(alerts.PagingReceiver)
 	return []faultCase{
-		// First: the paging fault's last resolution (its failures leave the rate's window
-		// only minutes later) is awaited while the other lanes run.
-		{name: "alertmanager stopped, a broker down", alone: true,
+		{name: amStopped, alone: true,
 			inject: inSync(heldBack(pause("alertmanager"), kill("kafka-broker-3"), page3)),
-			late:   []expect{page3}, during: alertmanagerUnreachable, recovered: heartbeatsResume},
-		{name: "paging unreachable, a broker down", alone: true,
-			inject: inSync(heldBack(dropReceiver(alerts.PagingReceiver), kill("kafka-broker-2"), page2)),
-			// Alertmanager counts the page failed only after retrying it for a group interval:
-			// the broker's alert first (its for, two scrapes, an evaluation), paging's group
-			// wait, then the retries; one scrape more to see the counter.
-			onset: alerts.KafkaBrokerDown.For + 40*time.Second + paging.GroupWait + paging.GroupInterval + 10*time.Second,
-			fires: []expect{on(alerts.AlertmanagerNotificationsFailing, "receiver_name", alerts.PagingReceiver, "integration", "webhook")},
-			muted: []expect{on(alerts.TargetDown, "instance", "kafka-broker-2")},
-			late:  []expect{page2},
+			late:   []expect{page3}, during: alertmanagerUnreachable, recovered: heartbeatsResume(amStopped)},
+	}
+}
+
+const (
+	amStopped          = "alertmanager stopped, a broker down"
+	heartbeatCutOff = "heartbeat receiver unreachable"
+)
+
+// receiverLane holds a receiver unreachable from Alertmanager: the dead man's switch, whose
+// notifications go out every minute, so that Alertmanager counts them failed within one
+// (it counts a notification failed once it retried it for its route's group interval).
+// Only that receiver's deliveries stop: it runs beside the other lanes. The failure pages
+// through the paging receiver; the heartbeats resume once the receiver is back.
+func receiverLane() []faultCase {
+	heartbeat := routeTo(alerts.HeartbeatReceiver)
+	return []faultCase{
+		{name: heartbeatCutOff, inject: dropReceiver(alerts.HeartbeatReceiver),
+			// The next heartbeat is due within a repeat interval; it fails after its retries
+			// (a group interval), and a scrape of Alertmanager sees the counter.
+			onset:  alerts.HeartbeatRepeat + heartbeat.GroupInterval + 10*time.Second,
+			fires:  []expect{on(alerts.AlertmanagerNotificationsFailing, "receiver_name", alerts.HeartbeatReceiver, "integration", "webhook")},
+			during: heartbeatsStopped, recovered: heartbeatsResume(heartbeatCutOff),
 			// The failures stay in the rate's window that long after the last one.
 			settle: signal.DefaultWindow},
 	}
@@ -227,14 +236,19 @@ func alertmanagerUnreachable(ctx context.Context, e *env, t0 time.Time) error {
 		return err
 	}
 	e.report(fmt.Sprintf("%-36s %-58s %-10s no heartbeat for %4.0fs (last %4.0fs before the fault); %.0f failed sends; %s %s after %.0fs",
-		"alertmanager stopped, a broker down", alerts.Watchdog.Name, alerts.HeartbeatReceiver, time.Since(hb.Last).Seconds(), t0.Sub(hb.Last).Seconds(),
+		amStopped, alerts.Watchdog.Name, alerts.HeartbeatReceiver, time.Since(hb.Last).Seconds(), t0.Sub(hb.Last).Seconds(),
 		failed, alerts.PrometheusNotificationsFailing.Name, state, time.Since(t0).Seconds()))
 	return nil
 }
 
-// heartbeatsResume checks that the heartbeats come back once Alertmanager does: its groups'
-// flushes are overdue (one at once) or Prometheus resends the Watchdog within a minute.
-func heartbeatsResume(ctx context.Context, e *env, tu time.Time) error {
+// heartbeatsResume checks that the heartbeats come back once the path does: the group's
+// flush is overdue (one at once), Alertmanager retries, or Prometheus resends the Watchdog
+// within a minute.
+func heartbeatsResume(fault string) func(ctx context.Context, e *env, tu time.Time) error {
+	return func(ctx context.Context, e *env, tu time.Time) error { return e.heartbeatsResume(ctx, fault, tu) }
+}
+
+func (e *env) heartbeatsResume(ctx context.Context, fault string, tu time.Time) error {
 	bound := alerts.HeartbeatGroupInterval + time.Minute + 20*time.Second
 	var hb heartbeat
 	err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
@@ -251,6 +265,21 @@ func heartbeatsResume(ctx context.Context, e *env, tu time.Time) error {
 		return fmt.Errorf("heartbeats did not resume within %s of Alertmanager's return: %w", bound, err)
 	}
 	e.report(fmt.Sprintf("%-36s %-58s %-10s heartbeat resumed %4.0fs after the undo (bound %4.0fs)",
-		"alertmanager stopped, a broker down", alerts.Watchdog.Name, alerts.HeartbeatReceiver, hb.Last.Sub(tu).Seconds(), bound.Seconds()))
+		fault, alerts.Watchdog.Name, alerts.HeartbeatReceiver, hb.Last.Sub(tu).Seconds(), bound.Seconds()))
+	return nil
+}
+
+// heartbeatsStopped checks that the dead man's switch got no heartbeat while its port was
+// cut: none after the one that may have been on its way at the cut.
+func heartbeatsStopped(ctx context.Context, e *env, t0 time.Time) error {
+	hb, err := e.heartbeat(ctx)
+	if err != nil {
+		return err
+	}
+	if hb.Last.After(t0.Add(5 * time.Second)) {
+		return fmt.Errorf("a heartbeat reached the receiver at %s, %s after its port was cut", hb.Last.Format(time.TimeOnly), hb.Last.Sub(t0).Round(time.Second))
+	}
+	e.report(fmt.Sprintf("%-36s %-58s %-10s no heartbeat for %4.0fs (last %4.0fs before the fault)",
+		heartbeatCutOff, alerts.Watchdog.Name, alerts.HeartbeatReceiver, time.Since(hb.Last).Seconds(), t0.Sub(hb.Last).Seconds()))
 	return nil
 }

@@ -242,6 +242,8 @@ func lanes() []lane {
 		}},
 		// Before the others: it cuts the delivery of every alert (faults_am_test.go).
 		{"delivery", deliveryLane()},
+		// Beside the others: only the dead man's switch is cut off.
+		{"receiver", receiverLane()},
 	}
 }
 
@@ -370,7 +372,13 @@ func runLane(t *testing.T, e *env, l lane, path *sync.WaitGroup) {
 				skipIfFailed(t, &failed)
 			}
 			cur.plan = &p // read by the next fault once undone opens
-			e.run(t, l.name, f, p, release)
+			// A failure before the undo keeps the next fault from starting on a broken component.
+			e.run(t, l.name, f, p, func() {
+				if t.Failed() {
+					failed.Store(true)
+				}
+				release()
+			})
 		})
 		if !ran { // left out by -run
 			release()

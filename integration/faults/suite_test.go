@@ -279,6 +279,30 @@ func (e *env) delivered(ctx context.Context, x expect, since time.Time) (map[str
 	return out, nil
 }
 
+// firingDelivered lists the paths a firing notification of x reached in [from, to): a
+// resolved one for an alert that was muted is no page (Alertmanager sends it when the group
+// was notified before, even weeks ago: its notification log outlives the fault).
+func (e *env) firingDelivered(ctx context.Context, x expect, from, to time.Time) ([]string, error) {
+	u := stacktest.BaseURL(e.st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
+		"&since=" + url.QueryEscape(from.UTC().Format(time.RFC3339Nano))
+	var all []stacktest.Notification
+	if err := stacktest.GetJSON(ctx, u, &all); err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, n := range all {
+		if !n.ReceivedAt.Before(to) {
+			continue
+		}
+		for _, a := range n.Message.Alerts {
+			if a.Status == "firing" && subset(x.labels, a.Labels) && !slices.Contains(paths, n.Path) {
+				paths = append(paths, n.Path)
+			}
+		}
+	}
+	return paths, nil
+}
+
 // run injects f, checks what it raises and mutes, undoes it and checks the resolutions.
 // undone is called once the fault is undone and what it broke is back, while its
 // resolutions may still be on their way.
@@ -418,7 +442,7 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 		}
 	}
 	for _, x := range muted {
-		got, err := e.delivered(ctx, x, t0)
+		got, err := e.firingDelivered(ctx, x, t0, time.Now())
 		if err != nil {
 			t.Error(err)
 		} else if len(got) > 0 {
@@ -436,7 +460,7 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 		})
 		if err != nil {
 			t.Errorf("%s: %v", f.name, err)
-		} else if got, err := e.delivered(ctx, x, t0); err != nil || len(got) > 0 {
+		} else if got, err := e.firingDelivered(ctx, x, t0, time.Now()); err != nil || len(got) > 0 {
 			t.Errorf("%s: %s was delivered to %v during the fault (%v); the fault is in its path", f.name, x, got, err)
 		}
 	}
@@ -511,14 +535,21 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 	}
 	undone()
 	wg.Wait()
+	// Muted while its source fired, that is until the undo. A target that outlives its source
+	// (partitions still catching up once the failed disk is back) is delivered after it, as
+	// Alertmanager should: said in the line, not a failure.
 	for _, x := range muted {
-		got, err := e.delivered(ctx, x, t0)
+		during, err := e.firingDelivered(ctx, x, t0, tu)
 		if err != nil {
 			t.Error(err)
-		} else if len(got) > 0 {
-			t.Errorf("%s: %s was muted during the fault, yet was delivered to %v", f.name, x, got)
+		} else if len(during) > 0 {
+			t.Errorf("%s: %s was muted during the fault, yet was delivered to %v", f.name, x, during)
 		}
-		e.report(fmt.Sprintf("%-36s %-58s %-10s muted (inhibited, not delivered)", f.name, x, "-"))
+		line := "muted (inhibited, not delivered)"
+		if after, err := e.firingDelivered(ctx, x, tu, time.Now()); err == nil && len(after) > 0 {
+			line = fmt.Sprintf("muted while the fault lasted; it outlived its source: delivered to %v after the undo", after)
+		}
+		e.report(fmt.Sprintf("%-36s %-58s %-10s %s", f.name, x, "-", line))
 	}
 	for _, x := range never {
 		e.report(fmt.Sprintf("%-36s %-58s %-10s never fired in %.0fs", f.name, x, "-", held.Seconds()))

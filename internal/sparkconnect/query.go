@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,17 @@ func (e *QueryError) Error() string {
 		return fmt.Sprintf("streaming query %s failed: [%s] %s", e.Query, e.ErrorClass, e.Message)
 	}
 	return fmt.Sprintf("streaming query %s failed: %s", e.Query, e.Message)
+}
+
+// QueryGone reports whether err says the server knows no such query: it was restarted (its
+// queries and sessions die with it) or stopped the query behind the client's back. Spark
+// answers INTERNAL_ERROR, naming the query as not found.
+func QueryGone(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "Streaming query") && strings.Contains(msg, "is not found")
 }
 
 func (q *Query) command(ctx context.Context, doc map[string]any) (*commandResult, error) {

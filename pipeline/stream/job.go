@@ -438,6 +438,15 @@ func (j *Job) poll(ctx context.Context, q *query) error {
 	// The last report is enough when nothing was missed since the previous poll; the server
 	// renders every kept report as JSON for recentProgress, which costs its CPU at every poll.
 	last, err := q.q.LastProgress(ctx)
+	if sparkconnect.QueryGone(err) {
+		// The server restarted: the query died with it, though no one saw it end. Down, and
+		// restarted from its checkpoint per the policy, as any failure.
+		j.log.Error("query lost by the Spark Connect server", "query", q.name, "id", q.q.ID, "error_class", string(FailTerminated), "err", err)
+		if g := j.failed(q, FailTerminated, err); g != nil {
+			return g
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
