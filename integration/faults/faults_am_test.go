@@ -31,7 +31,7 @@ func deliveryLane() []faultCase {
 }
 
 const (
-	amStopped          = "alertmanager stopped, a broker down"
+	amStopped       = "alertmanager stopped, a broker down"
 	heartbeatCutOff = "heartbeat receiver unreachable"
 )
 
