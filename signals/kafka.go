@@ -21,20 +21,10 @@ var (
 	NoActiveController        = ActiveControllers.Below(signal.Critical, 1)
 	MultipleActiveControllers = ActiveControllers.Above(signal.Critical, 1)
 
-	ControllerUp = &signal.Signal{
-		Name:        "controller up",
-		Description: "1 when Prometheus' last scrape of a KRaft voter (dedicated or combined) succeeded, 0 when it failed.",
-		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Select(catalog.Up, controllerJobs),
-	}
+	ControllerUp   = scraped("controller up", "a KRaft voter (dedicated or combined)", controllerJobs)
 	ControllerDown = ControllerUp.EqualTo(signal.Critical, 0)
 
-	BrokerUp = &signal.Signal{
-		Name:        "broker up",
-		Description: "1 when Prometheus' last scrape of a broker (dedicated or combined) succeeded, 0 when it failed.",
-		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Select(catalog.Up, brokerJobs),
-	}
+	BrokerUp   = scraped("broker up", "a broker (dedicated or combined)", brokerJobs)
 	BrokerDown = BrokerUp.EqualTo(signal.Critical, 0)
 
 	// BrokersScraped is how many brokers Prometheus is told to scrape (the topology), up or

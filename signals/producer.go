@@ -10,14 +10,7 @@ import (
 
 // The transaction producer (cmd/produce).
 var (
-	// ProducerUp is the producer's own scrape: a producer stopped or hung ingests nothing,
-	// and none of its other signals can say so (they vanish with it).
-	ProducerUp = &signal.Signal{
-		Name:        "producer up",
-		Description: "1 when Prometheus' last scrape of a producer succeeded, 0 when it failed.",
-		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Select(catalog.Up, promql.Jobs(topology.Producer)),
-	}
+	ProducerUp   = scraped("producer up", "a producer", promql.Jobs(topology.Producer))
 	ProducerDown = ProducerUp.EqualTo(signal.Critical, 0)
 
 	ProducerErrorRatio = &signal.Signal{

@@ -7,7 +7,9 @@ package signals
 import (
 	"time"
 
+	"github.com/finobs/finobs/internal/catalog"
 	"github.com/finobs/finobs/internal/promql"
+	"github.com/finobs/finobs/internal/signal"
 	"github.com/finobs/finobs/internal/topology"
 )
 
@@ -23,3 +25,14 @@ var (
 	controllerJobs = promql.Jobs(topology.ControllerRoles...)
 	kafkaJobs      = promql.Jobs(topology.KafkaRoles...)
 )
+
+// scraped is a process's own scrape, 1 when Prometheus' last scrape of it succeeded and 0
+// when it failed: the one signal of a process that is down, its others vanish with it.
+func scraped(name, what string, jobs promql.Matcher) *signal.Signal {
+	return &signal.Signal{
+		Name:        name,
+		Description: "1 when Prometheus' last scrape of " + what + " succeeded, 0 when it failed.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Select(catalog.Up, jobs),
+	}
+}

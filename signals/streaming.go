@@ -14,21 +14,11 @@ const DataLossClass = "data_loss"
 // The Structured Streaming queries, seen through the stream driver's progress metrics.
 // Streaming commits no consumer-group offsets: lag comes from offsets behind latest.
 var (
-	// StreamDriverUp and SparkConnectUp are the two processes every query needs: with either
-	// gone the query's own metrics vanish or freeze, so no query alert can fire.
-	StreamDriverUp = &signal.Signal{
-		Name:        "stream driver up",
-		Description: "1 when Prometheus' last scrape of the stream driver (cmd/stream) succeeded, 0 when it failed.",
-		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Select(catalog.Up, promql.Jobs(topology.StreamDriver)),
-	}
+	// The two processes every query needs: with either gone the query's own metrics vanish
+	// or freeze, so no query alert can fire.
+	StreamDriverUp   = scraped("stream driver up", "the stream driver (cmd/stream)", promql.Jobs(topology.StreamDriver))
 	StreamDriverDown = StreamDriverUp.EqualTo(signal.Critical, 0)
-	SparkConnectUp   = &signal.Signal{
-		Name:        "Spark Connect up",
-		Description: "1 when Prometheus' last scrape of the Spark Connect server succeeded, 0 when it failed.",
-		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Select(catalog.Up, promql.Jobs(topology.SparkConnect)),
-	}
+	SparkConnectUp   = scraped("Spark Connect up", "the Spark Connect server", promql.Jobs(topology.SparkConnect))
 	SparkConnectDown = SparkConnectUp.EqualTo(signal.Critical, 0)
 
 	StreamQueryUp = &signal.Signal{
