@@ -25,8 +25,8 @@ func deliveryLane() []faultCase {
 	page3 := on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3")
 	return []faultCase{
 		{name: amStopped, alone: true,
-			inject: inSync(heldBack(pause("alertmanager"), kill("kafka-broker-3"), page3)),
-			late:   []expect{page3}, during: alertmanagerUnreachable, recovered: heartbeatsResume(amStopped)},
+			ready: inSync, inject: heldBack(pause("alertmanager"), kill("kafka-broker-3"), page3),
+			late: []expect{page3}, during: alertmanagerUnreachable, recovered: heartbeatsResume(amStopped)},
 	}
 }
 
@@ -128,28 +128,23 @@ func heldBack(cut, cause injector, held ...expect) injector {
 	}
 }
 
-// inSync waits until no partition is under-replicated before injecting: a broker killed
-// while another is still catching up would take partitions under min ISR, another page.
-func inSync(inject injector) injector {
-	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
-		q := `sum(` + "kafka_server_under_replicated_partitions" + `) > 0`
-		err := stacktest.Eventually(ctx, 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
-			var res struct {
-				Result []struct{} `json:"result"`
-			}
-			if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
-				return err
-			}
-			if len(res.Result) > 0 {
-				return fmt.Errorf("partitions are under-replicated")
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
+// inSync waits until no partition is under-replicated: a broker killed while another is
+// still catching up would take partitions under min ISR, another page. A fault's ready step,
+// before its clock starts.
+func inSync(ctx context.Context, e *env) error {
+	q := `sum(` + "kafka_server_under_replicated_partitions" + `) > 0`
+	return stacktest.Eventually(ctx, 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
+		var res struct {
+			Result []struct{} `json:"result"`
 		}
-		return inject(ctx, e)
-	}
+		if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
+			return err
+		}
+		if len(res.Result) > 0 {
+			return fmt.Errorf("partitions are under-replicated")
+		}
+		return nil
+	})
 }
 
 // heartbeat is the webhook's GET /heartbeat: the last Watchdog notification at the

@@ -60,6 +60,9 @@ type faultCase struct {
 	// setup, when set, readies the stack for inject before the clock starts (a broker moved
 	// onto a disk the test can fill); its teardown runs at the end of the test, failed or not.
 	setup func(ctx context.Context, e *env) (teardown func(ctx context.Context) error, err error)
+	// ready, when set, waits until the stack is as the fault needs it (every partition in
+	// sync) and readies what checks it (a producer running): after setup, before the clock.
+	ready func(ctx context.Context, e *env) error
 	// onset is how long after inject the fault can be seen at all (a follower falls out of
 	// the ISR only after replica.lag.time.max.ms); it adds to every bound.
 	onset time.Duration
@@ -337,6 +340,11 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 				t.Errorf("tear down %s: %v", f.name, err)
 			}
 		})
+	}
+	if f.ready != nil {
+		if err := f.ready(ctx, e); err != nil {
+			t.Fatalf("ready %s: %v", f.name, err)
+		}
 	}
 	t0 := time.Now()
 	undo, err := f.inject(ctx, e)
