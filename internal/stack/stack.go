@@ -114,11 +114,15 @@ func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string,
 	}
 	defer unlock()
 	// A fault run killed before its undo leaves a port dropped: a broker that never gets
-	// healthy. Without the right to read nftables (not root) there is nothing of ours there.
-	if gone, err := fault.ClearDrops(); err != nil {
-		s.Log.Debug("no nftables to check for dropped ports", "err", err)
-	} else if len(gone) > 0 {
-		s.Log.Warn("removed the packet drops a killed fault run left", "tables", gone)
+	// healthy. Only on a whole start: Start restarts a process the fault suite killed while
+	// its other faults (a port dropped) are in effect. Without the right to read nftables
+	// (not root) there is nothing of ours there.
+	if only == nil {
+		if gone, err := fault.ClearDrops(); err != nil {
+			s.Log.Debug("no nftables to check for dropped ports", "err", err)
+		} else if len(gone) > 0 {
+			s.Log.Warn("removed the packet drops a killed fault run left", "tables", gone)
+		}
 	}
 	n, err := envKafkaNodes()
 	if err != nil {
