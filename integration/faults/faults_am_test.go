@@ -5,7 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/internal/fault"
@@ -145,6 +150,34 @@ func inSync(ctx context.Context, e *env) error {
 		}
 		return nil
 	})
+}
+
+// balanced is inSync, then a preferred leader election (what an operator runs once a broker
+// is back, the broker runbook's last step): a broker restarted by the fault before leads
+// nothing until the controller rebalances minutes later, and a broker cut off from its peers
+// puts partitions under min ISR only where it leads.
+func balanced(ctx context.Context, e *env) error {
+	if err := inSync(ctx, e); err != nil {
+		return err
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(e.st.KafkaBootstrap(), ",")...))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	rs, err := kadm.NewClient(cl).ElectLeaders(ctx, kadm.ElectPreferredReplica, nil)
+	if err != nil {
+		return fmt.Errorf("preferred leader election: %w", err)
+	}
+	var errs []error
+	for _, ps := range rs {
+		for _, r := range ps {
+			if r.Err != nil && !errors.Is(r.Err, kerr.ElectionNotNeeded) {
+				errs = append(errs, fmt.Errorf("preferred leader of %s/%d: %w", r.Topic, r.Partition, r.Err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // heartbeat is the webhook's GET /heartbeat: the last Watchdog notification at the
