@@ -251,26 +251,20 @@ func lanes() []lane {
 // progressing checks that the query runs batches again after the undo: the driver resumes it
 // from its checkpoint (after a restart of its own, or its next restart of the query).
 func progressing(ctx context.Context, e *env, since time.Time) error {
-	q := fmt.Sprintf(`finobs_stream_last_progress_timestamp_seconds > %d`, since.Unix())
-	return stacktest.Eventually(ctx, 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
-		var res struct {
-			Result []struct{} `json:"result"`
-		}
-		if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
-			return err
-		}
-		if len(res.Result) == 0 {
-			return fmt.Errorf("the query has made no progress since the undo (%s): %s", since.Format(time.TimeOnly), q)
-		}
-		return nil
-	})
+	return e.waitSeries(ctx, 5*time.Minute, fmt.Sprintf(`finobs_stream_last_progress_timestamp_seconds > %d`, since.Unix()),
+		"the query has made no progress since the undo ("+since.Format(time.TimeOnly)+")")
 }
 
 // queryProgressing waits for the query's first batches: on cold JVMs the first drains what
 // the producer wrote meanwhile, minutes on a loaded machine (256 s seen).
 func queryProgressing(ctx context.Context, e *env) error {
-	q := `time() - finobs_stream_last_progress_timestamp_seconds < 60`
-	return stacktest.Eventually(ctx, 10*time.Minute, 5*time.Second, func(ctx context.Context) error {
+	return e.waitSeries(ctx, 10*time.Minute, `time() - finobs_stream_last_progress_timestamp_seconds < 60`,
+		"no progress of the query in the last minute: the managed stream driver must run (make up starts it)")
+}
+
+// waitSeries waits until the instant query q returns a series; what says why it must.
+func (e *env) waitSeries(ctx context.Context, timeout time.Duration, q, what string) error {
+	return stacktest.Eventually(ctx, timeout, 5*time.Second, func(ctx context.Context) error {
 		var res struct {
 			Result []struct{} `json:"result"`
 		}
@@ -278,7 +272,7 @@ func queryProgressing(ctx context.Context, e *env) error {
 			return err
 		}
 		if len(res.Result) == 0 {
-			return fmt.Errorf("no progress of the query in the last minute (%s): the managed stream driver must run (make up starts it)", q)
+			return fmt.Errorf("%s (%s)", what, q)
 		}
 		return nil
 	})
