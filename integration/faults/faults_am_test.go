@@ -116,16 +116,14 @@ func heldBack(cut, cause injector, held ...expect) injector {
 			var errs []error
 			for _, x := range held {
 				errs = append(errs, stacktest.Eventually(ctx, heldBackWait, time.Second, func(ctx context.Context) error {
-					got, err := e.delivered(ctx, x, t0)
+					got, err := e.firingDelivered(ctx, x, t0, time.Now())
 					if err != nil {
 						return err
 					}
-					for _, status := range got {
-						if status == "firing" {
-							return nil
-						}
+					if len(got) > 0 {
+						return nil
 					}
-					return fmt.Errorf("%s not delivered yet since the path came back (%v)", x, got)
+					return fmt.Errorf("%s not delivered yet since the path came back", x)
 				}))
 			}
 			return errors.Join(append(errs, undoCause(ctx))...)

@@ -263,25 +263,6 @@ func (e *env) promFiring(ctx context.Context, x expect, d time.Duration) (bool, 
 	return len(res.Result) > 0, nil
 }
 
-// delivered lists the webhook's notifications of x since t, by path.
-func (e *env) delivered(ctx context.Context, x expect, since time.Time) (map[string]string, error) {
-	u := stacktest.BaseURL(e.st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
-		"&since=" + url.QueryEscape(since.UTC().Format(time.RFC3339Nano))
-	var all []stacktest.Notification
-	if err := stacktest.GetJSON(ctx, u, &all); err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, n := range all {
-		for _, a := range n.Message.Alerts {
-			if subset(x.labels, a.Labels) {
-				out[n.Path] = a.Status
-			}
-		}
-	}
-	return out, nil
-}
-
 // firingDelivered lists the paths a firing notification of x reached in [from, to): a
 // resolved one for an alert that was muted is no page (Alertmanager sends it when the group
 // was notified before, even weeks ago: its notification log outlives the fault).
