@@ -13,12 +13,7 @@ import (
 var (
 	registryJobs = promql.Jobs(topology.SchemaRegistry)
 
-	RegistryUp = &signal.Signal{
-		Name:        "registry up",
-		Description: "1 when Prometheus' last scrape of the schema registry's management port succeeded, 0 when it failed.",
-		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Select(catalog.Up, registryJobs),
-	}
+	RegistryUp   = scraped("registry up", "the schema registry's management port", registryJobs)
 	RegistryDown = RegistryUp.EqualTo(signal.Warning, 0)
 
 	RegistryRequestRate = &signal.Signal{
