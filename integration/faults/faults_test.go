@@ -170,22 +170,25 @@ func lanes() []lane {
 			// min ISR. First: its alerts are none of the others', so they start while its
 			// resolutions are on their way.
 			logDirFull(),
-			// Each in sync first: the broker of the fault before may still be catching up. The
-			// first carries the loss check (lost_test.go): nothing acknowledged is lost.
-			withNothingLost(faultCase{name: "broker killed (-9)",
-				fires: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-1")},
-				muted: []expect{on(alerts.TargetDown, "instance", "kafka-broker-1")},
-				never: []expect{noController, on(alerts.KafkaOfflinePartitions)}}, "kafka-broker-1"),
-			{name: "broker cut off from its peers", ready: balanced, inject: cutOff("kafka-broker-3"), onset: 30 * time.Second, writes: stopsWrites,
+			// Then the two that stop writes to some partitions: the stream query's batches hang
+			// on them, so they come early, the query's own failure after them (it needs batches
+			// to fail at their commit), the stream lane's other faults beside them.
+			{name: "broker cut off from its peers", ready: balanced, inject: cutOff("kafka-broker-3"), onset: 30 * time.Second,
 				fires: []expect{on(alerts.KafkaUnderMinISRPartitions, "instance", "kafka-broker-3")},
 				never: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3")}},
-			{name: "two of three brokers down", ready: inSync, inject: killAll("kafka-broker-2", "kafka-broker-3"), writes: stopsWrites,
+			{name: "two of three brokers down", ready: inSync, inject: killAll("kafka-broker-2", "kafka-broker-3"),
 				fires: []expect{
 					on(alerts.KafkaBrokerDown, "instance", "kafka-broker-2"),
 					on(alerts.KafkaBrokerDown, "instance", "kafka-broker-3"),
 					on(alerts.KafkaUnderMinISRPartitions, "instance", "kafka-broker-1"),
 				},
 				never: []expect{noController}},
+			// In sync first: the brokers of the fault before may still be catching up. It carries
+			// the loss check (lost_test.go): nothing acknowledged is lost.
+			withNothingLost(faultCase{name: "broker killed (-9)",
+				fires: []expect{on(alerts.KafkaBrokerDown, "instance", "kafka-broker-1")},
+				muted: []expect{on(alerts.TargetDown, "instance", "kafka-broker-1")},
+				never: []expect{noController, on(alerts.KafkaOfflinePartitions)}}, "kafka-broker-1"),
 		}},
 		{"controllers", []faultCase{
 			{name: "controller killed (-9)", inject: func(ctx context.Context, e *env) (func(context.Context) error, error) {
@@ -221,16 +224,16 @@ func lanes() []lane {
 				muted: []expect{on(alerts.TargetDown, "instance", "producer")}},
 		}},
 		// The stream driver, the Spark Connect server and the query, one after another: each
-		// would blur the others. None beside a broker fault that stops writes: the query's
-		// batches hang on a partition that takes none (a restarted query made no progress for
-		// 5 minutes beside the broker cut off and then two of three down). The query's failure last: the driver's restarts stay in the
+		// would blur the others. The first two run beside the broker faults that stop writes
+		// (their alerts need none; the query's recovery waits for the writes); the query's
+		// failure starts only after those. The query's failure last: the driver's restarts stay in the
 		// crash-loop alert's window for 15 minutes after it, and none of the others may follow.
 		{"stream", []faultCase{
-			{name: "stream driver killed (-9)", ready: queryProgressing, inject: kill("stream-driver"), writes: needsWrites,
+			{name: "stream driver killed (-9)", ready: queryProgressing, inject: kill("stream-driver"),
 				fires:     []expect{on(alerts.StreamDriverDown, "instance", "stream-driver")},
 				muted:     []expect{on(alerts.TargetDown, "instance", "stream-driver")},
 				recovered: progressing},
-			{name: "spark connect server killed (-9)", inject: kill("spark-connect"), writes: needsWrites,
+			{name: "spark connect server killed (-9)", inject: kill("spark-connect"),
 				fires:     []expect{on(alerts.SparkConnectDown, "instance", "spark-connect")},
 				muted:     []expect{on(alerts.TargetDown, "instance", "spark-connect")},
 				never:     []expect{on(alerts.StreamDriverDown)},
@@ -243,7 +246,7 @@ func lanes() []lane {
 			// Caught up first: after the server's restart the query drains a backlog in batches
 			// of minutes, and a batch in flight fails only at its commit. Not before 60 s
 			// without progress: the alert waits that long for a batch to come.
-			{name: "stream query failing, driver alive", ready: queryCaughtUp, inject: checkpointFrozen, onset: 60 * time.Second, writes: needsWrites,
+			{name: "stream query failing, driver alive", ready: queryCaughtUp, inject: checkpointFrozen, onset: 60 * time.Second, after: "two of three brokers down",
 				settle: 90 * time.Second, fires: []expect{on(alerts.StreamQueryCrashLooping)}},
 		}},
 		// Before the others: it cuts the delivery of every alert (faults_am_test.go).
@@ -255,8 +258,10 @@ func lanes() []lane {
 
 // progressing checks that the query runs batches again after the undo: the driver resumes it
 // from its checkpoint (after a restart of its own, or its next restart of the query).
+// Up to 10 minutes: a broker fault beside it (cut off, two of three down) hangs the batch's
+// writes until it is undone, and their timeouts (2 minutes) run out after.
 func progressing(ctx context.Context, e *env, since time.Time) error {
-	return e.waitSeries(ctx, 5*time.Minute, fmt.Sprintf(`finobs_stream_last_progress_timestamp_seconds > %d`, since.Unix()),
+	return e.waitSeries(ctx, 10*time.Minute, fmt.Sprintf(`finobs_stream_last_progress_timestamp_seconds > %d`, since.Unix()),
 		"the query has made no progress since the undo ("+since.Format(time.TimeOnly)+")")
 }
 
@@ -268,14 +273,12 @@ func queryProgressing(ctx context.Context, e *env) error {
 }
 
 // queryCaughtUp waits until the query has read nearly all there is and just ran a batch: its
-// next batch is a short one.
+// next batch is a short one. Both at once: the offsets behind are those of the last batch, and
+// a batch hung on writes (a broker fault just undone) leaves them low.
 func queryCaughtUp(ctx context.Context, e *env) error {
-	if err := e.waitSeries(ctx, 10*time.Minute, `sum(finobs_stream_offsets_behind_latest) < 2000`,
-		"the query is more than 2000 records behind"); err != nil {
-		return err
-	}
-	return e.waitSeries(ctx, time.Minute, `time() - finobs_stream_last_progress_timestamp_seconds < 15`,
-		"no batch of the query in the last 15 s")
+	return e.waitSeries(ctx, 10*time.Minute,
+		`sum(finobs_stream_offsets_behind_latest) < 2000 and on() (time() - max(finobs_stream_last_progress_timestamp_seconds) < 15)`,
+		"the query is more than 2000 records behind, or ran no batch in the last 15 s")
 }
 
 // waitSeries waits until the instant query q returns a series; what says why it must.
@@ -317,7 +320,21 @@ func TestFaults(t *testing.T) {
 		// The faults that cut the delivery of every alert (alone) go first; the other lanes
 		// start once the last of them is undone.
 		var path sync.WaitGroup
-		for _, l := range lanes() {
+		ls := lanes()
+		steps := map[string]*step{} // every fault's, for those that wait for another lane's
+		for _, l := range ls {
+			for _, f := range l.faults {
+				steps[f.name] = &step{f: f, undone: newGate(), over: newGate()}
+			}
+		}
+		for _, l := range ls {
+			for _, f := range l.faults {
+				if _, ok := steps[f.after]; f.after != "" && !ok {
+					t.Fatalf("%s: it waits for %q, no fault of the suite", f.name, f.after)
+				}
+			}
+		}
+		for _, l := range ls {
 			t.Run(l.name, func(t *testing.T) {
 				for _, f := range l.faults {
 					if f.alone {
@@ -325,7 +342,7 @@ func TestFaults(t *testing.T) {
 					}
 				}
 				t.Parallel()
-				runLane(t, e, l, &path)
+				runLane(t, e, l, steps, &path)
 			})
 		}
 	})
@@ -354,13 +371,14 @@ func TestFaults(t *testing.T) {
 // the one before it is undone and what it broke is back, while that one's resolutions are
 // still on their way; it waits for the one before to be over when it watches an alert whose
 // resolution that one awaits (a resolution not yet sent would be overtaken by the next
-// firing), or when either runs alone. After a failure the lane's later faults are skipped:
-// the component may be left broken.
-func runLane(t *testing.T, e *env, l lane, path *sync.WaitGroup) {
+// firing), or when either runs alone; and once the fault of another lane it names (after)
+// is undone. After a failure the lane's later faults are skipped: the component may be left
+// broken.
+func runLane(t *testing.T, e *env, l lane, steps map[string]*step, path *sync.WaitGroup) {
 	var failed atomic.Bool
 	var prev *step
 	for _, f := range l.faults {
-		cur := &step{f: f, undone: newGate(), over: newGate()}
+		cur := steps[f.name]
 		var once sync.Once
 		release := func() {
 			once.Do(func() {
@@ -390,6 +408,9 @@ func runLane(t *testing.T, e *env, l lane, path *sync.WaitGroup) {
 				if f.alone || before.f.alone || before.plan == nil {
 					before.over.wait()
 				}
+			}
+			if f.after != "" {
+				steps[f.after].undone.wait()
 			}
 			skipIfFailed(t, &failed)
 			p, err := e.plan(context.Background(), f)

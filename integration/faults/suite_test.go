@@ -86,19 +86,9 @@ type faultCase struct {
 	during, recovered func(ctx context.Context, e *env, since time.Time) error
 	// alone: the fault stops deliveries for every alert; the other lanes start once it is undone.
 	alone bool
-	// writes says whether the fault stops writes to some partitions or needs them: the stream
-	// query's batches stop while any write fails, so the two never overlap (e.writes).
-	writes writeUse
+	// after names a fault of another lane that must be undone before this one starts.
+	after string
 }
-
-// writeUse is how a fault bears on the writes to the cluster.
-type writeUse int
-
-const (
-	writesUntouched writeUse = iota // neither: a single broker down leaves every partition writable
-	stopsWrites                     // a partition under min ISR or unreachable: writes to it fail
-	needsWrites                     // the query's progress (its readiness, recovery, failing commit) is what it checks
-)
 
 // env is the running stack as the suite sees it.
 type env struct {
@@ -109,10 +99,6 @@ type env struct {
 	scrape  time.Duration
 	eval    time.Duration
 	started time.Time
-
-	// writes is held by a fault that stops writes or needs them, from before its readiness
-	// until what it broke is back.
-	writes sync.Mutex
 
 	mu     sync.Mutex
 	lines  []string
@@ -327,14 +313,6 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 		}
 	}
 
-	if f.writes != writesUntouched {
-		e.writes.Lock()
-		var once sync.Once
-		unlock := func() { once.Do(e.writes.Unlock) }
-		defer unlock()
-		lane := undone
-		undone = func() { unlock(); lane() }
-	}
 	if f.setup != nil {
 		teardown, err := f.setup(ctx, e)
 		if err != nil {
