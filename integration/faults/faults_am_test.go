@@ -5,12 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
-
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/internal/fault"
@@ -131,53 +126,6 @@ func heldBack(cut, cause injector, held ...expect) injector {
 	}
 }
 
-// inSync waits until no partition is under-replicated: a broker killed while another is
-// still catching up would take partitions under min ISR, another page. A fault's ready step,
-// before its clock starts.
-func inSync(ctx context.Context, e *env) error {
-	q := `sum(` + "kafka_server_under_replicated_partitions" + `) > 0`
-	return stacktest.Eventually(ctx, 5*time.Minute, 5*time.Second, func(ctx context.Context) error {
-		var res struct {
-			Result []struct{} `json:"result"`
-		}
-		if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
-			return err
-		}
-		if len(res.Result) > 0 {
-			return fmt.Errorf("partitions are under-replicated")
-		}
-		return nil
-	})
-}
-
-// balanced is inSync, then a preferred leader election (what an operator runs once a broker
-// is back, the broker runbook's last step): a broker restarted by the fault before leads
-// nothing until the controller rebalances minutes later, and a broker cut off from its peers
-// puts partitions under min ISR only where it leads.
-func balanced(ctx context.Context, e *env) error {
-	if err := inSync(ctx, e); err != nil {
-		return err
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(e.st.KafkaBootstrap(), ",")...))
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	rs, err := kadm.NewClient(cl).ElectLeaders(ctx, kadm.ElectPreferredReplica, nil)
-	if err != nil {
-		return fmt.Errorf("preferred leader election: %w", err)
-	}
-	var errs []error
-	for _, ps := range rs {
-		for _, r := range ps {
-			if r.Err != nil && !errors.Is(r.Err, kerr.ElectionNotNeeded) {
-				errs = append(errs, fmt.Errorf("preferred leader of %s/%d: %w", r.Topic, r.Partition, r.Err))
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // heartbeat is the webhook's GET /heartbeat: the last Watchdog notification at the
 // heartbeat receiver, as a dead man's switch would see it.
 type heartbeat struct {
@@ -271,28 +219,26 @@ func alertmanagerUnreachable(ctx context.Context, e *env, t0 time.Time) error {
 // flush is overdue (one at once), Alertmanager retries, or Prometheus resends the Watchdog
 // within a minute.
 func heartbeatsResume(fault string) func(ctx context.Context, e *env, tu time.Time) error {
-	return func(ctx context.Context, e *env, tu time.Time) error { return e.heartbeatsResume(ctx, fault, tu) }
-}
-
-func (e *env) heartbeatsResume(ctx context.Context, fault string, tu time.Time) error {
-	bound := alerts.HeartbeatGroupInterval + time.Minute + 20*time.Second
-	var hb heartbeat
-	err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
-		var err error
-		if hb, err = e.heartbeat(ctx); err != nil {
-			return err
+	return func(ctx context.Context, e *env, tu time.Time) error {
+		bound := alerts.HeartbeatGroupInterval + time.Minute + 20*time.Second
+		var hb heartbeat
+		err := stacktest.Eventually(ctx, bound, time.Second, func(ctx context.Context) error {
+			var err error
+			if hb, err = e.heartbeat(ctx); err != nil {
+				return err
+			}
+			if !hb.Last.After(tu) {
+				return fmt.Errorf("no heartbeat since the undo (last %s)", hb.Last.Format(time.TimeOnly))
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("heartbeats did not resume within %s of the undo: %w", bound, err)
 		}
-		if !hb.Last.After(tu) {
-			return fmt.Errorf("no heartbeat since the undo (last %s)", hb.Last.Format(time.TimeOnly))
-		}
+		e.report(fmt.Sprintf("%-36s %-58s %-10s heartbeat resumed %4.0fs after the undo (bound %4.0fs)",
+			fault, alerts.Watchdog.Name, alerts.HeartbeatReceiver, hb.Last.Sub(tu).Seconds(), bound.Seconds()))
 		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("heartbeats did not resume within %s of Alertmanager's return: %w", bound, err)
 	}
-	e.report(fmt.Sprintf("%-36s %-58s %-10s heartbeat resumed %4.0fs after the undo (bound %4.0fs)",
-		fault, alerts.Watchdog.Name, alerts.HeartbeatReceiver, hb.Last.Sub(tu).Seconds(), bound.Seconds()))
-	return nil
 }
 
 // heartbeatsStopped checks that the dead man's switch got no heartbeat while its port was

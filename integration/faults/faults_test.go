@@ -2,6 +2,7 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -14,6 +15,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/internal/fault"
@@ -107,6 +112,41 @@ func cutOff(broker string) func(context.Context, *env) (func(context.Context) er
 		}
 		return nil, fmt.Errorf("no broker %s in the topology", broker)
 	}
+}
+
+// inSync waits until no partition is under-replicated: a broker killed while another is
+// still catching up would take partitions under min ISR, another page. A fault's ready step,
+// before its clock starts.
+func inSync(ctx context.Context, e *env) error {
+	return e.waitSeries(ctx, 5*time.Minute, `sum(kafka_server_under_replicated_partitions) == 0`, "partitions are under-replicated")
+}
+
+// balanced is inSync, then a preferred leader election (what an operator runs once a broker
+// is back, the broker runbook's last step): a broker restarted by the fault before leads
+// nothing until the controller rebalances minutes later, and a broker cut off from its peers
+// puts partitions under min ISR only where it leads.
+func balanced(ctx context.Context, e *env) error {
+	if err := inSync(ctx, e); err != nil {
+		return err
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(e.st.KafkaBootstrap(), ",")...))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	rs, err := kadm.NewClient(cl).ElectLeaders(ctx, kadm.ElectPreferredReplica, nil)
+	if err != nil {
+		return fmt.Errorf("preferred leader election: %w", err)
+	}
+	var errs []error
+	for _, ps := range rs {
+		for _, r := range ps {
+			if r.Err != nil && !errors.Is(r.Err, kerr.ElectionNotNeeded) {
+				errs = append(errs, fmt.Errorf("preferred leader of %s/%d: %w", r.Topic, r.Partition, r.Err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // checkpointFrozen makes the stream query's offset log unwritable (the directory made
@@ -225,9 +265,9 @@ func lanes() []lane {
 		}},
 		// The stream driver, the Spark Connect server and the query, one after another: each
 		// would blur the others. The first two run beside the broker faults that stop writes
-		// (their alerts need none; the query's recovery waits for the writes); the query's
-		// failure starts only after those. The query's failure last: the driver's restarts stay in the
-		// crash-loop alert's window for 15 minutes after it, and none of the others may follow.
+		// (their alerts need none; the query's recovery waits for the writes). The query's
+		// failure last, once those are undone: the driver's restarts stay in the crash-loop
+		// alert's window for 15 minutes after it, and none of the others may follow.
 		{"stream", []faultCase{
 			{name: "stream driver killed (-9)", ready: queryProgressing, inject: kill("stream-driver"),
 				fires:     []expect{on(alerts.StreamDriverDown, "instance", "stream-driver")},
