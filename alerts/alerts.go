@@ -8,7 +8,7 @@ package alerts
 import (
 	"time"
 
-	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/pkg/rules"
 )
 
 // Groups lists every rule group, in file order.

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/rules"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/signals"
+	"github.com/finobs/finobs/topology"
 )
 
 // Scrape targets of the Kafka tests: dedicated controllers and brokers, and the host's

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	am "github.com/finobs/finobs/internal/alertmanager"
-	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/pkg/rules"
 )
 
 // Receivers. Secrets live in files the deployment mounts under SecretsDir, never in the repo.

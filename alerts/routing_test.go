@@ -3,7 +3,7 @@ package alerts
 import (
 	"testing"
 
-	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/pkg/rules"
 )
 
 // A heartbeat that an inhibition can mute is a dead man's switch that pages for nothing, or

@@ -3,9 +3,9 @@ package alerts
 import (
 	"strings"
 
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/rules"
+	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/signals"
 )
 

@@ -1,13 +1,13 @@
 package alerts
 
 import (
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/rules"
-	"github.com/finobs/finobs/internal/topics"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/signals"
+	"github.com/finobs/finobs/topics"
+	"github.com/finobs/finobs/topology"
 )
 
 var (

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	cp "github.com/finobs/finobs/internal/capacity"
-	"github.com/finobs/finobs/internal/topics"
+	"github.com/finobs/finobs/topics"
 )
 
 const day = 24 * time.Hour

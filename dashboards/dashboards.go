@@ -13,11 +13,11 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/promconfig"
-	"github.com/finobs/finobs/internal/render"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/render"
+	"github.com/finobs/finobs/topology"
 )
 
 // Dashboard names; the uid is "finobs-" + name (grafana.UIDPrefix).

@@ -8,7 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/pkg/grafana"
 )
 
 // The committed dashboards pass every lint rule: a violation fails make test.

@@ -1,12 +1,12 @@
 package dashboards
 
 import (
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/grafana"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/signals"
+	"github.com/finobs/finobs/topology"
 )
 
 // Job scopes of the Kafka boards' own signals, on top of the job variable.

@@ -4,8 +4,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
-	"github.com/finobs/finobs/internal/grafana"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/topology"
 )
 
 // Log document fields (set by the log pipelines) and Lucene queries over them.

@@ -4,13 +4,13 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/grafana"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/internal/topics"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/signals"
+	"github.com/finobs/finobs/topics"
+	"github.com/finobs/finobs/topology"
 )
 
 // outputTopics matches the topics the streaming job writes results to.

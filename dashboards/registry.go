@@ -1,10 +1,10 @@
 package dashboards
 
 import (
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/grafana"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/signals"
 )
 

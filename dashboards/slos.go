@@ -5,10 +5,10 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/finobs/finobs/internal/grafana"
-	"github.com/finobs/finobs/internal/slo"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/slo"
 	"github.com/finobs/finobs/signals"
+	"github.com/finobs/finobs/topology"
 )
 
 // SLOs is the dashboard of the pipeline's service level objectives and of the streaming

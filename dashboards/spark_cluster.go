@@ -1,7 +1,7 @@
 package dashboards
 
 import (
-	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/signals"
 )
 

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestPrometheusAlertReachesReceiver makes a real rule fire in the real Prometheus and

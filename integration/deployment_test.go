@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/deployment"
-	"github.com/finobs/finobs/internal/stacktest"
+	"github.com/finobs/finobs/deploy/deployment"
+	"github.com/finobs/finobs/integration/stacktest"
 )
 
 // TestDeploymentURLs: the running Prometheus carries the native stack's external URL, and

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestFilebeatConfigs: the real Filebeat the stack installed accepts every rendered config,
@@ -19,7 +19,7 @@ import (
 // config` (which loads and validates inputs, parsers, processors and the output).
 func TestFilebeatConfigs(t *testing.T) {
 	t.Parallel()
-	p, err := stack.FindPaths()
+	p, err := native.FindPaths()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +60,8 @@ func TestElasticsearchFrontDoor(t *testing.T) {
 	if err := stacktest.GetJSON(ctx, es+"/", &root); err != nil {
 		t.Fatal(err)
 	}
-	if root.Version.Number != stack.ElasticsearchVersion || root.ClusterName == "" || root.ClusterUUID == "" {
-		t.Errorf("GET /: %+v, want version %s with a cluster name and uuid", root, stack.ElasticsearchVersion)
+	if root.Version.Number != native.ElasticsearchVersion || root.ClusterName == "" || root.ClusterUUID == "" {
+		t.Errorf("GET /: %+v, want version %s with a cluster name and uuid", root, native.ElasticsearchVersion)
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, es+"/_cluster/health", nil)
 	resp, err := http.DefaultClient.Do(req)

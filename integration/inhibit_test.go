@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/alerts"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestInhibitions posts each declared source and target alert to the real Alertmanager and

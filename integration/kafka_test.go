@@ -12,10 +12,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/jmx"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestKafkaProduceFetch writes records with acks=all to a fresh topic and reads them back.

@@ -17,12 +17,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/logpipeline"
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
-	"github.com/finobs/finobs/logs"
+	"github.com/finobs/finobs/pipelines"
+	"github.com/finobs/finobs/pkg/logpipeline"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestLogsArrive is the proof of the logging pipeline on the running stack: it drives every
@@ -34,10 +34,10 @@ import (
 // with error.stack_trace.
 func TestLogsArrive(t *testing.T) {
 	st := stacktest.Local(t)
-	if !stack.LogsEnabled() {
+	if !native.LogsEnabled() {
 		t.Fatal("FINOBS_LOGS=0: the stack runs without its logging pipeline; this test needs it")
 	}
-	p, err := stack.FindPaths()
+	p, err := native.FindPaths()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestLogsArrive(t *testing.T) {
 	nonce := fmt.Sprintf("finobs-logs-test-%d", time.Now().UnixNano())
 	drive(ctx, t, st, p, nonce)
 
-	inputs := logpipeline.Inputs(logs.Pipelines(), p.Logs(), st)
+	inputs := logpipeline.Inputs(pipelines.Pipelines(), p.Logs(), st)
 	type result struct {
 		in              logpipeline.Input
 		events, docs    int
@@ -138,7 +138,7 @@ func TestLogsArrive(t *testing.T) {
 			} `json:"primaries"`
 		} `json:"indices"`
 	}
-	if err := stacktest.GetJSON(ctx, es+"/"+logs.IndexPattern+"/_stats/indexing", &stats); err != nil {
+	if err := stacktest.GetJSON(ctx, es+"/"+pipelines.IndexPattern+"/_stats/indexing", &stats); err != nil {
 		t.Fatal(err)
 	}
 	for name, ix := range stats.Indices {
@@ -152,11 +152,11 @@ func TestLogsArrive(t *testing.T) {
 			Dynamic string `json:"dynamic"`
 		} `json:"mappings"`
 	}
-	if err := stacktest.GetJSON(ctx, es+"/"+logs.IndexPattern+"/_mapping", &mappings); err != nil {
+	if err := stacktest.GetJSON(ctx, es+"/"+pipelines.IndexPattern+"/_mapping", &mappings); err != nil {
 		t.Fatal(err)
 	}
 	if len(mappings) == 0 {
-		t.Errorf("no index matches %s", logs.IndexPattern)
+		t.Errorf("no index matches %s", pipelines.IndexPattern)
 	}
 	for name, m := range mappings {
 		if m.Mappings.Dynamic != "strict" {
@@ -181,10 +181,10 @@ func TestLogsArrive(t *testing.T) {
 		} `json:"hits"`
 	}
 	q := map[string]any{"size": 20, "query": map[string]any{"bool": map[string]any{"filter": []any{
-		map[string]any{"term": map[string]any{"event.dataset": logs.Spark.Name}},
+		map[string]any{"term": map[string]any{"event.dataset": pipelines.Spark.Name}},
 		map[string]any{"multi_match": map[string]any{"query": nonce, "type": "phrase", "fields": []string{"message", "error.stack_trace"}}},
 	}}}}
-	if err := post(ctx, es+"/"+logs.Spark.Index.Pattern()+"/_search", q, &hits); err != nil {
+	if err := post(ctx, es+"/"+pipelines.Spark.Index.Pattern()+"/_search", q, &hits); err != nil {
 		t.Fatal(err)
 	}
 	traced := 0
@@ -207,7 +207,7 @@ func TestLogsArrive(t *testing.T) {
 // stderr into the files Filebeat reads), and a failing Spark SQL statement leaves an
 // exception with its stack trace in the Spark Connect server's log. Kafka logs the topics
 // they create; Prometheus and Alertmanager log on their own.
-func drive(ctx context.Context, t *testing.T, st topology.Stack, p stack.Paths, nonce string) {
+func drive(ctx context.Context, t *testing.T, st topology.Stack, p native.Paths, nonce string) {
 	t.Helper()
 	bin := t.TempDir()
 	for _, c := range []string{"produce", "stream"} {

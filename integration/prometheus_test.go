@@ -15,9 +15,9 @@ import (
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/topology"
 )
 
 type target struct {
@@ -35,7 +35,7 @@ func TestTargetsUp(t *testing.T) {
 	st := stacktest.Local(t)
 	want := map[string]string{} // address -> instance
 	for _, i := range st.Scraped() {
-		if stack.Starts(i.Component) {
+		if native.Starts(i.Component) {
 			want[i.Addr(topology.PortMetrics)] = i.Name
 		}
 	}

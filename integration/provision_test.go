@@ -15,11 +15,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/finobs/finobs/internal/provision"
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topics"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/deploy/provision"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/topics"
+	"github.com/finobs/finobs/topology"
 )
 
 func kafkaClient(t *testing.T, st topology.Stack) *kgo.Client {
@@ -218,7 +218,7 @@ func TestProvisionTopics(t *testing.T) {
 // fails the check after the reload.
 func TestProvisionMonitoring(t *testing.T) {
 	st := stacktest.Local(t)
-	p, err := stack.FindPaths()
+	p, err := native.FindPaths()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +280,7 @@ func TestProvisionMonitoring(t *testing.T) {
 // refused with exit 3, naming topic and setting, with nothing applied.
 func TestProvisionCommand(t *testing.T) {
 	st := stacktest.Local(t)
-	p, err := stack.FindPaths()
+	p, err := native.FindPaths()
 	if err != nil {
 		t.Fatal(err)
 	}

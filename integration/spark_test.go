@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestStreamingMetricsReachPrometheus runs a streaming query on the stack's Spark Connect

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestSparkCluster checks the native stack's standalone Spark cluster against the topology:
@@ -24,7 +24,7 @@ func TestSparkCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	base := "http://" + st.One(topology.SparkMaster).Addr(topology.PortMetrics)
-	ms, err := stack.ReadMasterStatus(ctx, base)
+	ms, err := native.ReadMasterStatus(ctx, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestSparkCluster(t *testing.T) {
 		t.Errorf("master at %s: status %s, %d alive workers, %d cores; the topology has %d workers with %d cores",
 			base, ms.Status, ms.AliveWorkers, ms.Cores, st.Count(topology.SparkWorker), cores)
 	}
-	master, err := stack.SparkMaster(st)
+	master, err := native.SparkMaster(st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestMain fails every test at once, with one clear message, when the stack is not up.

@@ -4,10 +4,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/logs"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pipelines"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
 )
 
 // The logging pipeline's Elasticsearch, through its exporter.
@@ -114,7 +114,7 @@ func byLogIndex(e promql.Expr) promql.Expr {
 // logIndexRE matches the daily indices of every declared log index.
 func logIndexRE() string {
 	var names []string
-	for _, ix := range logs.Set().Indices {
+	for _, ix := range pipelines.Set().Indices {
 		names = append(names, ix.Name)
 	}
 	return "(" + strings.Join(names, "|") + `)-\d{4}\.\d{2}\.\d{2}`

@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/capacity"
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
 )
 
 // The KRaft controller quorum and the cluster-wide state the controllers see.

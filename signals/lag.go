@@ -3,9 +3,9 @@ package signals
 import (
 	"strconv"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
 )
 
 // The streaming query's lag, in records (offsets behind latest: Structured Streaming commits

@@ -1,10 +1,10 @@
 package signals
 
 import (
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/topology"
 )
 
 // The schema registry (Apicurio Registry): the producer reads it at start to register and

@@ -7,10 +7,10 @@ package signals
 import (
 	"time"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/topology"
 )
 
 // The window rate-like functions of a signal take in rules, unless the signal or a level

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/rules"
-	"github.com/finobs/finobs/internal/slo"
-	"github.com/finobs/finobs/internal/topics"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/slo"
+	"github.com/finobs/finobs/topics"
+	"github.com/finobs/finobs/topology"
 )
 
 // FreshnessObjective is how soon after it was produced a transaction must be counted in the

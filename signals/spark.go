@@ -1,10 +1,10 @@
 package signals
 
 import (
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/topology"
 )
 
 // megabyte is Spark's MB: worker memory is counted in 2^20 bytes.

@@ -1,11 +1,11 @@
 package signals
 
 import (
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/internal/topics"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/topics"
+	"github.com/finobs/finobs/topology"
 )
 
 // DataLossClass is the error_class of a data loss (pipeline/stream.FailDataLoss).

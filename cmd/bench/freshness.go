@@ -19,9 +19,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/producer"
 	"github.com/finobs/finobs/pipeline/stream"
+	"github.com/finobs/finobs/topology"
 )
 
 func init() {

@@ -24,11 +24,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/finobs/finobs/internal/schemas"
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/producer"
+	"github.com/finobs/finobs/pipeline/schemas"
 	"github.com/finobs/finobs/pipeline/transaction"
+	"github.com/finobs/finobs/topology"
 )
 
 func init() {

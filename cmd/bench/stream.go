@@ -26,10 +26,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
+	"github.com/finobs/finobs/topology"
 )
 
 func init() {

@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/finobs/finobs/internal/compose"
+	"github.com/finobs/finobs/deploy/compose"
 )
 
 const usage = `compose runs the finobs Compose stack (deploy/compose.yaml, rendered by go run ./cmd/gen).

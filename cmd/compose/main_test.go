@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/finobs/finobs/internal/compose"
+	"github.com/finobs/finobs/deploy/compose"
 )
 
 // Without docker on PATH, up exits 1 at once with one line naming make up.

@@ -17,8 +17,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/finobs/finobs/internal/provision"
-	"github.com/finobs/finobs/internal/stack"
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/deploy/provision"
 )
 
 const usageText = `usage: deploy [flags]
@@ -98,7 +98,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
-	p, err := stack.FindPaths()
+	p, err := native.FindPaths()
 	if err != nil {
 		fmt.Fprintln(stderr, "deploy:", err)
 		return 1
@@ -106,15 +106,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var t provision.Target
 	switch *which {
 	case "local":
-		st, err := (&stack.Stack{P: p, Log: log}).Topology()
+		st, err := (&native.Stack{P: p, Log: log}).Topology()
 		if err != nil {
 			fmt.Fprintln(stderr, "deploy:", err)
 			return 2
 		}
 		t = provision.LocalTarget(p.Repo, st)
-		if *steps == "" && (!stack.LogsEnabled() || !stack.RegistryEnabled()) {
+		if *steps == "" && (!native.LogsEnabled() || !native.RegistryEnabled()) {
 			for _, s := range provision.StepNames {
-				only[s] = (s != "elasticsearch" || stack.LogsEnabled()) && (s != "schemas" || stack.RegistryEnabled())
+				only[s] = (s != "elasticsearch" || native.LogsEnabled()) && (s != "schemas" || native.RegistryEnabled())
 			}
 		}
 	case "compose":

@@ -9,7 +9,7 @@ import (
 
 	"github.com/finobs/finobs/capacity"
 	cp "github.com/finobs/finobs/internal/capacity"
-	"github.com/finobs/finobs/internal/generate"
+	"github.com/finobs/finobs/pkg/generate"
 )
 
 type capacityOptions struct {

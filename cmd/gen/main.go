@@ -16,12 +16,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/deploy/deployment"
 	capacityplan "github.com/finobs/finobs/internal/capacity"
-	"github.com/finobs/finobs/internal/deployment"
-	"github.com/finobs/finobs/internal/generate"
 	"github.com/finobs/finobs/internal/live"
 	"github.com/finobs/finobs/internal/preview"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pkg/generate"
+	"github.com/finobs/finobs/topology"
 )
 
 const usage = `gen renders every monitoring asset of finobs from its typed Go definitions.

@@ -28,8 +28,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/producer"
+	"github.com/finobs/finobs/topology"
 )
 
 const usageText = `usage: produce [flags]

@@ -27,9 +27,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/finobs/finobs/internal/provision"
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/deploy/provision"
+	"github.com/finobs/finobs/topology"
 )
 
 func main() {
@@ -83,11 +83,11 @@ func run(log *slog.Logger, args []string) (int, error) {
 		fmt.Print(help)
 		return 0, nil
 	}
-	p, err := stack.FindPaths()
+	p, err := native.FindPaths()
 	if err != nil {
 		return 1, err
 	}
-	s := &stack.Stack{P: p, Log: log, Provision: provisioner(p, log)}
+	s := &native.Stack{P: p, Log: log, Provision: provisioner(p, log)}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch args[0] {
@@ -103,7 +103,7 @@ func run(log *slog.Logger, args []string) (int, error) {
 			return 1, err
 		}
 		defer unlock()
-		_, err = (&stack.Installer{P: p, Log: log}).Install(ctx)
+		_, err = (&native.Installer{P: p, Log: log}).Install(ctx)
 		return 0, err
 	case "down":
 		return 0, s.Down()
@@ -126,11 +126,11 @@ func run(log *slog.Logger, args []string) (int, error) {
 // provisioner applies the declarations to the native stack as `go run ./cmd/deploy -stack
 // local` does, without the Elasticsearch step: the stack provisions Elasticsearch itself as
 // soon as it is healthy, before Filebeat ships anything.
-func provisioner(p stack.Paths, log *slog.Logger) func(context.Context, topology.Stack) error {
+func provisioner(p native.Paths, log *slog.Logger) func(context.Context, topology.Stack) error {
 	return func(ctx context.Context, st topology.Stack) error {
 		only := map[string]bool{}
 		for _, s := range provision.StepNames {
-			only[s] = s != "elasticsearch" && (s != "schemas" || stack.RegistryEnabled())
+			only[s] = s != "elasticsearch" && (s != "schemas" || native.RegistryEnabled())
 		}
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
@@ -141,7 +141,7 @@ func provisioner(p stack.Paths, log *slog.Logger) func(context.Context, topology
 
 // execIn brings the stack up if needed, runs cmd, and stops what it started, whatever cmd's
 // outcome. cmd's exit code becomes ours.
-func execIn(ctx context.Context, s *stack.Stack, log *slog.Logger, argv []string) (int, error) {
+func execIn(ctx context.Context, s *native.Stack, log *slog.Logger, argv []string) (int, error) {
 	// Up starts only what does not run (and reloads the configuration of what does);
 	// what was up before stays up after the command.
 	// Tests and benchmarks run their own producer and stream driver on the ports Prometheus
@@ -150,7 +150,7 @@ func execIn(ctx context.Context, s *stack.Stack, log *slog.Logger, argv []string
 	if os.Getenv("FINOBS_PIPELINE") == "" {
 		os.Setenv("FINOBS_PIPELINE", "0")
 	}
-	if paused := s.RunningPipeline(); !stack.PipelineEnabled() && len(paused) > 0 {
+	if paused := s.RunningPipeline(); !native.PipelineEnabled() && len(paused) > 0 {
 		log.Info("pausing the managed pipeline for the command", "components", paused)
 		if err := s.Stop(paused); err != nil {
 			return 1, err

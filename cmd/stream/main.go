@@ -22,10 +22,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/stream"
+	"github.com/finobs/finobs/topology"
 )
 
 const usageText = `usage: stream [flags]
@@ -257,7 +257,7 @@ func defaultCheckpointDir() string {
 	if d := os.Getenv("FINOBS_CHECKPOINT_DIR"); d != "" {
 		return d
 	}
-	if p, err := stack.FindPaths(); err == nil {
+	if p, err := native.FindPaths(); err == nil {
 		return p.Checkpoints()
 	}
 	return ""

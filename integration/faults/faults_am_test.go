@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/fault"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/topology"
 )
 
 // injector is what a faultCase's inject is.

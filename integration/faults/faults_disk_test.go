@@ -16,10 +16,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/alerts"
-	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/fault"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/topology"
 )
 
 const diskFaultName = "kafka log dir full"

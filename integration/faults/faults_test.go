@@ -21,9 +21,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/fault"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/topology"
 )
 
 // componentOf is the component label of each alert: its group's.

@@ -23,10 +23,10 @@ import (
 
 	promconfig "github.com/prometheus/prometheus/config"
 
-	"github.com/finobs/finobs/internal/rules"
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/topology"
 )
 
 // expect is an alert with the labels it must carry (a subset of its labels).
@@ -93,7 +93,7 @@ type faultCase struct {
 // env is the running stack as the suite sees it.
 type env struct {
 	st      topology.Stack
-	stack   *stack.Stack
+	stack   *native.Stack
 	rt      stacktest.Routing
 	am      string
 	scrape  time.Duration
@@ -159,7 +159,7 @@ func newEnv(t *testing.T) *env {
 	if st.Brokers() != 3 || st.Controllers() != 3 {
 		t.Fatalf("the fault suite runs on 3 controllers and 3 brokers (KAFKA_NODES=3); this stack has %d and %d", st.Controllers(), st.Brokers())
 	}
-	p, err := stack.FindPaths()
+	p, err := native.FindPaths()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatalf("load %s: %v", cfgPath, err)
 	}
 	return &env{
-		st: st, stack: &stack.Stack{P: p, Log: log}, rt: stacktest.LoadRouting(t),
+		st: st, stack: &native.Stack{P: p, Log: log}, rt: stacktest.LoadRouting(t),
 		am:     stacktest.BaseURL(st, topology.Alertmanager),
 		scrape: time.Duration(cfg.GlobalConfig.ScrapeInterval), eval: time.Duration(cfg.GlobalConfig.EvaluationInterval),
 		started: time.Now(), groups: map[string]time.Time{},

@@ -11,7 +11,7 @@ import (
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
-	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/catalog"
 )
 
 // Queries are the PromQL the planner measures with, for a topic, an index group and a

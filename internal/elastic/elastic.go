@@ -17,7 +17,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/typedapi/types"
 	"github.com/elastic/go-elasticsearch/v8/typedapi/types/enums/dynamicmapping"
 
-	lp "github.com/finobs/finobs/internal/logpipeline"
+	lp "github.com/finobs/finobs/pkg/logpipeline"
 )
 
 // Deploy paths.

@@ -11,8 +11,8 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/typedapi/indices/putindextemplate"
 
 	"github.com/finobs/finobs/internal/elastic"
-	lp "github.com/finobs/finobs/internal/logpipeline"
-	"github.com/finobs/finobs/logs"
+	"github.com/finobs/finobs/pipelines"
+	lp "github.com/finobs/finobs/pkg/logpipeline"
 )
 
 // TestCommittedFilesDecode: every committed template and policy reads back into
@@ -47,7 +47,7 @@ func TestCommittedFilesDecode(t *testing.T) {
 // TestMappingHoldsEveryField: each template maps the envelope and every field of every
 // pipeline writing to its index, with the declared type.
 func TestMappingHoldsEveryField(t *testing.T) {
-	set := logs.Set()
+	set := pipelines.Set()
 	templates, err := elastic.Templates(set, elastic.Options{})
 	if err != nil {
 		t.Fatal(err)

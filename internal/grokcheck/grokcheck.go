@@ -21,14 +21,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/finobs/finobs/internal/stack"
+	"github.com/finobs/finobs/deploy/native"
 )
 
 //go:embed GrokCheck.java
 var source []byte
 
 // Version is the grok library's version: the one of the stack's Elasticsearch.
-const Version = stack.ElasticsearchVersion
+const Version = native.ElasticsearchVersion
 
 // Harness is the built harness.
 type Harness struct {

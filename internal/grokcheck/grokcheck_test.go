@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/internal/grokcheck"
-	lp "github.com/finobs/finobs/internal/logpipeline"
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/logs"
+	"github.com/finobs/finobs/pipelines"
+	lp "github.com/finobs/finobs/pkg/logpipeline"
 )
 
 // TestGrokOnElasticEngine: every grok pattern of the Logstash pipeline compiles on
@@ -20,7 +20,7 @@ func TestGrokOnElasticEngine(t *testing.T) {
 	if _, err := exec.LookPath("mvn"); err != nil {
 		t.Skip("no mvn: the harness cannot be built")
 	}
-	p, err := stack.FindPaths()
+	p, err := native.FindPaths()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestGrokOnElasticEngine(t *testing.T) {
 	}
 	defer s.Close()
 	checked := 0
-	for _, pl := range logs.Pipelines() {
+	for _, pl := range pipelines.Pipelines() {
 		ids := make([]string, len(pl.Grok))
 		for i, g := range pl.Grok {
 			if ids[i], err = s.Compile(grokcheck.Pattern{Pattern: g.Pattern, Definitions: g.Definitions}); err != nil {
@@ -46,7 +46,7 @@ func TestGrokOnElasticEngine(t *testing.T) {
 		if len(pl.Grok) == 0 || t.Failed() {
 			continue
 		}
-		samples, err := lp.Samples(logs.Golden(), pl)
+		samples, err := lp.Samples(pipelines.Golden(), pl)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,8 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/topology"
 )
 
 // Roles are the Kafka process roles that get a config, and the file each lands in.

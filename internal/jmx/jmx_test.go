@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/topology"
 )
 
 func TestRolesGetTheirBeans(t *testing.T) {

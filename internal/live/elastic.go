@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/dashboards"
-	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/pkg/grafana"
 )
 
 // LogsWindow is the time range the log queries are counted over: the Logs dashboard's

@@ -17,11 +17,11 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/grafana"
-	"github.com/finobs/finobs/internal/lint"
 	"github.com/finobs/finobs/internal/preview"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/lint"
 )
 
 // Item is one query the check runs.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/dashboards"
-	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/pkg/grafana"
 )
 
 // Render draws every dashboard from the live Prometheus at promURL over the last hour into

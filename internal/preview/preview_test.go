@@ -16,12 +16,12 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/grafana"
-	"github.com/finobs/finobs/internal/promql"
-	"github.com/finobs/finobs/internal/signal"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/topology"
 )
 
 var testRange = Range{

@@ -28,7 +28,7 @@ import (
 	"github.com/finobs/finobs/internal/promconfig"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/finobs/finobs/internal/grafana"
+	"github.com/finobs/finobs/pkg/grafana"
 )
 
 // Grid geometry, in pixels (the canvas is drawn at 72 dpi: one point is one pixel).

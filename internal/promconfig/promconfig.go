@@ -13,8 +13,8 @@ import (
 	promcfg "github.com/prometheus/prometheus/config"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/topology"
 )
 
 // ScrapeInterval is how often every target is scraped.

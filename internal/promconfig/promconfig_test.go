@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/topology"
 )
 
 // Every scraped instance of the topology is a target, and alerts go to the topology's

@@ -13,7 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/finobs/finobs/internal/schemas"
+	"github.com/finobs/finobs/pipeline/schemas"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
 

@@ -5,7 +5,7 @@
 package producer
 
 import (
-	"github.com/finobs/finobs/internal/topics"
+	"github.com/finobs/finobs/topics"
 
 	"errors"
 	"fmt"

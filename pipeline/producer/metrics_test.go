@@ -7,8 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/finobs/finobs/internal/catalog"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/topology"
 )
 
 // The producer exports exactly what the catalog declares for it: its own metrics and

@@ -16,9 +16,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/finobs/finobs/internal/topology"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/transaction"
+	"github.com/finobs/finobs/topology"
 )
 
 // The tests below run against the real broker of the native stack (`make up`, or

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/finobs/finobs/internal/schemas"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/pipeline/schemas"
+	"github.com/finobs/finobs/topology"
 )
 
 // localRegistry is the native stack's registry, the default of Config.Registry.

@@ -12,7 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/finobs/finobs/internal/topics"
+	"github.com/finobs/finobs/topics"
 )
 
 // ErrTopicConflict is wrapped by EnsureTopic when an existing topic's settings differ

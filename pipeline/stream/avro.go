@@ -9,7 +9,7 @@ import (
 	"github.com/apache/spark-connect-go/spark/sql/functions"
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/finobs/finobs/internal/schemas"
+	"github.com/finobs/finobs/pipeline/schemas"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
 

@@ -7,7 +7,7 @@
 package stream
 
 import (
-	"github.com/finobs/finobs/internal/topics"
+	"github.com/finobs/finobs/topics"
 
 	"errors"
 	"fmt"

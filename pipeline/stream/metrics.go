@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/sparkconnect"
 )
 

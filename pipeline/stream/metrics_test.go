@@ -9,9 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/finobs/finobs/internal/catalog"
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/topology"
 )
 
 func progress(t *testing.T, js string) sparkconnect.Progress {

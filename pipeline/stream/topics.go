@@ -11,7 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/finobs/finobs/internal/topics"
+	"github.com/finobs/finobs/topics"
 )
 
 // ErrTopicConflict is wrapped by EnsureTopics when a declared output topic exists with

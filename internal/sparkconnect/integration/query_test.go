@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/internal/stacktest"
 )
 
 func TestQueryLifecycle(t *testing.T) {

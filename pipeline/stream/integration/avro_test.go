@@ -9,8 +9,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/finobs/finobs/internal/schemas"
-	"github.com/finobs/finobs/internal/stacktest"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/pipeline/schemas"
 	"github.com/finobs/finobs/pipeline/transaction"
 )
 

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/alerts"
-	"github.com/finobs/finobs/internal/stacktest"
-	"github.com/finobs/finobs/internal/topology"
+	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/topology"
 )
 
 // TestCrashLoopPages replays the crash loop of issue 17 against the real stack: cmd/stream,

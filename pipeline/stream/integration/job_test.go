@@ -22,9 +22,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/finobs/finobs/deploy/native"
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/internal/stack"
-	"github.com/finobs/finobs/internal/stacktest"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
@@ -334,13 +334,13 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		}
 	}()
 	time.Sleep(3 * time.Second)
-	var procs *stack.Stack
+	var procs *native.Stack
 	if outage != "" {
-		p, err := stack.FindPaths()
+		p, err := native.FindPaths()
 		if err != nil {
 			t.Fatal(err)
 		}
-		procs = &stack.Stack{P: p, Log: log}
+		procs = &native.Stack{P: p, Log: log}
 		if _, err := procs.Signal(outage, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}

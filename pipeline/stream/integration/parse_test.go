@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/internal/stacktest"
+	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"

@@ -1,0 +1,48 @@
+package catalog
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/finobs/finobs/topology"
+)
+
+func TestDefaultIsValid(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := c.Lookup("finobs_producer_produce_latency_seconds_bucket"); !ok || m != ProducerLatency || !m.IsCounter("finobs_producer_produce_latency_seconds_bucket") {
+		t.Error("histogram series are not resolved to their metric")
+	}
+	if KafkaOfflinePartitions.IsCounter(KafkaOfflinePartitions.Name) || !KafkaMessagesIn.IsCounter(KafkaMessagesIn.Name) {
+		t.Error("counter detection is wrong")
+	}
+	if len(c.ExportedBy(topology.KafkaController)) == 0 || len(c.ExportedBy(topology.Producer)) == 0 {
+		t.Error("no metrics for a component")
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	exp := []topology.Component{topology.Producer}
+	for _, tc := range []struct {
+		m    Metric
+		want string
+	}{
+		{Metric{Name: "a-b", Type: Gauge, Help: "h", Exporter: exp}, "invalid name"},
+		{Metric{Name: "a", Type: "meter", Help: "h", Exporter: exp}, "unknown type"},
+		{Metric{Name: "a", Type: Gauge, Help: "h"}, "no exporter"},
+		{Metric{Name: "a", Type: Gauge, Exporter: exp}, "no help"},
+		{Metric{Name: "sent", Type: Counter, Help: "h", Exporter: exp}, "ends in _total"},
+	} {
+		m := tc.m
+		if _, err := New(&m); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want %q", tc.m, err, tc.want)
+		}
+	}
+	a := &Metric{Name: "x", Type: Histogram, Help: "h", Exporter: exp}
+	b := &Metric{Name: "x_count", Type: Gauge, Help: "h", Exporter: exp}
+	if _, err := New(a, b); err == nil || !strings.Contains(err.Error(), `series "x_count" already declared by "x"`) {
+		t.Errorf("duplicate series: %v", err)
+	}
+}

@@ -1,0 +1,81 @@
+package catalog
+
+import "github.com/finobs/finobs/topology"
+
+var (
+	prom  = []topology.Component{topology.Prometheus}
+	am    = []topology.Component{topology.Alertmanager}
+	nodes = []topology.Component{topology.NodeExporter}
+)
+
+// Series Prometheus writes for every scrape, and its own health.
+var (
+	Up = declare(&Metric{
+		Name: "up", Type: Gauge, Exporter: prom, Labels: []string{"job", "instance"},
+		Help: "1 when the last scrape of the target succeeded.",
+	})
+	Alerts = declare(&Metric{
+		Name: "ALERTS", Type: Gauge, Exporter: prom, Labels: []string{"alertname", "alertstate", "severity", "component"},
+		Help: "One series per pending or firing alert; Prometheus writes it while alerts are active.", Presence: OnFault,
+	})
+	RuleEvaluationFailures = declare(&Metric{
+		Name: "prometheus_rule_evaluation_failures_total", Type: Counter, Exporter: prom, Labels: []string{"rule_group"},
+		Help: "Rule evaluations that failed.",
+	})
+	RuleGroupLastDuration = declare(&Metric{
+		Name: "prometheus_rule_group_last_duration_seconds", Type: Gauge, Exporter: prom, Labels: []string{"rule_group"},
+		Help: "How long the last evaluation of a rule group took.",
+	})
+	RuleGroupInterval = declare(&Metric{
+		Name: "prometheus_rule_group_interval_seconds", Type: Gauge, Exporter: prom, Labels: []string{"rule_group"},
+		Help: "The evaluation interval of a rule group.",
+	})
+	PromNotificationErrors = declare(&Metric{
+		Name: "prometheus_notifications_errors_total", Type: Counter, Exporter: prom, Labels: []string{"alertmanager"},
+		Help: "Errors sending alerts to an Alertmanager.",
+	})
+	PromNotificationsSent = declare(&Metric{
+		Name: "prometheus_notifications_sent_total", Type: Counter, Exporter: prom, Labels: []string{"alertmanager"},
+		Help: "Alerts sent to an Alertmanager.",
+	})
+	PromAlertmanagersDiscovered = declare(&Metric{
+		Name: "prometheus_notifications_alertmanagers_discovered", Type: Gauge, Exporter: prom,
+		Help: "Alertmanagers Prometheus sends alerts to.",
+	})
+	PromConfigReloadOK = declare(&Metric{
+		Name: "prometheus_config_last_reload_successful", Type: Gauge, Exporter: prom,
+		Help: "1 when the last configuration reload succeeded.",
+	})
+	AMNotifications = declare(&Metric{
+		Name: "alertmanager_notifications_total", Type: Counter, Exporter: am, Labels: []string{"integration", "receiver_name"},
+		Help: "Notification attempts, by integration (and receiver: --enable-feature=receiver-name-in-metrics).",
+	})
+	AMNotificationsFailed = declare(&Metric{
+		Name: "alertmanager_notifications_failed_total", Type: Counter, Exporter: am, Labels: []string{"integration", "receiver_name", "reason"},
+		Help: "Notifications that failed after Alertmanager's retries, by integration, receiver (--enable-feature=receiver-name-in-metrics) and reason.",
+	})
+	AMConfigReloadOK = declare(&Metric{
+		Name: "alertmanager_config_last_reload_successful", Type: Gauge, Exporter: am,
+		Help: "1 when the last configuration reload succeeded.",
+	})
+)
+
+// Host metrics from node_exporter.
+var (
+	NodeFilesystemAvail = declare(&Metric{
+		Name: "node_filesystem_avail_bytes", Type: Gauge, Exporter: nodes, Labels: []string{"device", "fstype", "mountpoint"},
+		Help: "Filesystem space available to unprivileged users.",
+	})
+	NodeFilesystemSize = declare(&Metric{
+		Name: "node_filesystem_size_bytes", Type: Gauge, Exporter: nodes, Labels: []string{"device", "fstype", "mountpoint"},
+		Help: "Filesystem size.",
+	})
+	NodeCPU = declare(&Metric{
+		Name: "node_cpu_seconds_total", Type: Counter, Exporter: nodes, Labels: []string{"cpu", "mode"},
+		Help: "CPU time by mode.",
+	})
+	NodeMemAvailable = declare(&Metric{
+		Name: "node_memory_MemAvailable_bytes", Type: Gauge, Exporter: nodes,
+		Help: "Memory available for new work without swapping.",
+	})
+)

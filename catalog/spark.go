@@ -1,0 +1,158 @@
+package catalog
+
+import "github.com/finobs/finobs/topology"
+
+var (
+	sparkDriver    = []topology.Component{topology.SparkConnect}
+	sparkExecutors = []topology.Component{topology.SparkExecutors}
+)
+
+// Spark's PrometheusServlet names streaming metrics
+// metrics_<namespace>_driver_spark_streaming_<query>_<metric>_Value; with
+// spark.metrics.namespace=finobs (deploy/spark) only the query name varies. Prometheus
+// renames them to one metric per measure with a query label.
+const sparkStreaming = `metrics_finobs_driver_spark_streaming_(.+)_`
+
+func streamingRename(measure string) *Rename {
+	return &Rename{From: sparkStreaming + measure + `_Value`, Labels: map[string]string{"query": "$1"}}
+}
+
+// Spark Structured Streaming, as Spark itself reports it (spark.sql.streaming.metricsEnabled).
+var (
+	SparkStreamingInputRate = declare(&Metric{
+		Name: "spark_streaming_input_rows_per_second", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+		Help: "Rows per second arriving at the query, as the Spark driver reports it.", Rename: streamingRename("inputRate_total"),
+	})
+	SparkStreamingProcessingRate = declare(&Metric{
+		Name: "spark_streaming_processed_rows_per_second", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+		Help: "Rows per second the query processed, as the Spark driver reports it.", Rename: streamingRename("processingRate_total"),
+	})
+	SparkStreamingLatency = declare(&Metric{
+		Name: "spark_streaming_latency_milliseconds", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+		Help: "Duration of the last trigger, in milliseconds as Spark reports it.", Rename: streamingRename("latency"),
+	})
+	SparkStreamingWatermark = declare(&Metric{
+		Name: "spark_streaming_watermark_milliseconds", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+		Help: "Event-time watermark of the query, epoch milliseconds.", Rename: streamingRename("eventTime_watermark"),
+	})
+	SparkStreamingStateRows = declare(&Metric{
+		Name: "spark_streaming_state_rows", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+		Help: "Rows in the query's state stores.", Rename: streamingRename("states_rowsTotal"),
+	})
+	SparkStreamingStateBytes = declare(&Metric{
+		Name: "spark_streaming_state_bytes", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+		Help: "Memory used by the query's state stores.", Rename: streamingRename("states_usedBytes"),
+	})
+	SparkDriverHeapUsed = declare(&Metric{
+		Name: "spark_driver_jvm_heap_used_bytes", Type: Gauge, Exporter: sparkDriver,
+		Help: "Heap used by the Spark driver (the Spark Connect server).", Rename: &Rename{From: `metrics_finobs_driver_jvm_heap_used_Value`},
+	})
+	SparkDriverHeapMax = declare(&Metric{
+		Name: "spark_driver_jvm_heap_max_bytes", Type: Gauge, Exporter: sparkDriver,
+		Help: "Maximum heap of the Spark driver.", Rename: &Rename{From: `metrics_finobs_driver_jvm_heap_max_Value`},
+	})
+	SparkFailedStages = declare(&Metric{
+		Name: "spark_driver_failed_stages", Type: Gauge, Exporter: sparkDriver,
+		Help: "Stages that failed since the driver started.", Rename: &Rename{From: `metrics_finobs_driver_DAGScheduler_stage_failedStages_Value`},
+	})
+)
+
+// Executor health, from the driver's /metrics/executors/prometheus.
+var (
+	SparkExecutorActiveTasks = declare(&Metric{
+		Name: "metrics_executor_activeTasks", Type: Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+		Help: "Tasks running on the executor.",
+	})
+	SparkExecutorMaxTasks = declare(&Metric{
+		Name: "metrics_executor_maxTasks", Type: Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+		Help: "Task slots of the executor.",
+	})
+	SparkExecutorFailedTasks = declare(&Metric{
+		Name: "metrics_executor_failedTasks_total", Type: Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+		Help: "Tasks that failed on the executor.",
+	})
+	SparkExecutorCompletedTasks = declare(&Metric{
+		Name: "metrics_executor_completedTasks_total", Type: Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+		Help: "Tasks that completed on the executor.",
+	})
+	SparkExecutorGCTime = declare(&Metric{
+		Name: "metrics_executor_totalGCTime_seconds_total", Type: Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+		Help: "Time the executor's tasks spent in GC.",
+	})
+	SparkExecutorHeap = declare(&Metric{
+		Name: "metrics_executor_JVMHeapMemory_bytes", Type: Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+		Help: "Heap used by the executor JVM.",
+	})
+	SparkExecutorMaxMemory = declare(&Metric{
+		Name: "metrics_executor_maxMemory_bytes", Type: Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+		Help: "Storage memory available to the executor.",
+	})
+)
+
+// Drops are the raw series names a component's job drops once the declared metrics are
+// renamed out of them (anchored regexes).
+func Drops(comp topology.Component) []string {
+	if comp == topology.SparkConnect {
+		// Everything else the servlet exports is hundreds of series per query nobody reads.
+		return []string{`metrics_finobs_.*`}
+	}
+	return nil
+}
+
+// LabelDrops are labels a job removes from every series: the application id changes with
+// every start of the Spark Connect server and would split every series.
+func LabelDrops() map[topology.Component][]string {
+	return map[topology.Component][]string{topology.SparkExecutors: {"application_id"}}
+}
+
+// The standalone cluster: the master's and the workers' PrometheusServlet. Their sources'
+// names carry no application id, but Spark's names (metrics_master_aliveWorkers_Value) say
+// neither unit nor meaning in Prometheus' style: renamed like the driver's.
+var (
+	sparkMaster = []topology.Component{topology.SparkMaster}
+	sparkWorker = []topology.Component{topology.SparkWorker}
+)
+
+func sparkSource(source, gauge string) *Rename {
+	return &Rename{From: `metrics_` + source + `_` + gauge + `_Value`}
+}
+
+var (
+	SparkMasterWorkers = declare(&Metric{
+		Name: "spark_master_workers", Type: Gauge, Exporter: sparkMaster,
+		Help: "Workers the standalone master knows, in any state (alive, dead, decommissioned).", Rename: sparkSource("master", "workers"),
+	})
+	SparkMasterAliveWorkers = declare(&Metric{
+		Name: "spark_master_alive_workers", Type: Gauge, Exporter: sparkMaster,
+		Help: "Workers registered with the standalone master and heartbeating.", Rename: sparkSource("master", "aliveWorkers"),
+	})
+	SparkMasterApps = declare(&Metric{
+		Name: "spark_master_applications", Type: Gauge, Exporter: sparkMaster,
+		Help: "Applications the standalone master runs or holds waiting (not the finished ones).", Rename: sparkSource("master", "apps"),
+	})
+	SparkMasterWaitingApps = declare(&Metric{
+		Name: "spark_master_waiting_applications", Type: Gauge, Exporter: sparkMaster,
+		Help: "Applications registered with the master that no worker has started an executor for yet.", Rename: sparkSource("master", "waitingApps"),
+	})
+	SparkWorkerExecutors = declare(&Metric{
+		Name: "spark_worker_executors", Type: Gauge, Exporter: sparkWorker,
+		Help: "Executors the worker runs.", Rename: sparkSource("worker", "executors"),
+	})
+	SparkWorkerCoresUsed = declare(&Metric{
+		Name: "spark_worker_cores_used", Type: Gauge, Exporter: sparkWorker,
+		Help: "Cores of the worker given to executors.", Rename: sparkSource("worker", "coresUsed"),
+	})
+	SparkWorkerCoresFree = declare(&Metric{
+		Name: "spark_worker_cores_free", Type: Gauge, Exporter: sparkWorker,
+		Help: "Cores the worker offers and no executor holds.", Rename: sparkSource("worker", "coresFree"),
+	})
+	// Spark counts worker memory in MB (2^20 bytes); a rename cannot scale it.
+	SparkWorkerMemoryUsed = declare(&Metric{
+		Name: "spark_worker_memory_used_megabytes", Type: Gauge, Exporter: sparkWorker,
+		Help: "Memory of the worker given to executors, in MB (2^20 bytes).", Rename: sparkSource("worker", "memUsed_MB"),
+	})
+	SparkWorkerMemoryFree = declare(&Metric{
+		Name: "spark_worker_memory_free_megabytes", Type: Gauge, Exporter: sparkWorker,
+		Help: "Memory the worker offers and no executor holds, in MB (2^20 bytes).", Rename: sparkSource("worker", "memFree_MB"),
+	})
+)

@@ -1,0 +1,316 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/finobs/finobs/deploy/kafkaconf"
+	"github.com/finobs/finobs/topology"
+)
+
+// Load reads a compose file the way Docker Compose does (compose-go, with interpolation,
+// validation and paths resolved against the file's directory), without the caller's
+// environment: what is checked is the file, not a shell's variables.
+func Load(ctx context.Context, path string) (*types.Project, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := cli.NewProjectOptions([]string{abs}, cli.WithName("finobs"), cli.WithWorkingDirectory(filepath.Dir(abs)),
+		cli.WithInterpolation(true), cli.WithResolvedPaths(true), cli.WithEnv([]string{}))
+	if err != nil {
+		return nil, err
+	}
+	p, err := opts.LoadProject(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("compose-go rejects %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Repo says what a mounted path may be: a file cmd/gen generates, a file committed to
+// git, or a secret that git ignores and does not track. Paths are relative to Root, with
+// slashes.
+type Repo struct {
+	Root      string
+	Generated func(rel string) bool
+	Tracked   func(rel string) bool
+	Ignored   func(rel string) bool
+}
+
+// HostPaths are the host paths outside the repository a service may mount, and why.
+var HostPaths = map[string]string{
+	"node-exporter:/": "node_exporter reads the host's file systems under --path.rootfs",
+}
+
+// MemoryBudget is what all limits together may reach: a 32 GB laptop keeps room for its
+// own system and the image builds. Most of it is the 3 Spark workers the topology declares
+// (2 cores and 2048 MB each, for one executor of deploy/spark apiece).
+const MemoryBudget = 18 << 30
+
+// Check proves what can be proven of a loaded compose file without a container engine:
+// every image is pinned; every published port binds host; every service has a
+// healthcheck (one-shot jobs: every dependant waits for their success) and a memory
+// limit, within MemoryBudget in total; every one-shot job is waited for by a running
+// service (else `up --wait` fails on its exit); every depends_on names a service and waits for its
+// health or completion; every bind mount is a generated or committed file of repo (or a
+// HostPaths entry); every secret file is neither tracked nor unignored; every scrape
+// target (host:port) is a service exposing that port; each Kafka service gets exactly
+// kafkaconf's settings of its topology instance, all with one cluster id; no variable
+// holds a password (only *_FILE names of secret files).
+func Check(p *types.Project, repo Repo, host string, st topology.Stack, scrapes []string) error {
+	var errs []error
+	fail := func(svc, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("service %s: %s", svc, fmt.Sprintf(format, a...)))
+	}
+	jobs := map[string]bool{}
+	for name, s := range p.Services {
+		if s.Restart == "no" {
+			jobs[name] = true
+		}
+	}
+	var total int64
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		s := p.Services[name]
+		if err := pinned(s.Image); err != nil && s.Build == nil {
+			fail(name, "%v", err)
+		}
+		if s.Build != nil {
+			df := s.Build.Dockerfile
+			if !filepath.IsAbs(df) {
+				df = filepath.Join(s.Build.Context, df)
+			}
+			if rel, ok := repo.rel(df); !ok || !repo.Tracked(rel) && !exists(df) {
+				fail(name, "Dockerfile %s is not in the repository", df)
+			}
+		}
+		for _, port := range s.Ports {
+			if port.Published != "" && port.HostIP != host {
+				fail(name, "port %s is published on %q, not %s", port.Published, port.HostIP, host)
+			}
+		}
+		if jobs[name] {
+			if s.HealthCheck != nil && !s.HealthCheck.Disable {
+				fail(name, "a one-shot job has a healthcheck")
+			}
+		} else if s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) == 0 {
+			fail(name, "no healthcheck")
+		}
+		if s.MemLimit <= 0 {
+			fail(name, "no memory limit")
+		}
+		total += int64(s.MemLimit)
+		for dep, d := range s.DependsOn {
+			want := types.ServiceConditionHealthy
+			if jobs[dep] {
+				want = types.ServiceConditionCompletedSuccessfully
+			}
+			if _, ok := p.Services[dep]; !ok {
+				fail(name, "depends on %s, which is no service", dep)
+			} else if d.Condition != want {
+				fail(name, "depends on %s with condition %q, want %q", dep, d.Condition, want)
+			}
+		}
+		for _, v := range s.Volumes {
+			if v.Type != types.VolumeTypeBind {
+				continue
+			}
+			if why := HostPaths[name+":"+v.Source]; why != "" {
+				continue
+			}
+			rel, ok := repo.rel(v.Source)
+			if !ok {
+				fail(name, "mounts %s, outside the repository", v.Source)
+				continue
+			}
+			if !v.ReadOnly {
+				fail(name, "mounts %s writable", rel)
+			}
+			if err := repo.mountable(rel); err != nil {
+				fail(name, "mounts %s: %v", rel, err)
+			}
+		}
+		for k, v := range s.Environment {
+			if strings.Contains(strings.ToUpper(k), "PASSWORD") && !strings.HasSuffix(k, "_FILE") {
+				fail(name, "variable %s holds a password (%q): give a secret file's path in %s_FILE instead", k, deref(v), k)
+			}
+		}
+	}
+	// `up --wait` counts a job that exited 0 as up only when a running service waits for
+	// its success (docker/compose#10596).
+	for _, job := range slices.Sorted(maps.Keys(jobs)) {
+		adopted := false
+		for name, s := range p.Services {
+			if d, ok := s.DependsOn[job]; ok && !jobs[name] && d.Condition == types.ServiceConditionCompletedSuccessfully {
+				adopted = true
+			}
+		}
+		if !adopted {
+			fail(job, "a one-shot job no running service waits for: `up --wait` would fail on its exit")
+		}
+	}
+	if total > MemoryBudget {
+		errs = append(errs, fmt.Errorf("memory limits add up to %d MiB, over the budget of %d MiB", total>>20, MemoryBudget>>20))
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Secrets)) {
+		sec := p.Secrets[name]
+		if sec.File == "" {
+			errs = append(errs, fmt.Errorf("secret %s: not read from a file", name))
+			continue
+		}
+		rel, ok := repo.rel(sec.File)
+		switch {
+		case !ok:
+			// Outside the repository: not in it, by definition.
+		case repo.Tracked(rel):
+			errs = append(errs, fmt.Errorf("secret %s: %s is committed", name, rel))
+		case !repo.Ignored(rel):
+			errs = append(errs, fmt.Errorf("secret %s: %s is not git-ignored", name, rel))
+		}
+	}
+	for _, t := range scrapes {
+		h, port, err := net.SplitHostPort(t)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("scrape target %q: %v", t, err))
+			continue
+		}
+		s, ok := p.Services[h]
+		if !ok {
+			errs = append(errs, fmt.Errorf("Prometheus scrapes %s: no service %s", t, h))
+			continue
+		}
+		if !slices.Contains(s.Expose, port) {
+			errs = append(errs, fmt.Errorf("Prometheus scrapes %s: service %s exposes %v, not %s", t, h, []string(s.Expose), port))
+		}
+	}
+	errs = append(errs, checkKafka(p, st)...)
+	return errors.Join(errs...)
+}
+
+// checkKafka: each Kafka service's KAFKA_* variables are kafkaconf's settings of its
+// instance, no more and no fewer; one CLUSTER_ID.
+func checkKafka(p *types.Project, st topology.Stack) []error {
+	var errs []error
+	image := map[string]bool{"KAFKA_HEAP_OPTS": true, "KAFKA_OPTS": true, "KAFKA_LOG4J_OPTS": true}
+	ids := map[string]bool{}
+	for _, inst := range st.Instances {
+		if !slices.Contains(topology.KafkaRoles, inst.Component) {
+			continue
+		}
+		s, ok := p.Services[inst.Name]
+		if !ok {
+			errs = append(errs, fmt.Errorf("Kafka node %s: no service", inst.Name))
+			continue
+		}
+		want, err := kafkaconf.Node(st, inst, kafkaconf.LogDirs(inst, kafkaData)...)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got := map[string]string{}
+		for k, v := range s.Environment {
+			if k == "CLUSTER_ID" {
+				ids[deref(v)] = true
+			}
+			if key, ok := kafkaconf.KeyOfEnv(k); ok && !image[k] {
+				got[key] = deref(v)
+			}
+		}
+		wantMap := kafkaconf.Map(want)
+		for _, k := range slices.Sorted(maps.Keys(wantMap)) {
+			if g, ok := got[k]; !ok {
+				errs = append(errs, fmt.Errorf("Kafka node %s: setting %s (%s) is missing", inst.Name, k, kafkaconf.EnvName(k)))
+			} else if g != wantMap[k] {
+				errs = append(errs, fmt.Errorf("Kafka node %s: %s = %q, kafkaconf says %q", inst.Name, k, g, wantMap[k]))
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(got)) {
+			if _, ok := wantMap[k]; !ok {
+				errs = append(errs, fmt.Errorf("Kafka node %s: setting %s is not kafkaconf's", inst.Name, k))
+			}
+		}
+	}
+	if len(ids) != 1 {
+		errs = append(errs, fmt.Errorf("Kafka nodes have %d cluster ids, want one", len(ids)))
+	}
+	return errs
+}
+
+// pinned: a tag other than latest, or a digest.
+func pinned(image string) error {
+	if image == "" {
+		return errors.New("no image")
+	}
+	if strings.Contains(image, "@sha256:") {
+		return nil
+	}
+	name := image[strings.LastIndex(image, "/")+1:]
+	_, tag, ok := strings.Cut(name, ":")
+	if !ok || tag == "" {
+		return fmt.Errorf("image %s has no tag", image)
+	}
+	if tag == "latest" {
+		return fmt.Errorf("image %s is not pinned (latest)", image)
+	}
+	return nil
+}
+
+func (r Repo) rel(abs string) (string, bool) {
+	rel, err := filepath.Rel(r.Root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// mountable: a file generated or committed; a directory holding only such files (and at
+// least one).
+func (r Repo) mountable(rel string) error {
+	abs := filepath.Join(r.Root, filepath.FromSlash(rel))
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return errors.New("does not exist")
+	}
+	ok := func(f string) bool { return r.Generated(f) || r.Tracked(f) }
+	if !fi.IsDir() {
+		if !ok(rel) {
+			return errors.New("is neither generated nor committed")
+		}
+		return nil
+	}
+	n := 0
+	err = filepath.WalkDir(abs, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		f, _ := r.rel(path)
+		if !ok(f) {
+			return fmt.Errorf("holds %s, neither generated nor committed", f)
+		}
+		n++
+		return nil
+	})
+	if err == nil && n == 0 {
+		err = errors.New("is an empty directory")
+	}
+	return err
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,8 +1,0 @@
-package rules
-
-import "github.com/finobs/finobs/internal/catalog"
-
-// Counts is the input series of a histogram's or summary's _count.
-func (l Labels) Counts(m *catalog.Metric, values string) Series {
-	return l.series(m.Name+"_count", values)
-}

@@ -1,0 +1,43 @@
+package generate
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/finobs/finobs/capacity"
+	cp "github.com/finobs/finobs/internal/capacity"
+	"github.com/finobs/finobs/pipelines"
+	"github.com/finobs/finobs/signals"
+)
+
+func TestScenariosPlan(t *testing.T) {
+	plans, err := CapacityPlans(capacity.Scenarios())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != len(capacity.Scenarios()) || capacity.DeployedError() != nil {
+		t.Fatalf("%d plans of %d scenarios; deployed: %v", len(plans), len(capacity.Scenarios()), capacity.DeployedError())
+	}
+	// The configs carry the deployed plan's numbers.
+	p := capacity.DeployedPlan()
+	if signals.DiskFillWindow != p.DiskAlert.Window || signals.DiskFillHorizon != p.DiskAlert.Horizon || p.DiskAlert.Window <= 0 {
+		t.Errorf("disk signal %v/%v, plan %v/%v", signals.DiskFillWindow, signals.DiskFillHorizon, p.DiskAlert.Window, p.DiskAlert.Horizon)
+	}
+	for _, ix := range pipelines.Indices() {
+		age, err := cp.LogDeleteAge(p, ix.Name)
+		if err != nil || ix.Retention.Delete != age {
+			t.Errorf("index %s deletes at %v, plan %v (%v)", ix.Name, ix.Retention.Delete, age, err)
+		}
+	}
+}
+
+// A scenario whose log pipelines are not those of logs/ fails, naming them.
+func TestScenarioLogsMatchLogs(t *testing.T) {
+	s := capacity.Local
+	s.Logs = append([]cp.LogIndex(nil), s.Logs...)
+	s.Logs[0].Pipelines = []cp.LogVolume{{Pipeline: "kafak", Rate: cp.Declared(cp.PerSecond(1), "t"), EventBytes: cp.Declared(cp.Bytes(1), "t")}}
+	_, err := CapacityPlans([]cp.Scenario{s})
+	if err == nil || !strings.Contains(err.Error(), `pipeline "kafak" is not declared in logs/`) || !strings.Contains(err.Error(), "pipeline kafka (logs/) has no volume") {
+		t.Errorf("err %v", err)
+	}
+}

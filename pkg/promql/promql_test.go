@@ -1,0 +1,147 @@
+package promql_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/topology"
+)
+
+func TestRender(t *testing.T) {
+	brokers := promql.Jobs(topology.BrokerRoles...)
+	for _, c := range []struct {
+		e           promql.Expr
+		rule, panel string
+	}{
+		{
+			promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn, brokers), 5*time.Minute), "topic"),
+			`sum by (topic) (rate(kafka_server_messages_in_total{job=~"kafka-broker|kafka-combined"}[5m]))`,
+			`sum by (topic) (rate(kafka_server_messages_in_total{instance=~"$instance",job=~"$job"}[$__rate_interval]))`,
+		},
+		{
+			promql.Sum(promql.Select(catalog.Up, brokers)),
+			`sum(up{job=~"kafka-broker|kafka-combined"})`,
+			`sum(up{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-combined"})`,
+		},
+		{
+			// Every process exports jvm_* and process_*: the scope stays on panels although
+			// the catalog lists only the Kafka roles as exporters.
+			promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, promql.Jobs(topology.KafkaRoles...)), 5*time.Minute), "instance"),
+			`sum by (instance) (rate(process_cpu_seconds_total{job=~"kafka-broker|kafka-controller|kafka-combined"}[5m]))`,
+			`sum by (instance) (rate(process_cpu_seconds_total{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-controller|kafka-combined"}[$__rate_interval]))`,
+		},
+		{
+			promql.Max(promql.Select(catalog.KafkaBrokerMetadataLag, promql.Jobs(topology.BrokerRoles...)), "instance"),
+			`max by (instance) (kafka_broker_metadata_last_applied_record_lag_seconds{job=~"kafka-broker|kafka-combined"})`,
+			`max by (instance) (kafka_broker_metadata_last_applied_record_lag_seconds{instance=~"$instance",job=~"$job"})`,
+		},
+		{
+			promql.Time().Sub(promql.Select(catalog.StreamWatermark)).GT(promql.Num(600)).And(promql.Select(catalog.StreamWatermark).GT(promql.Num(0))),
+			`time() - finobs_stream_watermark_timestamp_seconds > 600 and finobs_stream_watermark_timestamp_seconds > 0`,
+			`time() - finobs_stream_watermark_timestamp_seconds{instance=~"$instance",job=~"$job"} > 600 and finobs_stream_watermark_timestamp_seconds{instance=~"$instance",job=~"$job"} > 0`,
+		},
+		{
+			promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), 5*time.Minute), "instance").Div(
+				promql.Sum(promql.Rate(promql.Select(catalog.ProducerRecords), 5*time.Minute), "instance").Add(
+					promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), 5*time.Minute), "instance"))).GT(promql.Num(0.01)),
+			`sum by (instance) (rate(finobs_producer_errors_total[5m])) / (sum by (instance) (rate(finobs_producer_records_total[5m])) + sum by (instance) (rate(finobs_producer_errors_total[5m]))) > 0.01`,
+			"",
+		},
+		{
+			promql.HistogramQuantile(0.99, promql.Sum(promql.Rate(promql.Buckets(catalog.ProducerLatency), 5*time.Minute), "instance", "le")),
+			`histogram_quantile(0.99, sum by (instance, le) (rate(finobs_producer_produce_latency_seconds_bucket[5m])))`,
+			"",
+		},
+		{
+			promql.Sum(promql.Increase(promql.Select(catalog.StreamInputRows), 5*time.Minute), "query").EQ(promql.Num(0)).And(
+				promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn, promql.Eq("topic", "financial_transactions")), 5*time.Minute)).GT(promql.Num(0)), promql.On()),
+			`sum by (query) (increase(finobs_stream_input_rows_total[5m])) == 0 and on () sum(rate(kafka_server_messages_in_total{topic="financial_transactions"}[5m])) > 0`,
+			"",
+		},
+		{
+			promql.Select(catalog.StreamStateRows).GT(promql.Num(2).Mul(promql.Offset(promql.Select(catalog.StreamStateRows), 30*time.Minute))),
+			`finobs_stream_state_rows > 2 * finobs_stream_state_rows offset 30m`,
+			"",
+		},
+		{
+			promql.PredictLinear(promql.Select(catalog.NodeFilesystemAvail), 6*time.Hour, 24*time.Hour).LT(promql.Num(0)),
+			`predict_linear(node_filesystem_avail_bytes[6h], 86400) < 0`,
+			`predict_linear(node_filesystem_avail_bytes{instance=~"$instance",job=~"$job"}[6h], 86400) < 0`,
+		},
+		{
+			promql.Count(promql.Select(catalog.Up).EQ(promql.Num(0))).Or(promql.Vector(0)),
+			`count(up == 0) or vector(0)`,
+			"",
+		},
+	} {
+		if got, err := c.e.Render(promql.Rule); err != nil || got != c.rule {
+			t.Errorf("rule form:\n got %s (%v)\nwant %s", got, err, c.rule)
+		}
+		if c.panel == "" {
+			continue
+		}
+		if got, err := c.e.Render(promql.Panel); err != nil || got != c.panel {
+			t.Errorf("panel form:\n got %s (%v)\nwant %s", got, err, c.panel)
+		}
+	}
+}
+
+// A grouping or matcher label that the catalog does not declare is an error naming it.
+func TestUndeclaredLabels(t *testing.T) {
+	for _, e := range []promql.Expr{
+		promql.Sum(promql.Select(catalog.KafkaUnderReplicatedPartitions), "intance"),
+		promql.Select(catalog.KafkaMessagesIn, promql.Eq("topik", "x")),
+		promql.Sum(promql.Sum(promql.Select(catalog.KafkaMessagesIn), "topic"), "instance"),
+		promql.HistogramQuantile(0.99, promql.Sum(promql.Rate(promql.Buckets(catalog.ProducerLatency), time.Minute), "instance")),
+		promql.Select(catalog.StreamQueryUp).And(promql.Select(catalog.ProducerBuffered), promql.On("query")),
+	} {
+		_, err := e.Render(promql.Rule)
+		var le *promql.LabelError
+		if !errors.As(err, &le) {
+			t.Errorf("%v: got %v, want a LabelError", e, err)
+			continue
+		}
+		t.Log(err)
+	}
+}
+
+// Narrow adds a matcher to the selectors whose metric has the label, in both forms.
+func TestNarrow(t *testing.T) {
+	e := promql.Narrow(promql.Sum(promql.Select(catalog.StreamQueryUp)).Div(promql.Count(promql.Select(catalog.Up))), promql.Re("query", "$query"))
+	if got, err := e.Render(promql.Panel); err != nil ||
+		got != `sum(finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"}) / count(up{instance=~"$instance",job=~"$job"})` {
+		t.Errorf("panel form: got %s, %v", got, err)
+	}
+	if got, err := e.Render(promql.Rule); err != nil || got != `sum(finobs_stream_query_up{query=~"$query"}) / count(up)` {
+		t.Errorf("rule form: got %s, %v", got, err)
+	}
+	if m := e.Metrics(); len(m) != 2 {
+		t.Errorf("metrics of a narrowed expression: %v", m)
+	}
+	if _, err := promql.Narrow(promql.Select(catalog.Up), promql.Jobs(topology.Producer)).Render(promql.Panel); err == nil {
+		t.Error("narrowing by a job scope: no error")
+	}
+}
+
+// A recorded series is the rule's series in rules, the rule's expression on panels.
+func TestRecordedPanelForm(t *testing.T) {
+	p99 := promql.HistogramQuantile(0.99, promql.Sum(promql.Rate(promql.Buckets(catalog.ProducerLatency), 5*time.Minute), "instance", "le"))
+	e := promql.Recorded("instance:finobs_producer_produce_latency_seconds:p99", p99).GT(promql.Num(1))
+	if got, err := e.Render(promql.Rule); err != nil || got != `instance:finobs_producer_produce_latency_seconds:p99 > 1` {
+		t.Errorf("rule form: got %s, %v", got, err)
+	}
+	want := `histogram_quantile(0.99, sum by (instance, le) (rate(finobs_producer_produce_latency_seconds_bucket{instance=~"$instance",job=~"$job"}[$__rate_interval]))) > 1`
+	if got, err := e.Render(promql.Panel); err != nil || got != want {
+		t.Errorf("panel form:\n got %s (%v)\nwant %s", got, err, want)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	got, err := promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn), time.Minute), "topic", "instance").Labels()
+	if err != nil || len(got) != 2 || got[0] != "instance" || got[1] != "topic" {
+		t.Fatalf("got %v, %v", got, err)
+	}
+}

@@ -1,0 +1,8 @@
+package rules
+
+import "github.com/finobs/finobs/catalog"
+
+// Counts is the input series of a histogram's or summary's _count.
+func (l Labels) Counts(m *catalog.Metric, values string) Series {
+	return l.series(m.Name+"_count", values)
+}

@@ -1,0 +1,152 @@
+package rules
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/lint"
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/topology"
+)
+
+var queueSize = &catalog.Metric{Name: "queue_size", Type: catalog.Gauge, Help: "h", Exporter: []topology.Component{topology.Producer}}
+
+func checker(t *testing.T) lint.Checker {
+	t.Helper()
+	cat, err := catalog.New(queueSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lint.Checker{Catalog: cat}
+}
+
+func queueSignal() *signal.Signal {
+	return &signal.Signal{Name: "queue", Unit: signal.Count, Expr: promql.Select(queueSize)}
+}
+
+func goodAlert() Alert {
+	s := queueSignal()
+	a := Target(topology.Producer, "a")
+	return Alert{
+		Name: "QueueFull", When: s.Above(Warning, 10), For: time.Minute,
+		Summary: "The queue is full.", Description: "{{ $labels.instance }} holds {{ $value }} items.",
+		Runbook: Runbook{Meaning: "m", Impact: "i", Diagnosis: []string{"d"}, Mitigation: []string{"x"}},
+		Panel:   grafana.Stat("Queue size", "Items queued.", s.Show()),
+		Tests: []Test{
+			Fires("full", 5*time.Minute, a.Expect(), 20, a.Series(queueSize, "20x10")),
+			Quiet("empty", 5*time.Minute, a.Series(queueSize, "0x10")),
+		},
+	}
+}
+
+func TestValidateAcceptsGoodGroup(t *testing.T) {
+	g := Group{Name: "queue", Component: "producer", Alerts: []Alert{goodAlert()}}
+	if err := Validate([]Group{g}, checker(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Each bad definition gives an *Error naming the group and the alert, of the right kind.
+func TestValidateNamesTheProblem(t *testing.T) {
+	undeclared := &catalog.Metric{Name: "kafka_request_latency_ms", Type: catalog.Gauge}
+	for _, tc := range []struct {
+		name   string
+		break_ func(*Alert)
+		kind   error
+		want   string
+	}{
+		{"no condition", func(a *Alert) { a.When = nil }, ErrExpr, "no condition"},
+		{"not CamelCase", func(a *Alert) { a.Name = "queue_full" }, ErrName, "CamelCase"},
+		{"severity in labels", func(a *Alert) { a.Labels = map[string]string{"severity": "page"} }, ErrSeverity, "from the level"},
+		{"no summary", func(a *Alert) { a.Summary = "" }, ErrAnnotation, "missing summary"},
+		{"templated summary", func(a *Alert) { a.Summary = "{{ $value }} items" }, ErrAnnotation, "summary must be static"},
+		{"no description", func(a *Alert) { a.Description = " " }, ErrAnnotation, "missing description"},
+		{"no runbook", func(a *Alert) { a.Runbook = Runbook{} }, ErrRunbook, "runbook needs"},
+		{"no dashboard", func(a *Alert) { a.Panel = nil }, ErrNoPanel, "no dashboard panel explains"},
+		{"unknown metric", func(a *Alert) {
+			a.When = (&signal.Signal{Name: "latency", Expr: promql.Select(undeclared)}).Above(Warning, 1)
+		}, ErrExpr, `"kafka_request_latency_ms" is not declared`},
+		{"bad PromQL", func(a *Alert) {
+			a.When = (&signal.Signal{Name: "two numbers", Expr: promql.Num(1)}).Above(Warning, 2)
+		}, ErrExpr, "comparisons between scalars must use BOOL modifier"},
+		{"undeclared grouping label", func(a *Alert) {
+			a.When = (&signal.Signal{Name: "queue", By: []string{"intance"}, Expr: promql.Max(promql.Select(queueSize), promql.Grouped)}).Above(Warning, 1)
+		}, ErrExpr, `label "intance" of max by (intance) is not declared`},
+		{"no quiet test", func(a *Alert) { a.Tests = a.Tests[:1] }, ErrTests, "needs at least one firing and one quiet test"},
+		{"no tests", func(a *Alert) { a.Tests = nil }, ErrTests, "needs at least one firing and one quiet test"},
+		{"undeclared test series", func(a *Alert) { a.Tests[1].Series = []Series{{Series: `other{}`, Values: "1"}} }, ErrTestSeries, `input series "other" is not a declared metric`},
+		{"fires before for", func(a *Alert) { a.For = 10 * time.Minute }, ErrTestTooSoon, "before the alert's for"},
+	} {
+		a := goodAlert()
+		tc.break_(&a)
+		err := Validate([]Group{{Name: "queue", Alerts: []Alert{a}}}, checker(t))
+		var e *Error
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "group queue, alert "+a.Name) ||
+			!errors.Is(err, tc.kind) || !errors.As(err, &e) || e.Group != "queue" || e.Rule != a.Name {
+			t.Errorf("%s: got %v, want an *Error of kind %v naming the alert and containing %q", tc.name, err, tc.kind, tc.want)
+		}
+	}
+}
+
+func TestValidateDuplicates(t *testing.T) {
+	a := goodAlert()
+	rec := Recording{Record: "job:queue_size:max", Expr: promql.Max(promql.Select(queueSize))}
+	err := Validate([]Group{{Name: "one", Alerts: []Alert{a}}, {Name: "two", Alerts: []Alert{a}}, {Name: "two", Recording: []Recording{rec}}}, checker(t))
+	if err == nil || !strings.Contains(err.Error(), "alert QueueFull: duplicate name: name already used in group one") ||
+		!strings.Contains(err.Error(), "group two: duplicate name: duplicate group name") || !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestRecordingSelect(t *testing.T) {
+	rec := Recording{Record: "instance:queue_size:max", Expr: promql.Max(promql.Select(queueSize), "instance")}
+	s := &signal.Signal{Name: "queue", Expr: rec.Select()}
+	got, err := signal.Render(s.Above(Warning, 1))
+	if err != nil || got != "instance:queue_size:max > 1" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	// The recorded series keep the rule's labels: grouping by another is an error.
+	bad := &signal.Signal{Name: "queue", Expr: promql.Max(rec.Select(), "job")}
+	if _, err := signal.Render(bad.Above(Warning, 1)); err == nil {
+		t.Fatal("grouping a recorded series by a label it lacks: no error")
+	}
+}
+
+func TestRenderedTestsCarryExpandedAnnotations(t *testing.T) {
+	g := Group{Name: "queue", Component: "producer", Alerts: []Alert{goodAlert()}}
+	out, err := g.TestFile([]string{"../rules/queue.yml"}, func(a string) string { return "https://rb/" + a })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"description: a holds 20 items.", "component: producer", "severity: warning", "exp_alerts: []", "runbook_url: https://rb/QueueFull",
+		`series: queue_size{job="producer",instance="a"}`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("test file lacks %q:\n%s", want, out)
+		}
+	}
+	rf, err := g.RuleFile(func(a string) string { return "https://rb/" + a })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(rf), "for: 1m") || !strings.Contains(string(rf), "alert: QueueFull") || !strings.Contains(string(rf), "expr: queue_size > 10") {
+		t.Errorf("rule file:\n%s", rf)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	l := Target(topology.KafkaBroker, "kafka-broker-1").With("request", "Produce")
+	if s := l.Series(queueSize, "1x3"); s.Series != `queue_size{job="kafka-broker",instance="kafka-broker-1",request="Produce"}` {
+		t.Errorf("series %s", s.Series)
+	}
+	if k := l.Keep("instance", "nope"); len(k) != 1 || k["instance"] != "kafka-broker-1" {
+		t.Errorf("keep %v", k)
+	}
+	if b := l.Buckets(queueSize, "+Inf", "0"); b.Series != `queue_size_bucket{job="kafka-broker",instance="kafka-broker-1",request="Produce",le="+Inf"}` {
+		t.Errorf("buckets %s", b.Series)
+	}
+}
