@@ -176,7 +176,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	st, err := p.Run(ctx)
 	summary := map[string]any{
-		"generated": st.Generated, "records": st.Records, "errors": st.Errors, "unsent": st.Unsent,
+		"generated": st.Generated, "records": st.Records, "errors": st.Errors,
 		"bytes": st.Bytes, "format": cfg.Format, "elapsed": st.Elapsed.Round(time.Millisecond).String(),
 		"records_per_sec": int64(st.RecordsPerSec()), "mb_per_sec": float64(int64(st.MBPerSec()*100)) / 100,
 	}
