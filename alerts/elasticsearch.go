@@ -4,14 +4,14 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // Scrape targets of the logging-pipeline tests: the exporter, the node it reports and its
 // data path, and two daily indices of one log index.
 var (
-	esExporter = rules.Target(topology.ElasticsearchExporter, "elasticsearch-exporter")
+	esExporter = rules.Target(stack.ElasticsearchExporter, "elasticsearch-exporter")
 	esCluster  = esExporter.With("cluster", "finobs")
 	esDataPath = esCluster.With("host", "127.0.0.1").With("name", "elasticsearch").With("path", "/data/elasticsearch").With("mount", "/ (/dev/vda)")
 	esKafkaDay = esCluster.With("index", "finobs-logs-kafka-2026.12.01")

@@ -8,20 +8,20 @@ import (
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // Scrape targets of the Kafka tests: dedicated controllers and brokers, and the host's
 // node_exporter with its filesystems.
 var (
-	controller1 = rules.Target(topology.KafkaController, "kafka-controller-1")
-	controller2 = rules.Target(topology.KafkaController, "kafka-controller-2")
-	broker1     = rules.Target(topology.KafkaBroker, "kafka-broker-1")
-	broker2     = rules.Target(topology.KafkaBroker, "kafka-broker-2")
-	broker3     = rules.Target(topology.KafkaBroker, "kafka-broker-3")
+	controller1 = rules.Target(stack.KafkaController, "kafka-controller-1")
+	controller2 = rules.Target(stack.KafkaController, "kafka-controller-2")
+	broker1     = rules.Target(stack.KafkaBroker, "kafka-broker-1")
+	broker2     = rules.Target(stack.KafkaBroker, "kafka-broker-2")
+	broker3     = rules.Target(stack.KafkaBroker, "kafka-broker-3")
 
-	nodeExporter = rules.Target(topology.NodeExporter, "node-exporter")
+	nodeExporter = rules.Target(stack.NodeExporter, "node-exporter")
 	dataDisk     = nodeExporter.With("mountpoint", "/data").With("fstype", "ext4").With("device", "/dev/vdb")
 	rootDisk     = nodeExporter.With("mountpoint", "/").With("fstype", "ext4").With("device", "/dev/vda")
 	runTmpfs     = nodeExporter.With("mountpoint", "/run").With("fstype", "tmpfs").With("device", "tmpfs")
@@ -246,7 +246,7 @@ var KafkaCluster = rules.Group{
 		{Record: "topic:kafka_server_bytes_out:rate5m", Expr: promql.Sum(signals.BytesOut.Expr, "topic")},
 		// Brokers only: the request-rate panels count the controllers' requests too.
 		{Record: "request:kafka_network_requests:rate5m",
-			Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaRequests, promql.Jobs(topology.BrokerRoles...)), promql.Window), "request")},
+			Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaRequests, promql.Jobs(stack.BrokerRoles...)), promql.Window), "request")},
 		// The signal in total: its grouping by instance renders as none here.
 		{Record: "cluster:kafka_server_under_replicated_partitions:sum", Expr: signals.UnderReplicatedPartitions.Expr},
 	},

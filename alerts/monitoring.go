@@ -4,14 +4,14 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 var (
-	prometheusTarget   = rules.Target(topology.Prometheus, "prometheus")
-	alertmanagerTarget = rules.Target(topology.Alertmanager, "alertmanager")
-	producerTarget     = rules.Target(topology.Producer, "producer")
+	prometheusTarget   = rules.Target(stack.Prometheus, "prometheus")
+	alertmanagerTarget = rules.Target(stack.Alertmanager, "alertmanager")
+	producerTarget     = rules.Target(stack.Producer, "producer")
 )
 
 // Alerts of the monitoring stack watching itself.

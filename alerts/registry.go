@@ -4,13 +4,13 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // Scrape target of the schema-registry tests, and its REST timer by status group.
 var (
-	registryTarget = rules.Target(topology.SchemaRegistry, "schema-registry")
+	registryTarget = rules.Target(stack.SchemaRegistry, "schema-registry")
 	registryCalls  = registryTarget.With("method", "POST").With("path", "/apis/ccompat/v7/subjects/{subject}/versions")
 )
 

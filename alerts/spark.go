@@ -4,15 +4,15 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 var (
-	sparkMaster  = rules.Target(topology.SparkMaster, "spark-master")
-	sparkWorker1 = rules.Target(topology.SparkWorker, "spark-worker-1")
-	sparkWorker2 = rules.Target(topology.SparkWorker, "spark-worker-2")
-	sparkWorker3 = rules.Target(topology.SparkWorker, "spark-worker-3")
+	sparkMaster  = rules.Target(stack.SparkMaster, "spark-master")
+	sparkWorker1 = rules.Target(stack.SparkWorker, "spark-worker-1")
+	sparkWorker2 = rules.Target(stack.SparkWorker, "spark-worker-2")
+	sparkWorker3 = rules.Target(stack.SparkWorker, "spark-worker-3")
 )
 
 // Alerts of the standalone Spark cluster the streaming job's application runs on.

@@ -5,16 +5,16 @@ import (
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
 	"github.com/finobs/finobs/topics"
-	"github.com/finobs/finobs/topology"
 )
 
 var (
-	streamQuery          = rules.Target(topology.StreamDriver, "stream-driver").With("query", "transactions")
-	transactionsOnBroker = rules.Target(topology.KafkaCombined, "kafka-1").With("topic", topics.Transactions)
-	driverTarget         = rules.Target(topology.StreamDriver, "stream-driver")
-	connectTarget        = rules.Target(topology.SparkConnect, "spark-connect")
+	streamQuery          = rules.Target(stack.StreamDriver, "stream-driver").With("query", "transactions")
+	transactionsOnBroker = rules.Target(stack.KafkaCombined, "kafka-1").With("topic", topics.Transactions)
+	driverTarget         = rules.Target(stack.StreamDriver, "stream-driver")
+	connectTarget        = rules.Target(stack.SparkConnect, "spark-connect")
 )
 
 // The two processes every query needs. Their own pages, not TargetDown's chat message: with

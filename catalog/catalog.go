@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Type is the Prometheus metric type.
@@ -41,8 +41,8 @@ type Metric struct {
 	Name     string
 	Type     Type
 	Help     string
-	Labels   []string             // labels beyond job and instance
-	Exporter []topology.Component // who exports it
+	Labels   []string          // labels beyond job and instance
+	Exporter []stack.Component // who exports it
 	Presence Presence
 	// JMX, when set, is how the JMX exporter derives the metric from a Kafka MBean.
 	JMX *JMX
@@ -95,7 +95,7 @@ func (m *Metric) Series() []string {
 }
 
 // ExportedBy says whether component c exports the metric.
-func (m *Metric) ExportedBy(c topology.Component) bool {
+func (m *Metric) ExportedBy(c stack.Component) bool {
 	for _, e := range m.Exporter {
 		if e == c {
 			return true
@@ -163,7 +163,7 @@ func (c *Catalog) Lookup(series string) (*Metric, bool) {
 func (c *Catalog) Metrics() []*Metric { return c.metrics }
 
 // ExportedBy lists the metrics a component exports, in declaration order.
-func (c *Catalog) ExportedBy(comp topology.Component) []*Metric {
+func (c *Catalog) ExportedBy(comp stack.Component) []*Metric {
 	var out []*Metric
 	for _, m := range c.metrics {
 		if m.ExportedBy(comp) {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func TestDefaultIsValid(t *testing.T) {
@@ -18,13 +18,13 @@ func TestDefaultIsValid(t *testing.T) {
 	if KafkaOfflinePartitions.IsCounter(KafkaOfflinePartitions.Name) || !KafkaMessagesIn.IsCounter(KafkaMessagesIn.Name) {
 		t.Error("counter detection is wrong")
 	}
-	if len(c.ExportedBy(topology.KafkaController)) == 0 || len(c.ExportedBy(topology.Producer)) == 0 {
+	if len(c.ExportedBy(stack.KafkaController)) == 0 || len(c.ExportedBy(stack.Producer)) == 0 {
 		t.Error("no metrics for a component")
 	}
 }
 
 func TestNewRejects(t *testing.T) {
-	exp := []topology.Component{topology.Producer}
+	exp := []stack.Component{stack.Producer}
 	for _, tc := range []struct {
 		m    Metric
 		want string

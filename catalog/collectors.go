@@ -9,7 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Our programs build their collectors from the declarations, so that a metric's name and help
@@ -64,7 +64,7 @@ func (m *Metric) mustBe(kind Type, constLabels prometheus.Labels, labels []strin
 // declared for comp is gathered, with the declared type, help and label names (job and
 // instance aside), and nothing else is gathered but client_golang's go_ and process_ metrics.
 // A vector is only gathered once it has a child: the caller makes one of each first.
-func (c *Catalog) CheckExported(comp topology.Component, g prometheus.Gatherer) error {
+func (c *Catalog) CheckExported(comp stack.Component, g prometheus.Gatherer) error {
 	mfs, err := g.Gather()
 	if err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func panics(f func()) (msg string) {
@@ -22,7 +22,7 @@ func panics(f func()) (msg string) {
 }
 
 func TestConstructorsRefuseWhatIsNotDeclared(t *testing.T) {
-	exp := []topology.Component{topology.Producer}
+	exp := []stack.Component{stack.Producer}
 	sent := &Metric{Name: "sent_total", Type: Counter, Help: "Sent.", Exporter: exp, Labels: []string{"topic", "partition"}}
 	depth := &Metric{Name: "depth", Type: Gauge, Help: "Depth.", Exporter: exp}
 	wait := &Metric{Name: "wait_seconds", Type: Histogram, Help: "Wait.", Exporter: exp}
@@ -50,10 +50,10 @@ func TestConstructorsRefuseWhatIsNotDeclared(t *testing.T) {
 
 // CheckExported finds each way a program's exposition and the catalog can disagree.
 func TestCheckExported(t *testing.T) {
-	exp := []topology.Component{topology.Producer}
+	exp := []stack.Component{stack.Producer}
 	sent := &Metric{Name: "sent_total", Type: Counter, Help: "Sent.", Exporter: exp, Labels: []string{"topic"}}
 	depth := &Metric{Name: "depth", Type: Gauge, Help: "Depth.", Exporter: exp}
-	other := &Metric{Name: "other", Type: Gauge, Help: "Other.", Exporter: []topology.Component{topology.StreamDriver}}
+	other := &Metric{Name: "other", Type: Gauge, Help: "Other.", Exporter: []stack.Component{stack.StreamDriver}}
 	c, err := New(sent, depth, other)
 	if err != nil {
 		t.Fatal(err)
@@ -66,10 +66,10 @@ func TestCheckExported(t *testing.T) {
 		reg.MustRegister(extra...)
 		return reg
 	}
-	if err := c.CheckExported(topology.Producer, build()); err != nil {
+	if err := c.CheckExported(stack.Producer, build()); err != nil {
 		t.Fatalf("agreeing exposition: %v", err)
 	}
-	if err := c.CheckExported(topology.StreamDriver, build()); err == nil ||
+	if err := c.CheckExported(stack.StreamDriver, build()); err == nil ||
 		!strings.Contains(err.Error(), "sent_total: exported by stream-driver, not declared for it") ||
 		!strings.Contains(err.Error(), "other: declared for stream-driver, not gathered") {
 		t.Errorf("another component's exposition: %v", err)
@@ -87,12 +87,12 @@ func TestCheckExported(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := changed.CheckExported(topology.Producer, build()); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := changed.CheckExported(stack.Producer, build()); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s changed: %v, want %q", name, err, tc.want)
 		}
 	}
 	extra := prometheus.NewGauge(prometheus.GaugeOpts{Name: "extra", Help: "Extra."})
-	if err := c.CheckExported(topology.Producer, build(extra)); err == nil || !strings.Contains(err.Error(), "extra: exported by producer, not declared") {
+	if err := c.CheckExported(stack.Producer, build(extra)); err == nil || !strings.Contains(err.Error(), "extra: exported by producer, not declared") {
 		t.Errorf("an undeclared collector: %v", err)
 	}
 }

@@ -3,7 +3,7 @@ package catalog
 import (
 	"sync"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // declared holds every metric of the package-level declarations, in declaration order.
@@ -28,7 +28,7 @@ func Default() (*Catalog, error) {
 
 // Exporter groups used by the declarations.
 var (
-	brokerRoles     = topology.BrokerRoles
-	controllerRoles = topology.ControllerRoles
-	kafkaRoles      = topology.KafkaRoles
+	brokerRoles     = stack.BrokerRoles
+	controllerRoles = stack.ControllerRoles
+	kafkaRoles      = stack.KafkaRoles
 )

@@ -1,10 +1,10 @@
 package catalog
 
-import "github.com/finobs/finobs/topology"
+import "github.com/finobs/finobs/pkg/stack"
 
 // esExporter is prometheus-community's elasticsearch_exporter, run with --es.indices and
 // --collector.clustersettings.
-var esExporter = []topology.Component{topology.ElasticsearchExporter}
+var esExporter = []stack.Component{stack.ElasticsearchExporter}
 
 // Labels of the exporter's node-level series (the node's own, beside the exporter's job and
 // instance) and of its per-index series.

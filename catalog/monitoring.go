@@ -1,11 +1,11 @@
 package catalog
 
-import "github.com/finobs/finobs/topology"
+import "github.com/finobs/finobs/pkg/stack"
 
 var (
-	prom  = []topology.Component{topology.Prometheus}
-	am    = []topology.Component{topology.Alertmanager}
-	nodes = []topology.Component{topology.NodeExporter}
+	prom  = []stack.Component{stack.Prometheus}
+	am    = []stack.Component{stack.Alertmanager}
+	nodes = []stack.Component{stack.NodeExporter}
 )
 
 // Series Prometheus writes for every scrape, and its own health.

@@ -1,10 +1,10 @@
 package catalog
 
-import "github.com/finobs/finobs/topology"
+import "github.com/finobs/finobs/pkg/stack"
 
 var (
-	producer = []topology.Component{topology.Producer}
-	stream   = []topology.Component{topology.StreamDriver}
+	producer = []stack.Component{stack.Producer}
+	stream   = []stack.Component{stack.StreamDriver}
 )
 
 // The producer's own metrics (cmd/produce); franz-go's kprom metrics carry the kgo_ prefix.

@@ -1,10 +1,10 @@
 package catalog
 
-import "github.com/finobs/finobs/topology"
+import "github.com/finobs/finobs/pkg/stack"
 
 // registry is Apicurio Registry 3, whose management port serves Micrometer's Prometheus
 // registry. Its series names carry no prefix of their own.
-var registry = []topology.Component{topology.SchemaRegistry}
+var registry = []stack.Component{stack.SchemaRegistry}
 
 // The schema registry's requests and storage, as Apicurio times them.
 var (

@@ -1,10 +1,10 @@
 package catalog
 
-import "github.com/finobs/finobs/topology"
+import "github.com/finobs/finobs/pkg/stack"
 
 var (
-	sparkDriver    = []topology.Component{topology.SparkConnect}
-	sparkExecutors = []topology.Component{topology.SparkExecutors}
+	sparkDriver    = []stack.Component{stack.SparkConnect}
+	sparkExecutors = []stack.Component{stack.SparkExecutors}
 )
 
 // Spark's PrometheusServlet names streaming metrics
@@ -91,8 +91,8 @@ var (
 
 // Drops are the raw series names a component's job drops once the declared metrics are
 // renamed out of them (anchored regexes).
-func Drops(comp topology.Component) []string {
-	if comp == topology.SparkConnect {
+func Drops(comp stack.Component) []string {
+	if comp == stack.SparkConnect {
 		// Everything else the servlet exports is hundreds of series per query nobody reads.
 		return []string{`metrics_finobs_.*`}
 	}
@@ -101,16 +101,16 @@ func Drops(comp topology.Component) []string {
 
 // LabelDrops are labels a job removes from every series: the application id changes with
 // every start of the Spark Connect server and would split every series.
-func LabelDrops() map[topology.Component][]string {
-	return map[topology.Component][]string{topology.SparkExecutors: {"application_id"}}
+func LabelDrops() map[stack.Component][]string {
+	return map[stack.Component][]string{stack.SparkExecutors: {"application_id"}}
 }
 
 // The standalone cluster: the master's and the workers' PrometheusServlet. Their sources'
 // names carry no application id, but Spark's names (metrics_master_aliveWorkers_Value) say
 // neither unit nor meaning in Prometheus' style: renamed like the driver's.
 var (
-	sparkMaster = []topology.Component{topology.SparkMaster}
-	sparkWorker = []topology.Component{topology.SparkWorker}
+	sparkMaster = []stack.Component{stack.SparkMaster}
+	sparkWorker = []stack.Component{stack.SparkWorker}
 )
 
 func sparkSource(source, gauge string) *Rename {

@@ -7,6 +7,7 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
 	"github.com/finobs/finobs/topology"
 )
@@ -115,16 +116,16 @@ var alertsOverview = grafana.Board{
 }
 
 // scrapedJobs are the jobs Prometheus scrapes in any stack, in topology order.
-func scrapedJobs() []topology.Component {
-	stacks := []topology.Stack{topology.Compose()}
+func scrapedJobs() []stack.Component {
+	stacks := []stack.Stack{topology.Compose()}
 	for _, n := range []int{1, 3} {
 		if s, err := topology.Local(n); err == nil {
 			stacks = append(stacks, s)
 		}
 	}
-	var out []topology.Component
-	seen := map[topology.Component]bool{}
-	add := func(c topology.Component) {
+	var out []stack.Component
+	seen := map[stack.Component]bool{}
+	add := func(c stack.Component) {
 		if !seen[c] {
 			seen[c] = true
 			out = append(out, c)
@@ -141,7 +142,7 @@ func scrapedJobs() []topology.Component {
 	return out
 }
 
-func names(cs []topology.Component) []string {
+func names(cs []stack.Component) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = string(c)

@@ -17,6 +17,7 @@ import (
 	"github.com/finobs/finobs/internal/promconfig"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/render"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -142,11 +143,11 @@ func Render() ([]render.File, error) {
 			folders = append(folders, d.Folder)
 		}
 	}
-	stack := topology.Compose()
+	st := topology.Compose()
 	files = append(files, grafana.Provisioning(grafana.Datasources{
-		PrometheusURL:  "http://" + stack.One(topology.Prometheus).Addr(topology.PortMetrics),
+		PrometheusURL:  "http://" + st.One(stack.Prometheus).Addr(stack.PortMetrics),
 		ScrapeInterval: ScrapeInterval,
-		ElasticURL:     "http://" + stack.One(topology.Elasticsearch).Addr(topology.PortHTTP),
+		ElasticURL:     "http://" + st.One(stack.Elasticsearch).Addr(stack.PortHTTP),
 		LogIndex:       LogIndex,
 	}, folders)...)
 	return files, nil

@@ -5,8 +5,8 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // Broker-board signals that no alert fires on.
@@ -63,7 +63,7 @@ var (
 var kafkaBroker = grafana.Board{
 	Name: KafkaBroker, Folder: folderKafka, Title: "Kafka broker detail",
 	Description: "One Kafka broker (or several, side by side), chosen with the instance variable.",
-	Jobs:        []topology.Component{topology.KafkaBroker, topology.KafkaCombined},
+	Jobs:        []stack.Component{stack.KafkaBroker, stack.KafkaCombined},
 	Rows: []grafana.Row{
 		{Title: "Partitions", Panels: []*grafana.Panel{
 			grafana.Stat("Partitions", "Partition replicas hosted by the chosen brokers.",

@@ -5,15 +5,15 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // Job scopes of the Kafka boards' own signals, on top of the job variable.
 var (
-	kafkaBrokerJobs     = promql.Jobs(topology.BrokerRoles...)
-	kafkaControllerJobs = promql.Jobs(topology.ControllerRoles...)
-	kafkaNodeJobs       = promql.Jobs(topology.KafkaRoles...)
+	kafkaBrokerJobs     = promql.Jobs(stack.BrokerRoles...)
+	kafkaControllerJobs = promql.Jobs(stack.ControllerRoles...)
+	kafkaNodeJobs       = promql.Jobs(stack.KafkaRoles...)
 )
 
 // Kafka signals that no alert fires on, shown on the Kafka boards.
@@ -95,7 +95,7 @@ var (
 var kafkaCluster = grafana.Board{
 	Name: KafkaCluster, Folder: folderKafka, Title: "Kafka cluster",
 	Description: "Health, throughput, requests, JVMs and hosts of the whole KRaft cluster.",
-	Jobs:        []topology.Component{topology.KafkaBroker, topology.KafkaController, topology.KafkaCombined, topology.NodeExporter},
+	Jobs:        []stack.Component{stack.KafkaBroker, stack.KafkaController, stack.KafkaCombined, stack.NodeExporter},
 	Rows: []grafana.Row{
 		{Title: "Cluster health", Panels: []*grafana.Panel{
 			BrokersUpPanel, ControllersUpPanel,

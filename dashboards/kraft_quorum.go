@@ -5,8 +5,8 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // kraftNumber is the unit of node ids and epochs: plain numbers, no SI prefix.
@@ -68,7 +68,7 @@ var (
 var kraftQuorum = grafana.Board{
 	Name: KRaftQuorum, Folder: folderKafka, Title: "KRaft controller quorum",
 	Description: "The metadata quorum: who leads, in which epoch, how far voters and brokers lag behind the committed metadata log, and metadata errors.",
-	Jobs:        topology.KafkaRoles,
+	Jobs:        stack.KafkaRoles,
 	Rows: []grafana.Row{
 		{Title: "Quorum", Panels: []*grafana.Panel{
 			grafana.Stat("Quorum leader", "node.id of the quorum leader as the voters see it (-1: no leader known).",

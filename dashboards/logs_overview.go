@@ -5,7 +5,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Log document fields (set by the log pipelines) and Lucene queries over them.
@@ -17,9 +17,9 @@ const (
 )
 
 // logComponents are the components whose logs the pipelines ship.
-var logComponents = []topology.Component{
-	topology.KafkaBroker, topology.KafkaController, topology.KafkaCombined, topology.SparkConnect,
-	topology.Producer, topology.StreamDriver, topology.Prometheus, topology.Alertmanager,
+var logComponents = []stack.Component{
+	stack.KafkaBroker, stack.KafkaController, stack.KafkaCombined, stack.SparkConnect,
+	stack.Producer, stack.StreamDriver, stack.Prometheus, stack.Alertmanager,
 }
 
 var logsOverview = grafana.Board{

@@ -5,8 +5,8 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // The logging pipeline's health is a Prometheus board of its own, beside the Logs overview:
@@ -48,7 +48,7 @@ var (
 var logsPipeline = grafana.Board{
 	Name: LogsPipeline, Folder: folderOps, Title: "Logging pipeline",
 	Description: "Whether the logs get in: Elasticsearch answering, its cluster health, its disk against the watermarks, and the documents each log index takes and refuses.",
-	Jobs:        []topology.Component{topology.ElasticsearchExporter},
+	Jobs:        []stack.Component{stack.ElasticsearchExporter},
 	Rows: []grafana.Row{
 		{Title: "Health", Panels: []*grafana.Panel{
 			ESReachablePanel.Span(6),

@@ -8,9 +8,9 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
 	"github.com/finobs/finobs/topics"
-	"github.com/finobs/finobs/topology"
 )
 
 // outputTopics matches the topics the streaming job writes results to.
@@ -27,7 +27,7 @@ var (
 var pipeline = grafana.Board{
 	Name: Pipeline, Folder: folderPipeline, Title: "Pipeline end to end",
 	Description: "Transactions through every stage: produced, appended to Kafka, processed by Spark, aggregates written back; and how fresh the results are.",
-	Jobs:        []topology.Component{topology.Producer, topology.KafkaBroker, topology.KafkaCombined, topology.StreamDriver, topology.SchemaRegistry},
+	Jobs:        []stack.Component{stack.Producer, stack.KafkaBroker, stack.KafkaCombined, stack.StreamDriver, stack.SchemaRegistry},
 	Rows: []grafana.Row{
 		{Title: "Stages", Panels: []*grafana.Panel{
 			grafana.Stat("Produced", "Transactions per second the producer got acknowledged.",

@@ -5,8 +5,8 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // Producer signals that no alert fires on.
@@ -66,7 +66,7 @@ var (
 var producer = grafana.Board{
 	Name: Producer, Folder: folderPipeline, Title: "Producer",
 	Description: "The transaction producer (franz-go): what it sends, how fast, how much waits in its buffer, and how long Kafka takes to acknowledge.",
-	Jobs:        []topology.Component{topology.Producer},
+	Jobs:        []stack.Component{stack.Producer},
 	Rows: []grafana.Row{
 		{Title: "Overview", Panels: []*grafana.Panel{
 			ProducerUpPanel,

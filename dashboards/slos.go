@@ -7,8 +7,8 @@ import (
 
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/slo"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // SLOs is the dashboard of the pipeline's service level objectives and of the streaming
@@ -69,7 +69,7 @@ var (
 var slosBoard = grafana.Board{
 	Name: SLOs, Folder: folderPipeline, Title: "SLOs and lag",
 	Description: "The pipeline's service level objectives (objective, attainment, error budget left and burn rates per alert window, as the SRE workbook's multi-window, multi-burn-rate alerts read them) and the streaming query's lag in records and in time.",
-	Jobs:        []topology.Component{topology.Producer, topology.StreamDriver},
+	Jobs:        []stack.Component{stack.Producer, stack.StreamDriver},
 	Rows: []grafana.Row{
 		sloRow(signals.Freshness, FreshnessSLOPanels),
 		sloRow(signals.Completeness, CompletenessSLOPanels),

@@ -7,12 +7,12 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topology"
 )
 
 // sparkJobs scopes up to the processes of this dashboard.
-var sparkJobs = promql.Jobs(topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors, topology.SparkMaster, topology.SparkWorker)
+var sparkJobs = promql.Jobs(stack.StreamDriver, stack.SparkConnect, stack.SparkExecutors, stack.SparkMaster, stack.SparkWorker)
 
 // Stream driver signals that no alert fires on: rates as the last progress reported them.
 var (
@@ -124,7 +124,7 @@ var (
 var sparkStreaming = grafana.Board{
 	Name: SparkStream, Folder: folderPipeline, Title: "Spark Structured Streaming",
 	Description: "The streaming queries run through Spark Connect: rates, batches, watermark, state, Kafka backlog, the Spark processes and the standalone cluster they run on.",
-	Jobs:        []topology.Component{topology.StreamDriver, topology.SparkConnect, topology.SparkExecutors, topology.SparkMaster, topology.SparkWorker},
+	Jobs:        []stack.Component{stack.StreamDriver, stack.SparkConnect, stack.SparkExecutors, stack.SparkMaster, stack.SparkWorker},
 	Filters:     []grafana.Filter{{Label: "query", Values: promql.Select(catalog.StreamQueryUp)}},
 	Rows: []grafana.Row{
 		{Title: "Processes", Panels: []*grafana.Panel{

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/integration/stacktest"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // TestPrometheusAlertReachesReceiver makes a real rule fire in the real Prometheus and
@@ -26,7 +26,7 @@ func TestPrometheusAlertReachesReceiver(t *testing.T) {
 	t.Parallel()
 	st := stacktest.Local(t)
 	rt := stacktest.LoadRouting(t)
-	am := stacktest.BaseURL(st, topology.Alertmanager)
+	am := stacktest.BaseURL(st, stack.Alertmanager)
 
 	// Wait for alerts that Prometheus sent; take TargetDown if it is among them, else the one
 	// whose route sends soonest (an info route waits minutes before its first notification).
@@ -50,7 +50,7 @@ func TestPrometheusAlertReachesReceiver(t *testing.T) {
 		// same time) serves a driver on its scraped port, so its TargetDown resolves, fires again
 		// into a group already sent, and is muted by the crash loop that test leaves firing.
 		rank := func(a stacktest.AMAlert) (bool, bool, time.Duration, time.Time) {
-			return a.Labels["alertname"] != "TargetDown", a.Labels["job"] == string(topology.StreamDriver), rt.Expect(t, a.Labels).Wait, a.StartsAt
+			return a.Labels["alertname"] != "TargetDown", a.Labels["job"] == string(stack.StreamDriver), rt.Expect(t, a.Labels).Wait, a.StartsAt
 		}
 		sort.SliceStable(cands, func(i, j int) bool {
 			ti, di, wi, si := rank(cands[i])
@@ -120,7 +120,7 @@ func TestPagingRoute(t *testing.T) {
 	t.Parallel()
 	st := stacktest.Local(t)
 	rt := stacktest.LoadRouting(t)
-	am := stacktest.BaseURL(st, topology.Alertmanager)
+	am := stacktest.BaseURL(st, stack.Alertmanager)
 	// A component of its own puts the probe in a new group (the tree groups by cluster,
 	// component, alertname): sent after group_wait, not with an older group's next flush.
 	run := time.Now().UnixNano()

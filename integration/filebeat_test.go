@@ -11,7 +11,7 @@ import (
 
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/integration/stacktest"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // TestFilebeatConfigs: the real Filebeat the stack installed accepts every rendered config,
@@ -47,7 +47,7 @@ func TestFilebeatConfigs(t *testing.T) {
 func TestElasticsearchFrontDoor(t *testing.T) {
 	t.Parallel()
 	st := stacktest.Local(t)
-	es := "http://" + st.One(topology.Elasticsearch).Addr(topology.PortHTTP)
+	es := "http://" + st.One(stack.Elasticsearch).Addr(stack.PortHTTP)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var root struct {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/integration/stacktest"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // TestInhibitions posts each declared source and target alert to the real Alertmanager and
@@ -22,7 +22,7 @@ import (
 // by the stack's own alerts.
 func TestInhibitions(t *testing.T) {
 	st := stacktest.Local(t)
-	am := stacktest.BaseURL(st, topology.Alertmanager)
+	am := stacktest.BaseURL(st, stack.Alertmanager)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	for i, tc := range alerts.Routing.InhibitTests {
 		t.Run(tc.Name, func(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/jmx"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // TestKafkaProduceFetch writes records with acks=all to a fresh topic and reads them back.
@@ -87,14 +87,14 @@ func TestKafkaProduceFetch(t *testing.T) {
 // checkJMXExports: after traffic, the JMX agent of every Kafka process exports every
 // catalog metric of its role. The generated config reads named beans only, so a rule
 // whose bean is not in its include list would silently export nothing.
-func checkJMXExports(t *testing.T, st topology.Stack) {
+func checkJMXExports(t *testing.T, st stack.Stack) {
 	cat, err := catalog.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, role := range jmx.Roles {
 		for _, in := range st.Of(role) {
-			url := "http://" + in.Addr(topology.PortMetrics) + "/metrics"
+			url := "http://" + in.Addr(stack.PortMetrics) + "/metrics"
 			names, err := metricNames(url)
 			if err != nil {
 				t.Fatalf("%s: %v", in.Name, err)

@@ -22,7 +22,7 @@ import (
 	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipelines"
 	"github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // TestLogsArrive is the proof of the logging pipeline on the running stack: it drives every
@@ -41,7 +41,7 @@ func TestLogsArrive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := "http://" + st.One(topology.Elasticsearch).Addr(topology.PortHTTP)
+	es := "http://" + st.One(stack.Elasticsearch).Addr(stack.PortHTTP)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 
@@ -207,7 +207,7 @@ func TestLogsArrive(t *testing.T) {
 // stderr into the files Filebeat reads), and a failing Spark SQL statement leaves an
 // exception with its stack trace in the Spark Connect server's log. Kafka logs the topics
 // they create; Prometheus and Alertmanager log on their own.
-func drive(ctx context.Context, t *testing.T, st topology.Stack, p native.Paths, nonce string) {
+func drive(ctx context.Context, t *testing.T, st stack.Stack, p native.Paths, nonce string) {
 	t.Helper()
 	bin := t.TempDir()
 	for _, c := range []string{"produce", "stream"} {
@@ -230,14 +230,14 @@ func drive(ctx context.Context, t *testing.T, st topology.Stack, p native.Paths,
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		return cmd
 	}
-	prod := start(string(topology.Producer), "produce", "-brokers", st.KafkaBootstrap(), "-topic", topic, "-create-topic",
+	prod := start(string(stack.Producer), "produce", "-brokers", st.KafkaBootstrap(), "-topic", topic, "-create-topic",
 		"-partitions", "3", "-rate", "200", "-duration", "45s", "-metrics-addr", "127.0.0.1:0")
-	drv := start(string(topology.StreamDriver), "stream", "-spark", st.One(topology.SparkConnect).Addr(topology.PortGRPC),
+	drv := start(string(stack.StreamDriver), "stream", "-spark", st.One(stack.SparkConnect).Addr(stack.PortGRPC),
 		"-bootstrap", st.KafkaBootstrap(), "-input-topic", topic, "-aggregates-topic", topic+"_agg",
 		"-anomalies-topic", topic+"_anom", "-dead-letter-topic", topic+"_dlq", "-create-topics",
 		"-checkpoint-dir", filepath.Join(t.TempDir(), "checkpoints"), "-metrics-addr", "127.0.0.1:0")
 
-	s, err := sparkconnect.Connect(ctx, st.One(topology.SparkConnect).Addr(topology.PortGRPC))
+	s, err := sparkconnect.Connect(ctx, st.One(stack.SparkConnect).Addr(stack.PortGRPC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func drive(ctx context.Context, t *testing.T, st topology.Stack, p native.Paths,
 	}
 
 	if err := prod.Wait(); err != nil {
-		t.Errorf("producer: %v (see %s)", err, p.Log(string(topology.Producer)))
+		t.Errorf("producer: %v (see %s)", err, p.Log(string(stack.Producer)))
 	}
 	time.Sleep(15 * time.Second) // the stream driver runs its batches, then stops
 	drv.Process.Signal(syscall.SIGTERM)

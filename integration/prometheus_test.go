@@ -17,7 +17,7 @@ import (
 
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/integration/stacktest"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 type target struct {
@@ -36,7 +36,7 @@ func TestTargetsUp(t *testing.T) {
 	want := map[string]string{} // address -> instance
 	for _, i := range st.Scraped() {
 		if native.Starts(i.Component) {
-			want[i.Addr(topology.PortMetrics)] = i.Name
+			want[i.Addr(stack.PortMetrics)] = i.Name
 		}
 	}
 	err := stacktest.Eventually(context.Background(), 2*time.Minute, 2*time.Second, func(ctx context.Context) error {
@@ -143,7 +143,7 @@ func TestRulesLoaded(t *testing.T) {
 	if err := stacktest.PromAPI(context.Background(), st, "/api/v1/alertmanagers", nil, &ams); err != nil {
 		t.Fatal(err)
 	}
-	amAddr := st.One(topology.Alertmanager).Addr(topology.PortMetrics)
+	amAddr := st.One(stack.Alertmanager).Addr(stack.PortMetrics)
 	ok := false
 	for _, a := range ams.Active {
 		ok = ok || strings.Contains(a.URL, "//"+amAddr+"/")

@@ -18,11 +18,11 @@ import (
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/deploy/provision"
 	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topics"
-	"github.com/finobs/finobs/topology"
 )
 
-func kafkaClient(t *testing.T, st topology.Stack) *kgo.Client {
+func kafkaClient(t *testing.T, st stack.Stack) *kgo.Client {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(st.KafkaBootstrap(), ",")...))
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // TestStreamingMetricsReachPrometheus runs a streaming query on the stack's Spark Connect
@@ -24,7 +24,7 @@ func TestStreamingMetricsReachPrometheus(t *testing.T) {
 	st := stacktest.Local(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	addr := st.One(topology.SparkConnect).Addr(topology.PortGRPC)
+	addr := st.One(stack.SparkConnect).Addr(stack.PortGRPC)
 	s, err := sparkconnect.Connect(ctx, addr)
 	if err != nil {
 		t.Fatalf("Spark Connect at %s: %v", addr, err)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/integration/stacktest"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // TestSparkCluster checks the native stack's standalone Spark cluster against the topology:
@@ -23,18 +23,18 @@ func TestSparkCluster(t *testing.T) {
 	st := stacktest.Local(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	base := "http://" + st.One(topology.SparkMaster).Addr(topology.PortMetrics)
+	base := "http://" + st.One(stack.SparkMaster).Addr(stack.PortMetrics)
 	ms, err := native.ReadMasterStatus(ctx, base)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cores := 0
-	for _, w := range st.Of(topology.SparkWorker) {
+	for _, w := range st.Of(stack.SparkWorker) {
 		cores += w.Cores
 	}
-	if ms.Status != "ALIVE" || ms.AliveWorkers != st.Count(topology.SparkWorker) || ms.Cores != cores {
+	if ms.Status != "ALIVE" || ms.AliveWorkers != st.Count(stack.SparkWorker) || ms.Cores != cores {
 		t.Errorf("master at %s: status %s, %d alive workers, %d cores; the topology has %d workers with %d cores",
-			base, ms.Status, ms.AliveWorkers, ms.Cores, st.Count(topology.SparkWorker), cores)
+			base, ms.Status, ms.AliveWorkers, ms.Cores, st.Count(stack.SparkWorker), cores)
 	}
 	master, err := native.SparkMaster(st)
 	if err != nil {
@@ -74,8 +74,8 @@ func TestSparkCluster(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if int(alive) != st.Count(topology.SparkWorker) || int(deployed) != st.Count(topology.SparkWorker) {
-			return fmt.Errorf("Prometheus: %v alive workers at the master, %v worker targets up; the topology has %d", alive, deployed, st.Count(topology.SparkWorker))
+		if int(alive) != st.Count(stack.SparkWorker) || int(deployed) != st.Count(stack.SparkWorker) {
+			return fmt.Errorf("Prometheus: %v alive workers at the master, %v worker targets up; the topology has %d", alive, deployed, st.Count(stack.SparkWorker))
 		}
 		return nil
 	})
@@ -85,7 +85,7 @@ func TestSparkCluster(t *testing.T) {
 }
 
 // promScalar is the single value of an instant query.
-func promScalar(ctx context.Context, st topology.Stack, q string) (float64, error) {
+func promScalar(ctx context.Context, st stack.Stack, q string) (float64, error) {
 	var res struct {
 		Result []struct {
 			Value [2]any `json:"value"`

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -34,13 +35,13 @@ func kafkaNodes() int {
 	return 1
 }
 
-func reachable(st topology.Stack) error {
-	for _, c := range []topology.Component{topology.Prometheus, topology.Alertmanager} {
+func reachable(st stack.Stack) error {
+	for _, c := range []stack.Component{stack.Prometheus, stack.Alertmanager} {
 		if err := stacktest.GetJSON(context.Background(), stacktest.BaseURL(st, c)+"/-/ready", nil); err != nil {
 			return fmt.Errorf("%s: %w", c, err)
 		}
 	}
-	if err := stacktest.GetJSON(context.Background(), stacktest.BaseURL(st, topology.Webhook)+"/healthz", nil); err != nil {
+	if err := stacktest.GetJSON(context.Background(), stacktest.BaseURL(st, stack.Webhook)+"/healthz", nil); err != nil {
 		return fmt.Errorf("webhook: %w", err)
 	}
 	return nil

@@ -16,7 +16,7 @@ import (
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/filebeat"
 	lp "github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // filebeatBinary is the stack's pinned Filebeat (installed by `make up` / `make test`).
@@ -66,7 +66,7 @@ func TestFilebeatParsesGolden(t *testing.T) {
 			}
 			want[dst] = docs
 			inputs = append(inputs, lp.Input{Pipeline: p, Path: dst,
-				Instance: topology.Instance{Component: p.Components[0], Name: p.Name + "-" + name, Host: "127.0.0.1"}})
+				Instance: stack.Instance{Component: p.Components[0], Name: p.Name + "-" + name, Host: "127.0.0.1"}})
 		}
 	}
 	out := filepath.Join(dir, "out")

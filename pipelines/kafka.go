@@ -2,7 +2,7 @@ package pipelines
 
 import (
 	lp "github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Kafka is every KRaft node: controllers, brokers and combined nodes log alike. Layout
@@ -10,7 +10,7 @@ import (
 // may span lines (the config dumps at start-up), and a stack trace follows the logger's line.
 var Kafka = lp.Pipeline{
 	Name: "kafka", Service: "kafka",
-	Components: topology.KafkaRoles,
+	Components: stack.KafkaRoles,
 	Source:     lp.EventsFile,
 	Start:      `^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}\] `,
 	Dissect:    []lp.Dissect{{Field: "message", Pattern: "[%{ts}] %{level} %{body}"}},

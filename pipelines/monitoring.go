@@ -2,7 +2,7 @@ package pipelines
 
 import (
 	lp "github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // origin cuts a logfmt caller ("main.go:1793") into ECS's file name and line.
@@ -19,7 +19,7 @@ var originFields = []lp.Field{
 // component=... (its subsystem: the logger).
 var Prometheus = lp.Pipeline{
 	Name: "prometheus", Service: "prometheus",
-	Components: []topology.Component{topology.Prometheus},
+	Components: []stack.Component{stack.Prometheus},
 	Source:     lp.ProcessLog,
 	Skip:       launcherLines,
 	Format:     lp.Logfmt,
@@ -37,7 +37,7 @@ var Prometheus = lp.Pipeline{
 // through slog, time=... level=INFO source=file.go:N msg=... component=...
 var Alertmanager = lp.Pipeline{
 	Name: "alertmanager", Service: "alertmanager",
-	Components: []topology.Component{topology.Alertmanager},
+	Components: []stack.Component{stack.Alertmanager},
 	Source:     lp.ProcessLog,
 	Skip:       launcherLines,
 	Format:     lp.Logfmt,

@@ -2,7 +2,7 @@ package pipelines
 
 import (
 	lp "github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // slogFields are the keys of Go's slog JSON handler; "component" names the library logging
@@ -18,7 +18,7 @@ var slogTime = lp.Time{From: "attrs.time", Layout: lp.ISO8601}
 // Producer is the transaction producer (cmd/produce): slog JSON, one object a line.
 var Producer = lp.Pipeline{
 	Name: "producer", Service: "producer",
-	Components: []topology.Component{topology.Producer},
+	Components: []stack.Component{stack.Producer},
 	Source:     lp.ProcessLog,
 	Skip:       launcherLines,
 	Format:     lp.JSON,
@@ -30,7 +30,7 @@ var Producer = lp.Pipeline{
 // StreamDriver is the Spark Connect streaming driver (cmd/stream): slog JSON too.
 var StreamDriver = lp.Pipeline{
 	Name: "stream-driver", Service: "stream-driver",
-	Components: []topology.Component{topology.StreamDriver},
+	Components: []stack.Component{stack.StreamDriver},
 	Source:     lp.ProcessLog,
 	Skip:       launcherLines,
 	Format:     lp.JSON,

@@ -2,7 +2,7 @@ package pipelines
 
 import (
 	lp "github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Spark is the Spark Connect server (the driver) and the standalone master and workers.
@@ -11,7 +11,7 @@ import (
 // them by its throwable line followed by frames.
 var Spark = lp.Pipeline{
 	Name: "spark", Service: "spark",
-	Components: []topology.Component{topology.SparkConnect, topology.SparkMaster, topology.SparkWorker},
+	Components: []stack.Component{stack.SparkConnect, stack.SparkMaster, stack.SparkWorker},
 	Source:     lp.EventsFile,
 	Start:      `^\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} `,
 	Dissect:    []lp.Dissect{{Field: "message", Pattern: "%{ts} %{+ts} %{level} %{logger}: %{body}"}},

@@ -5,12 +5,12 @@ import (
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // The transaction producer (cmd/produce).
 var (
-	ProducerUp   = scraped("producer up", "a producer", promql.Jobs(topology.Producer))
+	ProducerUp   = scraped("producer up", "a producer", promql.Jobs(stack.Producer))
 	ProducerDown = ProducerUp.EqualTo(signal.Critical, 0)
 
 	ProducerErrorRatio = &signal.Signal{

@@ -4,14 +4,14 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // The schema registry (Apicurio Registry): the producer reads it at start to register and
 // check the transaction schema; a registry that is down stops a producer from starting,
 // not one that runs.
 var (
-	registryJobs = promql.Jobs(topology.SchemaRegistry)
+	registryJobs = promql.Jobs(stack.SchemaRegistry)
 
 	RegistryUp   = scraped("registry up", "the schema registry's management port", registryJobs)
 	RegistryDown = RegistryUp.EqualTo(signal.Warning, 0)

@@ -10,7 +10,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // The window rate-like functions of a signal take in rules, unless the signal or a level
@@ -21,9 +21,9 @@ const minute = time.Minute
 
 // Job scopes of Kafka selectors: a combined KRaft node is both a broker and a controller.
 var (
-	brokerJobs     = promql.Jobs(topology.BrokerRoles...)
-	controllerJobs = promql.Jobs(topology.ControllerRoles...)
-	kafkaJobs      = promql.Jobs(topology.KafkaRoles...)
+	brokerJobs     = promql.Jobs(stack.BrokerRoles...)
+	controllerJobs = promql.Jobs(stack.ControllerRoles...)
+	kafkaJobs      = promql.Jobs(stack.KafkaRoles...)
 )
 
 // scraped is a process's own scrape, 1 when Prometheus' last scrape of it succeeded and 0

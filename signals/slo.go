@@ -8,8 +8,8 @@ import (
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/pkg/slo"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topics"
-	"github.com/finobs/finobs/topology"
 )
 
 // FreshnessObjective is how soon after it was produced a transaction must be counted in the
@@ -42,7 +42,7 @@ var (
 			Mitigation: []string{"Give the job more cores or executors; shorten the trigger; raise maxOffsetsPerTrigger so a batch drains the backlog."},
 		},
 		Series: func(segs []slo.Segment) []rules.Series {
-			q := rules.Target(topology.StreamDriver, "stream-driver").With("query", "transactions").With("transaction", "oldest")
+			q := rules.Target(stack.StreamDriver, "stream-driver").With("query", "transactions").With("transaction", "oldest")
 			return []rules.Series{
 				q.Counts(catalog.StreamFreshness, slo.Counter(segs, 120, slo.All)),
 				q.Buckets(catalog.StreamFreshness, promql.LE(FreshnessObjective.Seconds()), slo.Counter(segs, 120, slo.Goods)),
@@ -73,8 +73,8 @@ var (
 			Mitigation: []string{"Restart the query from its checkpoint (`cmd/stream`); give it cores to catch up; lengthen the topic's retention so nothing expires unread."},
 		},
 		Series: func(segs []slo.Segment) []rules.Series {
-			p := rules.Target(topology.Producer, "producer").With("topic", topics.Transactions)
-			q := rules.Target(topology.StreamDriver, "stream-driver").With("query", "transactions")
+			p := rules.Target(stack.Producer, "producer").With("topic", topics.Transactions)
+			q := rules.Target(stack.StreamDriver, "stream-driver").With("query", "transactions")
 			return []rules.Series{
 				p.Series(catalog.ProducerRecords, slo.Counter(segs, 6000, slo.All)),
 				q.Series(catalog.StreamInputRows, slo.Counter(segs, 6000, slo.Goods)),

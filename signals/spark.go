@@ -4,7 +4,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // megabyte is Spark's MB: worker memory is counted in 2^20 bytes.
@@ -19,7 +19,7 @@ var (
 		Name:        "workers deployed",
 		Description: "Spark workers Prometheus scrapes, as the topology declares them.",
 		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Count(promql.Select(catalog.Up, promql.Jobs(topology.SparkWorker)), promql.Grouped),
+		Expr: promql.Count(promql.Select(catalog.Up, promql.Jobs(stack.SparkWorker)), promql.Grouped),
 	}
 	SparkWorkersAlive = &signal.Signal{
 		Name:        "alive workers",

@@ -4,8 +4,8 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topics"
-	"github.com/finobs/finobs/topology"
 )
 
 // DataLossClass is the error_class of a data loss (pipeline/stream.FailDataLoss).
@@ -16,9 +16,9 @@ const DataLossClass = "data_loss"
 var (
 	// The two processes every query needs: with either gone the query's own metrics vanish
 	// or freeze, so no query alert can fire.
-	StreamDriverUp   = scraped("stream driver up", "the stream driver (cmd/stream)", promql.Jobs(topology.StreamDriver))
+	StreamDriverUp   = scraped("stream driver up", "the stream driver (cmd/stream)", promql.Jobs(stack.StreamDriver))
 	StreamDriverDown = StreamDriverUp.EqualTo(signal.Critical, 0)
-	SparkConnectUp   = scraped("Spark Connect up", "the Spark Connect server", promql.Jobs(topology.SparkConnect))
+	SparkConnectUp   = scraped("Spark Connect up", "the Spark Connect server", promql.Jobs(stack.SparkConnect))
 	SparkConnectDown = SparkConnectUp.EqualTo(signal.Critical, 0)
 
 	StreamQueryUp = &signal.Signal{

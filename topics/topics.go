@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 const (
@@ -145,7 +145,7 @@ func Declare(brokers int, storage map[string]Storage) ([]Topic, error) {
 }
 
 // For is every topic as the stack declares it (its broker count decides the replication).
-func For(st topology.Stack) []Topic {
+func For(st stack.Stack) []Topic {
 	ts, err := Declare(st.Brokers(), DefaultStorage())
 	if err != nil {
 		panic(err) // the defaults are a declaration: the package tests check them

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -18,7 +19,7 @@ func TestDeclarationsPerStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		st        topology.Stack
+		st        stack.Stack
 		rf        int16
 		minInsync int
 	}{{one, 1, 1}, {three, 3, 2}, {topology.Compose(), 3, 2}} {

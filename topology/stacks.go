@@ -1,12 +1,16 @@
 package topology
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/finobs/finobs/pkg/stack"
+)
 
 // Spark's driver serves its PrometheusServlet at /metrics/prometheus/ (without the slash
 // it answers a redirect) and executor metrics at /metrics/executors/prometheus.
 const sparkDriverPath = "/metrics/prometheus/"
 
-var sparkExecutors = []Scrape{{Job: SparkExecutors, Path: "/metrics/executors/prometheus"}}
+var sparkExecutors = []stack.Scrape{{Job: stack.SparkExecutors, Path: "/metrics/executors/prometheus"}}
 
 // The standalone master's and workers' servlets, trailing slash included for the same reason.
 const (
@@ -30,65 +34,68 @@ const (
 	FilebeatHTTPPort          = 5066
 )
 
+// port is a named port of an instance.
+func port(name string, n int) stack.Port { return stack.Port{Name: name, Port: n} }
+
 // JMXPort is where the JMX exporter java agent serves /metrics inside each Kafka container.
 const JMXPort = 7071
 
 // Compose is the Docker Compose deployment: 3 KRaft controllers, 3 brokers, Spark master
 // and 3 workers, and the monitoring and logging services. Hosts are Compose service names.
-func Compose() Stack {
-	s := Stack{Name: "compose"}
-	add := func(i Instance) { s.Instances = append(s.Instances, i) }
+func Compose() stack.Stack {
+	s := stack.Stack{Name: "compose"}
+	add := func(i stack.Instance) { s.Instances = append(s.Instances, i) }
 	for n := 1; n <= 3; n++ {
-		add(Instance{Component: KafkaController, Name: fmt.Sprintf("kafka-controller-%d", n), Host: fmt.Sprintf("kafka-controller-%d", n),
-			NodeID: n, Ports: []Port{{PortController, 9093}, {PortMetrics, JMXPort}}})
+		add(stack.Instance{Component: stack.KafkaController, Name: fmt.Sprintf("kafka-controller-%d", n), Host: fmt.Sprintf("kafka-controller-%d", n),
+			NodeID: n, Ports: []stack.Port{port(stack.PortController, 9093), port(stack.PortMetrics, JMXPort)}})
 	}
 	for n := 1; n <= 3; n++ {
-		add(Instance{Component: KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: fmt.Sprintf("kafka-broker-%d", n),
-			NodeID: 3 + n, Ports: []Port{{PortBroker, 9092}, {PortHost, 29091 + n}, {PortMetrics, JMXPort}}})
+		add(stack.Instance{Component: stack.KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: fmt.Sprintf("kafka-broker-%d", n),
+			NodeID: 3 + n, Ports: []stack.Port{port(stack.PortBroker, 9092), port(stack.PortHost, 29091+n), port(stack.PortMetrics, JMXPort)}})
 	}
-	add(Instance{Component: SchemaRegistry, Name: "schema-registry", Host: "schema-registry",
-		Ports: []Port{{PortHTTP, RegistryHTTPPort}, {PortMetrics, RegistryManagementPort}}})
-	add(Instance{Component: SparkMaster, Name: "spark-master", Host: "spark-master",
-		Ports: []Port{{PortSpark, 7077}, {PortMetrics, 8080}}, MetricsPath: sparkMasterPath})
+	add(stack.Instance{Component: stack.SchemaRegistry, Name: "schema-registry", Host: "schema-registry",
+		Ports: []stack.Port{port(stack.PortHTTP, RegistryHTTPPort), port(stack.PortMetrics, RegistryManagementPort)}})
+	add(stack.Instance{Component: stack.SparkMaster, Name: "spark-master", Host: "spark-master",
+		Ports: []stack.Port{port(stack.PortSpark, 7077), port(stack.PortMetrics, 8080)}, MetricsPath: sparkMasterPath})
 	for n := 1; n <= 3; n++ {
-		add(Instance{Component: SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: fmt.Sprintf("spark-worker-%d", n),
-			Ports: []Port{{PortMetrics, 8081}}, MetricsPath: sparkWorkerPath, Cores: 2, MemoryMB: 2048})
+		add(stack.Instance{Component: stack.SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: fmt.Sprintf("spark-worker-%d", n),
+			Ports: []stack.Port{port(stack.PortMetrics, 8081)}, MetricsPath: sparkWorkerPath, Cores: 2, MemoryMB: 2048})
 	}
-	add(Instance{Component: SparkConnect, Name: "spark-connect", Host: "spark-connect",
-		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
-	add(Instance{Component: Producer, Name: "producer", Host: "producer", Ports: []Port{{PortMetrics, 9400}}})
-	add(Instance{Component: StreamDriver, Name: "stream-driver", Host: "stream-driver", Ports: []Port{{PortMetrics, 9401}}})
-	add(Instance{Component: NodeExporter, Name: "node-exporter", Host: "node-exporter", Ports: []Port{{PortMetrics, 9100}}})
-	add(Instance{Component: Prometheus, Name: "prometheus", Host: "prometheus", Ports: []Port{{PortMetrics, 9090}}})
-	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: "alertmanager", Ports: []Port{{PortMetrics, 9093}}})
-	add(Instance{Component: Grafana, Name: "grafana", Host: "grafana", Ports: []Port{{PortHTTP, 3000}}})
-	add(Instance{Component: Runbooks, Name: "runbooks", Host: "runbooks", Ports: []Port{{PortHTTP, 9095}}})
-	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: "elasticsearch", Ports: []Port{{PortHTTP, 9200}}})
-	add(Instance{Component: ElasticsearchExporter, Name: "elasticsearch-exporter", Host: "elasticsearch-exporter", Ports: []Port{{PortMetrics, ElasticsearchExporterPort}}})
-	add(Instance{Component: Logstash, Name: "logstash", Host: "logstash", Ports: []Port{{PortBeats, 5044}, {PortHTTP, 9600}}})
-	add(Instance{Component: Filebeat, Name: "filebeat", Host: "filebeat", Ports: []Port{{PortHTTP, FilebeatHTTPPort}}})
-	add(Instance{Component: Kibana, Name: "kibana", Host: "kibana", Ports: []Port{{PortHTTP, 5601}}})
+	add(stack.Instance{Component: stack.SparkConnect, Name: "spark-connect", Host: "spark-connect",
+		Ports: []stack.Port{port(stack.PortGRPC, 15002), port(stack.PortMetrics, 4040)}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
+	add(stack.Instance{Component: stack.Producer, Name: "producer", Host: "producer", Ports: []stack.Port{port(stack.PortMetrics, 9400)}})
+	add(stack.Instance{Component: stack.StreamDriver, Name: "stream-driver", Host: "stream-driver", Ports: []stack.Port{port(stack.PortMetrics, 9401)}})
+	add(stack.Instance{Component: stack.NodeExporter, Name: "node-exporter", Host: "node-exporter", Ports: []stack.Port{port(stack.PortMetrics, 9100)}})
+	add(stack.Instance{Component: stack.Prometheus, Name: "prometheus", Host: "prometheus", Ports: []stack.Port{port(stack.PortMetrics, 9090)}})
+	add(stack.Instance{Component: stack.Alertmanager, Name: "alertmanager", Host: "alertmanager", Ports: []stack.Port{port(stack.PortMetrics, 9093)}})
+	add(stack.Instance{Component: stack.Grafana, Name: "grafana", Host: "grafana", Ports: []stack.Port{port(stack.PortHTTP, 3000)}})
+	add(stack.Instance{Component: stack.Runbooks, Name: "runbooks", Host: "runbooks", Ports: []stack.Port{port(stack.PortHTTP, 9095)}})
+	add(stack.Instance{Component: stack.Elasticsearch, Name: "elasticsearch", Host: "elasticsearch", Ports: []stack.Port{port(stack.PortHTTP, 9200)}})
+	add(stack.Instance{Component: stack.ElasticsearchExporter, Name: "elasticsearch-exporter", Host: "elasticsearch-exporter", Ports: []stack.Port{port(stack.PortMetrics, ElasticsearchExporterPort)}})
+	add(stack.Instance{Component: stack.Logstash, Name: "logstash", Host: "logstash", Ports: []stack.Port{port(stack.PortBeats, 5044), port(stack.PortHTTP, 9600)}})
+	add(stack.Instance{Component: stack.Filebeat, Name: "filebeat", Host: "filebeat", Ports: []stack.Port{port(stack.PortHTTP, FilebeatHTTPPort)}})
+	add(stack.Instance{Component: stack.Kibana, Name: "kibana", Host: "kibana", Ports: []stack.Port{port(stack.PortHTTP, 5601)}})
 	return s
 }
 
 // Local is the native stack on loopback. kafkaNodes is 1 (one combined broker+controller,
 // the default) or 3 (3 controllers + 3 brokers, like Compose).
-func Local(kafkaNodes int) (Stack, error) {
+func Local(kafkaNodes int) (stack.Stack, error) {
 	const host = "127.0.0.1"
-	s := Stack{Name: "local"}
-	add := func(i Instance) { s.Instances = append(s.Instances, i) }
+	s := stack.Stack{Name: "local"}
+	add := func(i stack.Instance) { s.Instances = append(s.Instances, i) }
 	switch kafkaNodes {
 	case 1:
-		add(Instance{Component: KafkaCombined, Name: "kafka-1", Host: host, NodeID: 1,
-			Ports: []Port{{PortBroker, 9092}, {PortController, 19093}, {PortMetrics, 7071}}})
+		add(stack.Instance{Component: stack.KafkaCombined, Name: "kafka-1", Host: host, NodeID: 1,
+			Ports: []stack.Port{port(stack.PortBroker, 9092), port(stack.PortController, 19093), port(stack.PortMetrics, 7071)}})
 	case 3:
 		for n := 1; n <= 3; n++ {
-			add(Instance{Component: KafkaController, Name: fmt.Sprintf("kafka-controller-%d", n), Host: host, NodeID: n,
-				Ports: []Port{{PortController, 19093 + 100*(n-1)}, {PortMetrics, 7080 + n}}})
+			add(stack.Instance{Component: stack.KafkaController, Name: fmt.Sprintf("kafka-controller-%d", n), Host: host, NodeID: n,
+				Ports: []stack.Port{port(stack.PortController, 19093+100*(n-1)), port(stack.PortMetrics, 7080+n)}})
 		}
 		for n := 1; n <= 3; n++ {
-			add(Instance{Component: KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: host, NodeID: 3 + n,
-				Ports: []Port{{PortBroker, 9092 + 100*(n-1)}, {PortMetrics, 7070 + n}}})
+			add(stack.Instance{Component: stack.KafkaBroker, Name: fmt.Sprintf("kafka-broker-%d", n), Host: host, NodeID: 3 + n,
+				Ports: []stack.Port{port(stack.PortBroker, 9092+100*(n-1)), port(stack.PortMetrics, 7070+n)}})
 		}
 		// One broker keeps two log directories (JBOD), so that one of them can fill up and
 		// fail while the broker lives: the fault suite mounts a small file system of its own
@@ -96,30 +103,30 @@ func Local(kafkaNodes int) (Stack, error) {
 		// unlike its peers is theirs to choose, not a test rig's.
 		s.Instances[len(s.Instances)-1].LogDirs = 2
 	default:
-		return Stack{}, fmt.Errorf("topology: local stack runs 1 or 3 Kafka nodes, not %d", kafkaNodes)
+		return stack.Stack{}, fmt.Errorf("topology: local stack runs 1 or 3 Kafka nodes, not %d", kafkaNodes)
 	}
 	// A standalone Spark cluster, as Compose runs it; the Spark Connect server's application
 	// runs on it. Web UI ports clear of 8080/8081 (the usual ports of schema registries).
-	add(Instance{Component: SparkMaster, Name: "spark-master", Host: host,
-		Ports: []Port{{PortSpark, 7077}, {PortMetrics, 8090}}, MetricsPath: sparkMasterPath})
+	add(stack.Instance{Component: stack.SparkMaster, Name: "spark-master", Host: host,
+		Ports: []stack.Port{port(stack.PortSpark, 7077), port(stack.PortMetrics, 8090)}, MetricsPath: sparkMasterPath})
 	for n := 1; n <= LocalSparkWorkers; n++ {
-		add(Instance{Component: SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: host,
-			Ports:       []Port{{PortSpark, 7077 + n}, {PortMetrics, 8090 + n}},
+		add(stack.Instance{Component: stack.SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: host,
+			Ports:       []stack.Port{port(stack.PortSpark, 7077+n), port(stack.PortMetrics, 8090+n)},
 			MetricsPath: sparkWorkerPath, Cores: LocalSparkWorkerCores, MemoryMB: LocalSparkWorkerMemoryMB})
 	}
-	add(Instance{Component: SparkConnect, Name: "spark-connect", Host: host,
-		Ports: []Port{{PortGRPC, 15002}, {PortMetrics, 4040}}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
-	add(Instance{Component: Producer, Name: "producer", Host: host, Ports: []Port{{PortMetrics, 9400}}})
-	add(Instance{Component: StreamDriver, Name: "stream-driver", Host: host, Ports: []Port{{PortMetrics, 9401}}})
-	add(Instance{Component: NodeExporter, Name: "node-exporter", Host: host, Ports: []Port{{PortMetrics, 9100}}})
-	add(Instance{Component: Prometheus, Name: "prometheus", Host: host, Ports: []Port{{PortMetrics, 9090}}})
-	add(Instance{Component: Alertmanager, Name: "alertmanager", Host: host, Ports: []Port{{PortMetrics, 9093}}})
+	add(stack.Instance{Component: stack.SparkConnect, Name: "spark-connect", Host: host,
+		Ports: []stack.Port{port(stack.PortGRPC, 15002), port(stack.PortMetrics, 4040)}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
+	add(stack.Instance{Component: stack.Producer, Name: "producer", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9400)}})
+	add(stack.Instance{Component: stack.StreamDriver, Name: "stream-driver", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9401)}})
+	add(stack.Instance{Component: stack.NodeExporter, Name: "node-exporter", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9100)}})
+	add(stack.Instance{Component: stack.Prometheus, Name: "prometheus", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9090)}})
+	add(stack.Instance{Component: stack.Alertmanager, Name: "alertmanager", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9093)}})
 	add(localWebhook(host))
 	add(localRegistry(host))
 	// The logging pipeline: one Elasticsearch node, its exporter, and Filebeat reading the
 	// stack's own log files (no Logstash runs natively: Filebeat ships straight to ES).
-	add(Instance{Component: Elasticsearch, Name: "elasticsearch", Host: host, Ports: []Port{{PortHTTP, 9200}, {PortTransport, 9300}, {PortNode, 9201}}})
-	add(Instance{Component: ElasticsearchExporter, Name: "elasticsearch-exporter", Host: host, Ports: []Port{{PortMetrics, ElasticsearchExporterPort}}})
-	add(Instance{Component: Filebeat, Name: "filebeat", Host: host, Ports: []Port{{PortHTTP, FilebeatHTTPPort}}})
+	add(stack.Instance{Component: stack.Elasticsearch, Name: "elasticsearch", Host: host, Ports: []stack.Port{port(stack.PortHTTP, 9200), port(stack.PortTransport, 9300), port(stack.PortNode, 9201)}})
+	add(stack.Instance{Component: stack.ElasticsearchExporter, Name: "elasticsearch-exporter", Host: host, Ports: []stack.Port{port(stack.PortMetrics, ElasticsearchExporterPort)}})
+	add(stack.Instance{Component: stack.Filebeat, Name: "filebeat", Host: host, Ports: []stack.Port{port(stack.PortHTTP, FilebeatHTTPPort)}})
 	return s, s.Validate()
 }

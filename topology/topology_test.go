@@ -3,6 +3,8 @@ package topology
 import (
 	"strings"
 	"testing"
+
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func TestStacks(t *testing.T) {
@@ -10,8 +12,8 @@ func TestStacks(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Controllers() != 3 || c.Brokers() != 3 || c.Count(SparkWorker) != 3 {
-		t.Errorf("compose: %d controllers, %d brokers, %d workers", c.Controllers(), c.Brokers(), c.Count(SparkWorker))
+	if c.Controllers() != 3 || c.Brokers() != 3 || c.Count(stack.SparkWorker) != 3 {
+		t.Errorf("compose: %d controllers, %d brokers, %d workers", c.Controllers(), c.Brokers(), c.Count(stack.SparkWorker))
 	}
 	l1, err := Local(1)
 	if err != nil || l1.Controllers() != 1 || l1.Brokers() != 1 || l1.KafkaBootstrap() != "127.0.0.1:9092" {
@@ -22,25 +24,25 @@ func TestStacks(t *testing.T) {
 		t.Errorf("local(3): %v %s", err, l3.KafkaVoters())
 	}
 	// Spark's servlets answer a redirect without the trailing slash.
-	for _, s := range []Stack{c, l1, l3} {
-		for _, comp := range []Component{SparkMaster, SparkWorker, SparkConnect} {
+	for _, s := range []stack.Stack{c, l1, l3} {
+		for _, comp := range []stack.Component{stack.SparkMaster, stack.SparkWorker, stack.SparkConnect} {
 			for _, i := range s.Of(comp) {
 				if !strings.HasSuffix(i.MetricsPath, "/") {
 					t.Errorf("%s %s: metrics path %q has no trailing slash", s.Name, i.Name, i.MetricsPath)
 				}
 			}
 		}
-		if s.Count(SparkMaster) != 1 || s.Count(SparkWorker) == 0 {
-			t.Errorf("%s: %d spark masters, %d workers", s.Name, s.Count(SparkMaster), s.Count(SparkWorker))
+		if s.Count(stack.SparkMaster) != 1 || s.Count(stack.SparkWorker) == 0 {
+			t.Errorf("%s: %d spark masters, %d workers", s.Name, s.Count(stack.SparkMaster), s.Count(stack.SparkWorker))
 		}
-		for _, w := range s.Of(SparkWorker) {
+		for _, w := range s.Of(stack.SparkWorker) {
 			if w.Cores < 1 || w.MemoryMB < 1536 {
 				t.Errorf("%s %s offers %d cores, %d MB: too little for one executor of deploy/spark", s.Name, w.Name, w.Cores, w.MemoryMB)
 			}
 		}
 	}
-	if l1.Count(SparkWorker) != LocalSparkWorkers {
-		t.Errorf("local: %d workers, want %d", l1.Count(SparkWorker), LocalSparkWorkers)
+	if l1.Count(stack.SparkWorker) != LocalSparkWorkers {
+		t.Errorf("local: %d workers, want %d", l1.Count(stack.SparkWorker), LocalSparkWorkers)
 	}
 	if got := c.KafkaHostBootstrap(); got != "127.0.0.1:29092,127.0.0.1:29093,127.0.0.1:29094" {
 		t.Errorf("compose host bootstrap %s", got)
@@ -50,19 +52,5 @@ func TestStacks(t *testing.T) {
 	}
 	if _, err := Local(2); err == nil || !strings.Contains(err.Error(), "1 or 3") {
 		t.Errorf("Local(2) = %v", err)
-	}
-}
-
-func TestValidateCatchesClashes(t *testing.T) {
-	s := Stack{Name: "x", Instances: []Instance{
-		{Name: "a", Host: "h", Ports: []Port{{PortMetrics, 1}}},
-		{Name: "b", Host: "h", Ports: []Port{{PortMetrics, 1}}},
-	}}
-	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "a and b both listen on h:1") {
-		t.Errorf("got %v", err)
-	}
-	s.Instances[1].Name = "a"
-	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "duplicate instance name") {
-		t.Errorf("got %v", err)
 	}
 }

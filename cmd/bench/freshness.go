@@ -21,6 +21,7 @@ import (
 	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/producer"
 	"github.com/finobs/finobs/pipeline/stream"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -58,7 +59,7 @@ func runFreshness(ctx context.Context, args []string) error {
 	rate := fs.Float64("rate", 5000, "records per second produced")
 	duration := fs.Duration("duration", 60*time.Second, "how long to produce")
 	trigger := fs.Duration("trigger", stream.Defaults().Trigger, "the job's processing-time trigger")
-	spark := fs.String("spark", local.One(topology.SparkConnect).Addr(topology.PortGRPC), "Spark Connect server")
+	spark := fs.String("spark", local.One(stack.SparkConnect).Addr(stack.PortGRPC), "Spark Connect server")
 	bootstrap := fs.String("bootstrap", local.KafkaBootstrap(), "Kafka bootstrap servers")
 	dir := fs.String("dir", ".stack/bench/freshness", "checkpoints root (a path the Spark server can write)")
 	drain := fs.Duration("drain", 30*time.Second, "after producing, how long to wait for the last outputs")

@@ -29,6 +29,7 @@ import (
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -95,7 +96,7 @@ func runStreamBench(ctx context.Context, args []string) error {
 	fs.Usage = func() { fmt.Fprint(os.Stderr, streamUsage); fs.PrintDefaults() }
 	fs.Int64Var(&b.records, "records", 2_000_000, "transactions to load and process")
 	fs.IntVar(&b.partitions, "partitions", 6, "partitions of the benchmark topic")
-	fs.StringVar(&b.spark, "spark", local.One(topology.SparkConnect).Addr(topology.PortGRPC), "Spark Connect server")
+	fs.StringVar(&b.spark, "spark", local.One(stack.SparkConnect).Addr(stack.PortGRPC), "Spark Connect server")
 	fs.StringVar(&b.bootstrap, "bootstrap", local.KafkaBootstrap(), "Kafka bootstrap servers")
 	fs.StringVar(&b.python, "python", ".stack/venv/bin/python", "python with pyspark[connect] (the stack's venv)")
 	fs.StringVar(&b.script, "reference", "pipeline/stream/reference/stream_job.py", "the PySpark reference job")
@@ -158,7 +159,7 @@ func runStreamBench(ctx context.Context, args []string) error {
 
 	// Where the jobs' tasks run: the stack's standalone cluster, or local[N] inside the server
 	// (FINOBS_SPARK_MASTER): the figures mean nothing without it.
-	if master, err := sparkMaster(ctx, local.One(topology.SparkConnect)); err != nil {
+	if master, err := sparkMaster(ctx, local.One(stack.SparkConnect)); err != nil {
 		b.log.Warn("cannot tell which master the Spark Connect server runs against", "err", err)
 	} else {
 		b.log.Info("spark", "master", master)
@@ -526,8 +527,8 @@ func (c *confFlag) Set(s string) error {
 
 // sparkMaster reads spark.master of the Spark Connect server's application from its UI's
 // REST API.
-func sparkMaster(ctx context.Context, connect topology.Instance) (string, error) {
-	base := "http://" + connect.Addr(topology.PortMetrics) + "/api/v1/applications"
+func sparkMaster(ctx context.Context, connect stack.Instance) (string, error) {
+	base := "http://" + connect.Addr(stack.PortMetrics) + "/api/v1/applications"
 	var apps []struct {
 		ID string `json:"id"`
 	}

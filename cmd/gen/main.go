@@ -21,7 +21,7 @@ import (
 	"github.com/finobs/finobs/internal/live"
 	"github.com/finobs/finobs/internal/preview"
 	"github.com/finobs/finobs/pkg/generate"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 const usage = `gen renders every monitoring asset of finobs from its typed Go definitions.
@@ -136,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func deploymentHelp() string {
 	return "\nDeployment settings (environment; defaults: the addresses on the machine running the stack):\n" +
 		"The URLs alerts and notifications link to, per stack (rules are rendered per stack):\n" + deployment.Help() +
-		fmt.Sprintf("  %-34s address the Compose stack publishes its ports on (default %s)\n", generate.PublishHostEnv, topology.PublishedHost) +
+		fmt.Sprintf("  %-34s address the Compose stack publishes its ports on (default %s)\n", generate.PublishHostEnv, stack.PublishedHost) +
 		"Output rendered with other values differs from the committed one: commit it (gen --check compares with it).\n"
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/finobs/finobs/pipeline/producer"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -72,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	cfg.Brokers = []string{local.KafkaBootstrap()}
-	metricsAddr := ":" + strconv.Itoa(local.One(topology.Producer).Port(topology.PortMetrics))
+	metricsAddr := ":" + strconv.Itoa(local.One(stack.Producer).Port(stack.PortMetrics))
 
 	fs := flag.NewFlagSet("produce", flag.ContinueOnError)
 	fs.SetOutput(stderr)

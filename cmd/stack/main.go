@@ -29,7 +29,7 @@ import (
 
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/deploy/provision"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func main() {
@@ -126,8 +126,8 @@ func run(log *slog.Logger, args []string) (int, error) {
 // provisioner applies the declarations to the native stack as `go run ./cmd/deploy -stack
 // local` does, without the Elasticsearch step: the stack provisions Elasticsearch itself as
 // soon as it is healthy, before Filebeat ships anything.
-func provisioner(p native.Paths, log *slog.Logger) func(context.Context, topology.Stack) error {
-	return func(ctx context.Context, st topology.Stack) error {
+func provisioner(p native.Paths, log *slog.Logger) func(context.Context, stack.Stack) error {
+	return func(ctx context.Context, st stack.Stack) error {
 		only := map[string]bool{}
 		for _, s := range provision.StepNames {
 			only[s] = s != "elasticsearch" && (s != "schemas" || native.RegistryEnabled())

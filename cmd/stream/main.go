@@ -25,6 +25,7 @@ import (
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/internal/sparkconnect"
 	"github.com/finobs/finobs/pipeline/stream"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -91,9 +92,9 @@ func run(args []string, stderr io.Writer) int {
 		return 1
 	}
 	cfg := stream.Defaults()
-	cfg.SparkRemote = local.One(topology.SparkConnect).Addr(topology.PortGRPC)
+	cfg.SparkRemote = local.One(stack.SparkConnect).Addr(stack.PortGRPC)
 	cfg.Bootstrap = local.KafkaBootstrap()
-	metricsAddr := ":" + strconv.Itoa(local.One(topology.StreamDriver).Port(topology.PortMetrics))
+	metricsAddr := ":" + strconv.Itoa(local.One(stack.StreamDriver).Port(stack.PortMetrics))
 
 	fs := flag.NewFlagSet("stream", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -15,7 +15,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/finobs/finobs/deploy/kafkaconf"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Load reads a compose file the way Docker Compose does (compose-go, with interpolation,
@@ -68,7 +68,7 @@ const MemoryBudget = 18 << 30
 // target (host:port) is a service exposing that port; each Kafka service gets exactly
 // kafkaconf's settings of its topology instance, all with one cluster id; no variable
 // holds a password (only *_FILE names of secret files).
-func Check(p *types.Project, repo Repo, host string, st topology.Stack, scrapes []string) error {
+func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("service %s: %s", svc, fmt.Sprintf(format, a...)))
@@ -199,12 +199,12 @@ func Check(p *types.Project, repo Repo, host string, st topology.Stack, scrapes 
 
 // checkKafka: each Kafka service's KAFKA_* variables are kafkaconf's settings of its
 // instance, no more and no fewer; one CLUSTER_ID.
-func checkKafka(p *types.Project, st topology.Stack) []error {
+func checkKafka(p *types.Project, st stack.Stack) []error {
 	var errs []error
 	image := map[string]bool{"KAFKA_HEAP_OPTS": true, "KAFKA_OPTS": true, "KAFKA_LOG4J_OPTS": true}
 	ids := map[string]bool{}
 	for _, inst := range st.Instances {
-		if !slices.Contains(topology.KafkaRoles, inst.Component) {
+		if !slices.Contains(stack.KafkaRoles, inst.Component) {
 			continue
 		}
 		s, ok := p.Services[inst.Name]

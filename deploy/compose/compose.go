@@ -20,7 +20,7 @@ import (
 	"github.com/finobs/finobs/deploy/kafkaconf"
 	"github.com/finobs/finobs/logstash"
 	"github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Path is where cmd/gen writes the file; relative paths in it start at its directory.
@@ -52,7 +52,7 @@ var Secrets = []Secret{
 
 // Options are what a user may change without editing the topology.
 type Options struct {
-	// PublishHost is the host address published ports bind to; topology.PublishedHost
+	// PublishHost is the host address published ports bind to; stack.PublishedHost
 	// (loopback) unless the deployment is meant to be reached from the network.
 	PublishHost string
 	// AlertmanagerSecrets is the directory Alertmanager's config reads secrets from
@@ -131,9 +131,9 @@ const (
 )
 
 // Render writes the compose file of st.
-func Render(st topology.Stack, o Options) ([]byte, error) {
+func Render(st stack.Stack, o Options) ([]byte, error) {
 	if o.PublishHost == "" {
-		o.PublishHost = topology.PublishedHost
+		o.PublishHost = stack.PublishedHost
 	}
 	if net.ParseIP(o.PublishHost) == nil {
 		return nil, fmt.Errorf("compose: publish host %q is not an IP address", o.PublishHost)
@@ -171,7 +171,7 @@ func Render(st topology.Stack, o Options) ([]byte, error) {
 }
 
 type renderer struct {
-	st topology.Stack
+	st stack.Stack
 	o  Options
 	f  file
 }
@@ -181,7 +181,7 @@ func (r *renderer) volume(name string) string {
 	return name
 }
 
-func (r *renderer) publish(inst topology.Instance, port string) string {
+func (r *renderer) publish(inst stack.Instance, port string) string {
 	p := strconv.Itoa(inst.Port(port))
 	return net.JoinHostPort(r.o.PublishHost, p) + ":" + p
 }
@@ -221,7 +221,7 @@ func deps(kv ...string) map[string]Dep {
 }
 
 // instanceNames of the components, for depends_on.
-func (r *renderer) dependOn(m map[string]Dep, cond string, cs ...topology.Component) map[string]Dep {
+func (r *renderer) dependOn(m map[string]Dep, cond string, cs ...stack.Component) map[string]Dep {
 	if m == nil {
 		m = map[string]Dep{}
 	}
@@ -252,12 +252,12 @@ func (r *renderer) jobs() {
 		MemLimit: "64m",
 		Restart:  "no",
 	}
-	es := r.st.One(topology.Elasticsearch)
+	es := r.st.One(stack.Elasticsearch)
 	r.f.Services["es-users"] = &Service{
 		Image: CurlImage,
 		Entrypoint: []string{"/bin/sh", "-c", fmt.Sprintf(
 			`curl -fsS -u "elastic:$$(cat %[1]selastic-password)" -H 'Content-Type: application/json' -X POST http://%[2]s/_security/user/kibana_system/_password -d "{\"password\":\"$$(cat %[1]skibana-system-password)\"}"`,
-			runSecrets, es.Addr(topology.PortHTTP))},
+			runSecrets, es.Addr(stack.PortHTTP))},
 		Secrets:   []SecretRef{{Source: "elastic-password"}, {Source: "kibana-system-password"}},
 		DependsOn: deps(es.Name, healthy),
 		MemLimit:  "64m",
@@ -265,9 +265,9 @@ func (r *renderer) jobs() {
 	}
 }
 
-func (r *renderer) instance(inst topology.Instance) error {
+func (r *renderer) instance(inst stack.Instance) error {
 	switch inst.Component {
-	case topology.KafkaController, topology.KafkaBroker, topology.KafkaCombined:
+	case stack.KafkaController, stack.KafkaBroker, stack.KafkaCombined:
 		return r.kafka(inst)
 	}
 	s := &Service{Hostname: inst.Host, Restart: "unless-stopped"}
@@ -280,53 +280,53 @@ func (r *renderer) instance(inst topology.Instance) error {
 		if path == "" {
 			path = "/metrics"
 		}
-		return "http://127.0.0.1:" + strconv.Itoa(inst.Port(topology.PortMetrics)) + path
+		return "http://127.0.0.1:" + strconv.Itoa(inst.Port(stack.PortMetrics)) + path
 	}
-	master := r.st.Of(topology.SparkMaster)
+	master := r.st.Of(stack.SparkMaster)
 	switch inst.Component {
-	case topology.SchemaRegistry:
+	case stack.SchemaRegistry:
 		s.Image = ApicurioImage
-		s.Environment = map[string]string{"QUARKUS_HTTP_PORT": strconv.Itoa(inst.Port(topology.PortHTTP)), "APICURIO_STORAGE_KIND": "sql",
+		s.Environment = map[string]string{"QUARKUS_HTTP_PORT": strconv.Itoa(inst.Port(stack.PortHTTP)), "APICURIO_STORAGE_KIND": "sql",
 			"APICURIO_STORAGE_SQL_KIND": "h2", "JAVA_OPTS_APPEND": "-Xmx192m"}
-		s.Ports = []string{r.publish(inst, topology.PortHTTP)}
-		s.Healthcheck = health("60s", fmt.Sprintf("curl -fsS http://127.0.0.1:%d/apis/ccompat/v7/subjects || exit 1", inst.Port(topology.PortHTTP)))
+		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
+		s.Healthcheck = health("60s", fmt.Sprintf("curl -fsS http://127.0.0.1:%d/apis/ccompat/v7/subjects || exit 1", inst.Port(stack.PortHTTP)))
 		s.MemLimit = "384m"
-	case topology.SparkMaster:
+	case stack.SparkMaster:
 		s.Image = SparkImage
 		s.Command = []string{"/opt/spark/bin/spark-class", "org.apache.spark.deploy.master.Master",
-			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(topology.PortSpark)), "--webui-port", strconv.Itoa(inst.Port(topology.PortMetrics))}
+			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(stack.PortSpark)), "--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics))}
 		r.spark(s, inst, "-Xmx256m", "-Dspark.master.rest.enabled=false")
-		s.Ports = []string{r.publish(inst, topology.PortMetrics)}
-		s.Healthcheck = tcpCheck("30s", inst.Port(topology.PortMetrics), inst.MetricsPath, "aliveWorkers")
+		s.Ports = []string{r.publish(inst, stack.PortMetrics)}
+		s.Healthcheck = tcpCheck("30s", inst.Port(stack.PortMetrics), inst.MetricsPath, "aliveWorkers")
 		s.MemLimit = "384m"
-	case topology.SparkWorker:
+	case stack.SparkWorker:
 		if len(master) != 1 {
 			return fmt.Errorf("a Spark worker needs one master, the topology has %d", len(master))
 		}
 		s.Image = SparkImage
 		s.Command = []string{"/opt/spark/bin/spark-class", "org.apache.spark.deploy.worker.Worker",
-			"--host", inst.Host, "--webui-port", strconv.Itoa(inst.Port(topology.PortMetrics)),
-			"--cores", strconv.Itoa(inst.Cores), "--memory", strconv.Itoa(inst.MemoryMB) + "m", "spark://" + master[0].Addr(topology.PortSpark)}
+			"--host", inst.Host, "--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics)),
+			"--cores", strconv.Itoa(inst.Cores), "--memory", strconv.Itoa(inst.MemoryMB) + "m", "spark://" + master[0].Addr(stack.PortSpark)}
 		r.spark(s, inst, "-Xmx128m")
 		// Executors write the queries' state under the checkpoint root.
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
 		s.DependsOn = deps(master[0].Name, healthy)
-		s.Healthcheck = tcpCheck("30s", inst.Port(topology.PortMetrics), inst.MetricsPath, "coresUsed")
+		s.Healthcheck = tcpCheck("30s", inst.Port(stack.PortMetrics), inst.MetricsPath, "coresUsed")
 		// What the worker offers executors (the topology), and its own 128 MB heap.
 		s.MemLimit = strconv.Itoa(inst.MemoryMB+256) + "m"
-	case topology.SparkConnect:
+	case stack.SparkConnect:
 		s.Image = SparkImage
 		sparkMaster := "local[2]"
 		if len(master) == 1 {
-			sparkMaster = "spark://" + master[0].Addr(topology.PortSpark)
+			sparkMaster = "spark://" + master[0].Addr(stack.PortSpark)
 		}
 		s.Command = []string{"/opt/spark/bin/spark-submit", "--master", sparkMaster,
 			"--properties-file", sparkConf + "/spark-defaults.conf",
 			"--packages", strings.Join(SparkPackages, ","),
 			"--conf", "spark.jars.ivy=/tmp/ivy",
 			"--conf", "spark.metrics.conf=" + sparkConf + "/metrics.properties",
-			"--conf", "spark.connect.grpc.binding.port=" + strconv.Itoa(inst.Port(topology.PortGRPC)),
-			"--conf", "spark.ui.port=" + strconv.Itoa(inst.Port(topology.PortMetrics)),
+			"--conf", "spark.connect.grpc.binding.port=" + strconv.Itoa(inst.Port(stack.PortGRPC)),
+			"--conf", "spark.ui.port=" + strconv.Itoa(inst.Port(stack.PortMetrics)),
 			"--conf", "spark.port.maxRetries=0",
 			"--conf", "spark.driver.host=" + inst.Host,
 			"--conf", "spark.driver.memory=640m",
@@ -335,56 +335,56 @@ func (r *renderer) instance(inst topology.Instance) error {
 			"--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "spark-internal"}
 		r.spark(s, inst, "")
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
-		s.Ports = []string{r.publish(inst, topology.PortGRPC), r.publish(inst, topology.PortMetrics)}
-		s.DependsOn = r.dependOn(deps(), healthy, topology.SparkWorker, topology.KafkaBroker)
-		s.Healthcheck = tcpCheck("180s", inst.Port(topology.PortMetrics), inst.MetricsPath, "finobs")
+		s.Ports = []string{r.publish(inst, stack.PortGRPC), r.publish(inst, stack.PortMetrics)}
+		s.DependsOn = r.dependOn(deps(), healthy, stack.SparkWorker, stack.KafkaBroker)
+		s.Healthcheck = tcpCheck("180s", inst.Port(stack.PortMetrics), inst.MetricsPath, "finobs")
 		s.MemLimit = "1280m"
-	case topology.Producer:
+	case stack.Producer:
 		s.Build = &Build{Context: "..", Dockerfile: "deploy/Dockerfile"}
 		s.Image = OwnImage
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec produce \"$$@\"" + logTo(inst.Name), "produce"}
 		s.Command = []string{"-brokers", r.st.KafkaBootstrap(), "-rate", "200",
-			"-metrics-addr", ":" + strconv.Itoa(inst.Port(topology.PortMetrics)), "-progress", "1m"}
+			"-metrics-addr", ":" + strconv.Itoa(inst.Port(stack.PortMetrics)), "-progress", "1m"}
 		s.Volumes = []string{logs}
-		s.DependsOn = r.dependOn(deps(), healthy, topology.KafkaBroker)
+		s.DependsOn = r.dependOn(deps(), healthy, stack.KafkaBroker)
 		s.Healthcheck = httpCheck("20s", metrics(""))
 		s.MemLimit = "256m"
-	case topology.StreamDriver:
-		connect := r.st.One(topology.SparkConnect)
+	case stack.StreamDriver:
+		connect := r.st.One(stack.SparkConnect)
 		s.Build = &Build{Context: "..", Dockerfile: "deploy/Dockerfile"}
 		s.Image = OwnImage
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec stream \"$$@\"" + logTo(inst.Name), "stream"}
-		s.Command = []string{"-spark", connect.Addr(topology.PortGRPC), "-bootstrap", r.st.KafkaBootstrap(),
+		s.Command = []string{"-spark", connect.Addr(stack.PortGRPC), "-bootstrap", r.st.KafkaBootstrap(),
 			"-checkpoint-dir", checkpointDir, "-replication-factor", strconv.Itoa(min(3, r.st.Brokers())),
-			"-metrics-addr", ":" + strconv.Itoa(inst.Port(topology.PortMetrics))}
+			"-metrics-addr", ":" + strconv.Itoa(inst.Port(stack.PortMetrics))}
 		s.Volumes = []string{logs, r.volume("checkpoints") + ":" + checkpointDir}
-		s.DependsOn = deps(connect.Name, healthy, r.st.One(topology.Producer).Name, healthy)
+		s.DependsOn = deps(connect.Name, healthy, r.st.One(stack.Producer).Name, healthy)
 		s.Healthcheck = httpCheck("60s", metrics(""))
 		s.MemLimit = "256m"
-	case topology.NodeExporter:
+	case stack.NodeExporter:
 		s.Image = NodeExporterImage
-		s.Command = []string{"--path.rootfs=/host", "--web.listen-address=:" + strconv.Itoa(inst.Port(topology.PortMetrics)),
+		s.Command = []string{"--path.rootfs=/host", "--web.listen-address=:" + strconv.Itoa(inst.Port(stack.PortMetrics)),
 			"--collector.disable-defaults", "--collector.filesystem", "--collector.cpu", "--collector.meminfo", "--collector.loadavg"}
 		s.Volumes = []string{"/:/host:ro,rslave"}
 		s.Healthcheck = httpCheck("10s", metrics(""))
 		s.MemLimit = "64m"
-	case topology.Prometheus:
-		am := r.st.One(topology.Alertmanager)
+	case stack.Prometheus:
+		am := r.st.One(stack.Alertmanager)
 		s.Image = PrometheusImage
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec /bin/prometheus \"$$@\"" + logTo(inst.Name), "prometheus"}
 		s.Command = []string{"--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus",
-			"--storage.tsdb.retention.time=7d", "--web.listen-address=:" + strconv.Itoa(inst.Port(topology.PortMetrics)),
+			"--storage.tsdb.retention.time=7d", "--web.listen-address=:" + strconv.Itoa(inst.Port(stack.PortMetrics)),
 			"--web.enable-lifecycle", "--web.external-url=" + r.o.URLs.Prometheus, "--web.route-prefix=/"}
 		s.Volumes = []string{"./prometheus:/etc/prometheus:ro", r.volume("prometheus-data") + ":/prometheus", logs}
-		s.Ports = []string{r.publish(inst, topology.PortMetrics)}
+		s.Ports = []string{r.publish(inst, stack.PortMetrics)}
 		s.DependsOn = deps(am.Name, healthy, "setup", completed)
 		s.Healthcheck = httpCheck("20s", metrics("/-/ready"))
 		s.MemLimit = "512m"
-	case topology.Alertmanager:
+	case stack.Alertmanager:
 		s.Image = AlertmanagerImage
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec /bin/alertmanager \"$$@\"" + logTo(inst.Name), "alertmanager"}
 		s.Command = []string{"--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager",
-			"--web.listen-address=:" + strconv.Itoa(inst.Port(topology.PortMetrics)), "--cluster.listen-address=",
+			"--web.listen-address=:" + strconv.Itoa(inst.Port(stack.PortMetrics)), "--cluster.listen-address=",
 			"--web.external-url=" + r.o.URLs.Alertmanager, "--web.route-prefix=/",
 			// receiver_name on the notification metrics: the failing-delivery alert names the receiver.
 			"--enable-feature=receiver-name-in-metrics"}
@@ -392,26 +392,26 @@ func (r *renderer) instance(inst topology.Instance) error {
 		for _, name := range []string{"pagerduty-routing-key", "slack-webhook-url", "deadmansswitch-url"} {
 			s.Secrets = append(s.Secrets, SecretRef{Source: name, Target: r.o.AlertmanagerSecrets + "/" + name})
 		}
-		s.Ports = []string{r.publish(inst, topology.PortMetrics)}
+		s.Ports = []string{r.publish(inst, stack.PortMetrics)}
 		s.DependsOn = deps("setup", completed)
 		s.Healthcheck = httpCheck("10s", metrics("/-/ready"))
 		s.MemLimit = "128m"
-	case topology.Runbooks:
+	case stack.Runbooks:
 		s.Build = &Build{Context: "..", Dockerfile: "deploy/Dockerfile"}
 		s.Image = OwnImage
-		s.Command = []string{"webhook", "-listen", ":" + strconv.Itoa(inst.Port(topology.PortHTTP)), "-runbooks", "/srv/runbooks", "-file", "/tmp/notifications.jsonl"}
+		s.Command = []string{"webhook", "-listen", ":" + strconv.Itoa(inst.Port(stack.PortHTTP)), "-runbooks", "/srv/runbooks", "-file", "/tmp/notifications.jsonl"}
 		s.Volumes = []string{"./runbooks:/srv/runbooks:ro"}
-		s.Ports = []string{r.publish(inst, topology.PortHTTP)}
-		s.Healthcheck = httpCheck("5s", fmt.Sprintf("http://127.0.0.1:%d/healthz", inst.Port(topology.PortHTTP)))
+		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
+		s.Healthcheck = httpCheck("5s", fmt.Sprintf("http://127.0.0.1:%d/healthz", inst.Port(stack.PortHTTP)))
 		s.MemLimit = "64m"
-	case topology.Grafana:
+	case stack.Grafana:
 		s.Image = GrafanaImage
 		s.Entrypoint = withSecretEnv(logstash.ElasticPasswordEnv, "elastic-password", "/run.sh")
 		s.Environment = map[string]string{
 			"GF_SECURITY_ADMIN_USER":           "admin",
 			"GF_SECURITY_ADMIN_PASSWORD__FILE": runSecrets + "grafana-admin-password",
 			"GF_SERVER_ROOT_URL":               r.o.URLs.Grafana,
-			"GF_SERVER_HTTP_PORT":              strconv.Itoa(inst.Port(topology.PortHTTP)),
+			"GF_SERVER_HTTP_PORT":              strconv.Itoa(inst.Port(stack.PortHTTP)),
 			"GF_USERS_ALLOW_SIGN_UP":           "false",
 			"GF_AUTH_ANONYMOUS_ENABLED":        "false",
 			"GF_ANALYTICS_REPORTING_ENABLED":   "false",
@@ -419,11 +419,11 @@ func (r *renderer) instance(inst topology.Instance) error {
 		s.Volumes = []string{"./grafana/provisioning:/etc/grafana/provisioning:ro", "./grafana/dashboards:/var/lib/grafana/dashboards:ro",
 			r.volume("grafana-data") + ":/var/lib/grafana"}
 		s.Secrets = []SecretRef{{Source: "grafana-admin-password"}, {Source: "elastic-password"}}
-		s.Ports = []string{r.publish(inst, topology.PortHTTP)}
-		s.DependsOn = deps(r.st.One(topology.Prometheus).Name, healthy, r.st.One(topology.Elasticsearch).Name, healthy)
-		s.Healthcheck = httpCheck("30s", fmt.Sprintf("http://127.0.0.1:%d/api/health", inst.Port(topology.PortHTTP)))
+		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
+		s.DependsOn = deps(r.st.One(stack.Prometheus).Name, healthy, r.st.One(stack.Elasticsearch).Name, healthy)
+		s.Healthcheck = httpCheck("30s", fmt.Sprintf("http://127.0.0.1:%d/api/health", inst.Port(stack.PortHTTP)))
 		s.MemLimit = "256m"
-	case topology.Elasticsearch:
+	case stack.Elasticsearch:
 		s.Image = ElasticsearchImage
 		s.Environment = map[string]string{
 			"discovery.type":         "single-node",
@@ -440,53 +440,53 @@ func (r *renderer) instance(inst topology.Instance) error {
 		}
 		s.Volumes = []string{r.volume("es-data") + ":/usr/share/elasticsearch/data"}
 		s.Secrets = []SecretRef{{Source: "elastic-password"}}
-		s.Ports = []string{r.publish(inst, topology.PortHTTP)}
+		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
 		s.Healthcheck = health("60s", fmt.Sprintf(`curl -fsS -u "elastic:$$(cat %selastic-password)" "http://127.0.0.1:%d/_cluster/health?wait_for_status=yellow&timeout=4s" || exit 1`,
-			runSecrets, inst.Port(topology.PortHTTP)))
+			runSecrets, inst.Port(stack.PortHTTP)))
 		s.MemLimit = "1g"
-	case topology.ElasticsearchExporter:
-		es := r.st.One(topology.Elasticsearch)
+	case stack.ElasticsearchExporter:
+		es := r.st.One(stack.Elasticsearch)
 		s.Image = ESExporterImage
 		s.Entrypoint = withSecretEnv("ES_PASSWORD", "elastic-password", "/bin/elasticsearch_exporter")
-		s.Command = []string{"--es.uri=http://" + es.Addr(topology.PortHTTP), "--web.listen-address=:" + strconv.Itoa(inst.Port(topology.PortMetrics)),
+		s.Command = []string{"--es.uri=http://" + es.Addr(stack.PortHTTP), "--web.listen-address=:" + strconv.Itoa(inst.Port(stack.PortMetrics)),
 			"--es.indices", "--es.timeout=10s"}
 		s.Environment = map[string]string{"ES_USERNAME": "elastic"}
 		s.Secrets = []SecretRef{{Source: "elastic-password"}}
 		s.DependsOn = deps(es.Name, healthy)
 		s.Healthcheck = httpCheck("10s", metrics(""))
 		s.MemLimit = "64m"
-	case topology.Logstash:
-		es := r.st.One(topology.Elasticsearch)
+	case stack.Logstash:
+		es := r.st.One(stack.Elasticsearch)
 		s.Image = LogstashImage
 		s.Entrypoint = withSecretEnv(logstash.ElasticPasswordEnv, "elastic-password", "/usr/local/bin/docker-entrypoint")
 		s.Environment = map[string]string{"LS_JAVA_OPTS": "-Xms320m -Xmx320m", "XPACK_MONITORING_ENABLED": "false",
-			"API_HTTP_HOST": "0.0.0.0", "API_HTTP_PORT": strconv.Itoa(inst.Port(topology.PortHTTP)),
+			"API_HTTP_HOST": "0.0.0.0", "API_HTTP_PORT": strconv.Itoa(inst.Port(stack.PortHTTP)),
 			// Only our pipeline: the image's default pipelines.yml reads pipeline/ already.
 			"CONFIG_RELOAD_AUTOMATIC": "false"}
 		s.Volumes = []string{"./logstash/pipeline:/usr/share/logstash/pipeline:ro"}
 		s.Secrets = []SecretRef{{Source: "elastic-password"}}
 		s.DependsOn = deps(es.Name, healthy)
-		s.Healthcheck = health("90s", fmt.Sprintf("curl -fsS http://127.0.0.1:%d/_node/pipelines || exit 1", inst.Port(topology.PortHTTP)))
+		s.Healthcheck = health("90s", fmt.Sprintf("curl -fsS http://127.0.0.1:%d/_node/pipelines || exit 1", inst.Port(stack.PortHTTP)))
 		s.MemLimit = "640m"
-	case topology.Filebeat:
+	case stack.Filebeat:
 		s.Image = FilebeatImage
 		s.User = "root" // reads files other users' services wrote
 		s.Command = []string{"filebeat", "-e", "--strict.perms=false", "-c", "/usr/share/filebeat/filebeat.yml"}
 		s.Volumes = []string{"./filebeat/compose.yml:/usr/share/filebeat/filebeat.yml:ro", r.volume("logs") + ":" + logDir + ":ro",
 			r.volume("filebeat-data") + ":/usr/share/filebeat/data"}
-		s.DependsOn = deps(r.st.One(topology.Logstash).Name, healthy, "setup", completed)
-		s.Healthcheck = health("20s", fmt.Sprintf("curl -fsS http://%s:%d/ || exit 1", inst.Host, inst.Port(topology.PortHTTP)))
+		s.DependsOn = deps(r.st.One(stack.Logstash).Name, healthy, "setup", completed)
+		s.Healthcheck = health("20s", fmt.Sprintf("curl -fsS http://%s:%d/ || exit 1", inst.Host, inst.Port(stack.PortHTTP)))
 		s.MemLimit = "256m"
-	case topology.Kibana:
-		es := r.st.One(topology.Elasticsearch)
+	case stack.Kibana:
+		es := r.st.One(stack.Elasticsearch)
 		s.Image = KibanaImage
 		s.Entrypoint = withSecretEnv("ELASTICSEARCH_PASSWORD", "kibana-system-password", "/bin/tini", "--", "/usr/local/bin/kibana-docker")
-		s.Environment = map[string]string{"ELASTICSEARCH_HOSTS": "http://" + es.Addr(topology.PortHTTP), "ELASTICSEARCH_USERNAME": "kibana_system",
-			"SERVER_PORT": strconv.Itoa(inst.Port(topology.PortHTTP)), "TELEMETRY_OPTIN": "false", "NODE_OPTIONS": "--max-old-space-size=384"}
+		s.Environment = map[string]string{"ELASTICSEARCH_HOSTS": "http://" + es.Addr(stack.PortHTTP), "ELASTICSEARCH_USERNAME": "kibana_system",
+			"SERVER_PORT": strconv.Itoa(inst.Port(stack.PortHTTP)), "TELEMETRY_OPTIN": "false", "NODE_OPTIONS": "--max-old-space-size=384"}
 		s.Secrets = []SecretRef{{Source: "kibana-system-password"}}
-		s.Ports = []string{r.publish(inst, topology.PortHTTP)}
+		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
 		s.DependsOn = deps(es.Name, healthy, "es-users", completed)
-		s.Healthcheck = health("120s", fmt.Sprintf(`curl -fsS http://127.0.0.1:%d/api/status | grep -q '"level":"available"' || exit 1`, inst.Port(topology.PortHTTP)))
+		s.Healthcheck = health("120s", fmt.Sprintf(`curl -fsS http://127.0.0.1:%d/api/status | grep -q '"level":"available"' || exit 1`, inst.Port(stack.PortHTTP)))
 		s.MemLimit = "640m"
 	default:
 		return fmt.Errorf("no Compose service for component %s", inst.Component)
@@ -497,7 +497,7 @@ func (r *renderer) instance(inst topology.Instance) error {
 
 // withExpose declares the container ports of the instance: what Prometheus and the other
 // services dial, checked against the scrape config.
-func withExpose(s *Service, inst topology.Instance) *Service {
+func withExpose(s *Service, inst stack.Instance) *Service {
 	for _, p := range inst.Ports {
 		s.Expose = append(s.Expose, strconv.Itoa(p.Port))
 	}
@@ -506,7 +506,7 @@ func withExpose(s *Service, inst topology.Instance) *Service {
 
 // spark sets what every Spark process shares: the image's conf dir from deploy/spark,
 // the log4j2 config with the instance's event log, the log volume.
-func (r *renderer) spark(s *Service, inst topology.Instance, daemonOpts ...string) {
+func (r *renderer) spark(s *Service, inst stack.Instance, daemonOpts ...string) {
 	opts := append([]string{"-Dlog4j2.configurationFile=" + log4jDir + "/spark.properties",
 		"-D" + logpipeline.LogFileProperty + "=" + logDir + "/" + inst.Name + ".events.log"}, daemonOpts...)
 	s.Environment = map[string]string{"SPARK_CONF_DIR": sparkConf, "SPARK_NO_DAEMONIZE": "true",
@@ -521,19 +521,19 @@ func (r *renderer) spark(s *Service, inst topology.Instance, daemonOpts ...strin
 
 // kafka is a KRaft node: kafkaconf's settings as the image's KAFKA_* variables, the JMX
 // exporter agent from the setup job's volume with our rules, our log4j2 config.
-func (r *renderer) kafka(inst topology.Instance) error {
+func (r *renderer) kafka(inst stack.Instance) error {
 	dirs := kafkaconf.LogDirs(inst, kafkaData)
 	settings, err := kafkaconf.Node(r.st, inst, dirs...)
 	if err != nil {
 		return err
 	}
-	role := map[topology.Component]string{topology.KafkaController: "controller", topology.KafkaBroker: "broker", topology.KafkaCombined: "combined"}[inst.Component]
+	role := map[stack.Component]string{stack.KafkaController: "controller", stack.KafkaBroker: "broker", stack.KafkaCombined: "combined"}[inst.Component]
 	// The native stack's heaps (internal/stack).
 	heap := map[string]string{"combined": "512m", "broker": "384m", "controller": "256m"}[role]
 	env := map[string]string{
 		"CLUSTER_ID":      ClusterID,
 		"KAFKA_HEAP_OPTS": "-Xms" + heap + " -Xmx" + heap,
-		"KAFKA_OPTS":      fmt.Sprintf("-javaagent:%s/%s=%d:/etc/finobs/jmx.yml", jmxDir, JMXAgentJar, inst.Port(topology.PortMetrics)),
+		"KAFKA_OPTS":      fmt.Sprintf("-javaagent:%s/%s=%d:/etc/finobs/jmx.yml", jmxDir, JMXAgentJar, inst.Port(stack.PortMetrics)),
 		"KAFKA_LOG4J_OPTS": "-Dlog4j2.configurationFile=" + log4jDir + "/kafka.properties -D" + logpipeline.LogFileProperty + "=" +
 			logDir + "/" + inst.Name + ".events.log",
 	}
@@ -558,15 +558,15 @@ func (r *renderer) kafka(inst topology.Instance) error {
 	}
 	// The image's tools read KAFKA_OPTS too: a health probe must not start a second agent.
 	tool := "KAFKA_OPTS= KAFKA_LOG4J_OPTS= KAFKA_HEAP_OPTS=-Xmx64m /opt/kafka/bin/"
-	if inst.Component == topology.KafkaController {
-		s.Healthcheck = health("30s", tool+"kafka-metadata-quorum.sh --bootstrap-controller "+inst.Addr(topology.PortController)+" describe --status >/dev/null || exit 1")
+	if inst.Component == stack.KafkaController {
+		s.Healthcheck = health("30s", tool+"kafka-metadata-quorum.sh --bootstrap-controller "+inst.Addr(stack.PortController)+" describe --status >/dev/null || exit 1")
 		s.MemLimit = "384m"
 	} else {
-		r.dependOn(s.DependsOn, healthy, topology.KafkaController)
-		s.Healthcheck = health("30s", tool+"kafka-broker-api-versions.sh --bootstrap-server "+inst.Addr(topology.PortBroker)+" >/dev/null || exit 1")
+		r.dependOn(s.DependsOn, healthy, stack.KafkaController)
+		s.Healthcheck = health("30s", tool+"kafka-broker-api-versions.sh --bootstrap-server "+inst.Addr(stack.PortBroker)+" >/dev/null || exit 1")
 		s.MemLimit = "768m"
-		if inst.Port(topology.PortHost) != 0 {
-			s.Ports = []string{r.publish(inst, topology.PortHost)}
+		if inst.Port(stack.PortHost) != 0 {
+			s.Ports = []string{r.publish(inst, stack.PortHost)}
 		}
 	}
 	r.f.Services[inst.Name] = withExpose(s, inst)

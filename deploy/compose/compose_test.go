@@ -15,6 +15,7 @@ import (
 	"github.com/finobs/finobs/deploy/compose"
 	"github.com/finobs/finobs/deploy/kafkaconf"
 	"github.com/finobs/finobs/pkg/generate"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -107,7 +108,7 @@ func scrapes(t *testing.T) []string {
 }
 
 func check(t *testing.T, p *types.Project) error {
-	return compose.Check(p, theRepo(t), topology.PublishedHost, topology.Compose(), scrapes(t))
+	return compose.Check(p, theRepo(t), stack.PublishedHost, topology.Compose(), scrapes(t))
 }
 
 // The committed compose file loads with compose-go and passes every check.
@@ -150,7 +151,7 @@ func TestKafkaSettingsAsNative(t *testing.T) {
 	}
 	n := 0
 	for _, inst := range local.Instances {
-		if !slices.Contains(topology.KafkaRoles, inst.Component) {
+		if !slices.Contains(stack.KafkaRoles, inst.Component) {
 			continue
 		}
 		s, ok := p.Services[inst.Name]
@@ -292,7 +293,7 @@ func TestRenderJBODBroker(t *testing.T) {
 			st.Instances[i].LogDirs = 2
 		}
 	}
-	data, err := compose.Render(st, compose.Options{PublishHost: topology.PublishedHost})
+	data, err := compose.Render(st, compose.Options{PublishHost: stack.PublishedHost})
 	if err != nil {
 		t.Fatal(err)
 	}

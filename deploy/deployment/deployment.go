@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // URLs are the user-facing addresses of one deployment.
@@ -52,35 +52,35 @@ func (u *URLs) Settings() []Setting {
 const RunbooksPath = "/runbooks/"
 
 // Defaults are the addresses on the machine running the stack: Compose publishes its
-// ports on topology.PublishedHost, the native stack listens on loopback. The native stack
+// ports on stack.PublishedHost, the native stack listens on loopback. The native stack
 // runs no Grafana: its dashboard links point where the Compose one (or a user's own,
 // provisioned from deploy/grafana) answers. Runbooks are served by the runbooks service
 // under Compose and by the webhook natively.
-func Defaults(st topology.Stack) URLs {
-	published := func(c topology.Component, port string, fallback int) string {
+func Defaults(st stack.Stack) URLs {
+	published := func(c stack.Component, port string, fallback int) string {
 		p := fallback
 		if is := st.Of(c); len(is) == 1 {
 			p = is[0].Port(port)
 		}
-		return "http://" + net.JoinHostPort(topology.PublishedHost, strconv.Itoa(p))
+		return "http://" + net.JoinHostPort(stack.PublishedHost, strconv.Itoa(p))
 	}
-	runbooks := topology.Runbooks
+	runbooks := stack.Runbooks
 	if st.Count(runbooks) == 0 {
-		runbooks = topology.Webhook
+		runbooks = stack.Webhook
 	}
 	return URLs{
 		Stack:        st.Name,
-		Grafana:      published(topology.Grafana, topology.PortHTTP, 3000),
-		Runbooks:     published(runbooks, topology.PortHTTP, 0) + RunbooksPath,
-		Prometheus:   published(topology.Prometheus, topology.PortMetrics, 0),
-		Alertmanager: published(topology.Alertmanager, topology.PortMetrics, 0),
+		Grafana:      published(stack.Grafana, stack.PortHTTP, 3000),
+		Runbooks:     published(runbooks, stack.PortHTTP, 0) + RunbooksPath,
+		Prometheus:   published(stack.Prometheus, stack.PortMetrics, 0),
+		Alertmanager: published(stack.Alertmanager, stack.PortMetrics, 0),
 	}
 }
 
 // For returns the URLs of a stack: its defaults, each overridden by its variable when
 // getenv (os.Getenv when nil) returns one. A value that is not an absolute http(s) URL is
 // an error naming the variable.
-func For(st topology.Stack, getenv func(string) string) (URLs, error) {
+func For(st stack.Stack, getenv func(string) string) (URLs, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}

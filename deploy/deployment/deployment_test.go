@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -13,7 +14,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		st   topology.Stack
+		st   stack.Stack
 		want URLs
 	}{
 		{topology.Compose(), URLs{"compose", "http://127.0.0.1:3000", "http://127.0.0.1:9095/runbooks/", "http://127.0.0.1:9090", "http://127.0.0.1:9093"}},

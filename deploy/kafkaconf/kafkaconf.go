@@ -7,12 +7,12 @@ package kafkaconf
 
 import (
 	"fmt"
-	"github.com/finobs/finobs/topics"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
+	"github.com/finobs/finobs/topics"
 )
 
 // Setting is one server.properties key and its value.
@@ -30,10 +30,10 @@ const (
 
 // Node returns the settings of a Kafka instance of st, in file order. logDirs are where
 // the node keeps its log segments, one per directory the instance declares
-// (topology.Instance.LogDirs); the first also holds the metadata log.
-func Node(st topology.Stack, inst topology.Instance, logDirs ...string) ([]Setting, error) {
+// (stack.Instance.LogDirs); the first also holds the metadata log.
+func Node(st stack.Stack, inst stack.Instance, logDirs ...string) ([]Setting, error) {
 	switch inst.Component {
-	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker:
+	case stack.KafkaCombined, stack.KafkaController, stack.KafkaBroker:
 	default:
 		return nil, fmt.Errorf("kafkaconf: %s is a %s, not a Kafka node", inst.Name, inst.Component)
 	}
@@ -53,8 +53,8 @@ func Node(st topology.Stack, inst topology.Instance, logDirs ...string) ([]Setti
 	rf, minISR := topics.Replication(st.Brokers())
 	var out []Setting
 	w := func(k string, v any) { out = append(out, Setting{k, fmt.Sprint(v)}) }
-	broker := inst.Component != topology.KafkaController
-	host := broker && inst.Port(topology.PortHost) != 0
+	broker := inst.Component != stack.KafkaController
+	host := broker && inst.Port(stack.PortHost) != 0
 
 	w("node.id", inst.NodeID)
 	w("controller.quorum.voters", st.KafkaVoters())
@@ -65,27 +65,27 @@ func Node(st topology.Stack, inst topology.Instance, logDirs ...string) ([]Setti
 	}
 	w("listener.security.protocol.map", strings.Join(protocols, ","))
 	switch inst.Component {
-	case topology.KafkaCombined:
+	case stack.KafkaCombined:
 		w("process.roles", "broker,controller")
-	case topology.KafkaController:
+	case stack.KafkaController:
 		w("process.roles", "controller")
-	case topology.KafkaBroker:
+	case stack.KafkaBroker:
 		w("process.roles", "broker")
 	}
 	var listeners, advertised []string
 	if broker {
-		listeners = append(listeners, ListenerInternal+"://"+inst.Addr(topology.PortBroker))
-		advertised = append(advertised, ListenerInternal+"://"+inst.Addr(topology.PortBroker))
+		listeners = append(listeners, ListenerInternal+"://"+inst.Addr(stack.PortBroker))
+		advertised = append(advertised, ListenerInternal+"://"+inst.Addr(stack.PortBroker))
 	}
 	if host {
 		// Bound on every interface of the container (the engine forwards the published
 		// port to it), advertised as the machine's address clients dial.
-		p := strconv.Itoa(inst.Port(topology.PortHost))
+		p := strconv.Itoa(inst.Port(stack.PortHost))
 		listeners = append(listeners, ListenerHost+"://0.0.0.0:"+p)
-		advertised = append(advertised, ListenerHost+"://"+topology.PublishedHost+":"+p)
+		advertised = append(advertised, ListenerHost+"://"+stack.PublishedHost+":"+p)
 	}
-	if inst.Component != topology.KafkaBroker {
-		listeners = append(listeners, ListenerController+"://"+inst.Addr(topology.PortController))
+	if inst.Component != stack.KafkaBroker {
+		listeners = append(listeners, ListenerController+"://"+inst.Addr(stack.PortController))
 	}
 	w("listeners", strings.Join(listeners, ","))
 	if broker {
@@ -114,7 +114,7 @@ func Node(st topology.Stack, inst topology.Instance, logDirs ...string) ([]Setti
 
 // LogDirs names the log directories of inst, every deployment alike: first, then
 // first-disk2, first-disk3, ... for the further directories the instance declares.
-func LogDirs(inst topology.Instance, first string) []string {
+func LogDirs(inst stack.Instance, first string) []string {
 	out := []string{first}
 	for n := 2; n <= inst.KafkaLogDirs(); n++ {
 		out = append(out, fmt.Sprintf("%s-disk%d", first, n))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -18,10 +19,10 @@ func TestComposeRunsWhatNativeChecks(t *testing.T) {
 	}
 	n := 0
 	for _, ci := range compose.Instances {
-		if !slices.Contains(topology.KafkaRoles, ci.Component) {
+		if !slices.Contains(stack.KafkaRoles, ci.Component) {
 			continue
 		}
-		var li *topology.Instance
+		var li *stack.Instance
 		for _, i := range local.Instances {
 			if i.Name == ci.Name {
 				li = &i
@@ -73,7 +74,7 @@ func TestDifferencesCatches(t *testing.T) {
 
 func TestComposeBrokerListeners(t *testing.T) {
 	c := topology.Compose()
-	s, err := Node(c, c.Of(topology.KafkaBroker)[1], "/d")
+	s, err := Node(c, c.Of(stack.KafkaBroker)[1], "/d")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestComposeBrokerListeners(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, m[k], want)
 		}
 	}
-	ctl, err := Node(c, c.Of(topology.KafkaController)[0], "/d")
+	ctl, err := Node(c, c.Of(stack.KafkaController)[0], "/d")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,13 +102,13 @@ func TestComposeBrokerListeners(t *testing.T) {
 
 func TestNodeRefuses(t *testing.T) {
 	c := topology.Compose()
-	if _, err := Node(c, c.One(topology.Grafana), "/d"); err == nil || !strings.Contains(err.Error(), "grafana") {
+	if _, err := Node(c, c.One(stack.Grafana), "/d"); err == nil || !strings.Contains(err.Error(), "grafana") {
 		t.Errorf("grafana: %v", err)
 	}
-	if _, err := Node(c, c.Of(topology.KafkaBroker)[0], ""); err == nil || !strings.Contains(err.Error(), "kafka-broker-1") {
+	if _, err := Node(c, c.Of(stack.KafkaBroker)[0], ""); err == nil || !strings.Contains(err.Error(), "kafka-broker-1") {
 		t.Errorf("empty log dir: %v", err)
 	}
-	b := c.Of(topology.KafkaBroker)[0]
+	b := c.Of(stack.KafkaBroker)[0]
 	if _, err := Node(c, b, "/a", "/b"); err == nil || !strings.Contains(err.Error(), "keeps 1 log dirs, given 2") {
 		t.Errorf("two dirs for a node of one: %v", err)
 	}
@@ -126,8 +127,8 @@ func TestLogDirs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var jbod []topology.Instance
-	for _, b := range local.Of(topology.KafkaBroker) {
+	var jbod []stack.Instance
+	for _, b := range local.Of(stack.KafkaBroker) {
 		if b.KafkaLogDirs() > 1 {
 			jbod = append(jbod, b)
 		}
@@ -142,7 +143,7 @@ func TestLogDirs(t *testing.T) {
 	if got := Map(s)["log.dirs"]; got != "/data/b,/data/b-disk2" {
 		t.Errorf("log.dirs = %q", got)
 	}
-	if got := LogDirs(local.Of(topology.KafkaBroker)[0], "/data/a"); !slices.Equal(got, []string{"/data/a"}) {
+	if got := LogDirs(local.Of(stack.KafkaBroker)[0], "/data/a"); !slices.Equal(got, []string{"/data/a"}) {
 		t.Errorf("one dir: %v", got)
 	}
 }

@@ -18,12 +18,12 @@ import (
 	"github.com/finobs/finobs/deploy/deployment"
 	"github.com/finobs/finobs/deploy/kafkaconf"
 	"github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // service is one process of the local stack, derived from a topology instance.
 type service struct {
-	inst    topology.Instance
+	inst    stack.Instance
 	phase   int // 0 starts before 1; each phase waits for the health of all its services
 	dir     string
 	env     []string
@@ -51,11 +51,11 @@ func (s service) name() string {
 }
 
 // ports are the ports the process listens on: the instance's, or those named in only.
-func (s service) ports() []topology.Port {
+func (s service) ports() []stack.Port {
 	if s.only == nil {
 		return s.inst.Ports
 	}
-	var out []topology.Port
+	var out []stack.Port
 	for _, p := range s.inst.Ports {
 		if slices.Contains(s.only, p.Name) {
 			out = append(out, p)
@@ -66,22 +66,22 @@ func (s service) ports() []topology.Port {
 
 // stopRank orders `down`: clients of a component stop before it. Brokers stop before the
 // controllers (a broker without a quorum hangs in controlled shutdown).
-func stopRank(c topology.Component) int {
+func stopRank(c stack.Component) int {
 	switch c {
-	case topology.Prometheus, topology.Filebeat, topology.ElasticsearchExporter,
-		topology.Producer, topology.StreamDriver: // the stream driver stops its query on Spark Connect
+	case stack.Prometheus, stack.Filebeat, stack.ElasticsearchExporter,
+		stack.Producer, stack.StreamDriver: // the stream driver stops its query on Spark Connect
 		return 0
-	case topology.SparkConnect:
+	case stack.SparkConnect:
 		return 1
-	case topology.KafkaBroker, topology.SparkWorker: // a worker takes its executors with it
+	case stack.KafkaBroker, stack.SparkWorker: // a worker takes its executors with it
 		return 2
-	case topology.KafkaCombined, topology.SparkMaster:
+	case stack.KafkaCombined, stack.SparkMaster:
 		return 3
-	case topology.KafkaController:
+	case stack.KafkaController:
 		return 4
-	case topology.Alertmanager:
+	case stack.Alertmanager:
 		return 5
-	case topology.Elasticsearch: // after Filebeat, its client
+	case stack.Elasticsearch: // after Filebeat, its client
 		return 6
 	default:
 		return 7
@@ -90,19 +90,19 @@ func stopRank(c topology.Component) int {
 
 // Managed reports whether the stack runs the component (Starts says whether `up` starts it
 // here: FINOBS_LOGS=0 and FINOBS_PIPELINE=0 leave some out).
-func Managed(c topology.Component) bool {
+func Managed(c stack.Component) bool {
 	switch c {
-	case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker, topology.SparkConnect,
-		topology.SparkMaster, topology.SparkWorker, topology.NodeExporter, topology.Prometheus, topology.Alertmanager, topology.Webhook,
-		topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat, topology.SchemaRegistry,
-		topology.Producer, topology.StreamDriver:
+	case stack.KafkaCombined, stack.KafkaController, stack.KafkaBroker, stack.SparkConnect,
+		stack.SparkMaster, stack.SparkWorker, stack.NodeExporter, stack.Prometheus, stack.Alertmanager, stack.Webhook,
+		stack.Elasticsearch, stack.ElasticsearchExporter, stack.Filebeat, stack.SchemaRegistry,
+		stack.Producer, stack.StreamDriver:
 		return true
 	}
 	return false
 }
 
 // services lists the managed processes of st.
-func services(p Paths, env Env, st topology.Stack) ([]service, error) {
+func services(p Paths, env Env, st stack.Stack) ([]service, error) {
 	urls, err := deployment.For(st, nil)
 	if err != nil {
 		return nil, err
@@ -115,38 +115,38 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 		var s service
 		var err error
 		switch inst.Component {
-		case topology.KafkaCombined, topology.KafkaController, topology.KafkaBroker:
+		case stack.KafkaCombined, stack.KafkaController, stack.KafkaBroker:
 			s, err = kafkaService(p, env, st, inst)
-		case topology.SparkMaster:
+		case stack.SparkMaster:
 			s = sparkMasterService(p, env, st, inst)
-		case topology.SparkWorker:
+		case stack.SparkWorker:
 			s = sparkWorkerService(p, env, st, inst)
-		case topology.SparkConnect:
+		case stack.SparkConnect:
 			s, err = sparkService(p, env, st, inst)
-		case topology.NodeExporter:
+		case stack.NodeExporter:
 			s = nodeExporterService(p, inst)
-		case topology.Prometheus:
+		case stack.Prometheus:
 			s = prometheusService(p, st, inst, urls)
-		case topology.Alertmanager:
+		case stack.Alertmanager:
 			s = alertmanagerService(p, env, st, inst, urls)
-		case topology.Webhook:
+		case stack.Webhook:
 			s = webhookService(p, inst)
-		case topology.Elasticsearch:
+		case stack.Elasticsearch:
 			s, err = elasticsearchService(p, env, inst)
 			front := esFrontService(p, inst)
 			front.inst = inst
 			front.dir = p.Data()
 			front.timeout = s.timeout
 			out = append(out, front)
-		case topology.ElasticsearchExporter:
+		case stack.ElasticsearchExporter:
 			s = esExporterService(p, st, inst)
-		case topology.Filebeat:
+		case stack.Filebeat:
 			s = filebeatService(p, st, inst)
-		case topology.SchemaRegistry:
+		case stack.SchemaRegistry:
 			s = registryService(p, env, inst)
-		case topology.Producer:
+		case stack.Producer:
 			s, err = producerService(p, st, inst)
-		case topology.StreamDriver:
+		case stack.StreamDriver:
 			s = streamService(p, st, inst)
 		}
 		if err != nil {
@@ -164,19 +164,19 @@ func services(p Paths, env Env, st topology.Stack) ([]service, error) {
 	return out, nil
 }
 
-func metricsURL(inst topology.Instance) string {
+func metricsURL(inst stack.Instance) string {
 	path := inst.MetricsPath
 	if path == "" {
 		path = "/metrics"
 	}
-	return "http://" + inst.Addr(topology.PortMetrics) + path
+	return "http://" + inst.Addr(stack.PortMetrics) + path
 }
 
-func jmxRole(c topology.Component) string {
+func jmxRole(c stack.Component) string {
 	switch c {
-	case topology.KafkaCombined:
+	case stack.KafkaCombined:
 		return "combined"
-	case topology.KafkaController:
+	case stack.KafkaController:
 		return "controller"
 	default:
 		return "broker"
@@ -185,17 +185,17 @@ func jmxRole(c topology.Component) string {
 
 // KafkaLogDirs are the log directories of a Kafka node of st: its directory under
 // kafkaDataDir, then one beside it per further directory it declares (kafka-broker-3-disk2).
-func (p Paths) KafkaLogDirs(st topology.Stack, inst topology.Instance) []string {
+func (p Paths) KafkaLogDirs(st stack.Stack, inst stack.Instance) []string {
 	return kafkaconf.LogDirs(inst, filepath.Join(kafkaDataDir(p, st), inst.Name))
 }
 
 // kafkaDataDir keeps the 1-node and the 3-node cluster apart: switching KAFKA_NODES
 // never mixes their metadata.
-func kafkaDataDir(p Paths, st topology.Stack) string {
+func kafkaDataDir(p Paths, st stack.Stack) string {
 	return filepath.Join(p.Data(), fmt.Sprintf("kafka-%dnodes", st.Controllers()))
 }
 
-func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (service, error) {
+func kafkaService(p Paths, env Env, st stack.Stack, inst stack.Instance) (service, error) {
 	role := jmxRole(inst.Component)
 	jmxConf := p.Deploy(filepath.Join("jmx", "kafka-"+role+".yml"))
 	conf := filepath.Join(p.Conf(), inst.Name+".properties")
@@ -213,7 +213,7 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		"-D" + logpipeline.LogFileProperty + "=" + p.EventLog(inst.Name)}
 
 	s := service{
-		argv: append(jvm, fmt.Sprintf("-javaagent:%s=%s:%s", p.JMXAgent(), inst.Addr(topology.PortMetrics), jmxConf),
+		argv: append(jvm, fmt.Sprintf("-javaagent:%s=%s:%s", p.JMXAgent(), inst.Addr(stack.PortMetrics), jmxConf),
 			"-cp", cp, "kafka.Kafka", conf),
 		env:     []string{"JAVA_HOME=" + env.JavaHome},
 		timeout: 120 * time.Second,
@@ -258,10 +258,10 @@ func kafkaService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 	}
 	metrics := httpOK(metricsURL(inst))
 	switch inst.Component {
-	case topology.KafkaController:
-		s.health = all(metrics, tcpOpen(inst.Addr(topology.PortController)))
+	case stack.KafkaController:
+		s.health = all(metrics, tcpOpen(inst.Addr(stack.PortController)))
 	default:
-		s.health = all(metrics, kafkaBrokers(inst.Addr(topology.PortBroker), st.Brokers()))
+		s.health = all(metrics, kafkaBrokers(inst.Addr(stack.PortBroker), st.Brokers()))
 	}
 	return s, nil
 }
@@ -285,7 +285,7 @@ func clusterID(dir string) (string, error) {
 
 // kafkaProperties is the server.properties of a node: internal/kafkaconf's settings, the
 // same the Compose file gives each container.
-func kafkaProperties(st topology.Stack, inst topology.Instance, logDirs []string) (string, error) {
+func kafkaProperties(st stack.Stack, inst stack.Instance, logDirs []string) (string, error) {
 	settings, err := kafkaconf.Node(st, inst, logDirs...)
 	if err != nil {
 		return "", err
@@ -302,7 +302,7 @@ func jvmLog4j(p Paths, group string) string {
 	return p.Deploy(filepath.Join("log4j2", group+".properties"))
 }
 
-func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) (service, error) {
+func sparkService(p Paths, env Env, st stack.Stack, inst stack.Instance) (service, error) {
 	master, err := SparkMaster(st)
 	if err != nil {
 		return service{}, err
@@ -317,8 +317,8 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 	for _, kv := range [][2]string{
 		{"spark.metrics.conf", p.Deploy("spark/metrics.properties")},
 		{"spark.connect.grpc.binding.address", host},
-		{"spark.connect.grpc.binding.port", strconv.Itoa(inst.Port(topology.PortGRPC))},
-		{"spark.ui.port", strconv.Itoa(inst.Port(topology.PortMetrics))},
+		{"spark.connect.grpc.binding.port", strconv.Itoa(inst.Port(stack.PortGRPC))},
+		{"spark.ui.port", strconv.Itoa(inst.Port(stack.PortMetrics))},
 		{"spark.port.maxRetries", "0"}, // fail rather than serve metrics on another port
 		{"spark.driver.host", host},
 		{"spark.driver.bindAddress", host},
@@ -333,11 +333,11 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		"--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "spark-internal")
 	// On the cluster the server is healthy once its application has an executor: before
 	// that, every query it starts waits for resources.
-	health := all(tcpOpen(inst.Addr(topology.PortGRPC)), httpOK(metricsURL(inst)))
+	health := all(tcpOpen(inst.Addr(stack.PortGRPC)), httpOK(metricsURL(inst)))
 	if strings.HasPrefix(master, "spark://") {
 		for _, x := range inst.Extra {
-			if x.Job == topology.SparkExecutors {
-				health = all(health, sparkExecutorsUp("http://"+inst.Addr(topology.PortMetrics)+x.Path))
+			if x.Job == stack.SparkExecutors {
+				health = all(health, sparkExecutorsUp("http://"+inst.Addr(stack.PortMetrics)+x.Path))
 			}
 		}
 	}
@@ -356,22 +356,22 @@ func sparkService(p Paths, env Env, st topology.Stack, inst topology.Instance) (
 		},
 		health:  health,
 		timeout: 180 * time.Second, // a JVM of 400 jars on 2 busy cores
-		url:     "sc://" + inst.Addr(topology.PortGRPC),
+		url:     "sc://" + inst.Addr(stack.PortGRPC),
 	}, nil
 }
 
 // sparkDriverOpts are the driver JVM's options: its Derby home, and the rendered log4j2
 // config with its event file (it takes precedence over SPARK_CONF_DIR's log4j2.properties,
 // which Compose mounts).
-func sparkDriverOpts(p Paths, inst topology.Instance, dir string) string {
+func sparkDriverOpts(p Paths, inst stack.Instance, dir string) string {
 	return "-Dderby.system.home=" + filepath.Join(dir, "derby") +
 		" -Dlog4j2.configurationFile=" + jvmLog4j(p, "spark") + " -D" + logpipeline.LogFileProperty + "=" + p.EventLog(inst.Name)
 }
 
-func nodeExporterService(p Paths, inst topology.Instance) service {
+func nodeExporterService(p Paths, inst stack.Instance) service {
 	return service{
 		argv: []string{filepath.Join(p.Bin(), "node_exporter"),
-			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
+			"--web.listen-address=" + inst.Addr(stack.PortMetrics),
 			"--collector.disable-defaults",
 			"--collector.filesystem", "--collector.cpu", "--collector.meminfo", "--collector.loadavg",
 			// Sandboxes mount tiny tmpfs file systems that are always "full": not ours to alert on.
@@ -383,14 +383,14 @@ func nodeExporterService(p Paths, inst topology.Instance) service {
 	}
 }
 
-func prometheusService(p Paths, st topology.Stack, inst topology.Instance, urls deployment.URLs) service {
+func prometheusService(p Paths, st stack.Stack, inst stack.Instance, urls deployment.URLs) service {
 	// cmd/gen renders deploy/local/prometheus.yml for the default topology (one combined
 	// node) and deploy/local/prometheus-kafka<N>.yml for the others.
 	cfg := p.Deploy("local/prometheus.yml")
 	if st.Controllers() != 1 {
 		cfg = p.Deploy(fmt.Sprintf("local/prometheus-kafka%d.yml", st.Controllers()))
 	}
-	base := "http://" + inst.Addr(topology.PortMetrics)
+	base := "http://" + inst.Addr(stack.PortMetrics)
 	return service{
 		argv: []string{filepath.Join(p.Bin(), "prometheus"),
 			"--config.file=" + cfg,
@@ -398,7 +398,7 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance, urls 
 			// (up of kafka-1, say) would count as live targets for 5 minutes.
 			"--storage.tsdb.path=" + promData(p, st),
 			"--storage.tsdb.retention.time=2d",
-			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
+			"--web.listen-address=" + inst.Addr(stack.PortMetrics),
 			"--web.enable-lifecycle",
 			// The links in alerts (generatorURL) use the deployment's address; routes stay
 			// at / whatever path a proxy in front adds.
@@ -412,14 +412,14 @@ func prometheusService(p Paths, st topology.Stack, inst topology.Instance, urls 
 	}
 }
 
-func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Instance, urls deployment.URLs) service {
+func alertmanagerService(p Paths, env Env, st stack.Stack, inst stack.Instance, urls deployment.URLs) service {
 	cfg := p.Deploy("local/alertmanager.yml")
-	base := "http://" + inst.Addr(topology.PortMetrics)
+	base := "http://" + inst.Addr(stack.PortMetrics)
 	return service{
 		argv: []string{env.Alertmanager,
 			"--config.file=" + cfg,
 			"--storage.path=" + filepath.Join(p.Data(), "alertmanager"),
-			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
+			"--web.listen-address=" + inst.Addr(stack.PortMetrics),
 			"--cluster.listen-address=", // no gossip port: a single local instance
 			"--web.external-url=" + urls.Alertmanager, "--web.route-prefix=/",
 			// receiver_name on the notification metrics: the failing-delivery alert names the receiver.
@@ -438,11 +438,11 @@ func alertmanagerService(p Paths, env Env, st topology.Stack, inst topology.Inst
 	}
 }
 
-func webhookService(p Paths, inst topology.Instance) service {
-	base := "http://" + inst.Addr(topology.PortHTTP)
+func webhookService(p Paths, inst stack.Instance) service {
+	base := "http://" + inst.Addr(stack.PortHTTP)
 	return service{
 		argv: append([]string{filepath.Join(p.Bin(), "webhook"),
-			"-listen", inst.Addr(topology.PortHTTP),
+			"-listen", inst.Addr(stack.PortHTTP),
 			"-file", filepath.Join(p.WebhookDir(), "notifications.jsonl"),
 			// The runbook_url of the native rules points here (internal/deployment).
 			"-runbooks", p.Deploy("runbooks")}, webhookReceivers(inst)...),
@@ -453,7 +453,7 @@ func webhookService(p Paths, inst topology.Instance) service {
 
 // promData is the TSDB directory: data/prometheus for the default topology, and one per
 // other size (data/prometheus-kafka3).
-func promData(p Paths, st topology.Stack) string {
+func promData(p Paths, st stack.Stack) string {
 	if st.Controllers() == 1 {
 		return filepath.Join(p.Data(), "prometheus")
 	}

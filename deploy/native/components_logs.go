@@ -14,16 +14,16 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/esprovision"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // The logging pipeline of the native stack: one Elasticsearch node, its exporter, and
 // Filebeat shipping the stack's own logs straight to Elasticsearch (no Logstash runs here).
 
 // logging reports whether c belongs to the logging pipeline (left out by FINOBS_LOGS=0).
-func logging(c topology.Component) bool {
+func logging(c stack.Component) bool {
 	switch c {
-	case topology.Elasticsearch, topology.ElasticsearchExporter, topology.Filebeat:
+	case stack.Elasticsearch, stack.ElasticsearchExporter, stack.Filebeat:
 		return true
 	}
 	return false
@@ -33,9 +33,9 @@ func logging(c topology.Component) bool {
 // not a part of the logging pipeline that FINOBS_LOGS=0 leaves out, nor of the data
 // pipeline that FINOBS_PIPELINE=0 leaves out, nor the schema registry that
 // FINOBS_REGISTRY=0 leaves out.
-func Starts(c topology.Component) bool {
+func Starts(c stack.Component) bool {
 	return Managed(c) && (!logging(c) || LogsEnabled()) && (!pipeline(c) || PipelineEnabled()) &&
-		(c != topology.SchemaRegistry || RegistryEnabled())
+		(c != stack.SchemaRegistry || RegistryEnabled())
 }
 
 // esUser is whom Elasticsearch runs as when the stack runs as root: Elasticsearch refuses
@@ -50,13 +50,13 @@ var esWatermarks = map[string]string{
 	"flood_stage": "512mb",
 }
 
-func elasticsearchService(p Paths, env Env, inst topology.Instance) (service, error) {
+func elasticsearchService(p Paths, env Env, inst stack.Instance) (service, error) {
 	home := p.Elasticsearch()
 	conf := filepath.Join(p.ESDir(), "conf")
 	data := filepath.Join(p.ESDir(), "data")
 	logs := filepath.Join(p.ESDir(), "logs")
 	tmp := filepath.Join(p.ESDir(), "tmp")
-	base := "http://" + inst.Addr(topology.PortNode)
+	base := "http://" + inst.Addr(stack.PortNode)
 	cred, err := esCredential()
 	if err != nil {
 		return service{}, err
@@ -68,7 +68,7 @@ func elasticsearchService(p Paths, env Env, inst topology.Instance) (service, er
 			"JAVA_HOME=", // ES warns when both are set and uses ES_JAVA_HOME
 		},
 		user:    cred,
-		only:    []string{topology.PortNode, topology.PortTransport},
+		only:    []string{stack.PortNode, stack.PortTransport},
 		timeout: 180 * time.Second, // a JVM beside Kafka's and Spark's on 2 cores
 		url:     base,
 		// Yellow is enough to serve: the status alert, not the start, judges it.
@@ -129,7 +129,7 @@ const esJVMOptions = `# Written by the finobs stack; do not edit.
 -Xmx` + ElasticsearchHeap + `
 `
 
-func elasticsearchYML(inst topology.Instance, data, logs string) string {
+func elasticsearchYML(inst stack.Instance, data, logs string) string {
 	var b strings.Builder
 	w := func(k string, v any) { fmt.Fprintf(&b, "%s: %v\n", k, v) }
 	b.WriteString("# Written by `go run ./cmd/stack up` from internal/topology; do not edit.\n")
@@ -138,8 +138,8 @@ func elasticsearchYML(inst topology.Instance, data, logs string) string {
 	w("path.data", data)
 	w("path.logs", logs)
 	w("network.host", inst.Host)
-	w("http.port", inst.Port(topology.PortNode))
-	w("transport.port", inst.Port(topology.PortTransport))
+	w("http.port", inst.Port(stack.PortNode))
+	w("transport.port", inst.Port(stack.PortTransport))
 	w("discovery.type", "single-node")
 	// Loopback only, on a dev box: no users, no TLS.
 	w("xpack.security.enabled", false)
@@ -175,25 +175,25 @@ func chownTree(dir string, uid, gid int) error {
 // esFrontService is the node's front door on the instance's HTTP port (cmd/esroot): it
 // answers GET /, which the integ-test distribution lacks and Filebeat reads first, and
 // passes the rest to the node.
-func esFrontService(p Paths, inst topology.Instance) service {
-	base := "http://" + inst.Addr(topology.PortHTTP)
+func esFrontService(p Paths, inst stack.Instance) service {
+	base := "http://" + inst.Addr(stack.PortHTTP)
 	return service{
 		proc: inst.Name + "-root",
-		only: []string{topology.PortHTTP},
+		only: []string{stack.PortHTTP},
 		argv: []string{filepath.Join(p.Bin(), "esroot"),
-			"-listen", inst.Addr(topology.PortHTTP),
-			"-node", "http://" + inst.Addr(topology.PortNode)},
+			"-listen", inst.Addr(stack.PortHTTP),
+			"-node", "http://" + inst.Addr(stack.PortNode)},
 		health: httpOK(base + "/"),
 		url:    base,
 	}
 }
 
-func esExporterService(p Paths, st topology.Stack, inst topology.Instance) service {
-	es := st.One(topology.Elasticsearch)
+func esExporterService(p Paths, st stack.Stack, inst stack.Instance) service {
+	es := st.One(stack.Elasticsearch)
 	return service{
 		argv: []string{filepath.Join(p.Bin(), "elasticsearch_exporter"),
-			"--es.uri=http://" + es.Addr(topology.PortHTTP),
-			"--web.listen-address=" + inst.Addr(topology.PortMetrics),
+			"--es.uri=http://" + es.Addr(stack.PortHTTP),
+			"--web.listen-address=" + inst.Addr(stack.PortMetrics),
 			"--es.indices",                // per-index documents: "no documents for a source"
 			"--collector.clustersettings", // the watermarks in force
 			"--es.timeout=10s",
@@ -207,9 +207,9 @@ func esExporterService(p Paths, st topology.Stack, inst topology.Instance) servi
 // FilebeatConfig is the Filebeat config of the native stack, rendered by cmd/gen.
 const FilebeatConfig = "filebeat/local.yml"
 
-func filebeatService(p Paths, st topology.Stack, inst topology.Instance) service {
+func filebeatService(p Paths, st stack.Stack, inst stack.Instance) service {
 	cfg := p.Deploy(FilebeatConfig)
-	base := "http://" + inst.Addr(topology.PortHTTP)
+	base := "http://" + inst.Addr(stack.PortHTTP)
 	s := service{
 		argv: []string{p.Filebeat(), "-e",
 			"-c", cfg,
@@ -221,7 +221,7 @@ func filebeatService(p Paths, st topology.Stack, inst topology.Instance) service
 			// Its HTTP endpoint (JSON stats) is the stack's: from the topology, not the file.
 			"-E", "http.enabled=true",
 			"-E", "http.host=" + inst.Host,
-			"-E", "http.port=" + strconv.Itoa(inst.Port(topology.PortHTTP)),
+			"-E", "http.port=" + strconv.Itoa(inst.Port(stack.PortHTTP)),
 		},
 		// The rendered inputs read ${FINOBS_LOG_DIR}: the file is the same on every machine.
 		env:     []string{"FINOBS_LOG_DIR=" + p.Logs()},

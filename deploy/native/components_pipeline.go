@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // The data pipeline as managed services of the native stack, as Compose runs them: the
@@ -24,8 +24,8 @@ const pipelinePhase = 2
 const DefaultProducerRate = 200
 
 // pipeline reports whether c is a part of the data pipeline (left out by FINOBS_PIPELINE=0).
-func pipeline(c topology.Component) bool {
-	return c == topology.Producer || c == topology.StreamDriver
+func pipeline(c stack.Component) bool {
+	return c == stack.Producer || c == stack.StreamDriver
 }
 
 // PipelineEnabled reports whether `up` starts the producer and the stream driver.
@@ -42,7 +42,7 @@ func producerRate() (string, error) {
 	return v, nil
 }
 
-func producerService(p Paths, st topology.Stack, inst topology.Instance) (service, error) {
+func producerService(p Paths, st stack.Stack, inst stack.Instance) (service, error) {
 	rate, err := producerRate()
 	if err != nil {
 		return service{}, err
@@ -54,7 +54,7 @@ func producerService(p Paths, st topology.Stack, inst topology.Instance) (servic
 			// The provisioner created the topic: a missing one is an error, not a topic of
 			// the producer's own making.
 			"-create-topic=false",
-			"-metrics-addr", inst.Addr(topology.PortMetrics),
+			"-metrics-addr", inst.Addr(stack.PortMetrics),
 			"-progress", "1m"},
 		health:  httpOK(metricsURL(inst)),
 		timeout: 60 * time.Second,
@@ -62,14 +62,14 @@ func producerService(p Paths, st topology.Stack, inst topology.Instance) (servic
 	}, nil
 }
 
-func streamService(p Paths, st topology.Stack, inst topology.Instance) service {
+func streamService(p Paths, st stack.Stack, inst stack.Instance) service {
 	return service{
 		phase: pipelinePhase,
 		argv: []string{filepath.Join(p.Bin(), "stream"),
-			"-spark", st.One(topology.SparkConnect).Addr(topology.PortGRPC),
+			"-spark", st.One(stack.SparkConnect).Addr(stack.PortGRPC),
 			"-bootstrap", st.KafkaBootstrap(),
 			"-checkpoint-dir", p.PipelineCheckpoints(st),
-			"-metrics-addr", inst.Addr(topology.PortMetrics)},
+			"-metrics-addr", inst.Addr(stack.PortMetrics)},
 		prepare: func(context.Context) error { return mkdirs(p.PipelineCheckpoints(st)) },
 		health:  httpOK(metricsURL(inst)),
 		timeout: 60 * time.Second,

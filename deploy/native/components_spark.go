@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/pkg/logpipeline"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // SparkMasterEnv names the setting that chooses where the Spark Connect server runs its
@@ -31,13 +31,13 @@ var sparkLocalRE = regexp.MustCompile(`^local(\[(\*|[1-9][0-9]*)(,[1-9][0-9]*)?\
 
 // SparkMaster is the master URL the Spark Connect server of st runs against: $FINOBS_SPARK_MASTER,
 // else the topology's standalone master.
-func SparkMaster(st topology.Stack) (string, error) {
+func SparkMaster(st stack.Stack) (string, error) {
 	v := strings.TrimSpace(os.Getenv(SparkMasterEnv))
 	if v == "" {
-		if st.Count(topology.SparkMaster) == 0 {
+		if st.Count(stack.SparkMaster) == 0 {
 			return "local[2]", nil
 		}
-		return "spark://" + st.One(topology.SparkMaster).Addr(topology.PortSpark), nil
+		return "spark://" + st.One(stack.SparkMaster).Addr(stack.PortSpark), nil
 	}
 	if sparkLocalRE.MatchString(v) || strings.HasPrefix(v, "spark://") && len(v) > len("spark://") {
 		return v, nil
@@ -48,7 +48,7 @@ func SparkMaster(st topology.Stack) (string, error) {
 // sparkDaemonEnv is the environment of a master or worker: Spark's launcher reads the heap
 // and JVM options from it. Logs go through deploy/spark (SPARK_CONF_DIR) to the process's
 // log, and through the rendered log4j2 config to its event file for Filebeat.
-func sparkDaemonEnv(p Paths, env Env, inst topology.Instance) []string {
+func sparkDaemonEnv(p Paths, env Env, inst stack.Instance) []string {
 	return []string{"JAVA_HOME=" + env.JavaHome, "SPARK_HOME=" + env.SparkHome, "SPARK_LOCAL_IP=" + inst.Host,
 		"SPARK_CONF_DIR=" + p.Deploy("spark"),
 		"SPARK_DAEMON_MEMORY=" + SparkDaemonHeap,
@@ -60,7 +60,7 @@ func sparkDaemonEnv(p Paths, env Env, inst topology.Instance) []string {
 // sparkProperties writes a daemon's properties file (conf/<name>.properties): given with
 // --properties-file, it replaces spark-defaults.conf, which holds the Connect server's
 // settings.
-func sparkProperties(p Paths, inst topology.Instance, kvs [][2]string) (string, func(context.Context) error) {
+func sparkProperties(p Paths, inst stack.Instance, kvs [][2]string) (string, func(context.Context) error) {
 	path := filepath.Join(p.Conf(), inst.Name+".properties")
 	return path, func(context.Context) error {
 		if err := generated(jvmLog4j(p, "spark")); err != nil {
@@ -78,7 +78,7 @@ func sparkProperties(p Paths, inst topology.Instance, kvs [][2]string) (string, 
 	}
 }
 
-func sparkMasterService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
+func sparkMasterService(p Paths, env Env, st stack.Stack, inst stack.Instance) service {
 	conf, prepare := sparkProperties(p, inst, [][2]string{
 		{"spark.metrics.conf", p.Deploy("spark/metrics.properties")},
 		// The REST submission server would listen on 6066: nothing submits through it.
@@ -86,24 +86,24 @@ func sparkMasterService(p Paths, env Env, st topology.Stack, inst topology.Insta
 		{"spark.deploy.retainedApplications", "20"},
 		{"spark.deploy.retainedDrivers", "20"},
 	})
-	base := "http://" + inst.Addr(topology.PortMetrics)
+	base := "http://" + inst.Addr(stack.PortMetrics)
 	return service{
 		dir: filepath.Join(p.Data(), inst.Name),
 		argv: []string{filepath.Join(env.SparkHome, "bin", "spark-class"), "org.apache.spark.deploy.master.Master",
-			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(topology.PortSpark)),
-			"--webui-port", strconv.Itoa(inst.Port(topology.PortMetrics)), "--properties-file", conf},
+			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(stack.PortSpark)),
+			"--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics)), "--properties-file", conf},
 		env:     sparkDaemonEnv(p, env, inst),
 		prepare: prepare,
 		// Healthy once every worker of the topology registered: a master alone runs nothing.
-		health:  all(httpOK(metricsURL(inst)), sparkAliveWorkers(base, st.Count(topology.SparkWorker))),
+		health:  all(httpOK(metricsURL(inst)), sparkAliveWorkers(base, st.Count(stack.SparkWorker))),
 		timeout: 90 * time.Second,
 		url:     base,
 	}
 }
 
-func sparkWorkerService(p Paths, env Env, st topology.Stack, inst topology.Instance) service {
+func sparkWorkerService(p Paths, env Env, st stack.Stack, inst stack.Instance) service {
 	dir := filepath.Join(p.Data(), inst.Name)
-	master := st.One(topology.SparkMaster)
+	master := st.One(stack.SparkMaster)
 	conf, prepare := sparkProperties(p, inst, [][2]string{
 		{"spark.metrics.conf", p.Deploy("spark/metrics.properties")},
 		// Every Spark Connect start is an application whose directory (the jars it was given,
@@ -121,16 +121,16 @@ func sparkWorkerService(p Paths, env Env, st topology.Stack, inst topology.Insta
 	return service{
 		dir: dir,
 		argv: []string{filepath.Join(env.SparkHome, "bin", "spark-class"), "org.apache.spark.deploy.worker.Worker",
-			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(topology.PortSpark)),
-			"--webui-port", strconv.Itoa(inst.Port(topology.PortMetrics)),
+			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(stack.PortSpark)),
+			"--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics)),
 			"--cores", strconv.Itoa(inst.Cores), "--memory", strconv.Itoa(inst.MemoryMB) + "m",
 			"--work-dir", filepath.Join(dir, "work"), "--properties-file", conf,
-			"spark://" + master.Addr(topology.PortSpark)},
+			"spark://" + master.Addr(stack.PortSpark)},
 		// Executors' shuffle and spill files go under the worker's local dirs.
 		env:     append(sparkDaemonEnv(p, env, inst), "SPARK_LOCAL_DIRS="+filepath.Join(dir, "tmp")),
 		prepare: prepare,
 		health: all(httpOK(metricsURL(inst)),
-			sparkWorkerRegistered("http://"+master.Addr(topology.PortMetrics), inst.Addr(topology.PortSpark))),
+			sparkWorkerRegistered("http://"+master.Addr(stack.PortMetrics), inst.Addr(stack.PortSpark))),
 		timeout: 90 * time.Second,
 		url:     metricsURL(inst),
 	}

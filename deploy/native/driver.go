@@ -15,16 +15,16 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/finobs/finobs/catalog"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // driverStatus is the status row of the stream driver (cmd/stream), which the stack does not
 // start: one GET of its /metrics on loopback says whether it serves, and for each query
 // whether it is up and how often it restarted and failed (by error class). The same numbers
 // Prometheus scrapes; no Prometheus query, so that status works with Prometheus down.
-func driverStatus(ctx context.Context, inst topology.Instance) statusRow {
-	url := "http://" + inst.Addr(topology.PortMetrics) + "/metrics"
-	r := statusRow{name: inst.Name, pid: "-", ports: fmt.Sprintf("%s:%d", topology.PortMetrics, inst.Port(topology.PortMetrics)), url: url}
+func driverStatus(ctx context.Context, inst stack.Instance) statusRow {
+	url := "http://" + inst.Addr(stack.PortMetrics) + "/metrics"
+	r := statusRow{name: inst.Name, pid: "-", ports: fmt.Sprintf("%s:%d", stack.PortMetrics, inst.Port(stack.PortMetrics)), url: url}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		r.health = err.Error()

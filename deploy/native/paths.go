@@ -11,10 +11,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/finobs/finobs/topology"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Paths is the layout of the repository and the state directory.
@@ -76,7 +77,7 @@ func (p Paths) Checkpoints() string { return filepath.Join(p.State, "checkpoints
 // PipelineCheckpoints is where the managed stream driver keeps its checkpoints: one
 // directory per Kafka cluster, as the clusters' data are (kafkaDataDir), since a checkpoint
 // is bound to the cluster it read (its ownership record refuses another).
-func (p Paths) PipelineCheckpoints(st topology.Stack) string {
+func (p Paths) PipelineCheckpoints(st stack.Stack) string {
 	return filepath.Join(p.Checkpoints(), fmt.Sprintf("kafka-%dnodes", st.Controllers()))
 }
 

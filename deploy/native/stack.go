@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/fault"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -28,7 +29,7 @@ type Stack struct {
 	// Provision, when set, puts the declarations into the running stack (cmd/deploy's
 	// provisioner): Up calls it once Kafka, Spark, Prometheus and Alertmanager are healthy,
 	// before it starts the data pipeline, whose topics it creates.
-	Provision func(ctx context.Context, st topology.Stack) error
+	Provision func(ctx context.Context, st stack.Stack) error
 }
 
 // state is run/stack.json: which topology is up.
@@ -72,10 +73,10 @@ func envKafkaNodes() (int, error) {
 }
 
 // Topology is the topology of the stack (running, or about to be started).
-func (s *Stack) Topology() (topology.Stack, error) {
+func (s *Stack) Topology() (stack.Stack, error) {
 	n, err := s.KafkaNodes()
 	if err != nil {
-		return topology.Stack{}, err
+		return stack.Stack{}, err
 	}
 	return topology.Local(n)
 }
@@ -186,7 +187,7 @@ func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string,
 	// it since it started); the provisioner below reloads it and Alertmanager, and checks
 	// that the running configuration is the generated one.
 	for _, sv := range running {
-		if sv.inst.Component == topology.Prometheus && sv.prepare != nil && only == nil {
+		if sv.inst.Component == stack.Prometheus && sv.prepare != nil && only == nil {
 			if err := sv.prepare(ctx); err != nil { // rewrites only its config file
 				return nil, fmt.Errorf("%s: %w", sv.name(), err)
 			}
@@ -289,7 +290,7 @@ func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string,
 	return started, nil
 }
 
-func (s *Stack) provision(ctx context.Context, st topology.Stack) error {
+func (s *Stack) provision(ctx context.Context, st stack.Stack) error {
 	if s.Provision == nil {
 		return nil
 	}
@@ -351,7 +352,7 @@ func (s *Stack) Stop(names []string) error {
 
 func (s *Stack) stop(names []string) error {
 	st, _ := s.Topology()
-	comp := map[string]topology.Component{}
+	comp := map[string]stack.Component{}
 	for _, i := range st.Instances {
 		comp[i.Name] = i.Component
 	}
@@ -359,15 +360,15 @@ func (s *Stack) stop(names []string) error {
 		if c, ok := comp[name]; ok {
 			return stopRank(c)
 		}
-		for _, c := range []topology.Component{topology.KafkaBroker, topology.KafkaController} { // other topology size
+		for _, c := range []stack.Component{stack.KafkaBroker, stack.KafkaController} { // other topology size
 			if strings.HasPrefix(name, string(c)) {
 				return stopRank(c)
 			}
 		}
 		if strings.HasPrefix(name, "kafka") {
-			return stopRank(topology.KafkaCombined)
+			return stopRank(stack.KafkaCombined)
 		}
-		return stopRank(topology.Component(name))
+		return stopRank(stack.Component(name))
 	}
 	names = slices.Clone(names)
 	sort.SliceStable(names, func(a, b int) bool { return rank(names[a]) < rank(names[b]) })
@@ -464,7 +465,7 @@ func (s *Stack) status(ctx context.Context) ([]statusRow, error) {
 	wg.Wait()
 	// The stream driver's restarts belong in the status, whoever runs it (FINOBS_PIPELINE=0:
 	// its own command).
-	for _, inst := range st.Of(topology.StreamDriver) {
+	for _, inst := range st.Of(stack.StreamDriver) {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		d := driverStatus(cctx, inst)
 		cancel()

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -32,7 +33,7 @@ func TestKafkaPropertiesCombined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := props(kafkaProperties(st, st.One(topology.KafkaCombined), []string{"/d"}))
+	p := props(kafkaProperties(st, st.One(stack.KafkaCombined), []string{"/d"}))
 	for k, want := range map[string]string{
 		"process.roles":                    "broker,controller",
 		"controller.quorum.voters":         "1@127.0.0.1:19093",
@@ -52,11 +53,11 @@ func TestKafkaPropertiesSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := props(kafkaProperties(st, st.Of(topology.KafkaController)[1], []string{"/d"}))
+	c := props(kafkaProperties(st, st.Of(stack.KafkaController)[1], []string{"/d"}))
 	if c["process.roles"] != "controller" || c["listeners"] != "CONTROLLER://127.0.0.1:19193" || c["advertised.listeners"] != "" {
 		t.Errorf("controller-2: %v", c)
 	}
-	broker3 := st.Of(topology.KafkaBroker)[2]
+	broker3 := st.Of(stack.KafkaBroker)[2]
 	dirs := Paths{State: "/s"}.KafkaLogDirs(st, broker3)
 	b := props(kafkaProperties(st, broker3, dirs))
 	if b["process.roles"] != "broker" || b["node.id"] != "6" || b["listeners"] != "PLAINTEXT://127.0.0.1:9292" {
@@ -76,11 +77,11 @@ func TestKafkaPropertiesSplit(t *testing.T) {
 
 // Brokers must stop before the controllers: a broker without quorum hangs in shutdown.
 func TestStopOrder(t *testing.T) {
-	order := []topology.Component{topology.Prometheus, topology.SparkConnect, topology.KafkaBroker,
-		topology.KafkaCombined, topology.KafkaController, topology.Alertmanager, topology.Webhook}
+	order := []stack.Component{stack.Prometheus, stack.SparkConnect, stack.KafkaBroker,
+		stack.KafkaCombined, stack.KafkaController, stack.Alertmanager, stack.Webhook}
 	// The driver before the workers (its executors), the workers before the master.
-	if !(stopRank(topology.SparkConnect) < stopRank(topology.SparkWorker) && stopRank(topology.SparkWorker) < stopRank(topology.SparkMaster)) {
-		t.Errorf("spark stops connect %d, worker %d, master %d", stopRank(topology.SparkConnect), stopRank(topology.SparkWorker), stopRank(topology.SparkMaster))
+	if !(stopRank(stack.SparkConnect) < stopRank(stack.SparkWorker) && stopRank(stack.SparkWorker) < stopRank(stack.SparkMaster)) {
+		t.Errorf("spark stops connect %d, worker %d, master %d", stopRank(stack.SparkConnect), stopRank(stack.SparkWorker), stopRank(stack.SparkMaster))
 	}
 	for i := 1; i < len(order); i++ {
 		if stopRank(order[i-1]) > stopRank(order[i]) {
@@ -122,17 +123,17 @@ func TestPipelineServices(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		found := map[topology.Component]service{}
+		found := map[stack.Component]service{}
 		for _, s := range svcs {
 			found[s.inst.Component] = s
 		}
-		for _, comp := range []topology.Component{topology.Producer, topology.StreamDriver} {
+		for _, comp := range []stack.Component{stack.Producer, stack.StreamDriver} {
 			s, ok := found[comp]
 			if ok != c.want {
 				t.Errorf("FINOBS_PIPELINE=%q: %s started %v, want %v", c.env, comp, ok, c.want)
 				continue
 			}
-			if ok && (s.phase != pipelinePhase || !strings.Contains(strings.Join(s.argv, " "), st.One(comp).Addr(topology.PortMetrics))) {
+			if ok && (s.phase != pipelinePhase || !strings.Contains(strings.Join(s.argv, " "), st.One(comp).Addr(stack.PortMetrics))) {
 				t.Errorf("%s: phase %d, argv %v", comp, s.phase, s.argv)
 			}
 		}
@@ -161,7 +162,7 @@ func TestServicesCoverManagedInstances(t *testing.T) {
 			if Starts(i.Component) {
 				want++
 			}
-			if i.Component == topology.Elasticsearch && Starts(i.Component) {
+			if i.Component == stack.Elasticsearch && Starts(i.Component) {
 				want++ // the node and its front door
 			}
 		}

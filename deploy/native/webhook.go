@@ -3,12 +3,12 @@ package native
 import (
 	"sort"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // webhookReceivers are the webhook's -receiver flags: one listener per receiver port of the
 // topology, in a stable order.
-func webhookReceivers(inst topology.Instance) []string {
+func webhookReceivers(inst stack.Instance) []string {
 	rs := inst.Receivers()
 	names := make([]string, 0, len(rs))
 	for n := range rs {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/finobs/finobs/capacity"
 	cp "github.com/finobs/finobs/internal/capacity"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topics"
 	"github.com/finobs/finobs/topology"
 )
@@ -13,7 +14,7 @@ import (
 // capacity plan, where the plan sizes a topic; the others keep topics.DefaultStorage. The
 // plan decides, not a number typed twice: `go run ./cmd/gen capacity -scenario NAME` shows
 // where each figure comes from.
-func sized(st topology.Stack, scenario cp.Scenario) []topics.Topic {
+func sized(st stack.Stack, scenario cp.Scenario) []topics.Topic {
 	plan, err := cp.Make(scenario)
 	if err != nil {
 		// The scenarios are declarations, planned by the generate tests and `go run ./cmd/gen`.
@@ -36,7 +37,7 @@ func sized(st topology.Stack, scenario cp.Scenario) []topics.Topic {
 }
 
 // scenarioOf is the capacity scenario a stack is sized for.
-func scenarioOf(st topology.Stack) cp.Scenario {
+func scenarioOf(st stack.Stack) cp.Scenario {
 	if st.Name == topology.Compose().Name {
 		return capacity.Deployed
 	}
@@ -45,4 +46,4 @@ func scenarioOf(st topology.Stack) cp.Scenario {
 
 // TopicsFor is every topic of st as the provisioner declares it: sized by the stack's
 // capacity scenario.
-func TopicsFor(st topology.Stack) []topics.Topic { return sized(st, scenarioOf(st)) }
+func TopicsFor(st stack.Stack) []topics.Topic { return sized(st, scenarioOf(st)) }

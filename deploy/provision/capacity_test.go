@@ -5,6 +5,7 @@ import (
 
 	"github.com/finobs/finobs/capacity"
 	cp "github.com/finobs/finobs/internal/capacity"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topics"
 	"github.com/finobs/finobs/topology"
 )
@@ -17,7 +18,7 @@ func TestTopicsSizedByThePlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		st       topology.Stack
+		st       stack.Stack
 		scenario cp.Scenario
 	}{{local, capacity.Local}, {topology.Compose(), capacity.Deployed}} {
 		plan, err := cp.Make(tc.scenario)

@@ -3,13 +3,15 @@ package provision
 import (
 	"context"
 	"fmt"
-	"github.com/finobs/finobs/pipeline/schemas"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/finobs/finobs/pipeline/schemas"
+	"github.com/finobs/finobs/pkg/stack"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -38,7 +40,7 @@ type Target struct {
 }
 
 // LocalTarget is the native stack st, run from the repository at repo.
-func LocalTarget(repo string, st topology.Stack) Target {
+func LocalTarget(repo string, st stack.Stack) Target {
 	deploy := filepath.Join(repo, "deploy")
 	prom := filepath.Join(deploy, "local", "prometheus.yml")
 	if st.Controllers() != 1 {
@@ -47,9 +49,9 @@ func LocalTarget(repo string, st topology.Stack) Target {
 	return Target{
 		Stack:               st.Name,
 		Bootstrap:           st.KafkaBootstrap(),
-		Prometheus:          "http://" + st.One(topology.Prometheus).Addr(topology.PortMetrics),
-		Alertmanager:        "http://" + st.One(topology.Alertmanager).Addr(topology.PortMetrics),
-		Elasticsearch:       "http://" + st.One(topology.Elasticsearch).Addr(topology.PortHTTP),
+		Prometheus:          "http://" + st.One(stack.Prometheus).Addr(stack.PortMetrics),
+		Alertmanager:        "http://" + st.One(stack.Alertmanager).Addr(stack.PortMetrics),
+		Elasticsearch:       "http://" + st.One(stack.Elasticsearch).Addr(stack.PortHTTP),
 		PrometheusConfig:    prom,
 		AlertmanagerConfig:  filepath.Join(deploy, "local", "alertmanager.yml"),
 		ElasticsearchDir:    filepath.Join(deploy, "elasticsearch"),
@@ -64,21 +66,21 @@ func LocalTarget(repo string, st topology.Stack) Target {
 func ComposeTarget(repo string) Target {
 	st := topology.Compose()
 	deploy := filepath.Join(repo, "deploy")
-	local := func(c topology.Component, port string) string {
+	local := func(c stack.Component, port string) string {
 		return "http://127.0.0.1:" + strconv.Itoa(st.One(c).Port(port))
 	}
 	return Target{
 		Stack:               st.Name,
 		Bootstrap:           st.KafkaHostBootstrap(),
-		Prometheus:          local(topology.Prometheus, topology.PortMetrics),
-		Alertmanager:        local(topology.Alertmanager, topology.PortMetrics),
-		Elasticsearch:       local(topology.Elasticsearch, topology.PortHTTP),
+		Prometheus:          local(stack.Prometheus, stack.PortMetrics),
+		Alertmanager:        local(stack.Alertmanager, stack.PortMetrics),
+		Elasticsearch:       local(stack.Elasticsearch, stack.PortHTTP),
 		PrometheusConfig:    filepath.Join(deploy, "prometheus", "prometheus.yml"),
 		AlertmanagerConfig:  filepath.Join(deploy, "alertmanager", "alertmanager.yml"),
 		ElasticsearchDir:    filepath.Join(deploy, "elasticsearch"),
 		PrometheusConfigDir: "/etc/prometheus",
 		Topics:              TopicsFor(st),
-		Registry:            local(topology.SchemaRegistry, topology.PortHTTP) + topology.RegistryCCompatPath,
+		Registry:            local(stack.SchemaRegistry, stack.PortHTTP) + stack.RegistryCCompatPath,
 	}
 }
 

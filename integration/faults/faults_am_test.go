@@ -11,7 +11,7 @@ import (
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/fault"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // injector is what a faultCase's inject is.
@@ -70,7 +70,7 @@ func routeTo(receiver string) (r struct{ GroupWait, GroupInterval time.Duration 
 // API (where the test reads deliveries) stay reachable.
 func dropReceiver(receiver string) injector {
 	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
-		port := e.st.One(topology.Webhook).Port(topology.PortReceiver + receiver)
+		port := e.st.One(stack.Webhook).Port(stack.PortReceiver + receiver)
 		if port == 0 {
 			return nil, fmt.Errorf("the webhook has no port for receiver %s in the topology", receiver)
 		}
@@ -135,7 +135,7 @@ type heartbeat struct {
 
 func (e *env) heartbeat(ctx context.Context) (heartbeat, error) {
 	var hb heartbeat
-	err := stacktest.GetJSON(ctx, stacktest.BaseURL(e.st, topology.Webhook)+"/heartbeat", &hb)
+	err := stacktest.GetJSON(ctx, stacktest.BaseURL(e.st, stack.Webhook)+"/heartbeat", &hb)
 	return hb, err
 }
 

@@ -19,7 +19,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/fault"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 const diskFaultName = "kafka log dir full"
@@ -44,7 +44,7 @@ func logDirFull() faultCase {
 type diskFault struct {
 	mu     sync.Mutex
 	e      *env
-	broker topology.Instance
+	broker stack.Instance
 	dir    string
 	disk   *fault.Disk
 }
@@ -52,13 +52,13 @@ type diskFault struct {
 // find names the JBOD broker and its second directory from the topology.
 func (f *diskFault) find(e *env) error {
 	f.e = e
-	for _, b := range e.st.Of(topology.KafkaBroker) {
+	for _, b := range e.st.Of(stack.KafkaBroker) {
 		if b.KafkaLogDirs() > 1 {
 			f.broker, f.dir = b, e.stack.P.KafkaLogDirs(e.st, b)[1]
 			return nil
 		}
 	}
-	return errors.New("no broker of the topology keeps two log dirs (topology.Instance.LogDirs): the fault needs one that lives with a directory failed")
+	return errors.New("no broker of the topology keeps two log dirs (stack.Instance.LogDirs): the fault needs one that lives with a directory failed")
 }
 
 func (f *diskFault) image() string {

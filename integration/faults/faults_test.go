@@ -23,7 +23,7 @@ import (
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/fault"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // componentOf is the component label of each alert: its group's.
@@ -101,9 +101,9 @@ func killAll(names ...string) func(context.Context, *env) (func(context.Context)
 // scrapes it. Its followers fall out of the ISRs of the partitions it leads.
 func cutOff(broker string) func(context.Context, *env) (func(context.Context) error, error) {
 	return func(ctx context.Context, e *env) (func(context.Context) error, error) {
-		for _, i := range e.st.Of(topology.KafkaBroker) {
+		for _, i := range e.st.Of(stack.KafkaBroker) {
 			if i.Name == broker {
-				undo, err := fault.DropPort(i.Port(topology.PortBroker))
+				undo, err := fault.DropPort(i.Port(stack.PortBroker))
 				if err != nil {
 					return nil, err
 				}
@@ -343,7 +343,7 @@ func follower(ctx context.Context, e *env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, i := range e.st.Of(topology.KafkaController) {
+	for _, i := range e.st.Of(stack.KafkaController) {
 		if i.Name != active {
 			return i.Name, nil
 		}

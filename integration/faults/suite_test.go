@@ -26,7 +26,7 @@ import (
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/pkg/rules"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // expect is an alert with the labels it must carry (a subset of its labels).
@@ -92,7 +92,7 @@ type faultCase struct {
 
 // env is the running stack as the suite sees it.
 type env struct {
-	st      topology.Stack
+	st      stack.Stack
 	stack   *native.Stack
 	rt      stacktest.Routing
 	am      string
@@ -175,7 +175,7 @@ func newEnv(t *testing.T) *env {
 	}
 	return &env{
 		st: st, stack: &native.Stack{P: p, Log: log}, rt: stacktest.LoadRouting(t),
-		am:     stacktest.BaseURL(st, topology.Alertmanager),
+		am:     stacktest.BaseURL(st, stack.Alertmanager),
 		scrape: time.Duration(cfg.GlobalConfig.ScrapeInterval), eval: time.Duration(cfg.GlobalConfig.EvaluationInterval),
 		started: time.Now(), groups: map[string]time.Time{},
 	}
@@ -269,7 +269,7 @@ func (e *env) promFiring(ctx context.Context, x expect, d time.Duration) (bool, 
 // resolved one for an alert that was muted is no page (Alertmanager sends it when the group
 // was notified before, even weeks ago: its notification log outlives the fault).
 func (e *env) firingDelivered(ctx context.Context, x expect, from, to time.Time) ([]string, error) {
-	u := stacktest.BaseURL(e.st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
+	u := stacktest.BaseURL(e.st, stack.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
 		"&since=" + url.QueryEscape(from.UTC().Format(time.RFC3339Nano))
 	var all []stacktest.Notification
 	if err := stacktest.GetJSON(ctx, u, &all); err != nil {
@@ -586,7 +586,7 @@ func waitDelivered(t *testing.T, e *env, x expect, fp, status string, since time
 		timeout = time.Second
 	}
 	var at time.Time
-	u := stacktest.BaseURL(e.st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
+	u := stacktest.BaseURL(e.st, stack.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
 		"&since=" + url.QueryEscape(since.Add(-time.Second).UTC().Format(time.RFC3339Nano))
 	err := stacktest.Eventually(context.Background(), timeout, time.Second, func(ctx context.Context) error {
 		var all []stacktest.Notification
@@ -617,7 +617,7 @@ func waitDelivered(t *testing.T, e *env, x expect, fp, status string, since time
 // deliveredFiring finds the first firing notification of x since t at one of d's paths,
 // failing the test for any other path; zero when there is none.
 func (e *env) deliveredFiring(ctx context.Context, t *testing.T, x expect, since time.Time, d stacktest.Delivery) (time.Time, string) {
-	u := stacktest.BaseURL(e.st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
+	u := stacktest.BaseURL(e.st, stack.Webhook) + "/notifications?alertname=" + url.QueryEscape(x.alert.Name) +
 		"&since=" + url.QueryEscape(since.UTC().Format(time.RFC3339Nano))
 	var all []stacktest.Notification
 	if err := stacktest.GetJSON(ctx, u, &all); err != nil {

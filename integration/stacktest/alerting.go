@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/alertmanager/dispatch"
 	"github.com/prometheus/common/model"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // AMAlert is an alert as Alertmanager's API v2 lists it.
@@ -106,9 +106,9 @@ func (r Routing) Expect(t testing.TB, labels map[string]string) Delivery {
 // WaitDelivered waits until the webhook recorded alert fp with status ("firing" or
 // "resolved") at one of d's paths, no earlier than since (the file keeps older sessions'
 // deliveries), checks that it reached no other path, and returns when it was received.
-func WaitDelivered(t testing.TB, st topology.Stack, alertname, fp, status string, since time.Time, d Delivery, timeout time.Duration) time.Time {
+func WaitDelivered(t testing.TB, st stack.Stack, alertname, fp, status string, since time.Time, d Delivery, timeout time.Duration) time.Time {
 	t.Helper()
-	u := BaseURL(st, topology.Webhook) + "/notifications?alertname=" + url.QueryEscape(alertname) +
+	u := BaseURL(st, stack.Webhook) + "/notifications?alertname=" + url.QueryEscape(alertname) +
 		"&since=" + url.QueryEscape(since.Add(-time.Second).UTC().Format(time.RFC3339Nano))
 	var got []Notification
 	var at time.Time
@@ -158,7 +158,7 @@ func Keys(m map[string]string) []string {
 
 // PromAlerts summarizes Prometheus' pending and firing alerts, for a failure message or a
 // log line.
-func PromAlerts(ctx context.Context, st topology.Stack) string {
+func PromAlerts(ctx context.Context, st stack.Stack) string {
 	var pa struct {
 		Alerts []struct {
 			Labels map[string]string `json:"labels"`

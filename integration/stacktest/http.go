@@ -9,16 +9,16 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // BaseURL is the HTTP base of component c's first instance: its metrics port, else its HTTP
 // port.
-func BaseURL(st topology.Stack, c topology.Component) string {
+func BaseURL(st stack.Stack, c stack.Component) string {
 	i := st.One(c)
-	port := topology.PortMetrics
+	port := stack.PortMetrics
 	if i.Port(port) == 0 {
-		port = topology.PortHTTP
+		port = stack.PortHTTP
 	}
 	return "http://" + i.Addr(port)
 }
@@ -53,13 +53,13 @@ func GetJSON(ctx context.Context, u string, v any) error {
 }
 
 // PromAPI GETs a path of the stack's Prometheus HTTP API and decodes its data field.
-func PromAPI(ctx context.Context, st topology.Stack, path string, q url.Values, data any) error {
+func PromAPI(ctx context.Context, st stack.Stack, path string, q url.Values, data any) error {
 	var env struct {
 		Status string          `json:"status"`
 		Error  string          `json:"error"`
 		Data   json.RawMessage `json:"data"`
 	}
-	u := BaseURL(st, topology.Prometheus) + path
+	u := BaseURL(st, stack.Prometheus) + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/sparkconnect"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
 // Local is the topology the stack runs; `stack exec` exports KAFKA_NODES.
-func Local(t testing.TB) topology.Stack {
+func Local(t testing.TB) stack.Stack {
 	t.Helper()
 	// Results depend on the live stack: reading the per-run id of `stack exec` keeps them out
 	// of go test's cache.
@@ -36,7 +37,7 @@ func Local(t testing.TB) topology.Stack {
 // Spark connects to the stack's Spark Connect server; the session closes with the test.
 func Spark(t testing.TB) *sparkconnect.Session {
 	t.Helper()
-	addr := Local(t).One(topology.SparkConnect).Addr(topology.PortGRPC)
+	addr := Local(t).One(stack.SparkConnect).Addr(stack.PortGRPC)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, err := sparkconnect.Connect(ctx, addr)

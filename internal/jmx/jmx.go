@@ -13,14 +13,14 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/finobs/finobs/catalog"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Roles are the Kafka process roles that get a config, and the file each lands in.
-var Roles = []topology.Component{topology.KafkaCombined, topology.KafkaBroker, topology.KafkaController}
+var Roles = []stack.Component{stack.KafkaCombined, stack.KafkaBroker, stack.KafkaController}
 
 // Path is where the config of a role is written, relative to the repository root.
-func Path(role topology.Component) string { return fmt.Sprintf("deploy/jmx/%s.yml", role) }
+func Path(role stack.Component) string { return fmt.Sprintf("deploy/jmx/%s.yml", role) }
 
 type config struct {
 	LowercaseOutputName      bool     `yaml:"lowercaseOutputName"`
@@ -49,7 +49,7 @@ func (f yamlFloat) MarshalYAML() (any, error) {
 }
 
 // Config renders the agent config for a role.
-func Config(c *catalog.Catalog, role topology.Component) ([]byte, error) {
+func Config(c *catalog.Catalog, role stack.Component) ([]byte, error) {
 	cfg := config{}
 	beans := map[string]bool{}
 	for _, m := range c.ExportedBy(role) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/finobs/finobs/catalog"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func TestRolesGetTheirBeans(t *testing.T) {
@@ -13,14 +13,14 @@ func TestRolesGetTheirBeans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func(role topology.Component) string {
+	get := func(role stack.Component) string {
 		out, err := Config(cat, role)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return string(out)
 	}
-	ctl, broker, combined := get(topology.KafkaController), get(topology.KafkaBroker), get(topology.KafkaCombined)
+	ctl, broker, combined := get(stack.KafkaController), get(stack.KafkaBroker), get(stack.KafkaCombined)
 	for _, c := range []struct {
 		cfg, name string
 		want      bool

@@ -21,7 +21,7 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 var testRange = Range{
@@ -50,7 +50,7 @@ func testBoard(t *testing.T) grafana.Dashboard {
 	t.Helper()
 	d, err := grafana.Build(grafana.Board{
 		Name: "test-kafka", Folder: "Test", Title: "Test Kafka", Description: "A test board.",
-		Jobs: []topology.Component{topology.KafkaController, topology.KafkaBroker},
+		Jobs: []stack.Component{stack.KafkaController, stack.KafkaBroker},
 		Rows: []grafana.Row{
 			{Title: "Health", Panels: []*grafana.Panel{
 				grafana.Stat("Offline partitions", "Partitions without a leader.", offlinePartitions.Total()).Span(3),

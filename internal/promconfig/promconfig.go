@@ -14,7 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/finobs/finobs/catalog"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // ScrapeInterval is how often every target is scraped.
@@ -25,7 +25,7 @@ type Options struct {
 	RuleFiles          []string      // globs, relative to the config file
 	EvaluationInterval time.Duration // rule evaluation interval
 	// MetricRelabel adds metric_relabel_configs to a component's job (e.g. Spark names).
-	MetricRelabel map[topology.Component][]Relabel
+	MetricRelabel map[stack.Component][]Relabel
 }
 
 // Relabel is one relabelling step.
@@ -71,8 +71,8 @@ type scrapeConfig struct {
 }
 
 // Render writes prometheus.yml for the stack and checks that Prometheus loads it.
-func Render(s topology.Stack, o Options) ([]byte, error) {
-	am := s.One(topology.Alertmanager)
+func Render(s stack.Stack, o Options) ([]byte, error) {
+	am := s.One(stack.Alertmanager)
 	f := file{
 		Global: global{
 			ScrapeInterval:     model.Duration(ScrapeInterval),
@@ -81,10 +81,10 @@ func Render(s topology.Stack, o Options) ([]byte, error) {
 			ExternalLabels: map[string]string{"cluster": "finobs-" + s.Name},
 		},
 		RuleFiles: o.RuleFiles,
-		Alerting:  alerting{Alertmanagers: []amConfig{{StaticConfigs: []staticConfig{{Targets: []string{am.Addr(topology.PortMetrics)}}}}}},
+		Alerting:  alerting{Alertmanagers: []amConfig{{StaticConfigs: []staticConfig{{Targets: []string{am.Addr(stack.PortMetrics)}}}}}},
 	}
-	var order []topology.Component
-	jobs := map[topology.Component]*scrapeConfig{}
+	var order []stack.Component
+	jobs := map[stack.Component]*scrapeConfig{}
 	for _, in := range s.Scraped() {
 		j, ok := jobs[in.Component]
 		if !ok {
@@ -96,7 +96,7 @@ func Render(s topology.Stack, o Options) ([]byte, error) {
 			return nil, fmt.Errorf("promconfig: instances of %s disagree on the metrics path", in.Component)
 		}
 		// instance is the topology name, not host:port, so rules and dashboards read well.
-		target := staticConfig{Targets: []string{in.Addr(topology.PortMetrics)}, Labels: map[string]string{"instance": in.Name}}
+		target := staticConfig{Targets: []string{in.Addr(stack.PortMetrics)}, Labels: map[string]string{"instance": in.Name}}
 		j.StaticConfigs = append(j.StaticConfigs, target)
 		for _, x := range in.Extra {
 			xj, ok := jobs[x.Job]
@@ -130,8 +130,8 @@ func Render(s topology.Stack, o Options) ([]byte, error) {
 // FromCatalog derives the metric relabelling of each job from the catalog: metrics that a
 // component exports under unstable names (Spark's PrometheusServlet) are renamed to their
 // catalog names, and the raw names they came from are dropped.
-func FromCatalog(c *catalog.Catalog) map[topology.Component][]Relabel {
-	out := map[topology.Component][]Relabel{}
+func FromCatalog(c *catalog.Catalog) map[stack.Component][]Relabel {
+	out := map[stack.Component][]Relabel{}
 	for _, m := range c.Metrics() {
 		if m.Rename == nil {
 			continue

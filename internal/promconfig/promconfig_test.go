@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -16,18 +17,18 @@ func TestTargetsComeFromTopology(t *testing.T) {
 		t.Fatal(err)
 	}
 	local, _ := topology.Local(3)
-	for _, s := range []topology.Stack{topology.Compose(), local} {
+	for _, s := range []stack.Stack{topology.Compose(), local} {
 		out, err := Render(s, Options{RuleFiles: []string{"rules/*.yml"}, EvaluationInterval: 30e9, MetricRelabel: FromCatalog(cat)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		text := string(out)
 		for _, in := range s.Scraped() {
-			if !strings.Contains(text, in.Addr(topology.PortMetrics)) || !strings.Contains(text, "instance: "+in.Name) {
+			if !strings.Contains(text, in.Addr(stack.PortMetrics)) || !strings.Contains(text, "instance: "+in.Name) {
 				t.Errorf("%s: no target for %s", s.Name, in.Name)
 			}
 		}
-		am := s.One(topology.Alertmanager).Addr(topology.PortMetrics)
+		am := s.One(stack.Alertmanager).Addr(stack.PortMetrics)
 		if !strings.Contains(text, "alertmanagers:\n    - static_configs:\n        - targets: ['"+am+"']") {
 			t.Errorf("%s: alerting does not point at %s:\n%s", s.Name, am, text)
 		}
@@ -42,7 +43,7 @@ func TestSparkRenames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := FromCatalog(cat)[topology.SparkConnect]
+	rs := FromCatalog(cat)[stack.SparkConnect]
 	var rename, query, drop bool
 	for _, r := range rs {
 		if r.Regex == `metrics_finobs_driver_spark_streaming_(.+)_inputRate_total_Value` {

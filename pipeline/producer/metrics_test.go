@@ -8,7 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/finobs/finobs/catalog"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // The producer exports exactly what the catalog declares for it: its own metrics and
@@ -48,7 +48,7 @@ func TestMetricsMatchCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cat.CheckExported(topology.Producer, reg); err != nil {
+	if err := cat.CheckExported(stack.Producer, reg); err != nil {
 		t.Errorf("the producer's metrics and the catalog disagree:\n%v", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/sparkconnect"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func progress(t *testing.T, js string) sparkconnect.Progress {
@@ -213,7 +213,7 @@ func TestMetricsMatchCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cat.CheckExported(topology.StreamDriver, reg); err != nil {
+	if err := cat.CheckExported(stack.StreamDriver, reg); err != nil {
 		t.Errorf("the stream driver's metrics and the catalog disagree:\n%v", err)
 	}
 }

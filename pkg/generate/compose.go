@@ -11,7 +11,7 @@ import (
 )
 
 // PublishHostEnv overrides the address the Compose stack publishes its ports on
-// (topology.PublishedHost, loopback, by default).
+// (stack.PublishedHost, loopback, by default).
 const PublishHostEnv = "FINOBS_COMPOSE_PUBLISH_HOST"
 
 // composeOutput: deploy/compose.yaml, the Compose stack, from topology.Compose().

@@ -2,12 +2,14 @@ package generate
 
 import (
 	"fmt"
+
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/jmx"
 	"github.com/finobs/finobs/internal/promconfig"
 	"github.com/finobs/finobs/pkg/render"
 	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -52,7 +54,7 @@ var prometheusOutput = render.Output{
 		var files []render.File
 		for _, d := range []struct {
 			path  string
-			stack topology.Stack
+			stack stack.Stack
 			rules string
 		}{
 			{PrometheusCompose, topology.Compose(), "rules/*.yml"},
@@ -90,7 +92,7 @@ var alertmanagerOutput = render.Output{
 		}
 		// Each receiver posts to its own port of the recording webhook; the path names it too.
 		urls := map[string]string{}
-		for name, addr := range local.One(topology.Webhook).Receivers() {
+		for name, addr := range local.One(stack.Webhook).Receivers() {
 			urls[name] = "http://" + addr + "/" + name
 		}
 		routing, err := alerts.Routing.WithWebhooks(urls)
@@ -98,7 +100,7 @@ var alertmanagerOutput = render.Output{
 			return nil, nil, fmt.Errorf("local stack: %w (add a receiver port to the webhook in internal/topology)", err)
 		}
 		localAM, err := routing.Render(header + "Local stack: each receiver posts to its own port of the recording webhook (" +
-			local.One(topology.Webhook).Addr(topology.PortHTTP) + " serves what they received).")
+			local.One(stack.Webhook).Addr(stack.PortHTTP) + " serves what they received).")
 		if err != nil {
 			return nil, nil, err
 		}

@@ -19,7 +19,7 @@ import (
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func TestDeterministic(t *testing.T) {
@@ -84,7 +84,7 @@ func TestEveryAlertHasRunbookAndTests(t *testing.T) {
 func TestInvalidDefinitionWritesNothing(t *testing.T) {
 	saved := alerts.Monitoring.Alerts
 	defer func() { alerts.Monitoring.Alerts = saved }()
-	undeclared := &catalog.Metric{Name: "kafka_request_latency_ms", Type: catalog.Gauge, Help: "h", Exporter: []topology.Component{topology.KafkaBroker}}
+	undeclared := &catalog.Metric{Name: "kafka_request_latency_ms", Type: catalog.Gauge, Help: "h", Exporter: []stack.Component{stack.KafkaBroker}}
 	bad := saved[0]
 	bad.Name = "KafkaRequestLatencyHigh"
 	bad.When = (&signal.Signal{Name: "latency", Expr: promql.Select(undeclared)}).Above(signal.Warning, 100)

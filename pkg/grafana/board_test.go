@@ -9,7 +9,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // A board's filter is a variable over its label and narrows exactly the selectors whose
@@ -18,7 +18,7 @@ func TestBoardFilter(t *testing.T) {
 	queryUp := &signal.Signal{Name: "up", Unit: signal.Count, Expr: promql.Sum(promql.Select(catalog.StreamQueryUp))}
 	heap := &signal.Signal{Name: "heap", Unit: signal.Bytes, Expr: promql.Sum(promql.Select(catalog.SparkDriverHeapUsed))}
 	b := Board{Name: "test-board", Folder: "Test", Title: "Test", Description: "A test board.",
-		Jobs:    []topology.Component{topology.StreamDriver, topology.SparkConnect},
+		Jobs:    []stack.Component{stack.StreamDriver, stack.SparkConnect},
 		Filters: []Filter{{Label: "query", Values: promql.Select(catalog.StreamQueryUp)}},
 		Rows: []Row{{Title: "Section", Panels: []*Panel{
 			TimeSeries("Both", "Queries up and driver heap.", queryUp.Total(), heap.Total()),

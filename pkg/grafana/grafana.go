@@ -17,7 +17,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/logs"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Datasource kinds (Grafana plugin ids).
@@ -42,7 +42,7 @@ func DS(kind string) common.DataSourceRef {
 // NewDashboard starts a Prometheus dashboard: read-only, UTC, last hour, with the
 // datasource, job and instance variables (jobs limits the job variable's choices) and any
 // further variables.
-func NewDashboard(uid, title, description string, jobs []topology.Component, vars ...cog.Builder[dashboard.VariableModel]) *dashboard.DashboardBuilder {
+func NewDashboard(uid, title, description string, jobs []stack.Component, vars ...cog.Builder[dashboard.VariableModel]) *dashboard.DashboardBuilder {
 	b := base(uid, title, description).
 		WithVariable(datasourceVar(KindPrometheus)).
 		WithVariable(JobVar(jobs...)).
@@ -90,17 +90,17 @@ func datasourceVar(kind string) *dashboard.DatasourceVariableBuilder {
 
 // JobVar is the job variable: the jobs (topology components) a dashboard is about, as
 // found by Prometheus. Multi-select, with "All" as `.+`.
-func JobVar(jobs ...topology.Component) *dashboard.QueryVariableBuilder {
+func JobVar(jobs ...stack.Component) *dashboard.QueryVariableBuilder {
 	return LabelVar("job", "job", "up"+jobMatcher("", jobs))
 }
 
 // InstanceVar is the instance variable, narrowed by the chosen jobs (and, since "All" is
 // `.+`, by the dashboard's jobs).
-func InstanceVar(jobs ...topology.Component) *dashboard.QueryVariableBuilder {
+func InstanceVar(jobs ...stack.Component) *dashboard.QueryVariableBuilder {
 	return LabelVar("instance", "instance", "up"+jobMatcher(`job=~"$job"`, jobs))
 }
 
-func jobMatcher(first string, jobs []topology.Component) string {
+func jobMatcher(first string, jobs []stack.Component) string {
 	ms := []string{}
 	if first != "" {
 		ms = append(ms, first)
@@ -233,7 +233,7 @@ func logLines(title, description string, target *elasticsearch.DataqueryBuilder)
 
 // ComponentVar is a multi-select custom variable over topology components, for log
 // queries (Elasticsearch has no label_values); "All" matches any component.
-func ComponentVar(components ...topology.Component) *dashboard.CustomVariableBuilder {
+func ComponentVar(components ...stack.Component) *dashboard.CustomVariableBuilder {
 	names := make([]string, len(components))
 	opts := make([]dashboard.VariableOption, len(components))
 	for i, c := range components {

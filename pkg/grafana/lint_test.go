@@ -14,15 +14,15 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 var (
-	reqs = &catalog.Metric{Name: "app_requests_total", Type: catalog.Counter, Help: "requests", Exporter: []topology.Component{topology.Producer}}
-	inq  = &catalog.Metric{Name: "app_queue_size", Type: catalog.Gauge, Help: "queue", Exporter: []topology.Component{topology.Producer}}
-	lat  = &catalog.Metric{Name: "app_latency_seconds", Type: catalog.Histogram, Help: "latency", Exporter: []topology.Component{topology.Producer}}
-	kt   = &catalog.Metric{Name: "kafka_things_total", Type: catalog.Counter, Help: "things", Exporter: []topology.Component{topology.KafkaBroker}}
-	up   = &catalog.Metric{Name: "up", Type: catalog.Gauge, Help: "up", Exporter: []topology.Component{topology.Prometheus}}
+	reqs = &catalog.Metric{Name: "app_requests_total", Type: catalog.Counter, Help: "requests", Exporter: []stack.Component{stack.Producer}}
+	inq  = &catalog.Metric{Name: "app_queue_size", Type: catalog.Gauge, Help: "queue", Exporter: []stack.Component{stack.Producer}}
+	lat  = &catalog.Metric{Name: "app_latency_seconds", Type: catalog.Histogram, Help: "latency", Exporter: []stack.Component{stack.Producer}}
+	kt   = &catalog.Metric{Name: "kafka_things_total", Type: catalog.Counter, Help: "things", Exporter: []stack.Component{stack.KafkaBroker}}
+	up   = &catalog.Metric{Name: "up", Type: catalog.Gauge, Help: "up", Exporter: []stack.Component{stack.Prometheus}}
 )
 
 func testCatalog(t *testing.T) *catalog.Catalog {
@@ -54,7 +54,7 @@ var (
 func good() Board {
 	return Board{
 		Name: "test-board", Folder: "Test", Title: "Test", Description: "A test dashboard.",
-		Jobs: []topology.Component{topology.Producer},
+		Jobs: []stack.Component{stack.Producer},
 		Rows: []Row{{Title: "Section", Panels: []*Panel{
 			TimeSeries("Requests", "Requests per second.", requests.Total()),
 			TimeSeries("Latency", "p99 latency.", latency.Total()),
@@ -178,7 +178,7 @@ func logsBoard(panels ...*Panel) Board {
 	return Board{
 		Name: "test-board", Folder: "Test", Title: "Test", Description: "Logs.", Logs: true,
 		Vars: []func() cog.Builder[dashboard.VariableModel]{
-			func() cog.Builder[dashboard.VariableModel] { return ComponentVar(topology.Producer) },
+			func() cog.Builder[dashboard.VariableModel] { return ComponentVar(stack.Producer) },
 		},
 		Rows: []Row{{Title: "Logs", Panels: panels}},
 	}
@@ -229,7 +229,7 @@ func TestLintRules(t *testing.T) {
 			})
 		}},
 		{rule: "rows", board: raw(func(t *testing.T) *dashboard.DashboardBuilder {
-			return NewDashboard("finobs-test-board", "Test", "A test dashboard.", []topology.Component{topology.Producer}).
+			return NewDashboard("finobs-test-board", "Test", "A test dashboard.", []stack.Component{stack.Producer}).
 				WithPanel(panelBuilder(t, Stat("Queue", "Queue size.", queue.Total()))).
 				WithRow(rowBuilder("Section")).
 				WithPanel(panelBuilder(t, Stat("Queue 2", "Queue size.", queue.Total())))

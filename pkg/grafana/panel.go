@@ -13,7 +13,7 @@ import (
 
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Panel is a declared panel: a value that boards list and alerts point to. It shows
@@ -222,7 +222,7 @@ func thresholds(steps []signal.Step) *dashboard.ThresholdsConfigBuilder {
 type Board struct {
 	Name, Folder       string
 	Title, Description string
-	Jobs               []topology.Component
+	Jobs               []stack.Component
 	Logs               bool
 	Vars               []func() cog.Builder[dashboard.VariableModel]
 	Filters            []Filter // after Vars

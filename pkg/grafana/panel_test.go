@@ -13,13 +13,13 @@ import (
 
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // boardOf is a board of one row of panels over the producer.
 func boardOf(ps ...*Panel) Board {
 	return Board{Name: "test-board", Folder: "Test", Title: "Test", Description: "A test dashboard.",
-		Jobs: []topology.Component{topology.Producer},
+		Jobs: []stack.Component{stack.Producer},
 		Rows: []Row{{Title: "Section", Panels: ps}}}
 }
 

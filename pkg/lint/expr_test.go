@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"github.com/finobs/finobs/catalog"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func testChecker(t *testing.T) Checker {
 	t.Helper()
-	exp := []topology.Component{topology.Producer}
+	exp := []stack.Component{stack.Producer}
 	cat, err := catalog.New(
 		&catalog.Metric{Name: "sent_total", Type: catalog.Counter, Help: "h", Exporter: exp},
 		&catalog.Metric{Name: "buffered", Type: catalog.Gauge, Help: "h", Exporter: exp},

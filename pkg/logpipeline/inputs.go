@@ -4,13 +4,13 @@ import (
 	"path"
 	"slices"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Input is one file a pipeline reads: one instance's log.
 type Input struct {
 	Pipeline Pipeline
-	Instance topology.Instance
+	Instance stack.Instance
 	Path     string // dir/<instance><suffix>
 }
 
@@ -20,7 +20,7 @@ func (in Input) ID() string { return in.Pipeline.Name + "-" + in.Instance.Name }
 // Inputs are the files the pipelines read in the given stacks, under dir (a path or a
 // Filebeat variable), in pipeline then instance order; an instance present in several
 // stacks (the local 1- and 3-node topologies share most) is read once.
-func Inputs(pipelines []Pipeline, dir string, stacks ...topology.Stack) []Input {
+func Inputs(pipelines []Pipeline, dir string, stacks ...stack.Stack) []Input {
 	var out []Input
 	for _, p := range pipelines {
 		seen := map[string]bool{}

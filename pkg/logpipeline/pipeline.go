@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Type is the Elasticsearch type of a field.
@@ -147,7 +147,7 @@ type Logger struct {
 type Pipeline struct {
 	Name       string // source name and event.dataset: "kafka"
 	Service    string // service.name
-	Components []topology.Component
+	Components []stack.Component
 	Source     Source
 	// Start is the Go regular expression a line matches when it starts an event; the
 	// lines after it up to the next start are the same event. "" means every line.

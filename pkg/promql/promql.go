@@ -24,7 +24,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/finobs/finobs/catalog"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Form says how an expression renders.
@@ -206,7 +206,7 @@ func setOf(ls ...string) labelSet {
 type Matcher struct {
 	typ         labels.MatchType
 	name, value string
-	jobs        []topology.Component // set for a job scope
+	jobs        []stack.Component // set for a job scope
 }
 
 // Eq matches label name equal to value.
@@ -228,7 +228,7 @@ func NotRe(name, re string) Matcher {
 // Jobs scopes a selector to the jobs of the given components: a static matcher in rule
 // form; in panel form it stays only where it narrows what the metric's exporters give, or
 // where every process exports the metric (EveryProcess).
-func Jobs(cs ...topology.Component) Matcher { return Matcher{name: "job", jobs: cs} }
+func Jobs(cs ...stack.Component) Matcher { return Matcher{name: "job", jobs: cs} }
 
 // Narrow adds matchers ms to every selector of e whose metric declares their label, and
 // leaves the other selectors as they are: what a dashboard variable over a label
@@ -376,7 +376,7 @@ func (s *selector) build(o opts) (parser.Expr, labelSet, error) {
 	return &parser.VectorSelector{Name: name, LabelMatchers: ms, OriginalOffset: s.offset}, have, nil
 }
 
-func jobMatch(cs []topology.Component) (labels.MatchType, string) {
+func jobMatch(cs []stack.Component) (labels.MatchType, string) {
 	if len(cs) == 1 {
 		return labels.MatchEqual, string(cs[0])
 	}
@@ -395,7 +395,7 @@ func EveryProcess(name string) bool {
 }
 
 // narrows says whether scope leaves out some exporter of the metric.
-func narrows(scope, exporters []topology.Component) bool {
+func narrows(scope, exporters []stack.Component) bool {
 	for _, e := range exporters {
 		if !slices.Contains(scope, e) {
 			return true

@@ -7,11 +7,11 @@ import (
 
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 func TestRender(t *testing.T) {
-	brokers := promql.Jobs(topology.BrokerRoles...)
+	brokers := promql.Jobs(stack.BrokerRoles...)
 	for _, c := range []struct {
 		e           promql.Expr
 		rule, panel string
@@ -29,12 +29,12 @@ func TestRender(t *testing.T) {
 		{
 			// Every process exports jvm_* and process_*: the scope stays on panels although
 			// the catalog lists only the Kafka roles as exporters.
-			promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, promql.Jobs(topology.KafkaRoles...)), 5*time.Minute), "instance"),
+			promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, promql.Jobs(stack.KafkaRoles...)), 5*time.Minute), "instance"),
 			`sum by (instance) (rate(process_cpu_seconds_total{job=~"kafka-broker|kafka-controller|kafka-combined"}[5m]))`,
 			`sum by (instance) (rate(process_cpu_seconds_total{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-controller|kafka-combined"}[$__rate_interval]))`,
 		},
 		{
-			promql.Max(promql.Select(catalog.KafkaBrokerMetadataLag, promql.Jobs(topology.BrokerRoles...)), "instance"),
+			promql.Max(promql.Select(catalog.KafkaBrokerMetadataLag, promql.Jobs(stack.BrokerRoles...)), "instance"),
 			`max by (instance) (kafka_broker_metadata_last_applied_record_lag_seconds{job=~"kafka-broker|kafka-combined"})`,
 			`max by (instance) (kafka_broker_metadata_last_applied_record_lag_seconds{instance=~"$instance",job=~"$job"})`,
 		},
@@ -121,7 +121,7 @@ func TestNarrow(t *testing.T) {
 	if m := e.Metrics(); len(m) != 2 {
 		t.Errorf("metrics of a narrowed expression: %v", m)
 	}
-	if _, err := promql.Narrow(promql.Select(catalog.Up), promql.Jobs(topology.Producer)).Render(promql.Panel); err == nil {
+	if _, err := promql.Narrow(promql.Select(catalog.Up), promql.Jobs(stack.Producer)).Render(promql.Panel); err == nil {
 		t.Error("narrowing by a job scope: no error")
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // Severity is an alert's severity label; routing keys on it. It is the severity of the
@@ -126,7 +126,7 @@ type Firing struct {
 type Labels struct{ pairs [][2]string }
 
 // Target is the label set of a scrape target: job and instance.
-func Target(job topology.Component, instance string) Labels {
+func Target(job stack.Component, instance string) Labels {
 	return Labels{pairs: [][2]string{{"job", string(job)}, {"instance", instance}}}
 }
 

@@ -11,10 +11,10 @@ import (
 	"github.com/finobs/finobs/pkg/lint"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
-var queueSize = &catalog.Metric{Name: "queue_size", Type: catalog.Gauge, Help: "h", Exporter: []topology.Component{topology.Producer}}
+var queueSize = &catalog.Metric{Name: "queue_size", Type: catalog.Gauge, Help: "h", Exporter: []stack.Component{stack.Producer}}
 
 func checker(t *testing.T) lint.Checker {
 	t.Helper()
@@ -31,7 +31,7 @@ func queueSignal() *signal.Signal {
 
 func goodAlert() Alert {
 	s := queueSignal()
-	a := Target(topology.Producer, "a")
+	a := Target(stack.Producer, "a")
 	return Alert{
 		Name: "QueueFull", When: s.Above(Warning, 10), For: time.Minute,
 		Summary: "The queue is full.", Description: "{{ $labels.instance }} holds {{ $value }} items.",
@@ -139,7 +139,7 @@ func TestRenderedTestsCarryExpandedAnnotations(t *testing.T) {
 }
 
 func TestLabels(t *testing.T) {
-	l := Target(topology.KafkaBroker, "kafka-broker-1").With("request", "Produce")
+	l := Target(stack.KafkaBroker, "kafka-broker-1").With("request", "Produce")
 	if s := l.Series(queueSize, "1x3"); s.Series != `queue_size{job="kafka-broker",instance="kafka-broker-1",request="Produce"}` {
 		t.Errorf("series %s", s.Series)
 	}

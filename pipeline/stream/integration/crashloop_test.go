@@ -11,7 +11,7 @@ import (
 
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/integration/stacktest"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // TestCrashLoopPages replays the crash loop of issue 17 against the real stack: cmd/stream,
@@ -28,7 +28,7 @@ func TestCrashLoopPages(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	addr := st.One(topology.StreamDriver).Addr(topology.PortMetrics)
+	addr := st.One(stack.StreamDriver).Addr(stack.PortMetrics)
 	if ln, err := net.Listen("tcp", addr); err != nil {
 		t.Fatalf("the stream driver's metrics address %s, which Prometheus scrapes, is taken (is cmd/stream running?): %v", addr, err)
 	} else {
@@ -81,7 +81,7 @@ func TestCrashLoopPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	fired := time.Now()
-	want := map[string]string{"job": string(topology.StreamDriver), "instance": st.One(topology.StreamDriver).Name, "severity": "critical", "component": alerts.Streaming.Component}
+	want := map[string]string{"job": string(stack.StreamDriver), "instance": st.One(stack.StreamDriver).Name, "severity": "critical", "component": alerts.Streaming.Component}
 	for k, v := range want {
 		if labels[k] != v {
 			t.Errorf("label %s=%q, want %q", k, labels[k], v)
@@ -93,7 +93,7 @@ func TestCrashLoopPages(t *testing.T) {
 	err = stacktest.Eventually(ctx, time.Minute, time.Second, func(ctx context.Context) error {
 		var as []stacktest.AMAlert
 		q := url.Values{"filter": {fmt.Sprintf("alertname=%q", alert), fmt.Sprintf("query=%q", run)}, "active": {"true"}}
-		if err := stacktest.GetJSON(ctx, stacktest.BaseURL(st, topology.Alertmanager)+"/api/v2/alerts?"+q.Encode(), &as); err != nil {
+		if err := stacktest.GetJSON(ctx, stacktest.BaseURL(st, stack.Alertmanager)+"/api/v2/alerts?"+q.Encode(), &as); err != nil {
 			return err
 		}
 		if len(as) != 1 || as[0].Status.State != "active" {

@@ -21,7 +21,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/finobs/finobs/integration/stacktest"
-	"github.com/finobs/finobs/topology"
+	"github.com/finobs/finobs/pkg/stack"
 )
 
 // The tests in this file run cmd/stream itself, as a user does: flags, exit status, JSON log
@@ -73,7 +73,7 @@ type driver struct {
 func startDriver(t *testing.T, name string, args ...string) *driver {
 	t.Helper()
 	local := stacktest.Local(t)
-	argv := append([]string{"-spark", local.One(topology.SparkConnect).Addr(topology.PortGRPC), "-bootstrap", local.KafkaBootstrap(),
+	argv := append([]string{"-spark", local.One(stack.SparkConnect).Addr(stack.PortGRPC), "-bootstrap", local.KafkaBootstrap(),
 		// The tests write JSON records of their own: no registry subject to read Avro by.
 		"-metrics-addr", "127.0.0.1:0", "-format", "json"}, args...)
 	d := &driver{t: t, name: name, cmd: exec.Command(streamBinary(t), argv...), done: make(chan struct{}), last: map[string]float64{}}

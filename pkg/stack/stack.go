@@ -1,7 +1,8 @@
-// Package topology declares the stack once: every component, its hosts, ports and replica
-// counts, for the Compose deployment and for the native local stack. Scrape targets,
-// Compose services and the local stack's processes are all derived from it.
-package topology
+// Package stack is the vocabulary of a deployment: the kinds of component finobs knows how
+// to run and scrape, their named ports, instances and the stacks they form. What a stack
+// holds (how many of each, where, on which ports) is declared in package topology; scrape
+// targets, Compose services and the native stack's processes are derived from it.
+package stack
 
 import (
 	"fmt"
@@ -218,13 +219,13 @@ func (s Stack) Validate() error {
 	addrs := map[string]string{}
 	for _, i := range s.Instances {
 		if names[i.Name] {
-			return fmt.Errorf("topology %s: duplicate instance name %q", s.Name, i.Name)
+			return fmt.Errorf("stack %s: duplicate instance name %q", s.Name, i.Name)
 		}
 		names[i.Name] = true
 		for _, p := range i.Ports {
 			a := net.JoinHostPort(i.Host, strconv.Itoa(p.Port))
 			if other, ok := addrs[a]; ok {
-				return fmt.Errorf("topology %s: %s and %s both listen on %s", s.Name, other, i.Name, a)
+				return fmt.Errorf("stack %s: %s and %s both listen on %s", s.Name, other, i.Name, a)
 			}
 			addrs[a] = i.Name
 		}
@@ -246,4 +247,30 @@ func JobMatcher(cs ...Component) string {
 		names[i] = string(c)
 	}
 	return `job=~"` + strings.Join(names, "|") + `"`
+}
+
+// RegistryCCompatPath is the base path of Apicurio's Confluent-compatible API (v7):
+// franz-go's sr client and Spark's decoders talk to it as to a Confluent registry.
+const RegistryCCompatPath = "/apis/ccompat/v7"
+
+// RegistryURL is the base URL of the registry's Confluent-compatible API.
+func (s Stack) RegistryURL() string {
+	return "http://" + s.One(SchemaRegistry).Addr(PortHTTP) + RegistryCCompatPath
+}
+
+// PortReceiver prefixes the names of the local webhook's receiver ports: one per
+// Alertmanager receiver, as production's receivers are different services (PagerDuty,
+// Slack, a dead man's switch), so that one can be cut off while the others, and the
+// webhook's own API on PortHTTP, stay reachable.
+const PortReceiver = "receiver-"
+
+// Receivers maps the receiver names of an instance's receiver ports to their addresses.
+func (i Instance) Receivers() map[string]string {
+	out := map[string]string{}
+	for _, p := range i.Ports {
+		if name, ok := strings.CutPrefix(p.Name, PortReceiver); ok {
+			out[name] = i.Addr(p.Name)
+		}
+	}
+	return out
 }
