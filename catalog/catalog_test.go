@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -26,23 +27,23 @@ func TestDefaultIsValid(t *testing.T) {
 func TestNewRejects(t *testing.T) {
 	exp := []stack.Component{stack.Producer}
 	for _, tc := range []struct {
-		m    Metric
+		m    metric.Metric
 		want string
 	}{
-		{Metric{Name: "a-b", Type: Gauge, Help: "h", Exporter: exp}, "invalid name"},
-		{Metric{Name: "a", Type: "meter", Help: "h", Exporter: exp}, "unknown type"},
-		{Metric{Name: "a", Type: Gauge, Help: "h"}, "no exporter"},
-		{Metric{Name: "a", Type: Gauge, Exporter: exp}, "no help"},
-		{Metric{Name: "sent", Type: Counter, Help: "h", Exporter: exp}, "ends in _total"},
+		{metric.Metric{Name: "a-b", Type: metric.Gauge, Help: "h", Exporter: exp}, "invalid name"},
+		{metric.Metric{Name: "a", Type: "meter", Help: "h", Exporter: exp}, "unknown type"},
+		{metric.Metric{Name: "a", Type: metric.Gauge, Help: "h"}, "no exporter"},
+		{metric.Metric{Name: "a", Type: metric.Gauge, Exporter: exp}, "no help"},
+		{metric.Metric{Name: "sent", Type: metric.Counter, Help: "h", Exporter: exp}, "ends in _total"},
 	} {
 		m := tc.m
-		if _, err := New(&m); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := metric.New(&m); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: got %v, want %q", tc.m, err, tc.want)
 		}
 	}
-	a := &Metric{Name: "x", Type: Histogram, Help: "h", Exporter: exp}
-	b := &Metric{Name: "x_count", Type: Gauge, Help: "h", Exporter: exp}
-	if _, err := New(a, b); err == nil || !strings.Contains(err.Error(), `series "x_count" already declared by "x"`) {
+	a := &metric.Metric{Name: "x", Type: metric.Histogram, Help: "h", Exporter: exp}
+	b := &metric.Metric{Name: "x_count", Type: metric.Gauge, Help: "h", Exporter: exp}
+	if _, err := metric.New(a, b); err == nil || !strings.Contains(err.Error(), `series "x_count" already declared by "x"`) {
 		t.Errorf("duplicate series: %v", err)
 	}
 }

@@ -3,26 +3,27 @@ package catalog
 import (
 	"sync"
 
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
 // declared holds every metric of the package-level declarations, in declaration order.
-var declared []*Metric
+var declared []*metric.Metric
 
-func declare(m *Metric) *Metric {
+func declare(m *metric.Metric) *metric.Metric {
 	declared = append(declared, m)
 	return m
 }
 
 var (
 	defaultOnce sync.Once
-	defaultCat  *Catalog
+	defaultCat  *metric.Catalog
 	defaultErr  error
 )
 
 // Default is the catalog of everything the finobs stack exports.
-func Default() (*Catalog, error) {
-	defaultOnce.Do(func() { defaultCat, defaultErr = New(declared...) })
+func Default() (*metric.Catalog, error) {
+	defaultOnce.Do(func() { defaultCat, defaultErr = metric.New(declared...) })
 	return defaultCat, defaultErr
 }
 

@@ -1,6 +1,9 @@
 package catalog
 
-import "github.com/finobs/finobs/pkg/stack"
+import (
+	"github.com/finobs/finobs/pkg/metric"
+	"github.com/finobs/finobs/pkg/stack"
+)
 
 // esExporter is prometheus-community's elasticsearch_exporter, run with --es.indices and
 // --collector.clustersettings.
@@ -16,72 +19,72 @@ var (
 
 // The logging pipeline's Elasticsearch, as its exporter reports it.
 var (
-	ESClusterHealthStatus = declare(&Metric{
-		Name: "elasticsearch_cluster_health_status", Type: Gauge, Exporter: esExporter, Labels: []string{"cluster", "color"},
+	ESClusterHealthStatus = declare(&metric.Metric{
+		Name: "elasticsearch_cluster_health_status", Type: metric.Gauge, Exporter: esExporter, Labels: []string{"cluster", "color"},
 		Help: "1 for the cluster's health colour (green, yellow, red), 0 for the other two.",
 	})
-	ESUnassignedShards = declare(&Metric{
-		Name: "elasticsearch_cluster_health_unassigned_shards", Type: Gauge, Exporter: esExporter, Labels: []string{"cluster"},
+	ESUnassignedShards = declare(&metric.Metric{
+		Name: "elasticsearch_cluster_health_unassigned_shards", Type: metric.Gauge, Exporter: esExporter, Labels: []string{"cluster"},
 		Help: "Shards no node holds: a primary among them makes the cluster red.",
 	})
 	// ESScrapeSuccess is 0 when a collector's last request to Elasticsearch failed; the
 	// cluster-settings collector asks on every scrape, so it tells whether ES answers.
-	ESScrapeSuccess = declare(&Metric{
-		Name: "elasticsearch_scrape_success", Type: Gauge, Exporter: esExporter, Labels: []string{"collector"},
+	ESScrapeSuccess = declare(&metric.Metric{
+		Name: "elasticsearch_scrape_success", Type: metric.Gauge, Exporter: esExporter, Labels: []string{"collector"},
 		Help: "1 when the collector's last request to Elasticsearch succeeded.",
 	})
-	ESFilesystemAvailable = declare(&Metric{
-		Name: "elasticsearch_filesystem_data_available_bytes", Type: Gauge, Exporter: esExporter, Labels: esFSLabels,
+	ESFilesystemAvailable = declare(&metric.Metric{
+		Name: "elasticsearch_filesystem_data_available_bytes", Type: metric.Gauge, Exporter: esExporter, Labels: esFSLabels,
 		Help: "Bytes available to Elasticsearch on each data path.",
 	})
-	ESFilesystemSize = declare(&Metric{
-		Name: "elasticsearch_filesystem_data_size_bytes", Type: Gauge, Exporter: esExporter, Labels: esFSLabels,
+	ESFilesystemSize = declare(&metric.Metric{
+		Name: "elasticsearch_filesystem_data_size_bytes", Type: metric.Gauge, Exporter: esExporter, Labels: esFSLabels,
 		Help: "Size of the file system of each data path.",
 	})
 	// The disk watermarks in force. The exporter exports a watermark in the form it is set
 	// in: bytes (the native stack sets them so) or a share of the disk (Elasticsearch's
 	// default), never both.
-	ESWatermarkHighBytes = declare(&Metric{
-		Name: "elasticsearch_clustersettings_allocation_watermark_high_bytes", Type: Gauge, Exporter: esExporter,
-		Help: "High disk watermark set in bytes free: below it no shard is allocated to the node.", Presence: OnDemand,
+	ESWatermarkHighBytes = declare(&metric.Metric{
+		Name: "elasticsearch_clustersettings_allocation_watermark_high_bytes", Type: metric.Gauge, Exporter: esExporter,
+		Help: "High disk watermark set in bytes free: below it no shard is allocated to the node.", Presence: metric.OnDemand,
 	})
-	ESWatermarkHighRatio = declare(&Metric{
-		Name: "elasticsearch_clustersettings_allocation_watermark_high_ratio", Type: Gauge, Exporter: esExporter,
-		Help: "High disk watermark set as the share of the disk used.", Presence: OnDemand,
+	ESWatermarkHighRatio = declare(&metric.Metric{
+		Name: "elasticsearch_clustersettings_allocation_watermark_high_ratio", Type: metric.Gauge, Exporter: esExporter,
+		Help: "High disk watermark set as the share of the disk used.", Presence: metric.OnDemand,
 	})
-	ESWatermarkFloodBytes = declare(&Metric{
-		Name: "elasticsearch_clustersettings_allocation_watermark_flood_stage_bytes", Type: Gauge, Exporter: esExporter,
-		Help: "Flood-stage disk watermark set in bytes free: below it the node's indices are made read-only.", Presence: OnDemand,
+	ESWatermarkFloodBytes = declare(&metric.Metric{
+		Name: "elasticsearch_clustersettings_allocation_watermark_flood_stage_bytes", Type: metric.Gauge, Exporter: esExporter,
+		Help: "Flood-stage disk watermark set in bytes free: below it the node's indices are made read-only.", Presence: metric.OnDemand,
 	})
-	ESWatermarkFloodRatio = declare(&Metric{
-		Name: "elasticsearch_clustersettings_allocation_watermark_flood_stage_ratio", Type: Gauge, Exporter: esExporter,
-		Help: "Flood-stage disk watermark set as the share of the disk used.", Presence: OnDemand,
+	ESWatermarkFloodRatio = declare(&metric.Metric{
+		Name: "elasticsearch_clustersettings_allocation_watermark_flood_stage_ratio", Type: metric.Gauge, Exporter: esExporter,
+		Help: "Flood-stage disk watermark set as the share of the disk used.", Presence: metric.OnDemand,
 	})
-	ESJVMMemoryUsed = declare(&Metric{
-		Name: "elasticsearch_jvm_memory_used_bytes", Type: Gauge, Exporter: esExporter, Labels: append([]string{"area"}, esNodeLabels...),
+	ESJVMMemoryUsed = declare(&metric.Metric{
+		Name: "elasticsearch_jvm_memory_used_bytes", Type: metric.Gauge, Exporter: esExporter, Labels: append([]string{"area"}, esNodeLabels...),
 		Help: "JVM memory used, by area (heap, non-heap).",
 	})
-	ESJVMMemoryMax = declare(&Metric{
-		Name: "elasticsearch_jvm_memory_max_bytes", Type: Gauge, Exporter: esExporter, Labels: append([]string{"area"}, esNodeLabels...),
+	ESJVMMemoryMax = declare(&metric.Metric{
+		Name: "elasticsearch_jvm_memory_max_bytes", Type: metric.Gauge, Exporter: esExporter, Labels: append([]string{"area"}, esNodeLabels...),
 		Help: "JVM memory the node may use, by area.",
 	})
-	ESIndexDocs = declare(&Metric{
-		Name: "elasticsearch_indices_docs_primary", Type: Gauge, Exporter: esExporter, Labels: esIndexLabels,
+	ESIndexDocs = declare(&metric.Metric{
+		Name: "elasticsearch_indices_docs_primary", Type: metric.Gauge, Exporter: esExporter, Labels: esIndexLabels,
 		Help: "Documents in each index (primary shards).",
 	})
 	// ESIndexStoreSize is what the capacity planner measures bytes per log event by.
-	ESIndexStoreSize = declare(&Metric{
-		Name: "elasticsearch_indices_store_size_bytes_primary", Type: Gauge, Exporter: esExporter, Labels: esIndexLabels,
+	ESIndexStoreSize = declare(&metric.Metric{
+		Name: "elasticsearch_indices_store_size_bytes_primary", Type: metric.Gauge, Exporter: esExporter, Labels: esIndexLabels,
 		Help: "Bytes on disk of each index's primary shards.",
 	})
-	ESIndexIndexed = declare(&Metric{
-		Name: "elasticsearch_index_stats_indexing_index_total", Type: Counter, Exporter: esExporter, Labels: esIndexLabels,
+	ESIndexIndexed = declare(&metric.Metric{
+		Name: "elasticsearch_index_stats_indexing_index_total", Type: metric.Counter, Exporter: esExporter, Labels: esIndexLabels,
 		Help: "Documents indexed into each index since its shards started.",
 	})
 	// ESIndexFailed counts rejected documents: with strict mappings, a document with a field
 	// the mapping lacks or of the wrong type is rejected here and lost.
-	ESIndexFailed = declare(&Metric{
-		Name: "elasticsearch_index_stats_indexing_index_failed_total", Type: Counter, Exporter: esExporter, Labels: esIndexLabels,
+	ESIndexFailed = declare(&metric.Metric{
+		Name: "elasticsearch_index_stats_indexing_index_failed_total", Type: metric.Counter, Exporter: esExporter, Labels: esIndexLabels,
 		Help: "Index operations that failed on each index (mapping rejections among them).",
 	})
 )

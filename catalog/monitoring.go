@@ -1,6 +1,9 @@
 package catalog
 
-import "github.com/finobs/finobs/pkg/stack"
+import (
+	"github.com/finobs/finobs/pkg/metric"
+	"github.com/finobs/finobs/pkg/stack"
+)
 
 var (
 	prom  = []stack.Component{stack.Prometheus}
@@ -10,72 +13,72 @@ var (
 
 // Series Prometheus writes for every scrape, and its own health.
 var (
-	Up = declare(&Metric{
-		Name: "up", Type: Gauge, Exporter: prom, Labels: []string{"job", "instance"},
+	Up = declare(&metric.Metric{
+		Name: "up", Type: metric.Gauge, Exporter: prom, Labels: []string{"job", "instance"},
 		Help: "1 when the last scrape of the target succeeded.",
 	})
-	Alerts = declare(&Metric{
-		Name: "ALERTS", Type: Gauge, Exporter: prom, Labels: []string{"alertname", "alertstate", "severity", "component"},
-		Help: "One series per pending or firing alert; Prometheus writes it while alerts are active.", Presence: OnFault,
+	Alerts = declare(&metric.Metric{
+		Name: "ALERTS", Type: metric.Gauge, Exporter: prom, Labels: []string{"alertname", "alertstate", "severity", "component"},
+		Help: "One series per pending or firing alert; Prometheus writes it while alerts are active.", Presence: metric.OnFault,
 	})
-	RuleEvaluationFailures = declare(&Metric{
-		Name: "prometheus_rule_evaluation_failures_total", Type: Counter, Exporter: prom, Labels: []string{"rule_group"},
+	RuleEvaluationFailures = declare(&metric.Metric{
+		Name: "prometheus_rule_evaluation_failures_total", Type: metric.Counter, Exporter: prom, Labels: []string{"rule_group"},
 		Help: "Rule evaluations that failed.",
 	})
-	RuleGroupLastDuration = declare(&Metric{
-		Name: "prometheus_rule_group_last_duration_seconds", Type: Gauge, Exporter: prom, Labels: []string{"rule_group"},
+	RuleGroupLastDuration = declare(&metric.Metric{
+		Name: "prometheus_rule_group_last_duration_seconds", Type: metric.Gauge, Exporter: prom, Labels: []string{"rule_group"},
 		Help: "How long the last evaluation of a rule group took.",
 	})
-	RuleGroupInterval = declare(&Metric{
-		Name: "prometheus_rule_group_interval_seconds", Type: Gauge, Exporter: prom, Labels: []string{"rule_group"},
+	RuleGroupInterval = declare(&metric.Metric{
+		Name: "prometheus_rule_group_interval_seconds", Type: metric.Gauge, Exporter: prom, Labels: []string{"rule_group"},
 		Help: "The evaluation interval of a rule group.",
 	})
-	PromNotificationErrors = declare(&Metric{
-		Name: "prometheus_notifications_errors_total", Type: Counter, Exporter: prom, Labels: []string{"alertmanager"},
+	PromNotificationErrors = declare(&metric.Metric{
+		Name: "prometheus_notifications_errors_total", Type: metric.Counter, Exporter: prom, Labels: []string{"alertmanager"},
 		Help: "Errors sending alerts to an Alertmanager.",
 	})
-	PromNotificationsSent = declare(&Metric{
-		Name: "prometheus_notifications_sent_total", Type: Counter, Exporter: prom, Labels: []string{"alertmanager"},
+	PromNotificationsSent = declare(&metric.Metric{
+		Name: "prometheus_notifications_sent_total", Type: metric.Counter, Exporter: prom, Labels: []string{"alertmanager"},
 		Help: "Alerts sent to an Alertmanager.",
 	})
-	PromAlertmanagersDiscovered = declare(&Metric{
-		Name: "prometheus_notifications_alertmanagers_discovered", Type: Gauge, Exporter: prom,
+	PromAlertmanagersDiscovered = declare(&metric.Metric{
+		Name: "prometheus_notifications_alertmanagers_discovered", Type: metric.Gauge, Exporter: prom,
 		Help: "Alertmanagers Prometheus sends alerts to.",
 	})
-	PromConfigReloadOK = declare(&Metric{
-		Name: "prometheus_config_last_reload_successful", Type: Gauge, Exporter: prom,
+	PromConfigReloadOK = declare(&metric.Metric{
+		Name: "prometheus_config_last_reload_successful", Type: metric.Gauge, Exporter: prom,
 		Help: "1 when the last configuration reload succeeded.",
 	})
-	AMNotifications = declare(&Metric{
-		Name: "alertmanager_notifications_total", Type: Counter, Exporter: am, Labels: []string{"integration", "receiver_name"},
+	AMNotifications = declare(&metric.Metric{
+		Name: "alertmanager_notifications_total", Type: metric.Counter, Exporter: am, Labels: []string{"integration", "receiver_name"},
 		Help: "Notification attempts, by integration (and receiver: --enable-feature=receiver-name-in-metrics).",
 	})
-	AMNotificationsFailed = declare(&Metric{
-		Name: "alertmanager_notifications_failed_total", Type: Counter, Exporter: am, Labels: []string{"integration", "receiver_name", "reason"},
+	AMNotificationsFailed = declare(&metric.Metric{
+		Name: "alertmanager_notifications_failed_total", Type: metric.Counter, Exporter: am, Labels: []string{"integration", "receiver_name", "reason"},
 		Help: "Notifications that failed after Alertmanager's retries, by integration, receiver (--enable-feature=receiver-name-in-metrics) and reason.",
 	})
-	AMConfigReloadOK = declare(&Metric{
-		Name: "alertmanager_config_last_reload_successful", Type: Gauge, Exporter: am,
+	AMConfigReloadOK = declare(&metric.Metric{
+		Name: "alertmanager_config_last_reload_successful", Type: metric.Gauge, Exporter: am,
 		Help: "1 when the last configuration reload succeeded.",
 	})
 )
 
 // Host metrics from node_exporter.
 var (
-	NodeFilesystemAvail = declare(&Metric{
-		Name: "node_filesystem_avail_bytes", Type: Gauge, Exporter: nodes, Labels: []string{"device", "fstype", "mountpoint"},
+	NodeFilesystemAvail = declare(&metric.Metric{
+		Name: "node_filesystem_avail_bytes", Type: metric.Gauge, Exporter: nodes, Labels: []string{"device", "fstype", "mountpoint"},
 		Help: "Filesystem space available to unprivileged users.",
 	})
-	NodeFilesystemSize = declare(&Metric{
-		Name: "node_filesystem_size_bytes", Type: Gauge, Exporter: nodes, Labels: []string{"device", "fstype", "mountpoint"},
+	NodeFilesystemSize = declare(&metric.Metric{
+		Name: "node_filesystem_size_bytes", Type: metric.Gauge, Exporter: nodes, Labels: []string{"device", "fstype", "mountpoint"},
 		Help: "Filesystem size.",
 	})
-	NodeCPU = declare(&Metric{
-		Name: "node_cpu_seconds_total", Type: Counter, Exporter: nodes, Labels: []string{"cpu", "mode"},
+	NodeCPU = declare(&metric.Metric{
+		Name: "node_cpu_seconds_total", Type: metric.Counter, Exporter: nodes, Labels: []string{"cpu", "mode"},
 		Help: "CPU time by mode.",
 	})
-	NodeMemAvailable = declare(&Metric{
-		Name: "node_memory_MemAvailable_bytes", Type: Gauge, Exporter: nodes,
+	NodeMemAvailable = declare(&metric.Metric{
+		Name: "node_memory_MemAvailable_bytes", Type: metric.Gauge, Exporter: nodes,
 		Help: "Memory available for new work without swapping.",
 	})
 )

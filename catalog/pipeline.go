@@ -1,6 +1,9 @@
 package catalog
 
-import "github.com/finobs/finobs/pkg/stack"
+import (
+	"github.com/finobs/finobs/pkg/metric"
+	"github.com/finobs/finobs/pkg/stack"
+)
 
 var (
 	producer = []stack.Component{stack.Producer}
@@ -9,32 +12,32 @@ var (
 
 // The producer's own metrics (cmd/produce); franz-go's kprom metrics carry the kgo_ prefix.
 var (
-	ProducerRecords = declare(&Metric{
-		Name: "finobs_producer_records_total", Type: Counter, Exporter: producer, Labels: []string{"topic"},
+	ProducerRecords = declare(&metric.Metric{
+		Name: "finobs_producer_records_total", Type: metric.Counter, Exporter: producer, Labels: []string{"topic"},
 		Help: "Records acknowledged by the broker.",
 	})
-	ProducerErrors = declare(&Metric{
-		Name: "finobs_producer_errors_total", Type: Counter, Exporter: producer, Labels: []string{"topic"},
+	ProducerErrors = declare(&metric.Metric{
+		Name: "finobs_producer_errors_total", Type: metric.Counter, Exporter: producer, Labels: []string{"topic"},
 		Help: "Records whose produce failed.",
 	})
-	ProducerBytes = declare(&Metric{
-		Name: "finobs_producer_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"topic"},
+	ProducerBytes = declare(&metric.Metric{
+		Name: "finobs_producer_bytes_total", Type: metric.Counter, Exporter: producer, Labels: []string{"topic"},
 		Help: "Value bytes acknowledged by the broker.",
 	})
-	ProducerBuffered = declare(&Metric{
-		Name: "finobs_producer_buffered_records", Type: Gauge, Exporter: producer,
+	ProducerBuffered = declare(&metric.Metric{
+		Name: "finobs_producer_buffered_records", Type: metric.Gauge, Exporter: producer,
 		Help: "Records buffered in the client, not yet acknowledged.",
 	})
-	ProducerBufferMax = declare(&Metric{
-		Name: "finobs_producer_buffer_max_records", Type: Gauge, Exporter: producer,
+	ProducerBufferMax = declare(&metric.Metric{
+		Name: "finobs_producer_buffer_max_records", Type: metric.Gauge, Exporter: producer,
 		Help: "The configured MaxBufferedRecords.",
 	})
-	ProducerLatency = declare(&Metric{
-		Name: "finobs_producer_produce_latency_seconds", Type: Histogram, Exporter: producer,
+	ProducerLatency = declare(&metric.Metric{
+		Name: "finobs_producer_produce_latency_seconds", Type: metric.Histogram, Exporter: producer,
 		Help: "Time from enqueue to acknowledgement, of 1 record in every -latency-sample.",
 	})
-	ProducerTargetRate = declare(&Metric{
-		Name: "finobs_producer_target_rate", Type: Gauge, Exporter: producer,
+	ProducerTargetRate = declare(&metric.Metric{
+		Name: "finobs_producer_target_rate", Type: metric.Gauge, Exporter: producer,
 		Help: "Asked records per second; 0 is unlimited.",
 	})
 )
@@ -43,68 +46,68 @@ var (
 // exports, with kprom's help texts. Its histograms are off and a producer never fetches, so
 // kgo_*_seconds and kgo_fetch_* never appear.
 var (
-	KgoProduceBatches = declare(&Metric{
-		Name: "kgo_produce_batches_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
+	KgoProduceBatches = declare(&metric.Metric{
+		Name: "kgo_produce_batches_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
 		Help: "Total number of batches produced",
 	})
-	KgoProduceRecords = declare(&Metric{
-		Name: "kgo_produce_records_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
+	KgoProduceRecords = declare(&metric.Metric{
+		Name: "kgo_produce_records_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
 		Help: "Total number of records produced",
 	})
-	KgoProduceBytes = declare(&Metric{
-		Name: "kgo_produce_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
+	KgoProduceBytes = declare(&metric.Metric{
+		Name: "kgo_produce_bytes_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
 		Help: "Total number of uncompressed bytes produced",
 	})
-	KgoProduceCompressedBytes = declare(&Metric{
-		Name: "kgo_produce_compressed_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
+	KgoProduceCompressedBytes = declare(&metric.Metric{
+		Name: "kgo_produce_compressed_bytes_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id", "topic"},
 		Help: "Total number of compressed bytes produced",
 	})
 	// A gauge, despite kprom's name.
-	KgoBufferedProduceRecords = declare(&Metric{
-		Name: "kgo_buffered_produce_records_total", Type: Gauge, Exporter: producer,
+	KgoBufferedProduceRecords = declare(&metric.Metric{
+		Name: "kgo_buffered_produce_records_total", Type: metric.Gauge, Exporter: producer,
 		Help: "Total number of records buffered within the client ready to be produced",
 	})
-	KgoBufferedProduceBytes = declare(&Metric{
-		Name: "kgo_buffered_produce_bytes", Type: Gauge, Exporter: producer,
+	KgoBufferedProduceBytes = declare(&metric.Metric{
+		Name: "kgo_buffered_produce_bytes", Type: metric.Gauge, Exporter: producer,
 		Help: "Total number of bytes buffered within the client ready to be produced",
 	})
 	// The producer consumes nothing: always 0, but kprom exports them with every client.
-	KgoBufferedFetchRecords = declare(&Metric{
-		Name: "kgo_buffered_fetch_records_total", Type: Gauge, Exporter: producer,
+	KgoBufferedFetchRecords = declare(&metric.Metric{
+		Name: "kgo_buffered_fetch_records_total", Type: metric.Gauge, Exporter: producer,
 		Help: "Total number of records buffered within the client ready to be consumed",
 	})
-	KgoBufferedFetchBytes = declare(&Metric{
-		Name: "kgo_buffered_fetch_bytes", Type: Gauge, Exporter: producer,
+	KgoBufferedFetchBytes = declare(&metric.Metric{
+		Name: "kgo_buffered_fetch_bytes", Type: metric.Gauge, Exporter: producer,
 		Help: "Total number of bytes buffered within the client ready to be consumed",
 	})
-	KgoConnects = declare(&Metric{
-		Name: "kgo_connects_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"},
+	KgoConnects = declare(&metric.Metric{
+		Name: "kgo_connects_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id"},
 		Help: "Total number of connections opened",
 	})
 	// A broker went away, or the client closed a connection idle for ConnIdleTimeout: not on
 	// every healthy run.
-	KgoDisconnects = declare(&Metric{
-		Name: "kgo_disconnects_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: OnFault,
+	KgoDisconnects = declare(&metric.Metric{
+		Name: "kgo_disconnects_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: metric.OnFault,
 		Help: "Total number of connections closed",
 	})
-	KgoConnectErrors = declare(&Metric{
-		Name: "kgo_connect_errors_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: OnFault,
+	KgoConnectErrors = declare(&metric.Metric{
+		Name: "kgo_connect_errors_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: metric.OnFault,
 		Help: "Total number of connection errors",
 	})
-	KgoWriteBytes = declare(&Metric{
-		Name: "kgo_write_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"},
+	KgoWriteBytes = declare(&metric.Metric{
+		Name: "kgo_write_bytes_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id"},
 		Help: "Total number of bytes written to the TCP connection. The bytes count is tracked after compression (when used).",
 	})
-	KgoWriteErrors = declare(&Metric{
-		Name: "kgo_write_errors_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: OnFault,
+	KgoWriteErrors = declare(&metric.Metric{
+		Name: "kgo_write_errors_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: metric.OnFault,
 		Help: "Total number of write errors",
 	})
-	KgoReadBytes = declare(&Metric{
-		Name: "kgo_read_bytes_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"},
+	KgoReadBytes = declare(&metric.Metric{
+		Name: "kgo_read_bytes_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id"},
 		Help: "Total number of bytes read from the TCP connection. The bytes count is tracked before uncompression (when used).",
 	})
-	KgoReadErrors = declare(&Metric{
-		Name: "kgo_read_errors_total", Type: Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: OnFault,
+	KgoReadErrors = declare(&metric.Metric{
+		Name: "kgo_read_errors_total", Type: metric.Counter, Exporter: producer, Labels: []string{"node_id"}, Presence: metric.OnFault,
 		Help: "Total number of read errors",
 	})
 )
@@ -112,72 +115,72 @@ var (
 // The stream driver's metrics (cmd/stream), taken from Structured Streaming query progress.
 // Streaming commits no consumer-group offsets, so offsets behind latest is the lag.
 var (
-	StreamQueryUp = declare(&Metric{
-		Name: "finobs_stream_query_up", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamQueryUp = declare(&metric.Metric{
+		Name: "finobs_stream_query_up", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "1 while the streaming query is active, 0 once it stopped or failed.",
 	})
-	StreamInputRate = declare(&Metric{
-		Name: "finobs_stream_input_rows_per_second", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamInputRate = declare(&metric.Metric{
+		Name: "finobs_stream_input_rows_per_second", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "Rows per second arriving at the query (last progress).",
 	})
-	StreamProcessedRate = declare(&Metric{
-		Name: "finobs_stream_processed_rows_per_second", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamProcessedRate = declare(&metric.Metric{
+		Name: "finobs_stream_processed_rows_per_second", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "Rows per second the query processed (last progress).",
 	})
-	StreamInputRows = declare(&Metric{
-		Name: "finobs_stream_input_rows_total", Type: Counter, Exporter: stream, Labels: []string{"query"},
+	StreamInputRows = declare(&metric.Metric{
+		Name: "finobs_stream_input_rows_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query"},
 		Help: "Rows the query read, summed over progress reports.",
 	})
-	StreamBatches = declare(&Metric{
-		Name: "finobs_stream_batches_total", Type: Counter, Exporter: stream, Labels: []string{"query"},
+	StreamBatches = declare(&metric.Metric{
+		Name: "finobs_stream_batches_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query"},
 		Help: "Micro-batches the query completed.",
 	})
-	StreamBatchDuration = declare(&Metric{
-		Name: "finobs_stream_batch_duration_seconds", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamBatchDuration = declare(&metric.Metric{
+		Name: "finobs_stream_batch_duration_seconds", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "Duration of the last micro-batch (triggerExecution).",
 	})
-	StreamTriggerInterval = declare(&Metric{
-		Name: "finobs_stream_trigger_interval_seconds", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamTriggerInterval = declare(&metric.Metric{
+		Name: "finobs_stream_trigger_interval_seconds", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "The query's configured processing-time trigger.",
 	})
-	StreamOffsetsBehind = declare(&Metric{
-		Name: "finobs_stream_offsets_behind_latest", Type: Gauge, Exporter: stream, Labels: []string{"query", "topic", "partition"},
+	StreamOffsetsBehind = declare(&metric.Metric{
+		Name: "finobs_stream_offsets_behind_latest", Type: metric.Gauge, Exporter: stream, Labels: []string{"query", "topic", "partition"},
 		Help: "Records between the query's end offset and the partition's latest offset.",
 	})
-	StreamWatermark = declare(&Metric{
-		Name: "finobs_stream_watermark_timestamp_seconds", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamWatermark = declare(&metric.Metric{
+		Name: "finobs_stream_watermark_timestamp_seconds", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "The query's event-time watermark.",
 	})
-	StreamStateRows = declare(&Metric{
-		Name: "finobs_stream_state_rows", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamStateRows = declare(&metric.Metric{
+		Name: "finobs_stream_state_rows", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "Rows held in the query's state stores.",
 	})
-	StreamStateBytes = declare(&Metric{
-		Name: "finobs_stream_state_bytes", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamStateBytes = declare(&metric.Metric{
+		Name: "finobs_stream_state_bytes", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "Memory used by the query's state stores.",
 	})
-	StreamLateRows = declare(&Metric{
-		Name: "finobs_stream_late_rows_total", Type: Counter, Exporter: stream, Labels: []string{"query"},
+	StreamLateRows = declare(&metric.Metric{
+		Name: "finobs_stream_late_rows_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query"},
 		Help: "Rows dropped because they arrived behind the watermark.",
 	})
-	StreamDeadLetters = declare(&Metric{
-		Name: "finobs_stream_dead_letter_rows_total", Type: Counter, Exporter: stream, Labels: []string{"query"},
+	StreamDeadLetters = declare(&metric.Metric{
+		Name: "finobs_stream_dead_letter_rows_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query"},
 		Help: "Records that failed parsing or validation, sent to the dead-letter topic.",
 	})
-	StreamLastProgress = declare(&Metric{
-		Name: "finobs_stream_last_progress_timestamp_seconds", Type: Gauge, Exporter: stream, Labels: []string{"query"},
+	StreamLastProgress = declare(&metric.Metric{
+		Name: "finobs_stream_last_progress_timestamp_seconds", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "When the query last reported progress.",
 	})
 	// The driver's restart policy (pipeline/stream): every child exists from the start at 0, so
 	// that increase() sees the first restart and the first failure of each class.
-	StreamQueryRestarts = declare(&Metric{
-		Name: "finobs_stream_query_restarts_total", Type: Counter, Exporter: stream, Labels: []string{"query"},
+	StreamQueryRestarts = declare(&metric.Metric{
+		Name: "finobs_stream_query_restarts_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query"},
 		Help: "Times the driver started the query again from its checkpoint after it failed.",
 	})
 	// error_class is one of a fixed set (pipeline/stream.FailureClasses): data_loss,
 	// foreign_checkpoint, state, kafka, start, terminated, other.
-	StreamQueryFailures = declare(&Metric{
-		Name: "finobs_stream_query_failures_total", Type: Counter, Exporter: stream, Labels: []string{"query", "error_class"},
+	StreamQueryFailures = declare(&metric.Metric{
+		Name: "finobs_stream_query_failures_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query", "error_class"},
 		Help: "Times the query failed (ended without being stopped, or could not be started), by class of error.",
 	})
 )

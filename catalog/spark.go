@@ -1,6 +1,9 @@
 package catalog
 
-import "github.com/finobs/finobs/pkg/stack"
+import (
+	"github.com/finobs/finobs/pkg/metric"
+	"github.com/finobs/finobs/pkg/stack"
+)
 
 var (
 	sparkDriver    = []stack.Component{stack.SparkConnect}
@@ -13,78 +16,78 @@ var (
 // renames them to one metric per measure with a query label.
 const sparkStreaming = `metrics_finobs_driver_spark_streaming_(.+)_`
 
-func streamingRename(measure string) *Rename {
-	return &Rename{From: sparkStreaming + measure + `_Value`, Labels: map[string]string{"query": "$1"}}
+func streamingRename(measure string) *metric.Rename {
+	return &metric.Rename{From: sparkStreaming + measure + `_Value`, Labels: map[string]string{"query": "$1"}}
 }
 
 // Spark Structured Streaming, as Spark itself reports it (spark.sql.streaming.metricsEnabled).
 var (
-	SparkStreamingInputRate = declare(&Metric{
-		Name: "spark_streaming_input_rows_per_second", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+	SparkStreamingInputRate = declare(&metric.Metric{
+		Name: "spark_streaming_input_rows_per_second", Type: metric.Gauge, Exporter: sparkDriver, Labels: []string{"query"},
 		Help: "Rows per second arriving at the query, as the Spark driver reports it.", Rename: streamingRename("inputRate_total"),
 	})
-	SparkStreamingProcessingRate = declare(&Metric{
-		Name: "spark_streaming_processed_rows_per_second", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+	SparkStreamingProcessingRate = declare(&metric.Metric{
+		Name: "spark_streaming_processed_rows_per_second", Type: metric.Gauge, Exporter: sparkDriver, Labels: []string{"query"},
 		Help: "Rows per second the query processed, as the Spark driver reports it.", Rename: streamingRename("processingRate_total"),
 	})
-	SparkStreamingLatency = declare(&Metric{
-		Name: "spark_streaming_latency_milliseconds", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+	SparkStreamingLatency = declare(&metric.Metric{
+		Name: "spark_streaming_latency_milliseconds", Type: metric.Gauge, Exporter: sparkDriver, Labels: []string{"query"},
 		Help: "Duration of the last trigger, in milliseconds as Spark reports it.", Rename: streamingRename("latency"),
 	})
-	SparkStreamingWatermark = declare(&Metric{
-		Name: "spark_streaming_watermark_milliseconds", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+	SparkStreamingWatermark = declare(&metric.Metric{
+		Name: "spark_streaming_watermark_milliseconds", Type: metric.Gauge, Exporter: sparkDriver, Labels: []string{"query"},
 		Help: "Event-time watermark of the query, epoch milliseconds.", Rename: streamingRename("eventTime_watermark"),
 	})
-	SparkStreamingStateRows = declare(&Metric{
-		Name: "spark_streaming_state_rows", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+	SparkStreamingStateRows = declare(&metric.Metric{
+		Name: "spark_streaming_state_rows", Type: metric.Gauge, Exporter: sparkDriver, Labels: []string{"query"},
 		Help: "Rows in the query's state stores.", Rename: streamingRename("states_rowsTotal"),
 	})
-	SparkStreamingStateBytes = declare(&Metric{
-		Name: "spark_streaming_state_bytes", Type: Gauge, Exporter: sparkDriver, Labels: []string{"query"},
+	SparkStreamingStateBytes = declare(&metric.Metric{
+		Name: "spark_streaming_state_bytes", Type: metric.Gauge, Exporter: sparkDriver, Labels: []string{"query"},
 		Help: "Memory used by the query's state stores.", Rename: streamingRename("states_usedBytes"),
 	})
-	SparkDriverHeapUsed = declare(&Metric{
-		Name: "spark_driver_jvm_heap_used_bytes", Type: Gauge, Exporter: sparkDriver,
-		Help: "Heap used by the Spark driver (the Spark Connect server).", Rename: &Rename{From: `metrics_finobs_driver_jvm_heap_used_Value`},
+	SparkDriverHeapUsed = declare(&metric.Metric{
+		Name: "spark_driver_jvm_heap_used_bytes", Type: metric.Gauge, Exporter: sparkDriver,
+		Help: "Heap used by the Spark driver (the Spark Connect server).", Rename: &metric.Rename{From: `metrics_finobs_driver_jvm_heap_used_Value`},
 	})
-	SparkDriverHeapMax = declare(&Metric{
-		Name: "spark_driver_jvm_heap_max_bytes", Type: Gauge, Exporter: sparkDriver,
-		Help: "Maximum heap of the Spark driver.", Rename: &Rename{From: `metrics_finobs_driver_jvm_heap_max_Value`},
+	SparkDriverHeapMax = declare(&metric.Metric{
+		Name: "spark_driver_jvm_heap_max_bytes", Type: metric.Gauge, Exporter: sparkDriver,
+		Help: "Maximum heap of the Spark driver.", Rename: &metric.Rename{From: `metrics_finobs_driver_jvm_heap_max_Value`},
 	})
-	SparkFailedStages = declare(&Metric{
-		Name: "spark_driver_failed_stages", Type: Gauge, Exporter: sparkDriver,
-		Help: "Stages that failed since the driver started.", Rename: &Rename{From: `metrics_finobs_driver_DAGScheduler_stage_failedStages_Value`},
+	SparkFailedStages = declare(&metric.Metric{
+		Name: "spark_driver_failed_stages", Type: metric.Gauge, Exporter: sparkDriver,
+		Help: "Stages that failed since the driver started.", Rename: &metric.Rename{From: `metrics_finobs_driver_DAGScheduler_stage_failedStages_Value`},
 	})
 )
 
 // Executor health, from the driver's /metrics/executors/prometheus.
 var (
-	SparkExecutorActiveTasks = declare(&Metric{
-		Name: "metrics_executor_activeTasks", Type: Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+	SparkExecutorActiveTasks = declare(&metric.Metric{
+		Name: "metrics_executor_activeTasks", Type: metric.Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
 		Help: "Tasks running on the executor.",
 	})
-	SparkExecutorMaxTasks = declare(&Metric{
-		Name: "metrics_executor_maxTasks", Type: Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+	SparkExecutorMaxTasks = declare(&metric.Metric{
+		Name: "metrics_executor_maxTasks", Type: metric.Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
 		Help: "Task slots of the executor.",
 	})
-	SparkExecutorFailedTasks = declare(&Metric{
-		Name: "metrics_executor_failedTasks_total", Type: Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+	SparkExecutorFailedTasks = declare(&metric.Metric{
+		Name: "metrics_executor_failedTasks_total", Type: metric.Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
 		Help: "Tasks that failed on the executor.",
 	})
-	SparkExecutorCompletedTasks = declare(&Metric{
-		Name: "metrics_executor_completedTasks_total", Type: Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+	SparkExecutorCompletedTasks = declare(&metric.Metric{
+		Name: "metrics_executor_completedTasks_total", Type: metric.Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
 		Help: "Tasks that completed on the executor.",
 	})
-	SparkExecutorGCTime = declare(&Metric{
-		Name: "metrics_executor_totalGCTime_seconds_total", Type: Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+	SparkExecutorGCTime = declare(&metric.Metric{
+		Name: "metrics_executor_totalGCTime_seconds_total", Type: metric.Counter, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
 		Help: "Time the executor's tasks spent in GC.",
 	})
-	SparkExecutorHeap = declare(&Metric{
-		Name: "metrics_executor_JVMHeapMemory_bytes", Type: Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+	SparkExecutorHeap = declare(&metric.Metric{
+		Name: "metrics_executor_JVMHeapMemory_bytes", Type: metric.Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
 		Help: "Heap used by the executor JVM.",
 	})
-	SparkExecutorMaxMemory = declare(&Metric{
-		Name: "metrics_executor_maxMemory_bytes", Type: Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
+	SparkExecutorMaxMemory = declare(&metric.Metric{
+		Name: "metrics_executor_maxMemory_bytes", Type: metric.Gauge, Exporter: sparkExecutors, Labels: []string{"application_name", "executor_id"},
 		Help: "Storage memory available to the executor.",
 	})
 )
@@ -113,46 +116,46 @@ var (
 	sparkWorker = []stack.Component{stack.SparkWorker}
 )
 
-func sparkSource(source, gauge string) *Rename {
-	return &Rename{From: `metrics_` + source + `_` + gauge + `_Value`}
+func sparkSource(source, gauge string) *metric.Rename {
+	return &metric.Rename{From: `metrics_` + source + `_` + gauge + `_Value`}
 }
 
 var (
-	SparkMasterWorkers = declare(&Metric{
-		Name: "spark_master_workers", Type: Gauge, Exporter: sparkMaster,
+	SparkMasterWorkers = declare(&metric.Metric{
+		Name: "spark_master_workers", Type: metric.Gauge, Exporter: sparkMaster,
 		Help: "Workers the standalone master knows, in any state (alive, dead, decommissioned).", Rename: sparkSource("master", "workers"),
 	})
-	SparkMasterAliveWorkers = declare(&Metric{
-		Name: "spark_master_alive_workers", Type: Gauge, Exporter: sparkMaster,
+	SparkMasterAliveWorkers = declare(&metric.Metric{
+		Name: "spark_master_alive_workers", Type: metric.Gauge, Exporter: sparkMaster,
 		Help: "Workers registered with the standalone master and heartbeating.", Rename: sparkSource("master", "aliveWorkers"),
 	})
-	SparkMasterApps = declare(&Metric{
-		Name: "spark_master_applications", Type: Gauge, Exporter: sparkMaster,
+	SparkMasterApps = declare(&metric.Metric{
+		Name: "spark_master_applications", Type: metric.Gauge, Exporter: sparkMaster,
 		Help: "Applications the standalone master runs or holds waiting (not the finished ones).", Rename: sparkSource("master", "apps"),
 	})
-	SparkMasterWaitingApps = declare(&Metric{
-		Name: "spark_master_waiting_applications", Type: Gauge, Exporter: sparkMaster,
+	SparkMasterWaitingApps = declare(&metric.Metric{
+		Name: "spark_master_waiting_applications", Type: metric.Gauge, Exporter: sparkMaster,
 		Help: "Applications registered with the master that no worker has started an executor for yet.", Rename: sparkSource("master", "waitingApps"),
 	})
-	SparkWorkerExecutors = declare(&Metric{
-		Name: "spark_worker_executors", Type: Gauge, Exporter: sparkWorker,
+	SparkWorkerExecutors = declare(&metric.Metric{
+		Name: "spark_worker_executors", Type: metric.Gauge, Exporter: sparkWorker,
 		Help: "Executors the worker runs.", Rename: sparkSource("worker", "executors"),
 	})
-	SparkWorkerCoresUsed = declare(&Metric{
-		Name: "spark_worker_cores_used", Type: Gauge, Exporter: sparkWorker,
+	SparkWorkerCoresUsed = declare(&metric.Metric{
+		Name: "spark_worker_cores_used", Type: metric.Gauge, Exporter: sparkWorker,
 		Help: "Cores of the worker given to executors.", Rename: sparkSource("worker", "coresUsed"),
 	})
-	SparkWorkerCoresFree = declare(&Metric{
-		Name: "spark_worker_cores_free", Type: Gauge, Exporter: sparkWorker,
+	SparkWorkerCoresFree = declare(&metric.Metric{
+		Name: "spark_worker_cores_free", Type: metric.Gauge, Exporter: sparkWorker,
 		Help: "Cores the worker offers and no executor holds.", Rename: sparkSource("worker", "coresFree"),
 	})
 	// Spark counts worker memory in MB (2^20 bytes); a rename cannot scale it.
-	SparkWorkerMemoryUsed = declare(&Metric{
-		Name: "spark_worker_memory_used_megabytes", Type: Gauge, Exporter: sparkWorker,
+	SparkWorkerMemoryUsed = declare(&metric.Metric{
+		Name: "spark_worker_memory_used_megabytes", Type: metric.Gauge, Exporter: sparkWorker,
 		Help: "Memory of the worker given to executors, in MB (2^20 bytes).", Rename: sparkSource("worker", "memUsed_MB"),
 	})
-	SparkWorkerMemoryFree = declare(&Metric{
-		Name: "spark_worker_memory_free_megabytes", Type: Gauge, Exporter: sparkWorker,
+	SparkWorkerMemoryFree = declare(&metric.Metric{
+		Name: "spark_worker_memory_free_megabytes", Type: metric.Gauge, Exporter: sparkWorker,
 		Help: "Memory the worker offers and no executor holds, in MB (2^20 bytes).", Rename: sparkSource("worker", "memFree_MB"),
 	})
 )

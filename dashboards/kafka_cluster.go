@@ -3,6 +3,7 @@ package dashboards
 import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
@@ -52,7 +53,7 @@ var (
 )
 
 // jvmHeap is the JVM heap metric m (used or max) of the jobs in scope.
-func jvmHeap(m *catalog.Metric, jobs promql.Matcher, name string) *signal.Signal {
+func jvmHeap(m *metric.Metric, jobs promql.Matcher, name string) *signal.Signal {
 	return &signal.Signal{Name: name, Unit: signal.Bytes,
 		Expr: promql.Sum(promql.Select(m, jobs, promql.Eq("area", "heap")), promql.Grouped)}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/sparkconnect"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -49,7 +50,7 @@ func TestStreamingMetricsReachPrometheus(t *testing.T) {
 		}
 	}()
 
-	for _, m := range []*catalog.Metric{catalog.SparkStreamingInputRate, catalog.SparkStreamingProcessingRate,
+	for _, m := range []*metric.Metric{catalog.SparkStreamingInputRate, catalog.SparkStreamingProcessingRate,
 		catalog.SparkStreamingLatency, catalog.SparkStreamingStateRows} {
 		sel := fmt.Sprintf(`%s{query=%q}`, m.Name, name)
 		err := stacktest.Eventually(ctx, 2*time.Minute, 2*time.Second, func(ctx context.Context) error {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pipelines"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
 )
@@ -71,7 +72,7 @@ var (
 // are, a share of the disk used as the free bytes it leaves on the data path. (A share
 // leaves at most max_headroom free on a large disk, which the exporter does not report:
 // the threshold errs early there.)
-func watermarkFree(bytes, ratio *catalog.Metric) promql.Expr {
+func watermarkFree(bytes, ratio *metric.Metric) promql.Expr {
 	return promql.Max(promql.Select(bytes), promql.Grouped).Or(
 		promql.Num(1).Sub(promql.Max(promql.Select(ratio), promql.Grouped)).Mul(
 			promql.Max(promql.Select(catalog.ESFilesystemSize), promql.Grouped)))

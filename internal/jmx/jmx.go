@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -49,7 +49,7 @@ func (f yamlFloat) MarshalYAML() (any, error) {
 }
 
 // Config renders the agent config for a role.
-func Config(c *catalog.Catalog, role stack.Component) ([]byte, error) {
+func Config(c *metric.Catalog, role stack.Component) ([]byte, error) {
 	cfg := config{}
 	beans := map[string]bool{}
 	for _, m := range c.ExportedBy(role) {
@@ -57,9 +57,9 @@ func Config(c *catalog.Catalog, role stack.Component) ([]byte, error) {
 			continue
 		}
 		typ := "GAUGE"
-		if m.Type == catalog.Counter {
+		if m.Type == metric.Counter {
 			typ = "COUNTER"
-		} else if m.Type != catalog.Gauge {
+		} else if m.Type != metric.Gauge {
 			return nil, fmt.Errorf("jmx: metric %s: the exporter makes gauges and counters only, not %s", m.Name, m.Type)
 		}
 		names, err := ObjectNames(m.JMX.Pattern)

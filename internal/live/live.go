@@ -22,6 +22,7 @@ import (
 	"github.com/finobs/finobs/internal/preview"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/lint"
+	"github.com/finobs/finobs/pkg/metric"
 )
 
 // Item is one query the check runs.
@@ -51,14 +52,14 @@ func Items() ([]Item, error) {
 	var items []Item
 	for _, m := range cat.Metrics() {
 		s := m.Series()[0]
-		if m.Type == catalog.Histogram || m.Type == catalog.Summary {
+		if m.Type == metric.Histogram || m.Type == metric.Summary {
 			s = m.Name + "_count"
 		}
 		it := Item{Kind: "metric", Subject: m.Name, Query: fmt.Sprintf("count(%s)", s), Counted: true}
 		switch m.Presence {
-		case catalog.OnFault:
+		case metric.OnFault:
 			it.Optional, it.Why = true, "exported only under a fault"
-		case catalog.OnDemand:
+		case metric.OnDemand:
 			it.Optional, it.Why = true, "exported only with an optional component"
 		}
 		items = append(items, it)
@@ -102,9 +103,9 @@ func Items() ([]Item, error) {
 
 // optional says whether an expression may rightly return nothing on a healthy stack:
 // it reads a metric that exists only under a fault or with an optional component.
-func optional(cat *catalog.Catalog, expr string) (bool, string) {
+func optional(cat *metric.Catalog, expr string) (bool, string) {
 	for _, name := range lint.Metrics(expr) {
-		if m, ok := cat.Lookup(name); ok && m.Presence != catalog.Always {
+		if m, ok := cat.Lookup(name); ok && m.Presence != metric.Always {
 			return true, "reads " + name + ", which exists only under a fault or with an optional component"
 		}
 	}

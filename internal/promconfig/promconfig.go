@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -130,7 +131,7 @@ func Render(s stack.Stack, o Options) ([]byte, error) {
 // FromCatalog derives the metric relabelling of each job from the catalog: metrics that a
 // component exports under unstable names (Spark's PrometheusServlet) are renamed to their
 // catalog names, and the raw names they came from are dropped.
-func FromCatalog(c *catalog.Catalog) map[stack.Component][]Relabel {
+func FromCatalog(c *metric.Catalog) map[stack.Component][]Relabel {
 	out := map[stack.Component][]Relabel{}
 	for _, m := range c.Metrics() {
 		if m.Rename == nil {

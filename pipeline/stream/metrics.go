@@ -7,6 +7,7 @@ import (
 
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/sparkconnect"
+	"github.com/finobs/finobs/pkg/metric"
 )
 
 // Metrics are the driver's view of its queries, taken from Structured Streaming progress.
@@ -41,12 +42,12 @@ var FreshnessBuckets = []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300, 600,
 // NewMetrics registers the stream driver's metrics with reg, built from their catalog
 // declarations.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
-	g := func(m *catalog.Metric, labels ...string) *prometheus.GaugeVec {
+	g := func(m *metric.Metric, labels ...string) *prometheus.GaugeVec {
 		v := m.NewGaugeVec(labels...)
 		reg.MustRegister(v)
 		return v
 	}
-	c := func(m *catalog.Metric, labels ...string) *prometheus.CounterVec {
+	c := func(m *metric.Metric, labels ...string) *prometheus.CounterVec {
 		v := m.NewCounterVec(labels...)
 		reg.MustRegister(v)
 		return v

@@ -13,9 +13,9 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/finobs/finobs/alerts"
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/pkg/signal"
@@ -84,7 +84,7 @@ func TestEveryAlertHasRunbookAndTests(t *testing.T) {
 func TestInvalidDefinitionWritesNothing(t *testing.T) {
 	saved := alerts.Monitoring.Alerts
 	defer func() { alerts.Monitoring.Alerts = saved }()
-	undeclared := &catalog.Metric{Name: "kafka_request_latency_ms", Type: catalog.Gauge, Help: "h", Exporter: []stack.Component{stack.KafkaBroker}}
+	undeclared := &metric.Metric{Name: "kafka_request_latency_ms", Type: metric.Gauge, Help: "h", Exporter: []stack.Component{stack.KafkaBroker}}
 	bad := saved[0]
 	bad.Name = "KafkaRequestLatencyHigh"
 	bad.When = (&signal.Signal{Name: "latency", Expr: promql.Select(undeclared)}).Above(signal.Warning, 100)

@@ -16,13 +16,13 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
 )
 
 // Catalog is what the lint needs of the metric catalog.
 type Catalog interface {
-	Lookup(series string) (*catalog.Metric, bool)
+	Lookup(series string) (*metric.Metric, bool)
 }
 
 // Exclusion waives one rule for a dashboard, or one of its panels, with a reason: the same

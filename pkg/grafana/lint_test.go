@@ -11,23 +11,23 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 
-	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
 var (
-	reqs = &catalog.Metric{Name: "app_requests_total", Type: catalog.Counter, Help: "requests", Exporter: []stack.Component{stack.Producer}}
-	inq  = &catalog.Metric{Name: "app_queue_size", Type: catalog.Gauge, Help: "queue", Exporter: []stack.Component{stack.Producer}}
-	lat  = &catalog.Metric{Name: "app_latency_seconds", Type: catalog.Histogram, Help: "latency", Exporter: []stack.Component{stack.Producer}}
-	kt   = &catalog.Metric{Name: "kafka_things_total", Type: catalog.Counter, Help: "things", Exporter: []stack.Component{stack.KafkaBroker}}
-	up   = &catalog.Metric{Name: "up", Type: catalog.Gauge, Help: "up", Exporter: []stack.Component{stack.Prometheus}}
+	reqs = &metric.Metric{Name: "app_requests_total", Type: metric.Counter, Help: "requests", Exporter: []stack.Component{stack.Producer}}
+	inq  = &metric.Metric{Name: "app_queue_size", Type: metric.Gauge, Help: "queue", Exporter: []stack.Component{stack.Producer}}
+	lat  = &metric.Metric{Name: "app_latency_seconds", Type: metric.Histogram, Help: "latency", Exporter: []stack.Component{stack.Producer}}
+	kt   = &metric.Metric{Name: "kafka_things_total", Type: metric.Counter, Help: "things", Exporter: []stack.Component{stack.KafkaBroker}}
+	up   = &metric.Metric{Name: "up", Type: metric.Gauge, Help: "up", Exporter: []stack.Component{stack.Prometheus}}
 )
 
-func testCatalog(t *testing.T) *catalog.Catalog {
+func testCatalog(t *testing.T) *metric.Catalog {
 	t.Helper()
-	c, err := catalog.New(reqs, inq, lat, kt, up)
+	c, err := metric.New(reqs, inq, lat, kt, up)
 	if err != nil {
 		t.Fatal(err)
 	}

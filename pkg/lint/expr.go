@@ -13,12 +13,12 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/metric"
 )
 
 // Checker checks expressions against a catalog and a set of recorded series names.
 type Checker struct {
-	Catalog  *catalog.Catalog
+	Catalog  *metric.Catalog
 	Recorded map[string]bool // names produced by recording rules
 }
 

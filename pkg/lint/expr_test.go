@@ -4,17 +4,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
 func testChecker(t *testing.T) Checker {
 	t.Helper()
 	exp := []stack.Component{stack.Producer}
-	cat, err := catalog.New(
-		&catalog.Metric{Name: "sent_total", Type: catalog.Counter, Help: "h", Exporter: exp},
-		&catalog.Metric{Name: "buffered", Type: catalog.Gauge, Help: "h", Exporter: exp},
-		&catalog.Metric{Name: "latency_seconds", Type: catalog.Histogram, Help: "h", Exporter: exp},
+	cat, err := metric.New(
+		&metric.Metric{Name: "sent_total", Type: metric.Counter, Help: "h", Exporter: exp},
+		&metric.Metric{Name: "buffered", Type: metric.Gauge, Help: "h", Exporter: exp},
+		&metric.Metric{Name: "latency_seconds", Type: metric.Histogram, Help: "h", Exporter: exp},
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -149,8 +149,8 @@ func (e Expr) Labels() ([]string, error) {
 }
 
 // Metrics lists the catalog metrics e selects, in order of appearance.
-func (e Expr) Metrics() []*catalog.Metric {
-	var out []*catalog.Metric
+func (e Expr) Metrics() []*metric.Metric {
+	var out []*metric.Metric
 	walk(e.n, func(n node) {
 		if s, ok := n.(*selector); ok && !slices.Contains(out, s.metric) {
 			out = append(out, s.metric)
@@ -256,27 +256,27 @@ func (n *narrowed) build(o opts) (parser.Expr, labelSet, error) {
 }
 
 type selector struct {
-	metric   *catalog.Metric
+	metric   *metric.Metric
 	suffix   string // "_bucket", "_sum", "_count" of a histogram or summary
 	matchers []Matcher
 	offset   time.Duration
 }
 
 // Select selects catalog metric m.
-func Select(m *catalog.Metric, ms ...Matcher) Expr { return Expr{&selector{metric: m, matchers: ms}} }
+func Select(m *metric.Metric, ms ...Matcher) Expr { return Expr{&selector{metric: m, matchers: ms}} }
 
 // Buckets selects the _bucket series of histogram m.
-func Buckets(m *catalog.Metric, ms ...Matcher) Expr {
+func Buckets(m *metric.Metric, ms ...Matcher) Expr {
 	return Expr{&selector{metric: m, suffix: "_bucket", matchers: ms}}
 }
 
 // SumSeries selects the _sum series of histogram or summary m.
-func SumSeries(m *catalog.Metric, ms ...Matcher) Expr {
+func SumSeries(m *metric.Metric, ms ...Matcher) Expr {
 	return Expr{&selector{metric: m, suffix: "_sum", matchers: ms}}
 }
 
 // CountSeries selects the _count series of histogram or summary m.
-func CountSeries(m *catalog.Metric, ms ...Matcher) Expr {
+func CountSeries(m *metric.Metric, ms ...Matcher) Expr {
 	return Expr{&selector{metric: m, suffix: "_count", matchers: ms}}
 }
 
@@ -326,7 +326,7 @@ func (s *selector) available() labelSet {
 	switch {
 	case s.suffix == "_bucket":
 		ls["le"] = true
-	case s.metric.Type == catalog.Summary && s.suffix == "":
+	case s.metric.Type == metric.Summary && s.suffix == "":
 		ls["quantile"] = true
 	}
 	return ls

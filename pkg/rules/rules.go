@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
@@ -136,13 +136,13 @@ func (l Labels) With(name, value string) Labels {
 }
 
 // Series is the input series of metric m with these labels.
-func (l Labels) Series(m *catalog.Metric, values string) Series {
+func (l Labels) Series(m *metric.Metric, values string) Series {
 	return l.series(m.Name, values)
 }
 
 // Buckets is the input series of histogram m's bucket le, its le written as a scrape by
 // Prometheus 3 stores it ("1" as "1.0"), so that tests see what the live server has.
-func (l Labels) Buckets(m *catalog.Metric, le, values string) Series {
+func (l Labels) Buckets(m *metric.Metric, le, values string) Series {
 	if v, err := strconv.ParseFloat(le, 64); err == nil {
 		le = promql.LE(v)
 	}
@@ -150,7 +150,7 @@ func (l Labels) Buckets(m *catalog.Metric, le, values string) Series {
 }
 
 // Sums is the input series of a histogram's or summary's _sum.
-func (l Labels) Sums(m *catalog.Metric, values string) Series {
+func (l Labels) Sums(m *metric.Metric, values string) Series {
 	return l.series(m.Name+"_sum", values)
 }
 

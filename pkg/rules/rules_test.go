@@ -6,19 +6,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/lint"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
-var queueSize = &catalog.Metric{Name: "queue_size", Type: catalog.Gauge, Help: "h", Exporter: []stack.Component{stack.Producer}}
+var queueSize = &metric.Metric{Name: "queue_size", Type: metric.Gauge, Help: "h", Exporter: []stack.Component{stack.Producer}}
 
 func checker(t *testing.T) lint.Checker {
 	t.Helper()
-	cat, err := catalog.New(queueSize)
+	cat, err := metric.New(queueSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestValidateAcceptsGoodGroup(t *testing.T) {
 
 // Each bad definition gives an *Error naming the group and the alert, of the right kind.
 func TestValidateNamesTheProblem(t *testing.T) {
-	undeclared := &catalog.Metric{Name: "kafka_request_latency_ms", Type: catalog.Gauge}
+	undeclared := &metric.Metric{Name: "kafka_request_latency_ms", Type: metric.Gauge}
 	for _, tc := range []struct {
 		name   string
 		break_ func(*Alert)

@@ -1,7 +1,8 @@
-// Package catalog declares every metric that a rule, alert or dashboard may name: its name,
-// type, labels and which component exports it. Rules and dashboards reference metrics by Go
-// identifier; the lint rejects any selector whose metric is not declared here.
-package catalog
+// Package metric is how a metric is declared: its name, type, labels and which component
+// exports it, and a catalog of declared metrics addressable by series name. finobs's own
+// metrics are declared in package catalog; rules and dashboards reference them by Go
+// identifier, and the lint rejects any selector whose metric no catalog declares.
+package metric
 
 import (
 	"fmt"
