@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/capacity"
+	"github.com/finobs/finobs/deploy"
 	cp "github.com/finobs/finobs/internal/capacity"
-	"github.com/finobs/finobs/pkg/generate"
 )
 
 type capacityOptions struct {
@@ -30,14 +30,14 @@ func printCapacity(ctx context.Context, o capacityOptions, stdout, stderr io.Wri
 		log := slog.New(slog.NewTextHandler(stderr, nil))
 		log.Info("measuring capacity inputs", "scenario", s.Name, "prometheus", o.Prometheus, "window", o.Window)
 		var notes []string
-		if s, notes, err = cp.Measure(ctx, s, o.Prometheus, o.Window); err != nil {
+		if s, notes, err = cp.Measure(ctx, s, o.Prometheus, capacity.Queries{Window: o.Window}); err != nil {
 			return err
 		}
 		for _, n := range notes {
 			log.Warn(n)
 		}
 	}
-	plans, err := generate.CapacityPlans([]cp.Scenario{s})
+	plans, err := deploy.CapacityPlans([]cp.Scenario{s})
 	if err != nil {
 		if o.Prometheus != "" {
 			// Show what was measured: the reason a plan fails is often there.

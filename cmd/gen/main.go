@@ -16,11 +16,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/dashboards"
+	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/deploy/deployment"
 	capacityplan "github.com/finobs/finobs/internal/capacity"
 	"github.com/finobs/finobs/internal/live"
 	"github.com/finobs/finobs/internal/preview"
 	"github.com/finobs/finobs/pkg/generate"
+	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -94,14 +99,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "check":
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
-		err = live.Check(ctx, *promURL, stdout)
+		var d live.Declarations
+		if d, err = liveDeclarations(); err != nil {
+			break
+		}
+		err = live.Check(ctx, *promURL, d, stdout)
 		if *esURL != "" {
-			err = errors.Join(err, live.CheckLogs(ctx, *esURL, stdout))
+			err = errors.Join(err, live.CheckLogs(ctx, *esURL, d, stdout))
 		}
 	case "preview":
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
-		err = preview.Render(ctx, *promURL, *out)
+		var ds []grafana.Dashboard
+		if ds, err = dashboards.All(); err != nil {
+			break
+		}
+		err = preview.Render(ctx, *promURL, *out, ds)
 		if err == nil {
 			fmt.Fprintf(stdout, "preview images written to %s\n", *out)
 		}
@@ -136,17 +149,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func deploymentHelp() string {
 	return "\nDeployment settings (environment; defaults: the addresses on the machine running the stack):\n" +
 		"The URLs alerts and notifications link to, per stack (rules are rendered per stack):\n" + deployment.Help() +
-		fmt.Sprintf("  %-34s address the Compose stack publishes its ports on (default %s)\n", generate.PublishHostEnv, stack.PublishedHost) +
+		fmt.Sprintf("  %-34s address the Compose stack publishes its ports on (default %s)\n", deploy.PublishHostEnv, stack.PublishedHost) +
 		"Output rendered with other values differs from the committed one: commit it (gen --check compares with it).\n"
 }
 
 func generateAll(root string, check bool, stdout io.Writer) error {
-	set, results, err := generate.All()
+	set, results, err := deploy.All()
 	if err != nil {
 		return fmt.Errorf("invalid definitions, nothing written:\n%w", err)
 	}
 	if check {
-		stale, err := set.Stale(root, generate.Owned()...)
+		stale, err := set.Stale(root, deploy.Owned()...)
 		if err != nil {
 			return err
 		}
@@ -164,7 +177,7 @@ func generateAll(root string, check bool, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	removed, err := set.Prune(root, generate.Owned()...)
+	removed, err := set.Prune(root, deploy.Owned()...)
 	if err != nil {
 		return err
 	}
@@ -173,7 +186,7 @@ func generateAll(root string, check bool, stdout io.Writer) error {
 }
 
 func lintAll(stdout io.Writer) error {
-	_, results, err := generate.All()
+	_, results, err := deploy.All()
 	if err != nil {
 		return err
 	}
@@ -185,8 +198,8 @@ func lintAll(stdout io.Writer) error {
 // rendered Alertmanager configs.
 func routesTest(ctx context.Context, root string, stdout io.Writer) error {
 	failed := 0
-	tests := generate.RouteTests()
-	for _, cfg := range []string{generate.AlertmanagerCompose, generate.AlertmanagerLocal} {
+	tests := deploy.RouteTests()
+	for _, cfg := range []string{deploy.AlertmanagerCompose, deploy.AlertmanagerLocal} {
 		for _, t := range tests {
 			args := append([]string{"tool", "amtool", "config", "routes", "test",
 				"--config.file=" + filepath.Join(root, cfg), "--verify.receivers=" + t[0]}, strings.Fields(t[1])...)
@@ -204,4 +217,17 @@ func routesTest(ctx context.Context, root string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d routing tests passed on %d configs\n", len(tests), 2)
 	return nil
+}
+
+// liveDeclarations are what `gen check` runs against a live stack: finobs's own.
+func liveDeclarations() (live.Declarations, error) {
+	cat, err := catalog.Default()
+	if err != nil {
+		return live.Declarations{}, err
+	}
+	qs, err := dashboards.Queries()
+	if err != nil {
+		return live.Declarations{}, err
+	}
+	return live.Declarations{Catalog: cat, Groups: alerts.Groups(), Queries: qs, LogIndex: dashboards.LogIndex}, nil
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	promcfg "github.com/prometheus/prometheus/config"
 
+	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/deploy/compose"
 	"github.com/finobs/finobs/deploy/kafkaconf"
-	"github.com/finobs/finobs/pkg/generate"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
@@ -36,7 +36,7 @@ func theRepo(t *testing.T) compose.Repo {
 			repoErr = err
 			return
 		}
-		set, _, err := generate.All()
+		set, _, err := deploy.All()
 		if err != nil {
 			repoErr = err
 			return
@@ -81,7 +81,7 @@ func load(t *testing.T) *types.Project {
 // Prometheus itself reads them.
 func scrapes(t *testing.T) []string {
 	t.Helper()
-	cfg, err := promcfg.LoadFile(filepath.Join(root, generate.PrometheusCompose), false, nil)
+	cfg, err := promcfg.LoadFile(filepath.Join(root, deploy.PrometheusCompose), false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func scrapes(t *testing.T) []string {
 		}
 	}
 	if len(out) < 15 {
-		t.Fatalf("only %d scrape targets in %s", len(out), generate.PrometheusCompose)
+		t.Fatalf("only %d scrape targets in %s", len(out), deploy.PrometheusCompose)
 	}
 	return out
 }

@@ -4,61 +4,30 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
-
-	"github.com/finobs/finobs/catalog"
 )
 
-// Queries are the PromQL the planner measures with, for a topic, an index group and a
-// window. Each is one number: a ratio of sums, so any number of brokers, producers and
-// daily indices add up.
-type Queries struct{ Window time.Duration }
-
-func (q Queries) w() string { return model.Duration(q.Window).String() }
-
-// RecordBytes: uncompressed bytes per record as the producer batches them (franz-go's own
-// count, record framing included).
-func (q Queries) RecordBytes(topic string) string {
-	return fmt.Sprintf(`sum(rate(%s{topic=%q}[%s])) / sum(rate(%s{topic=%q}[%s]))`,
-		catalog.KgoProduceBytes.Name, topic, q.w(), catalog.KgoProduceRecords.Name, topic, q.w())
-}
-
-// Compression: the producer's uncompressed bytes over the bytes the brokers take in for the
-// topic (BytesInPerSec counts leaders only: replication is not in it).
-func (q Queries) Compression(topic string) string {
-	return fmt.Sprintf(`sum(rate(%s{topic=%q}[%s])) / sum(rate(%s{topic=%q}[%s]))`,
-		catalog.KgoProduceBytes.Name, topic, q.w(), catalog.KafkaBytesIn.Name, topic, q.w())
-}
-
-// ProducerCompression: the producer's own uncompressed over compressed batch bytes, to
-// compare with what the broker sees (the difference is the batch and request framing).
-func (q Queries) ProducerCompression(topic string) string {
-	return fmt.Sprintf(`sum(rate(%s{topic=%q}[%s])) / sum(rate(%s{topic=%q}[%s]))`,
-		catalog.KgoProduceBytes.Name, topic, q.w(), catalog.KgoProduceCompressedBytes.Name, topic, q.w())
-}
-
-// PartitionThroughput: the highest bytes-in a second per partition of the topics, over the
-// window (one-minute rates): what a partition took, a lower bound of what it can take.
-func (q Queries) PartitionThroughput(topics []string) string {
-	re := strings.Join(topics, "|")
-	return fmt.Sprintf(`max_over_time((max by (topic) (sum by (topic) (rate(%s{topic=~%q}[1m])) / count by (topic) (count by (topic, partition) (%s{topic=~%q}))))[%s:])`,
-		catalog.KafkaBytesIn.Name, re, catalog.KafkaLogSize.Name, re, q.w())
-}
-
-// LogRate: documents a second into an index group's daily indices.
-func (q Queries) LogRate(index string) string {
-	return fmt.Sprintf(`sum(rate(%s{index=~%q}[%s]))`, catalog.ESIndexIndexed.Name, index+"-.*", q.w())
-}
-
-// LogEventBytes: primary store bytes per document of an index group.
-func (q Queries) LogEventBytes(index string) string {
-	return fmt.Sprintf(`sum(%s{index=~%q}) / sum(%s{index=~%q})`,
-		catalog.ESIndexStoreSize.Name, index+"-.*", catalog.ESIndexDocs.Name, index+"-.*")
+// Queries are the PromQL the planner measures with, for a topic, an index group: each is
+// one number, a ratio of sums, so any number of brokers, producers and daily indices add
+// up. They name declared metrics, so they are declared beside the scenarios (package
+// capacity's Queries).
+type Queries interface {
+	// RecordBytes: uncompressed bytes per record as the producer batches them.
+	RecordBytes(topic string) string
+	// Compression: the producer's uncompressed bytes over the bytes the brokers take in.
+	Compression(topic string) string
+	// ProducerCompression: the producer's own uncompressed over compressed batch bytes.
+	ProducerCompression(topic string) string
+	// PartitionThroughput: the highest bytes-in a second per partition of the topics.
+	PartitionThroughput(topics []string) string
+	// LogRate: documents a second into an index group's daily indices.
+	LogRate(index string) string
+	// LogEventBytes: primary store bytes per document of an index group.
+	LogEventBytes(index string) string
 }
 
 // Measure replaces s's inputs by what the stack behind promURL measures, where it measures
@@ -66,7 +35,7 @@ func (q Queries) LogEventBytes(index string) string {
 // log index group its event rate and stored bytes per event. An input the stack has no data
 // for keeps its declared value; the returned notes say which and why. Only an unreachable
 // Prometheus or a failing query is an error.
-func Measure(ctx context.Context, s Scenario, promURL string, window time.Duration) (Scenario, []string, error) {
+func Measure(ctx context.Context, s Scenario, promURL string, q Queries) (Scenario, []string, error) {
 	client, err := api.NewClient(api.Config{Address: promURL})
 	if err != nil {
 		return s, nil, err
@@ -76,7 +45,6 @@ func Measure(ctx context.Context, s Scenario, promURL string, window time.Durati
 		return s, nil, fmt.Errorf("capacity: prometheus at %s is unreachable: %w", promURL, err)
 	}
 	now := time.Now()
-	q := Queries{Window: window}
 	var notes []string
 	one := func(query string) (float64, bool, error) {
 		v, _, _, err := v1.Query(ctx, query, now)

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/grafana"
 )
 
@@ -21,11 +20,8 @@ const LogsWindow = time.Hour
 // LogItems lists the Elasticsearch queries of the dashboards, with their variables at
 // "All". A query on log.level (the error panels) finds lines only when something went
 // wrong: it is optional.
-func LogItems() ([]Item, error) {
-	qs, err := dashboards.Queries()
-	if err != nil {
-		return nil, err
-	}
+func LogItems(d Declarations) ([]Item, error) {
+	qs := d.Queries
 	var items []Item
 	seen := map[string]bool{}
 	for _, q := range qs {
@@ -62,12 +58,12 @@ func allValues(q string) string {
 	return b.String()
 }
 
-// RunLogs counts each item's documents of the last LogsWindow in the dashboards' log index.
-func RunLogs(ctx context.Context, esURL string, items []Item) ([]Result, error) {
+// RunLogs counts each item's documents of the last LogsWindow in the log index pattern.
+func RunLogs(ctx context.Context, esURL, index string, items []Item) ([]Result, error) {
 	client := &http.Client{Timeout: 10 * time.Second}
 	out := make([]Result, 0, len(items))
 	for _, it := range items {
-		n, err := countLogs(ctx, client, esURL, it.Query)
+		n, err := countLogs(ctx, client, esURL, index, it.Query)
 		if err != nil && len(out) == 0 && strings.Contains(err.Error(), "connect") {
 			return nil, fmt.Errorf("elasticsearch at %s is unreachable: %w", esURL, err)
 		}
@@ -76,12 +72,12 @@ func RunLogs(ctx context.Context, esURL string, items []Item) ([]Result, error) 
 	return out, nil
 }
 
-func countLogs(ctx context.Context, c *http.Client, esURL, lucene string) (int, error) {
+func countLogs(ctx context.Context, c *http.Client, esURL, index, lucene string) (int, error) {
 	body, _ := json.Marshal(map[string]any{"query": map[string]any{"bool": map[string]any{"filter": []any{
 		map[string]any{"query_string": map[string]any{"query": lucene}},
 		map[string]any{"range": map[string]any{grafana.LogTimeField: map[string]any{"gte": fmt.Sprintf("now-%ds", int(LogsWindow.Seconds()))}}},
 	}}}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, esURL+"/"+dashboards.LogIndex+"/_count", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, esURL+"/"+index+"/_count", bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
@@ -103,12 +99,12 @@ func countLogs(ctx context.Context, c *http.Client, esURL, lucene string) (int, 
 
 // CheckLogs runs every log query and prints a report; it fails when a required query finds
 // no document.
-func CheckLogs(ctx context.Context, esURL string, w io.Writer) error {
-	items, err := LogItems()
+func CheckLogs(ctx context.Context, esURL string, d Declarations, w io.Writer) error {
+	items, err := LogItems(d)
 	if err != nil {
 		return err
 	}
-	results, err := RunLogs(ctx, esURL, items)
+	results, err := RunLogs(ctx, esURL, d.LogIndex, items)
 	if err != nil {
 		return err
 	}

@@ -16,13 +16,11 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/finobs/finobs/alerts"
-	"github.com/finobs/finobs/catalog"
-	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/internal/preview"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/lint"
 	"github.com/finobs/finobs/pkg/metric"
+	"github.com/finobs/finobs/pkg/rules"
 )
 
 // Item is one query the check runs.
@@ -36,6 +34,16 @@ type Item struct {
 	Counted bool
 }
 
+// Declarations are what the check runs: every declared metric, the rule groups (their
+// recording rules and the selectors of their alerts), the dashboards' queries, and the
+// index pattern the log panels read.
+type Declarations struct {
+	Catalog  *metric.Catalog
+	Groups   []rules.Group
+	Queries  []grafana.Query
+	LogIndex string
+}
+
 // Result is the outcome of one item.
 type Result struct {
 	Item
@@ -44,11 +52,8 @@ type Result struct {
 }
 
 // Items lists everything to check.
-func Items() ([]Item, error) {
-	cat, err := catalog.Default()
-	if err != nil {
-		return nil, err
-	}
+func Items(d Declarations) ([]Item, error) {
+	cat := d.Catalog
 	var items []Item
 	for _, m := range cat.Metrics() {
 		s := m.Series()[0]
@@ -64,7 +69,7 @@ func Items() ([]Item, error) {
 		}
 		items = append(items, it)
 	}
-	for _, g := range alerts.Groups() {
+	for _, g := range d.Groups {
 		for _, r := range g.Recording {
 			items = append(items, Item{Kind: "recording", Subject: g.Name + "/" + r.Record, Query: fmt.Sprintf("count(%s)", r.Record), Counted: true})
 		}
@@ -84,13 +89,9 @@ func Items() ([]Item, error) {
 			}
 		}
 	}
-	qs, err := dashboards.Queries()
-	if err != nil {
-		return nil, err
-	}
 	now := time.Now()
 	r := preview.Range{Start: now.Add(-15 * time.Minute), End: now, Step: 30 * time.Second}
-	for _, q := range qs {
+	for _, q := range d.Queries {
 		if q.Kind != grafana.KindPrometheus {
 			continue
 		}
@@ -173,8 +174,8 @@ func count(v model.Value, counted bool) int {
 }
 
 // Check runs every item and prints a report; it fails when a required item has no series.
-func Check(ctx context.Context, promURL string, w io.Writer) error {
-	items, err := Items()
+func Check(ctx context.Context, promURL string, d Declarations, w io.Writer) error {
+	items, err := Items(d)
 	if err != nil {
 		return err
 	}

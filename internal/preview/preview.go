@@ -7,24 +7,19 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/pkg/grafana"
 )
 
-// Render draws every dashboard from the live Prometheus at promURL over the last hour into
+// Render draws the dashboards from the live Prometheus at promURL over the last hour into
 // outDir/<dashboard>.png, and keeps the query results it drew from in
 // outDir/recording.json (what RenderAll can redraw from, with no Prometheus).
-func Render(ctx context.Context, promURL, outDir string) error {
+func Render(ctx context.Context, promURL, outDir string, ds []grafana.Dashboard) error {
 	src := Prometheus{URL: promURL}
 	r, err := window(ctx, src, time.Now().UTC().Truncate(time.Minute))
 	if err != nil {
 		return err
 	}
 	rec := &Recorder{Source: src}
-	ds, err := dashboards.All()
-	if err != nil {
-		return err
-	}
 	if _, err := RenderAll(ctx, ds, rec, r, outDir); err != nil {
 		return err
 	}

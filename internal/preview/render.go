@@ -25,8 +25,9 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/finobs/finobs/internal/promconfig"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/finobs/finobs/internal/promconfig"
 
 	"github.com/finobs/finobs/pkg/grafana"
 )

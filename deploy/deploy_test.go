@@ -1,4 +1,4 @@
-package generate
+package deploy
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/dashboards"
+	"github.com/finobs/finobs/pkg/generate"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
@@ -41,9 +42,9 @@ func TestDeterministic(t *testing.T) {
 			t.Errorf("%s differs between two runs", p)
 		}
 	}
-	alertsN, tests, runbooks := Count(ca, "alerts"), Count(ca, "promtool test cases"), Count(ca, "runbooks")
+	alertsN, tests, runbooks := generate.Count(ca, "alerts"), generate.Count(ca, "promtool test cases"), generate.Count(ca, "runbooks")
 	if alertsN == 0 || tests < 2*alertsN || runbooks != alertsN {
-		t.Errorf("counts look wrong:\n%s", Results(ca))
+		t.Errorf("counts look wrong:\n%s", generate.Results(ca))
 	}
 }
 
@@ -53,7 +54,7 @@ func TestCommittedOutputIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stale, err := set.Stale("../..", Owned()...)
+	stale, err := set.Stale("..", Owned()...)
 	if err != nil {
 		t.Fatal(err)
 	}
