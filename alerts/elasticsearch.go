@@ -31,10 +31,13 @@ var (
 			Mitigation: []string{"Restart the node (`make up` starts what is down).", "If it dies at start, read its log: out of memory (its heap is 512 MB), a data path it cannot write, or a full disk."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("no answer", 5*minute, esExporter.Keep("instance"), 0,
-				esExporter.With("collector", "clustersettings").Series(catalog.ESScrapeSuccess, "1 1 0x8")),
-			rules.Quiet("answers", 5*minute,
-				esExporter.With("collector", "clustersettings").Series(catalog.ESScrapeSuccess, "1x10")),
+			{Name: "no answer", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: esExporter.Keep("instance"), Value: 0}}, Series: []rules.Series{
+					esExporter.With("collector", "clustersettings").Series(catalog.ESScrapeSuccess, "1 1 0x8"),
+				}},
+			{Name: "answers", At: 5 * minute, Series: []rules.Series{
+				esExporter.With("collector", "clustersettings").Series(catalog.ESScrapeSuccess, "1x10"),
+			}},
 		},
 	}
 	ElasticsearchClusterRed = rules.Alert{
@@ -48,12 +51,15 @@ var (
 			Mitigation: []string{"Free disk space (older daily indices: `DELETE finobs-logs-<name>-<date>`) if a watermark is the cause.", "Delete a red index whose data is lost anyway; the next document recreates it from its template."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("red", 5*minute, esCluster.Keep("cluster"), 1,
-				esCluster.With("color", "red").Series(catalog.ESClusterHealthStatus, "0 0 1x8"),
-				esCluster.With("color", "green").Series(catalog.ESClusterHealthStatus, "1 1 0x8")),
-			rules.Quiet("green", 5*minute,
+			{Name: "red", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: esCluster.Keep("cluster"), Value: 1}}, Series: []rules.Series{
+					esCluster.With("color", "red").Series(catalog.ESClusterHealthStatus, "0 0 1x8"),
+					esCluster.With("color", "green").Series(catalog.ESClusterHealthStatus, "1 1 0x8"),
+				}},
+			{Name: "green", At: 5 * minute, Series: []rules.Series{
 				esCluster.With("color", "red").Series(catalog.ESClusterHealthStatus, "0x10"),
-				esCluster.With("color", "green").Series(catalog.ESClusterHealthStatus, "1x10")),
+				esCluster.With("color", "green").Series(catalog.ESClusterHealthStatus, "1x10"),
+			}},
 		},
 	}
 	ElasticsearchClusterYellow = rules.Alert{
@@ -67,10 +73,13 @@ var (
 			Mitigation: []string{"`PUT <index>/_settings {\"index.number_of_replicas\": 0}` on a one-node cluster, and fix the template or the index name that missed it."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("yellow for 10 minutes", 15*minute, esCluster.Keep("cluster"), 1,
-				esCluster.With("color", "yellow").Series(catalog.ESClusterHealthStatus, "0 0 1x15")),
-			rules.Quiet("yellow for a moment", 15*minute,
-				esCluster.With("color", "yellow").Series(catalog.ESClusterHealthStatus, "0 0 1 1 1 0x12")),
+			{Name: "yellow for 10 minutes", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: esCluster.Keep("cluster"), Value: 1}}, Series: []rules.Series{
+					esCluster.With("color", "yellow").Series(catalog.ESClusterHealthStatus, "0 0 1x15"),
+				}},
+			{Name: "yellow for a moment", At: 15 * minute, Series: []rules.Series{
+				esCluster.With("color", "yellow").Series(catalog.ESClusterHealthStatus, "0 0 1 1 1 0x12"),
+			}},
 		},
 	}
 	ElasticsearchDiskHighWatermark = rules.Alert{
@@ -84,18 +93,23 @@ var (
 			Mitigation: []string{"Delete the oldest daily indices past their retention (no ILM runs on the native stack to do it).", "Free space on the disk, or give the node a larger data path."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("watermark set in bytes", 10*minute, esExporter.Keep("instance"), 0.5e9,
-				esDataPath.Series(catalog.ESFilesystemAvailable, "0.5e9x15"),
-				esExporter.Series(catalog.ESWatermarkHighBytes, "1.073741824e9x15"),
-				esDataPath.Series(catalog.ESFilesystemSize, "100e9x15")),
-			rules.Fires("watermark set as a share", 10*minute, esExporter.Keep("instance"), 5e9,
-				esDataPath.Series(catalog.ESFilesystemAvailable, "5e9x15"),
-				esExporter.Series(catalog.ESWatermarkHighRatio, "0.9x15"),
-				esDataPath.Series(catalog.ESFilesystemSize, "100e9x15")),
-			rules.Quiet("room left", 10*minute,
+			{Name: "watermark set in bytes", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: esExporter.Keep("instance"), Value: 0.5e9}}, Series: []rules.Series{
+					esDataPath.Series(catalog.ESFilesystemAvailable, "0.5e9x15"),
+					esExporter.Series(catalog.ESWatermarkHighBytes, "1.073741824e9x15"),
+					esDataPath.Series(catalog.ESFilesystemSize, "100e9x15"),
+				}},
+			{Name: "watermark set as a share", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: esExporter.Keep("instance"), Value: 5e9}}, Series: []rules.Series{
+					esDataPath.Series(catalog.ESFilesystemAvailable, "5e9x15"),
+					esExporter.Series(catalog.ESWatermarkHighRatio, "0.9x15"),
+					esDataPath.Series(catalog.ESFilesystemSize, "100e9x15"),
+				}},
+			{Name: "room left", At: 10 * minute, Series: []rules.Series{
 				esDataPath.Series(catalog.ESFilesystemAvailable, "20e9x15"),
 				esExporter.Series(catalog.ESWatermarkHighRatio, "0.9x15"),
-				esDataPath.Series(catalog.ESFilesystemSize, "100e9x15")),
+				esDataPath.Series(catalog.ESFilesystemSize, "100e9x15"),
+			}},
 		},
 	}
 	ElasticsearchDiskFloodStage = rules.Alert{
@@ -109,14 +123,17 @@ var (
 			Mitigation: []string{"Delete old daily indices (`DELETE finobs-logs-<name>-<date>`); Elasticsearch lifts the block itself once the disk is back under the high watermark."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("under the flood stage", 5*minute, esExporter.Keep("instance"), 0.25e9,
-				esDataPath.Series(catalog.ESFilesystemAvailable, "0.25e9x10"),
-				esExporter.Series(catalog.ESWatermarkFloodBytes, "0.536870912e9x10"),
-				esDataPath.Series(catalog.ESFilesystemSize, "100e9x10")),
-			rules.Quiet("above it", 5*minute,
+			{Name: "under the flood stage", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: esExporter.Keep("instance"), Value: 0.25e9}}, Series: []rules.Series{
+					esDataPath.Series(catalog.ESFilesystemAvailable, "0.25e9x10"),
+					esExporter.Series(catalog.ESWatermarkFloodBytes, "0.536870912e9x10"),
+					esDataPath.Series(catalog.ESFilesystemSize, "100e9x10"),
+				}},
+			{Name: "above it", At: 5 * minute, Series: []rules.Series{
 				esDataPath.Series(catalog.ESFilesystemAvailable, "0.8e9x10"),
 				esExporter.Series(catalog.ESWatermarkFloodBytes, "0.536870912e9x10"),
-				esDataPath.Series(catalog.ESFilesystemSize, "100e9x10")),
+				esDataPath.Series(catalog.ESFilesystemSize, "100e9x10"),
+			}},
 		},
 	}
 	ElasticsearchLogsStopped = rules.Alert{
@@ -130,14 +147,19 @@ var (
 			Mitigation: []string{"Restart Filebeat (`make up`); it resumes from its registry.", "Fix the pipeline in logs/ if its documents are refused, regenerate, and restart Filebeat."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("nothing for an hour", 90*minute, esKafkaIdx, 0,
-				esKafkaDay.Series(catalog.ESIndexIndexed, "0+10x20 200x80")),
-			rules.Quiet("documents keep coming", 90*minute,
-				esKafkaDay.Series(catalog.ESIndexIndexed, "0+10x100")),
-			rules.Quiet("a quiet half hour", 90*minute,
-				esKafkaDay.Series(catalog.ESIndexIndexed, "0+10x60 600x30 610")),
-			rules.Quiet("an old index that took nothing for a day", 90*minute,
-				esCluster.With("index", "finobs-logs-kafka-2026.11.20").Series(catalog.ESIndexIndexed, "0x100")),
+			{Name: "nothing for an hour", At: 90 * minute,
+				Fires: []rules.Firing{{Labels: esKafkaIdx, Value: 0}}, Series: []rules.Series{
+					esKafkaDay.Series(catalog.ESIndexIndexed, "0+10x20 200x80"),
+				}},
+			{Name: "documents keep coming", At: 90 * minute, Series: []rules.Series{
+				esKafkaDay.Series(catalog.ESIndexIndexed, "0+10x100"),
+			}},
+			{Name: "a quiet half hour", At: 90 * minute, Series: []rules.Series{
+				esKafkaDay.Series(catalog.ESIndexIndexed, "0+10x60 600x30 610"),
+			}},
+			{Name: "an old index that took nothing for a day", At: 90 * minute, Series: []rules.Series{
+				esCluster.With("index", "finobs-logs-kafka-2026.11.20").Series(catalog.ESIndexIndexed, "0x100"),
+			}},
 		},
 	}
 	ElasticsearchDocumentsRejected = rules.Alert{
@@ -151,10 +173,13 @@ var (
 			Mitigation: []string{"Declare the field (or fix its type) in logs/, add a golden line that has it, regenerate (`go run ./cmd/gen`) and restart the stack's Filebeat."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("documents refused", 10*minute, esKafkaIdx, 0.1,
-				esKafkaDay.Series(catalog.ESIndexFailed, "0+6x15")),
-			rules.Quiet("none refused", 10*minute,
-				esKafkaDay.Series(catalog.ESIndexFailed, "3x15")),
+			{Name: "documents refused", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: esKafkaIdx, Value: 0.1}}, Series: []rules.Series{
+					esKafkaDay.Series(catalog.ESIndexFailed, "0+6x15"),
+				}},
+			{Name: "none refused", At: 10 * minute, Series: []rules.Series{
+				esKafkaDay.Series(catalog.ESIndexFailed, "3x15"),
+			}},
 		},
 	}
 )

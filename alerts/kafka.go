@@ -40,12 +40,15 @@ var (
 			Mitigation: []string{"Restart the controllers that are down until a majority runs.", "If voters cannot reach each other, fix the network or `controller.quorum.bootstrap.servers`."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("no voter is active", 5*minute, nil, 0,
-				controller1.Series(catalog.KafkaActiveControllerCount, "0x10"),
-				controller2.Series(catalog.KafkaActiveControllerCount, "0x10")),
-			rules.Quiet("one voter is active", 5*minute,
+			{Name: "no voter is active", At: 5 * minute,
+				Fires: []rules.Firing{{Value: 0}}, Series: []rules.Series{
+					controller1.Series(catalog.KafkaActiveControllerCount, "0x10"),
+					controller2.Series(catalog.KafkaActiveControllerCount, "0x10"),
+				}},
+			{Name: "one voter is active", At: 5 * minute, Series: []rules.Series{
 				controller1.Series(catalog.KafkaActiveControllerCount, "1x10"),
-				controller2.Series(catalog.KafkaActiveControllerCount, "0x10")),
+				controller2.Series(catalog.KafkaActiveControllerCount, "0x10"),
+			}},
 		},
 	}
 	KafkaMultipleActiveControllers = rules.Alert{
@@ -59,12 +62,15 @@ var (
 			Mitigation: []string{"Restart the controller with the lower epoch.", "Fix the network partition."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("two voters active", 5*minute, nil, 2,
+			{Name: "two voters active", At: 5 * minute,
+				Fires: []rules.Firing{{Value: 2}}, Series: []rules.Series{
+					controller1.Series(catalog.KafkaActiveControllerCount, "1x10"),
+					controller2.Series(catalog.KafkaActiveControllerCount, "1x10"),
+				}},
+			{Name: "one voter active", At: 5 * minute, Series: []rules.Series{
 				controller1.Series(catalog.KafkaActiveControllerCount, "1x10"),
-				controller2.Series(catalog.KafkaActiveControllerCount, "1x10")),
-			rules.Quiet("one voter active", 5*minute,
-				controller1.Series(catalog.KafkaActiveControllerCount, "1x10"),
-				controller2.Series(catalog.KafkaActiveControllerCount, "0x10")),
+				controller2.Series(catalog.KafkaActiveControllerCount, "0x10"),
+			}},
 		},
 	}
 	KafkaControllerDown = rules.Alert{
@@ -78,12 +84,15 @@ var (
 			Mitigation: []string{"Restart the controller. If its metadata log is corrupt, reformat its storage with the same cluster id and let it catch up."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("a controller stops", 5*minute, controller2.Expect(), 0,
+			{Name: "a controller stops", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: controller2.Expect(), Value: 0}}, Series: []rules.Series{
+					controller1.Series(catalog.Up, "1x10"),
+					controller2.Series(catalog.Up, "1 1 0x8"),
+				}},
+			{Name: "all controllers up", At: 5 * minute, Series: []rules.Series{
 				controller1.Series(catalog.Up, "1x10"),
-				controller2.Series(catalog.Up, "1 1 0x8")),
-			rules.Quiet("all controllers up", 5*minute,
-				controller1.Series(catalog.Up, "1x10"),
-				controller2.Series(catalog.Up, "1x10")),
+				controller2.Series(catalog.Up, "1x10"),
+			}},
 		},
 	}
 	KafkaBrokerDown = rules.Alert{
@@ -97,12 +106,15 @@ var (
 			Mitigation: []string{"Restart the broker; it rejoins the ISRs once it has caught up.", "Run a preferred leader election after it has caught up."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("a broker stops", 5*minute, broker3.Expect(), 0,
+			{Name: "a broker stops", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: broker3.Expect(), Value: 0}}, Series: []rules.Series{
+					broker1.Series(catalog.Up, "1x10"),
+					broker3.Series(catalog.Up, "1 0x9"),
+				}},
+			{Name: "brokers up", At: 5 * minute, Series: []rules.Series{
 				broker1.Series(catalog.Up, "1x10"),
-				broker3.Series(catalog.Up, "1 0x9")),
-			rules.Quiet("brokers up", 5*minute,
-				broker1.Series(catalog.Up, "1x10"),
-				broker3.Series(catalog.Up, "1x10")),
+				broker3.Series(catalog.Up, "1x10"),
+			}},
 		},
 	}
 	KafkaBrokersNotRegistered = rules.Alert{
@@ -116,16 +128,19 @@ var (
 			Mitigation: []string{"Restart the fenced broker; check its connectivity to the controllers."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("one broker fenced", 5*minute, nil, 2,
-				controller1.Series(catalog.KafkaActiveBrokers, "2x10"),
-				broker1.Series(catalog.Up, "1x10"),
-				broker2.Series(catalog.Up, "1x10"),
-				broker3.Series(catalog.Up, "1x10")),
-			rules.Quiet("all registered", 5*minute,
+			{Name: "one broker fenced", At: 5 * minute,
+				Fires: []rules.Firing{{Value: 2}}, Series: []rules.Series{
+					controller1.Series(catalog.KafkaActiveBrokers, "2x10"),
+					broker1.Series(catalog.Up, "1x10"),
+					broker2.Series(catalog.Up, "1x10"),
+					broker3.Series(catalog.Up, "1x10"),
+				}},
+			{Name: "all registered", At: 5 * minute, Series: []rules.Series{
 				controller1.Series(catalog.KafkaActiveBrokers, "3x10"),
 				broker1.Series(catalog.Up, "1x10"),
 				broker2.Series(catalog.Up, "1x10"),
-				broker3.Series(catalog.Up, "1x10")),
+				broker3.Series(catalog.Up, "1x10"),
+			}},
 		},
 	}
 	KafkaOfflinePartitions = rules.Alert{
@@ -139,11 +154,14 @@ var (
 			Mitigation: []string{"Bring the replicas' brokers back.", "Only as a last resort, and accepting data loss, enable unclean leader election for the topic."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("partitions go offline", 5*minute, nil, 3,
-				controller1.Series(catalog.KafkaOfflinePartitions, "0 0 3x8"),
-				controller2.Series(catalog.KafkaOfflinePartitions, "0x10")),
-			rules.Quiet("all partitions led", 5*minute,
-				controller1.Series(catalog.KafkaOfflinePartitions, "0x10")),
+			{Name: "partitions go offline", At: 5 * minute,
+				Fires: []rules.Firing{{Value: 3}}, Series: []rules.Series{
+					controller1.Series(catalog.KafkaOfflinePartitions, "0 0 3x8"),
+					controller2.Series(catalog.KafkaOfflinePartitions, "0x10"),
+				}},
+			{Name: "all partitions led", At: 5 * minute, Series: []rules.Series{
+				controller1.Series(catalog.KafkaOfflinePartitions, "0x10"),
+			}},
 		},
 	}
 	KafkaUncleanLeaderElection = rules.Alert{
@@ -157,10 +175,13 @@ var (
 			Mitigation: []string{"Replay the affected time range from the source of truth.", "Turn unclean leader election off for financial topics."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("an unclean election", 5*minute, nil, 1,
-				controller1.Series(catalog.KafkaUncleanLeaderElections, "0 0 0 1x7")),
-			rules.Quiet("no unclean election", 5*minute,
-				controller1.Series(catalog.KafkaUncleanLeaderElections, "0x10")),
+			{Name: "an unclean election", At: 5 * minute,
+				Fires: []rules.Firing{{Value: 1}}, Series: []rules.Series{
+					controller1.Series(catalog.KafkaUncleanLeaderElections, "0 0 0 1x7"),
+				}},
+			{Name: "no unclean election", At: 5 * minute, Series: []rules.Series{
+				controller1.Series(catalog.KafkaUncleanLeaderElections, "0x10"),
+			}},
 		},
 	}
 	KafkaControllerQuorumDegraded = rules.Alert{
@@ -174,10 +195,13 @@ var (
 			Mitigation: []string{"Restart or reconnect the unreachable voters."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("a voter is unreachable", 10*minute, controller1.Keep("instance"), 1,
-				controller1.Series(catalog.KafkaRaftUnknownVoterConnections, "1x15")),
-			rules.Quiet("all voters reachable", 10*minute,
-				controller1.Series(catalog.KafkaRaftUnknownVoterConnections, "0x15")),
+			{Name: "a voter is unreachable", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: controller1.Keep("instance"), Value: 1}}, Series: []rules.Series{
+					controller1.Series(catalog.KafkaRaftUnknownVoterConnections, "1x15"),
+				}},
+			{Name: "all voters reachable", At: 10 * minute, Series: []rules.Series{
+				controller1.Series(catalog.KafkaRaftUnknownVoterConnections, "0x15"),
+			}},
 		},
 	}
 	KafkaControllerMetadataErrors = rules.Alert{
@@ -191,10 +215,13 @@ var (
 			Mitigation: []string{"Restart the controller; if the error repeats at the same offset, restore its metadata log from a healthy voter."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("errors appear", 5*minute, controller1.Keep("instance"), 1,
-				controller1.Series(catalog.KafkaControllerMetadataErrors, "0 0 0 1x7")),
-			rules.Quiet("no errors", 5*minute,
-				controller1.Series(catalog.KafkaControllerMetadataErrors, "2x10")),
+			{Name: "errors appear", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: controller1.Keep("instance"), Value: 1}}, Series: []rules.Series{
+					controller1.Series(catalog.KafkaControllerMetadataErrors, "0 0 0 1x7"),
+				}},
+			{Name: "no errors", At: 5 * minute, Series: []rules.Series{
+				controller1.Series(catalog.KafkaControllerMetadataErrors, "2x10"),
+			}},
 		},
 	}
 	KafkaBrokerMetadataErrors = rules.Alert{
@@ -208,12 +235,15 @@ var (
 			Mitigation: []string{"Restart the broker so it reloads the metadata snapshot."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("apply errors appear", 5*minute, broker1.Keep("instance"), 1,
+			{Name: "apply errors appear", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 1}}, Series: []rules.Series{
+					broker1.Series(catalog.KafkaBrokerMetadataLoadErrors, "0x10"),
+					broker1.Series(catalog.KafkaBrokerMetadataApplyErrors, "0 0 0 1x7"),
+				}},
+			{Name: "no errors", At: 5 * minute, Series: []rules.Series{
 				broker1.Series(catalog.KafkaBrokerMetadataLoadErrors, "0x10"),
-				broker1.Series(catalog.KafkaBrokerMetadataApplyErrors, "0 0 0 1x7")),
-			rules.Quiet("no errors", 5*minute,
-				broker1.Series(catalog.KafkaBrokerMetadataLoadErrors, "0x10"),
-				broker1.Series(catalog.KafkaBrokerMetadataApplyErrors, "0x10")),
+				broker1.Series(catalog.KafkaBrokerMetadataApplyErrors, "0x10"),
+			}},
 		},
 	}
 	KafkaBrokerMetadataLagging = rules.Alert{
@@ -227,10 +257,13 @@ var (
 			Mitigation: []string{"Restart the broker."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("lag of two minutes", 10*minute, broker1.Keep("instance"), 120,
-				broker1.Series(catalog.KafkaBrokerMetadataLag, "120x15")),
-			rules.Quiet("lag below a second", 10*minute,
-				broker1.Series(catalog.KafkaBrokerMetadataLag, "0.5x15")),
+			{Name: "lag of two minutes", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 120}}, Series: []rules.Series{
+					broker1.Series(catalog.KafkaBrokerMetadataLag, "120x15"),
+				}},
+			{Name: "lag below a second", At: 10 * minute, Series: []rules.Series{
+				broker1.Series(catalog.KafkaBrokerMetadataLag, "0.5x15"),
+			}},
 		},
 	}
 )
@@ -271,10 +304,13 @@ var (
 			Mitigation: []string{"Restore the lagging followers; reduce load or add brokers if followers cannot keep up."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("followers lag", 10*minute, broker1.Keep("instance"), 4,
-				broker1.Series(catalog.KafkaUnderReplicatedPartitions, "0 4x14")),
-			rules.Quiet("fully replicated", 10*minute,
-				broker1.Series(catalog.KafkaUnderReplicatedPartitions, "0x15")),
+			{Name: "followers lag", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 4}}, Series: []rules.Series{
+					broker1.Series(catalog.KafkaUnderReplicatedPartitions, "0 4x14"),
+				}},
+			{Name: "fully replicated", At: 10 * minute, Series: []rules.Series{
+				broker1.Series(catalog.KafkaUnderReplicatedPartitions, "0x15"),
+			}},
 		},
 	}
 	KafkaUnderMinISRPartitions = rules.Alert{
@@ -288,10 +324,13 @@ var (
 			Mitigation: []string{"Bring the missing replicas back. Do not lower min.insync.replicas on financial topics."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("ISR below minimum", 5*minute, broker2.Keep("instance"), 6,
-				broker2.Series(catalog.KafkaUnderMinISRPartitions, "0 6x9")),
-			rules.Quiet("ISR at minimum", 5*minute,
-				broker2.Series(catalog.KafkaUnderMinISRPartitions, "0x10")),
+			{Name: "ISR below minimum", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: broker2.Keep("instance"), Value: 6}}, Series: []rules.Series{
+					broker2.Series(catalog.KafkaUnderMinISRPartitions, "0 6x9"),
+				}},
+			{Name: "ISR at minimum", At: 5 * minute, Series: []rules.Series{
+				broker2.Series(catalog.KafkaUnderMinISRPartitions, "0x10"),
+			}},
 		},
 	}
 	KafkaOfflineLogDirectory = rules.Alert{
@@ -305,10 +344,13 @@ var (
 			Mitigation: []string{"Replace or repair the disk, then restart the broker; reassign partitions away if the disk is lost."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("a directory fails", 5*minute, broker1.Keep("instance"), 1,
-				broker1.Series(catalog.KafkaOfflineLogDirs, "0 0 1x8")),
-			rules.Quiet("all directories online", 5*minute,
-				broker1.Series(catalog.KafkaOfflineLogDirs, "0x10")),
+			{Name: "a directory fails", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 1}}, Series: []rules.Series{
+					broker1.Series(catalog.KafkaOfflineLogDirs, "0 0 1x8"),
+				}},
+			{Name: "all directories online", At: 5 * minute, Series: []rules.Series{
+				broker1.Series(catalog.KafkaOfflineLogDirs, "0x10"),
+			}},
 		},
 	}
 	KafkaISRChurn = rules.Alert{
@@ -322,12 +364,15 @@ var (
 			Mitigation: []string{"Remove the source of pauses (heap size, GC, noisy neighbours); raise num.replica.fetchers if followers are starved."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("shrinks and expands every minute", 16*minute, broker1.Keep("instance"), 15,
-				broker1.Series(catalog.KafkaISRShrinks, "0+1x20"),
-				broker1.Series(catalog.KafkaISRExpands, "0+1x20")),
-			rules.Quiet("one shrink, one expand", 16*minute,
+			{Name: "shrinks and expands every minute", At: 16 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 15}}, Series: []rules.Series{
+					broker1.Series(catalog.KafkaISRShrinks, "0+1x20"),
+					broker1.Series(catalog.KafkaISRExpands, "0+1x20"),
+				}},
+			{Name: "one shrink, one expand", At: 16 * minute, Series: []rules.Series{
 				broker1.Series(catalog.KafkaISRShrinks, "0 1x20"),
-				broker1.Series(catalog.KafkaISRExpands, "0 0 1x19")),
+				broker1.Series(catalog.KafkaISRExpands, "0 0 1x19"),
+			}},
 		},
 	}
 	KafkaRequestHandlerSaturated = rules.Alert{
@@ -341,10 +386,13 @@ var (
 			Mitigation: []string{"Raise num.io.threads if CPU allows; spread partitions over more brokers; batch more on the producer (linger, batch size)."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("10% idle", 15*minute, broker1.Keep("instance"), 0.1,
-				broker1.Series(catalog.KafkaRequestHandlerIdle, "0.1x20")),
-			rules.Quiet("70% idle", 15*minute,
-				broker1.Series(catalog.KafkaRequestHandlerIdle, "0.7x20")),
+			{Name: "10% idle", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 0.1}}, Series: []rules.Series{
+					broker1.Series(catalog.KafkaRequestHandlerIdle, "0.1x20"),
+				}},
+			{Name: "70% idle", At: 15 * minute, Series: []rules.Series{
+				broker1.Series(catalog.KafkaRequestHandlerIdle, "0.7x20"),
+			}},
 		},
 	}
 	KafkaNetworkProcessorSaturated = rules.Alert{
@@ -358,10 +406,13 @@ var (
 			Mitigation: []string{"Raise num.network.threads; make clients batch (linger.ms, fetch.min.bytes)."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("20% idle", 15*minute, broker1.Keep("instance"), 0.2,
-				broker1.Series(catalog.KafkaNetworkProcessorIdle, "0.2x20")),
-			rules.Quiet("90% idle", 15*minute,
-				broker1.Series(catalog.KafkaNetworkProcessorIdle, "0.9x20")),
+			{Name: "20% idle", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 0.2}}, Series: []rules.Series{
+					broker1.Series(catalog.KafkaNetworkProcessorIdle, "0.2x20"),
+				}},
+			{Name: "90% idle", At: 15 * minute, Series: []rules.Series{
+				broker1.Series(catalog.KafkaNetworkProcessorIdle, "0.9x20"),
+			}},
 		},
 	}
 	KafkaProduceLatencyHigh = rules.Alert{
@@ -375,12 +426,15 @@ var (
 			Mitigation: []string{"Fix the slow follower or disk; rebalance partition leadership."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("p99 of 800ms", 15*minute, broker1.Keep("instance"), 0.8,
-				broker1.With("request", "Produce").Series(catalog.KafkaRequestTimeP99, "0.8x20"),
-				broker1.With("request", "FetchConsumer").Series(catalog.KafkaRequestTimeP99, "0.5x20")),
-			rules.Quiet("p99 of 20ms; slow fetches do not count", 15*minute,
+			{Name: "p99 of 800ms", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 0.8}}, Series: []rules.Series{
+					broker1.With("request", "Produce").Series(catalog.KafkaRequestTimeP99, "0.8x20"),
+					broker1.With("request", "FetchConsumer").Series(catalog.KafkaRequestTimeP99, "0.5x20"),
+				}},
+			{Name: "p99 of 20ms; slow fetches do not count", At: 15 * minute, Series: []rules.Series{
 				broker1.With("request", "Produce").Series(catalog.KafkaRequestTimeP99, "0.02x20"),
-				broker1.With("request", "FetchConsumer").Series(catalog.KafkaRequestTimeP99, "0.9x20")),
+				broker1.With("request", "FetchConsumer").Series(catalog.KafkaRequestTimeP99, "0.9x20"),
+			}},
 		},
 	}
 	KafkaJVMHeapPressure = rules.Alert{
@@ -394,12 +448,15 @@ var (
 			Mitigation: []string{"Raise the heap (Kafka needs little: page cache does the work), or reduce partitions per broker."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("heap at 95%", 15*minute, broker1.Keep("instance"), 0.95,
-				broker1.With("area", "heap").Series(catalog.JVMMemoryUsed, "950x20"),
-				broker1.With("area", "heap").Series(catalog.JVMMemoryMax, "1000x20")),
-			rules.Quiet("heap at 50%", 15*minute,
+			{Name: "heap at 95%", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 0.95}}, Series: []rules.Series{
+					broker1.With("area", "heap").Series(catalog.JVMMemoryUsed, "950x20"),
+					broker1.With("area", "heap").Series(catalog.JVMMemoryMax, "1000x20"),
+				}},
+			{Name: "heap at 50%", At: 15 * minute, Series: []rules.Series{
 				broker1.With("area", "heap").Series(catalog.JVMMemoryUsed, "500x20"),
-				broker1.With("area", "heap").Series(catalog.JVMMemoryMax, "1000x20")),
+				broker1.With("area", "heap").Series(catalog.JVMMemoryMax, "1000x20"),
+			}},
 		},
 	}
 	KafkaGCPressure = rules.Alert{
@@ -413,10 +470,13 @@ var (
 			Mitigation: []string{"Raise the heap or reduce the load per broker."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("half the time in GC", 15*minute, broker1.Keep("instance"), 0.5,
-				broker1.With("gc", "G1 Young Generation").Sums(catalog.JVMGCCollection, "0+30x20")),
-			rules.Quiet("1% in GC", 15*minute,
-				broker1.With("gc", "G1 Young Generation").Sums(catalog.JVMGCCollection, "0+0.6x20")),
+			{Name: "half the time in GC", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: broker1.Keep("instance"), Value: 0.5}}, Series: []rules.Series{
+					broker1.With("gc", "G1 Young Generation").Sums(catalog.JVMGCCollection, "0+30x20"),
+				}},
+			{Name: "1% in GC", At: 15 * minute, Series: []rules.Series{
+				broker1.With("gc", "G1 Young Generation").Sums(catalog.JVMGCCollection, "0+0.6x20"),
+			}},
 		},
 	}
 )
@@ -448,12 +508,15 @@ var (
 		},
 		Tests: []rules.Test{
 			// Falling fast enough to empty twice over within the plan's horizon, whatever it is.
-			rules.Fires(fmt.Sprintf("free space falls %d MiB a minute from 350 MiB", diskFall), 60*minute, dataDisk.Expect(), 0,
-				dataDisk.Series(catalog.NodeFilesystemAvail, fmt.Sprintf("350-%dx80", diskFall)),
-				dataDisk.Series(catalog.NodeFilesystemSize, "1000x80")),
-			rules.Quiet("free space steady", 60*minute,
+			{Name: fmt.Sprintf("free space falls %d MiB a minute from 350 MiB", diskFall), At: 60 * minute,
+				Fires: []rules.Firing{{Labels: dataDisk.Expect(), Value: 0}}, Series: []rules.Series{
+					dataDisk.Series(catalog.NodeFilesystemAvail, fmt.Sprintf("350-%dx80", diskFall)),
+					dataDisk.Series(catalog.NodeFilesystemSize, "1000x80"),
+				}},
+			{Name: "free space steady", At: 60 * minute, Series: []rules.Series{
 				dataDisk.Series(catalog.NodeFilesystemAvail, "350x80"),
-				dataDisk.Series(catalog.NodeFilesystemSize, "1000x80")),
+				dataDisk.Series(catalog.NodeFilesystemSize, "1000x80"),
+			}},
 		},
 	}
 	// Two minutes, not five: with a tenth left a disk Kafka writes to fills in minutes, and
@@ -469,12 +532,15 @@ var (
 			Mitigation: []string{"Free space now: lower retention of the largest topic, delete stale topics, add disk."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("5% free", 10*minute, rootDisk.Expect(), 0.05,
-				rootDisk.Series(catalog.NodeFilesystemAvail, "50x15"),
-				rootDisk.Series(catalog.NodeFilesystemSize, "1000x15")),
-			rules.Quiet("a full tmpfs does not count", 10*minute,
+			{Name: "5% free", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: rootDisk.Expect(), Value: 0.05}}, Series: []rules.Series{
+					rootDisk.Series(catalog.NodeFilesystemAvail, "50x15"),
+					rootDisk.Series(catalog.NodeFilesystemSize, "1000x15"),
+				}},
+			{Name: "a full tmpfs does not count", At: 10 * minute, Series: []rules.Series{
 				runTmpfs.Series(catalog.NodeFilesystemAvail, "0x15"),
-				runTmpfs.Series(catalog.NodeFilesystemSize, "1000x15")),
+				runTmpfs.Series(catalog.NodeFilesystemSize, "1000x15"),
+			}},
 		},
 	}
 )

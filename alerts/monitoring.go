@@ -27,9 +27,13 @@ var (
 			Mitigation: []string{"Restart the component; fix the port in internal/topology if it moved."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("the producer stops", 5*minute, producerTarget.Expect(), 0,
-				producerTarget.Series(catalog.Up, "1 0x9")),
-			rules.Quiet("all up", 5*minute, producerTarget.Series(catalog.Up, "1x10")),
+			{Name: "the producer stops", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: producerTarget.Expect(), Value: 0}}, Series: []rules.Series{
+					producerTarget.Series(catalog.Up, "1 0x9"),
+				}},
+			{Name: "all up", At: 5 * minute, Series: []rules.Series{
+				producerTarget.Series(catalog.Up, "1x10"),
+			}},
 		},
 	}
 	PrometheusRuleEvaluationFailures = rules.Alert{
@@ -43,10 +47,13 @@ var (
 			Mitigation: []string{"Fix the rule in alerts/ and regenerate (`go run ./cmd/gen`)."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("a group fails", 5*minute, kafkaRuleGroup.Keep("instance", "rule_group"), 1,
-				kafkaRuleGroup.Series(catalog.RuleEvaluationFailures, "0 0 0 1x7")),
-			rules.Quiet("no failures", 5*minute,
-				kafkaRuleGroup.Series(catalog.RuleEvaluationFailures, "0x10")),
+			{Name: "a group fails", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: kafkaRuleGroup.Keep("instance", "rule_group"), Value: 1}}, Series: []rules.Series{
+					kafkaRuleGroup.Series(catalog.RuleEvaluationFailures, "0 0 0 1x7"),
+				}},
+			{Name: "no failures", At: 5 * minute, Series: []rules.Series{
+				kafkaRuleGroup.Series(catalog.RuleEvaluationFailures, "0x10"),
+			}},
 		},
 	}
 	PrometheusAlertmanagerMissing = rules.Alert{
@@ -60,10 +67,13 @@ var (
 			Mitigation: []string{"Regenerate with `go run ./cmd/gen` and reload Prometheus."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("none discovered", 10*minute, prometheusTarget.Keep("instance"), 0,
-				prometheusTarget.Series(catalog.PromAlertmanagersDiscovered, "0x15")),
-			rules.Quiet("one discovered", 10*minute,
-				prometheusTarget.Series(catalog.PromAlertmanagersDiscovered, "1x15")),
+			{Name: "none discovered", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: prometheusTarget.Keep("instance"), Value: 0}}, Series: []rules.Series{
+					prometheusTarget.Series(catalog.PromAlertmanagersDiscovered, "0x15"),
+				}},
+			{Name: "one discovered", At: 10 * minute, Series: []rules.Series{
+				prometheusTarget.Series(catalog.PromAlertmanagersDiscovered, "1x15"),
+			}},
 		},
 	}
 	PrometheusNotificationsFailing = rules.Alert{
@@ -81,12 +91,15 @@ var (
 			Mitigation: []string{"Restart Alertmanager or fix the address."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("half the sends fail", 10*minute, toAlertmanager.Keep("instance", "alertmanager"), 0.5,
-				toAlertmanager.Series(catalog.PromNotificationErrors, "0+30x30"),
-				toAlertmanager.Series(catalog.PromNotificationsSent, "0+60x30")),
-			rules.Quiet("all sends succeed", 25*minute,
+			{Name: "half the sends fail", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: toAlertmanager.Keep("instance", "alertmanager"), Value: 0.5}}, Series: []rules.Series{
+					toAlertmanager.Series(catalog.PromNotificationErrors, "0+30x30"),
+					toAlertmanager.Series(catalog.PromNotificationsSent, "0+60x30"),
+				}},
+			{Name: "all sends succeed", At: 25 * minute, Series: []rules.Series{
 				toAlertmanager.Series(catalog.PromNotificationErrors, "0x30"),
-				toAlertmanager.Series(catalog.PromNotificationsSent, "0+60x30")),
+				toAlertmanager.Series(catalog.PromNotificationsSent, "0+60x30"),
+			}},
 		},
 	}
 	AlertmanagerNotificationsFailing = rules.Alert{
@@ -105,16 +118,21 @@ var (
 			Mitigation: []string{"Fix the secret file or the endpoint; Alertmanager retries on its own and sends what is still firing once it is reachable."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("webhook failing", 15*minute, webhookIntegration.Keep("instance", "receiver_name", "integration"), 0.1,
-				webhookIntegration.Series(catalog.AMNotificationsFailed, "0+6x20")),
+			{Name: "webhook failing", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: webhookIntegration.Keep("instance", "receiver_name", "integration"), Value: 0.1}}, Series: []rules.Series{
+					webhookIntegration.Series(catalog.AMNotificationsFailed, "0+6x20"),
+				}},
 			// A receiver cut off: Alertmanager gives up on a page after a group interval's
 			// retries and tries again with the group's next flush: even a failure only every
 			// two minutes (a slower route's, or a flush that waited) fires.
 			// The 5m rate holds between them: the alert fires, and stays.
-			rules.Fires("a failure every two minutes", 10*minute, webhookIntegration.Keep("instance", "receiver_name", "integration"), 1.0/120,
-				webhookIntegration.Series(catalog.AMNotificationsFailed, "0 0 1 1 2 2 3 3 4 4 5 5 6 6 7 7")),
-			rules.Quiet("all delivered", 15*minute,
-				webhookIntegration.Series(catalog.AMNotificationsFailed, "2x20")),
+			{Name: "a failure every two minutes", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: webhookIntegration.Keep("instance", "receiver_name", "integration"), Value: 1.0 / 120}}, Series: []rules.Series{
+					webhookIntegration.Series(catalog.AMNotificationsFailed, "0 0 1 1 2 2 3 3 4 4 5 5 6 6 7 7"),
+				}},
+			{Name: "all delivered", At: 15 * minute, Series: []rules.Series{
+				webhookIntegration.Series(catalog.AMNotificationsFailed, "2x20"),
+			}},
 		},
 	}
 	// Watchdog always fires. Alertmanager sends it to the heartbeat receiver every minute: in
@@ -137,9 +155,12 @@ var (
 			Mitigation: []string{"Restart whichever of Prometheus or Alertmanager is stuck; once heartbeats resume, Prometheus resends what is firing and nothing that still fires is lost.", "Never silence or inhibit this alert: a muted heartbeat is a dead man's switch that pages for nothing."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("fires on an empty Prometheus", minute, map[string]string{}, 1),
-			rules.Fires("fires while every target is down", 5*minute, map[string]string{}, 1,
-				prometheusTarget.Series(catalog.Up, "0x10")),
+			{Name: "fires on an empty Prometheus", At: minute,
+				Fires: []rules.Firing{{Value: 1}}},
+			{Name: "fires while every target is down", At: 5 * minute,
+				Fires: []rules.Firing{{Value: 1}}, Series: []rules.Series{
+					prometheusTarget.Series(catalog.Up, "0x10"),
+				}},
 		},
 	}
 	PrometheusConfigReloadFailed = rules.Alert{
@@ -153,9 +174,13 @@ var (
 			Mitigation: []string{"Fix the definitions, regenerate and reload."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("reload failed", 15*minute, prometheusTarget.Expect(), 0,
-				prometheusTarget.Series(catalog.PromConfigReloadOK, "0x20")),
-			rules.Quiet("reload ok", 15*minute, prometheusTarget.Series(catalog.PromConfigReloadOK, "1x20")),
+			{Name: "reload failed", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: prometheusTarget.Expect(), Value: 0}}, Series: []rules.Series{
+					prometheusTarget.Series(catalog.PromConfigReloadOK, "0x20"),
+				}},
+			{Name: "reload ok", At: 15 * minute, Series: []rules.Series{
+				prometheusTarget.Series(catalog.PromConfigReloadOK, "1x20"),
+			}},
 		},
 	}
 	AlertmanagerConfigReloadFailed = rules.Alert{
@@ -169,9 +194,13 @@ var (
 			Mitigation: []string{"Fix alerts/routing.go, regenerate and reload."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("reload failed", 15*minute, alertmanagerTarget.Expect(), 0,
-				alertmanagerTarget.Series(catalog.AMConfigReloadOK, "0x20")),
-			rules.Quiet("reload ok", 15*minute, alertmanagerTarget.Series(catalog.AMConfigReloadOK, "1x20")),
+			{Name: "reload failed", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: alertmanagerTarget.Expect(), Value: 0}}, Series: []rules.Series{
+					alertmanagerTarget.Series(catalog.AMConfigReloadOK, "0x20"),
+				}},
+			{Name: "reload ok", At: 15 * minute, Series: []rules.Series{
+				alertmanagerTarget.Series(catalog.AMConfigReloadOK, "1x20"),
+			}},
 		},
 	}
 )

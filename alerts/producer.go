@@ -28,8 +28,13 @@ var (
 			Mitigation: []string{"Start it again (`make up`); it registers its schema and produces at its rate. A stopped process: `kill -CONT` it, or restart it."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("the producer stops", 5*minute, producerTarget.Expect(), 0, producerTarget.Series(catalog.Up, "1 0x9")),
-			rules.Quiet("the producer runs", 5*minute, producerTarget.Series(catalog.Up, "1x10")),
+			{Name: "the producer stops", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: producerTarget.Expect(), Value: 0}}, Series: []rules.Series{
+					producerTarget.Series(catalog.Up, "1 0x9"),
+				}},
+			{Name: "the producer runs", At: 5 * minute, Series: []rules.Series{
+				producerTarget.Series(catalog.Up, "1x10"),
+			}},
 		},
 	}
 	ProducerSendErrors = rules.Alert{
@@ -43,12 +48,15 @@ var (
 			Mitigation: []string{"Fix the broker-side cause; the producer keeps running and counts errors."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("10% errors", 15*minute, producedTransactions.Keep("instance"), 0.1,
-				producedTransactions.Series(catalog.ProducerErrors, "0+600x20"),
-				producedTransactions.Series(catalog.ProducerRecords, "0+5400x20")),
-			rules.Quiet("no errors", 15*minute,
+			{Name: "10% errors", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: producedTransactions.Keep("instance"), Value: 0.1}}, Series: []rules.Series{
+					producedTransactions.Series(catalog.ProducerErrors, "0+600x20"),
+					producedTransactions.Series(catalog.ProducerRecords, "0+5400x20"),
+				}},
+			{Name: "no errors", At: 15 * minute, Series: []rules.Series{
 				producedTransactions.Series(catalog.ProducerErrors, "3x20"),
-				producedTransactions.Series(catalog.ProducerRecords, "0+5400x20")),
+				producedTransactions.Series(catalog.ProducerRecords, "0+5400x20"),
+			}},
 		},
 	}
 	ProducerThroughputCollapsed = rules.Alert{
@@ -62,15 +70,19 @@ var (
 			Mitigation: []string{"Resolve the broker bottleneck; tune linger and batch size; run more producer instances."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("10 records/s of 1000", 15*minute, producedTransactions.Keep("instance"), 10,
-				producedTransactions.Series(catalog.ProducerRecords, "0+600x20"),
-				producerTarget.Series(catalog.ProducerTargetRate, "1000x20")),
-			rules.Quiet("on target", 15*minute,
+			{Name: "10 records/s of 1000", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: producedTransactions.Keep("instance"), Value: 10}}, Series: []rules.Series{
+					producedTransactions.Series(catalog.ProducerRecords, "0+600x20"),
+					producerTarget.Series(catalog.ProducerTargetRate, "1000x20"),
+				}},
+			{Name: "on target", At: 15 * minute, Series: []rules.Series{
 				producedTransactions.Series(catalog.ProducerRecords, "0+60000x20"),
-				producerTarget.Series(catalog.ProducerTargetRate, "1000x20")),
-			rules.Quiet("unlimited rate has no target", 15*minute,
+				producerTarget.Series(catalog.ProducerTargetRate, "1000x20"),
+			}},
+			{Name: "unlimited rate has no target", At: 15 * minute, Series: []rules.Series{
 				producedTransactions.Series(catalog.ProducerRecords, "0+60x20"),
-				producerTarget.Series(catalog.ProducerTargetRate, "0x20")),
+				producerTarget.Series(catalog.ProducerTargetRate, "0x20"),
+			}},
 		},
 	}
 	ProducerBufferFull = rules.Alert{
@@ -84,12 +96,15 @@ var (
 			Mitigation: []string{"Fix the slow broker; or lower the rate; raise the buffer only with the memory to back it."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("95% full", 10*minute, producerTarget.Keep("instance"), 0.95,
-				producerTarget.Series(catalog.ProducerBuffered, "95000x15"),
-				producerTarget.Series(catalog.ProducerBufferMax, "100000x15")),
-			rules.Quiet("10% full", 10*minute,
+			{Name: "95% full", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: producerTarget.Keep("instance"), Value: 0.95}}, Series: []rules.Series{
+					producerTarget.Series(catalog.ProducerBuffered, "95000x15"),
+					producerTarget.Series(catalog.ProducerBufferMax, "100000x15"),
+				}},
+			{Name: "10% full", At: 10 * minute, Series: []rules.Series{
 				producerTarget.Series(catalog.ProducerBuffered, "10000x15"),
-				producerTarget.Series(catalog.ProducerBufferMax, "100000x15")),
+				producerTarget.Series(catalog.ProducerBufferMax, "100000x15"),
+			}},
 		},
 	}
 	ProducerLatencyHigh = rules.Alert{
@@ -103,16 +118,19 @@ var (
 			Mitigation: []string{"Fix the broker side first; then tune linger and batch size."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("all records between 1s and 5s", 20*minute, producerTarget.Keep("instance"), 4.96,
-				producerTarget.Buckets(catalog.ProducerLatency, "0.1", "0x30"),
-				producerTarget.Buckets(catalog.ProducerLatency, "1", "0x30"),
-				producerTarget.Buckets(catalog.ProducerLatency, "5", "0+60x30"),
-				producerTarget.Buckets(catalog.ProducerLatency, "+Inf", "0+60x30")),
-			rules.Quiet("all records under 100ms", 20*minute,
+			{Name: "all records between 1s and 5s", At: 20 * minute,
+				Fires: []rules.Firing{{Labels: producerTarget.Keep("instance"), Value: 4.96}}, Series: []rules.Series{
+					producerTarget.Buckets(catalog.ProducerLatency, "0.1", "0x30"),
+					producerTarget.Buckets(catalog.ProducerLatency, "1", "0x30"),
+					producerTarget.Buckets(catalog.ProducerLatency, "5", "0+60x30"),
+					producerTarget.Buckets(catalog.ProducerLatency, "+Inf", "0+60x30"),
+				}},
+			{Name: "all records under 100ms", At: 20 * minute, Series: []rules.Series{
 				producerTarget.Buckets(catalog.ProducerLatency, "0.1", "0+60x30"),
 				producerTarget.Buckets(catalog.ProducerLatency, "1", "0+60x30"),
 				producerTarget.Buckets(catalog.ProducerLatency, "5", "0+60x30"),
-				producerTarget.Buckets(catalog.ProducerLatency, "+Inf", "0+60x30")),
+				producerTarget.Buckets(catalog.ProducerLatency, "+Inf", "0+60x30"),
+			}},
 		},
 	}
 )

@@ -29,9 +29,13 @@ var (
 			Mitigation: []string{"Restart it (`make up` starts what is down).", "The native stack's registry keeps its schemas in memory: after a restart the next producer registers the schema again, under a new id if the registry counts afresh; restart the stream job after the producer, so it reads the id the producer registered."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("the registry stops", 5*minute, registryTarget.Expect(), 0,
-				registryTarget.Series(catalog.Up, "1 0x9")),
-			rules.Quiet("up", 5*minute, registryTarget.Series(catalog.Up, "1x10")),
+			{Name: "the registry stops", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: registryTarget.Expect(), Value: 0}}, Series: []rules.Series{
+					registryTarget.Series(catalog.Up, "1 0x9"),
+				}},
+			{Name: "up", At: 5 * minute, Series: []rules.Series{
+				registryTarget.Series(catalog.Up, "1x10"),
+			}},
 		},
 	}
 	SchemaRegistryRequestErrors = rules.Alert{
@@ -45,12 +49,15 @@ var (
 			Mitigation: []string{"Restart the registry; with storage in a database, check the database first."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("server errors", 10*minute, registryTarget.Keep("instance"), 0.05,
-				registryCalls.With("status_code_group", "5xx").Counts(catalog.RegistryRequests, "0+3x15"),
-				registryCalls.With("status_code_group", "2xx").Counts(catalog.RegistryRequests, "0+60x15")),
-			rules.Quiet("only client errors", 10*minute,
+			{Name: "server errors", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: registryTarget.Keep("instance"), Value: 0.05}}, Series: []rules.Series{
+					registryCalls.With("status_code_group", "5xx").Counts(catalog.RegistryRequests, "0+3x15"),
+					registryCalls.With("status_code_group", "2xx").Counts(catalog.RegistryRequests, "0+60x15"),
+				}},
+			{Name: "only client errors", At: 10 * minute, Series: []rules.Series{
 				registryCalls.With("status_code_group", "5xx").Counts(catalog.RegistryRequests, "0x15"),
-				registryCalls.With("status_code_group", "4xx").Counts(catalog.RegistryRequests, "0+30x15")),
+				registryCalls.With("status_code_group", "4xx").Counts(catalog.RegistryRequests, "0+30x15"),
+			}},
 		},
 	}
 )

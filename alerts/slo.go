@@ -46,18 +46,23 @@ var (
 			Mitigation: []string{"Raise maxOffsetsPerTrigger or shorten the trigger; give the job more cores; if the input rate rose for good, size partitions and executors for it."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("grows 200 records a minute for 80 minutes, 2 s batches on a 5 s trigger", 80*minute, streamQuery.Keep("query"), 200.0/60,
-				streamPartition0.Series(catalog.StreamOffsetsBehind, "0+200x80"),
-				streamQuery.Series(catalog.StreamBatchDuration, "2x80"),
-				streamQuery.Series(catalog.StreamTriggerInterval, "5x80")),
-			rules.Quiet("grows for 40 minutes only", 40*minute,
-				streamPartition0.Series(catalog.StreamOffsetsBehind, "0+200x40")),
-			rules.Quiet("a million records, shrinking 5000 a minute", 80*minute,
+			{Name: "grows 200 records a minute for 80 minutes, 2 s batches on a 5 s trigger", At: 80 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Keep("query"), Value: 200.0 / 60}}, Series: []rules.Series{
+					streamPartition0.Series(catalog.StreamOffsetsBehind, "0+200x80"),
+					streamQuery.Series(catalog.StreamBatchDuration, "2x80"),
+					streamQuery.Series(catalog.StreamTriggerInterval, "5x80"),
+				}},
+			{Name: "grows for 40 minutes only", At: 40 * minute, Series: []rules.Series{
+				streamPartition0.Series(catalog.StreamOffsetsBehind, "0+200x40"),
+			}},
+			{Name: "a million records, shrinking 5000 a minute", At: 80 * minute, Series: []rules.Series{
 				streamPartition0.Series(catalog.StreamOffsetsBehind, "1000000-5000x80"),
 				streamQuery.Series(catalog.StreamBatchDuration, "4x80"),
-				streamQuery.Series(catalog.StreamTriggerInterval, "5x80")),
-			rules.Quiet("a steady sawtooth of 5000 records", 80*minute,
-				streamPartition0.Series(catalog.StreamOffsetsBehind, sawtooth("5000", 81))),
+				streamQuery.Series(catalog.StreamTriggerInterval, "5x80"),
+			}},
+			{Name: "a steady sawtooth of 5000 records", At: 80 * minute, Series: []rules.Series{
+				streamPartition0.Series(catalog.StreamOffsetsBehind, sawtooth("5000", 81)),
+			}},
 		},
 	}
 	StreamLagging = rules.Alert{
@@ -71,15 +76,19 @@ var (
 			Mitigation: []string{"Let it catch up with more cores, a higher maxOffsetsPerTrigger; restart a stuck query from its checkpoint."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("counted produce time stuck, 3000 records waiting", 10*minute, streamQuery.Keep("query"), 600,
-				streamQuery.Series(catalog.StreamCountedProduceTime, "0x10"),
-				streamPartition0.Series(catalog.StreamOffsetsBehind, "3000x10")),
-			rules.Quiet("counted produce time follows the clock", 10*minute,
+			{Name: "counted produce time stuck, 3000 records waiting", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Keep("query"), Value: 600}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamCountedProduceTime, "0x10"),
+					streamPartition0.Series(catalog.StreamOffsetsBehind, "3000x10"),
+				}},
+			{Name: "counted produce time follows the clock", At: 10 * minute, Series: []rules.Series{
 				streamQuery.Series(catalog.StreamCountedProduceTime, "-5+60x10"),
-				streamPartition0.Series(catalog.StreamOffsetsBehind, "3000x10")),
-			rules.Quiet("nothing produced for a while, no backlog", 10*minute,
+				streamPartition0.Series(catalog.StreamOffsetsBehind, "3000x10"),
+			}},
+			{Name: "nothing produced for a while, no backlog", At: 10 * minute, Series: []rules.Series{
 				streamQuery.Series(catalog.StreamCountedProduceTime, "0x10"),
-				streamPartition0.Series(catalog.StreamOffsetsBehind, "0x10")),
+				streamPartition0.Series(catalog.StreamOffsetsBehind, "0x10"),
+			}},
 		},
 	}
 

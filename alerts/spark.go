@@ -37,21 +37,25 @@ var (
 			},
 		},
 		Tests: []rules.Test{
-			rules.Fires("one of three workers killed", 5*minute, nil, 2,
-				sparkMaster.Series(catalog.SparkMasterAliveWorkers, "3 3 2x8"),
-				sparkWorker1.Series(catalog.Up, "1x10"),
-				sparkWorker2.Series(catalog.Up, "1x10"),
-				sparkWorker3.Series(catalog.Up, "1 1 0x8")),
-			rules.Quiet("all three alive", 5*minute,
+			{Name: "one of three workers killed", At: 5 * minute,
+				Fires: []rules.Firing{{Value: 2}}, Series: []rules.Series{
+					sparkMaster.Series(catalog.SparkMasterAliveWorkers, "3 3 2x8"),
+					sparkWorker1.Series(catalog.Up, "1x10"),
+					sparkWorker2.Series(catalog.Up, "1x10"),
+					sparkWorker3.Series(catalog.Up, "1 1 0x8"),
+				}},
+			{Name: "all three alive", At: 5 * minute, Series: []rules.Series{
 				sparkMaster.Series(catalog.SparkMasterAliveWorkers, "3x10"),
 				sparkWorker1.Series(catalog.Up, "1x10"),
 				sparkWorker2.Series(catalog.Up, "1x10"),
-				sparkWorker3.Series(catalog.Up, "1x10")),
-			rules.Quiet("a worker back within a minute", 5*minute,
+				sparkWorker3.Series(catalog.Up, "1x10"),
+			}},
+			{Name: "a worker back within a minute", At: 5 * minute, Series: []rules.Series{
 				sparkMaster.Series(catalog.SparkMasterAliveWorkers, "3 3 2 3x7"),
 				sparkWorker1.Series(catalog.Up, "1x10"),
 				sparkWorker2.Series(catalog.Up, "1x10"),
-				sparkWorker3.Series(catalog.Up, "1 1 0 1x7")),
+				sparkWorker3.Series(catalog.Up, "1 1 0 1x7"),
+			}},
 		},
 	}
 	SparkNoWorkerAlive = rules.Alert{
@@ -72,13 +76,17 @@ var (
 			},
 		},
 		Tests: []rules.Test{
-			rules.Fires("the only worker killed", 5*minute, nil, 0,
-				sparkMaster.Series(catalog.SparkMasterAliveWorkers, "1 1 0x8"),
-				sparkWorker1.Series(catalog.Up, "1 1 0x8")),
-			rules.Quiet("one of three alive", 5*minute,
-				sparkMaster.Series(catalog.SparkMasterAliveWorkers, "3 1x9")),
-			rules.Quiet("the master is down (TargetDown's case): no series", 5*minute,
-				sparkMaster.Series(catalog.SparkMasterAliveWorkers, "1 1 _x8")),
+			{Name: "the only worker killed", At: 5 * minute,
+				Fires: []rules.Firing{{Value: 0}}, Series: []rules.Series{
+					sparkMaster.Series(catalog.SparkMasterAliveWorkers, "1 1 0x8"),
+					sparkWorker1.Series(catalog.Up, "1 1 0x8"),
+				}},
+			{Name: "one of three alive", At: 5 * minute, Series: []rules.Series{
+				sparkMaster.Series(catalog.SparkMasterAliveWorkers, "3 1x9"),
+			}},
+			{Name: "the master is down (TargetDown's case): no series", At: 5 * minute, Series: []rules.Series{
+				sparkMaster.Series(catalog.SparkMasterAliveWorkers, "1 1 _x8"),
+			}},
 		},
 	}
 	SparkApplicationWaiting = rules.Alert{
@@ -100,10 +108,13 @@ var (
 			},
 		},
 		Tests: []rules.Test{
-			rules.Fires("waits ten minutes", 10*minute, nil, 1,
-				sparkMaster.Series(catalog.SparkMasterWaitingApps, "0 1x14")),
-			rules.Quiet("waits two minutes at start, then runs", 10*minute,
-				sparkMaster.Series(catalog.SparkMasterWaitingApps, "1 1 0x13")),
+			{Name: "waits ten minutes", At: 10 * minute,
+				Fires: []rules.Firing{{Value: 1}}, Series: []rules.Series{
+					sparkMaster.Series(catalog.SparkMasterWaitingApps, "0 1x14"),
+				}},
+			{Name: "waits two minutes at start, then runs", At: 10 * minute, Series: []rules.Series{
+				sparkMaster.Series(catalog.SparkMasterWaitingApps, "1 1 0x13"),
+			}},
 		},
 	}
 )

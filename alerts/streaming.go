@@ -32,8 +32,13 @@ var (
 			Mitigation: []string{"Start it again (`make up` starts what is down); it resumes every query from its checkpoint, without loss or double counting.", "After a data loss, read StreamDataLoss's runbook before restarting."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("the driver stops", 5*minute, driverTarget.Expect(), 0, driverTarget.Series(catalog.Up, "1 0x9")),
-			rules.Quiet("the driver runs", 5*minute, driverTarget.Series(catalog.Up, "1x10")),
+			{Name: "the driver stops", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: driverTarget.Expect(), Value: 0}}, Series: []rules.Series{
+					driverTarget.Series(catalog.Up, "1 0x9"),
+				}},
+			{Name: "the driver runs", At: 5 * minute, Series: []rules.Series{
+				driverTarget.Series(catalog.Up, "1x10"),
+			}},
 		},
 	}
 	SparkConnectDown = rules.Alert{
@@ -47,8 +52,13 @@ var (
 			Mitigation: []string{"Start it again (`make up`); the driver's next restart resumes the queries from their checkpoints. If the driver gave up meanwhile (`StreamDriverDown`), start the driver too."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("the server stops", 5*minute, connectTarget.Expect(), 0, connectTarget.Series(catalog.Up, "1 0x9")),
-			rules.Quiet("the server runs", 5*minute, connectTarget.Series(catalog.Up, "1x10")),
+			{Name: "the server stops", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: connectTarget.Expect(), Value: 0}}, Series: []rules.Series{
+					connectTarget.Series(catalog.Up, "1 0x9"),
+				}},
+			{Name: "the server runs", At: 5 * minute, Series: []rules.Series{
+				connectTarget.Series(catalog.Up, "1x10"),
+			}},
 		},
 	}
 )
@@ -66,9 +76,13 @@ var (
 			Mitigation: []string{"Restart `cmd/stream`; it resumes from the checkpoint without loss or double counting."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("the query stops", 5*minute, streamQuery.Expect(), 0,
-				streamQuery.Series(catalog.StreamQueryUp, "1 1 0x8")),
-			rules.Quiet("the query runs", 5*minute, streamQuery.Series(catalog.StreamQueryUp, "1x10")),
+			{Name: "the query stops", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Expect(), Value: 0}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamQueryUp, "1 1 0x8"),
+				}},
+			{Name: "the query runs", At: 5 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamQueryUp, "1x10"),
+			}},
 		},
 	}
 	StreamFallingBehind = rules.Alert{
@@ -82,12 +96,15 @@ var (
 			Mitigation: []string{"Give the job more cores or executors; size spark.sql.shuffle.partitions to the cores; cap maxOffsetsPerTrigger to keep batches even."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("half the input rate", 25*minute, streamQuery.Expect(), 1000,
-				streamQuery.Series(catalog.StreamProcessedRate, "1000x30"),
-				streamQuery.Series(catalog.StreamInputRate, "2000x30")),
-			rules.Quiet("keeping up", 25*minute,
+			{Name: "half the input rate", At: 25 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Expect(), Value: 1000}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamProcessedRate, "1000x30"),
+					streamQuery.Series(catalog.StreamInputRate, "2000x30"),
+				}},
+			{Name: "keeping up", At: 25 * minute, Series: []rules.Series{
 				streamQuery.Series(catalog.StreamProcessedRate, "5000x30"),
-				streamQuery.Series(catalog.StreamInputRate, "2000x30")),
+				streamQuery.Series(catalog.StreamInputRate, "2000x30"),
+			}},
 		},
 	}
 	StreamBatchSlowerThanTrigger = rules.Alert{
@@ -101,12 +118,15 @@ var (
 			Mitigation: []string{"Lengthen the trigger, cap maxOffsetsPerTrigger, or add executor cores."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("15s batches on a 10s trigger", 15*minute, streamQuery.Expect(), 15,
-				streamQuery.Series(catalog.StreamBatchDuration, "15x20"),
-				streamQuery.Series(catalog.StreamTriggerInterval, "10x20")),
-			rules.Quiet("2s batches on a 10s trigger", 15*minute,
+			{Name: "15s batches on a 10s trigger", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Expect(), Value: 15}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamBatchDuration, "15x20"),
+					streamQuery.Series(catalog.StreamTriggerInterval, "10x20"),
+				}},
+			{Name: "2s batches on a 10s trigger", At: 15 * minute, Series: []rules.Series{
 				streamQuery.Series(catalog.StreamBatchDuration, "2x20"),
-				streamQuery.Series(catalog.StreamTriggerInterval, "10x20")),
+				streamQuery.Series(catalog.StreamTriggerInterval, "10x20"),
+			}},
 		},
 	}
 	StreamWatermarkLagging = rules.Alert{
@@ -120,10 +140,13 @@ var (
 			Mitigation: []string{"Fix the producer's clock or time unit; let the query catch up."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("watermark stuck at one minute past epoch", 25*minute, streamQuery.Expect(), 1440,
-				streamQuery.Series(catalog.StreamWatermark, "60x30")),
-			rules.Quiet("watermark follows the clock", 25*minute,
-				streamQuery.Series(catalog.StreamWatermark, "0+60x30")),
+			{Name: "watermark stuck at one minute past epoch", At: 25 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Expect(), Value: 1440}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamWatermark, "60x30"),
+				}},
+			{Name: "watermark follows the clock", At: 25 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamWatermark, "0+60x30"),
+			}},
 		},
 	}
 	StreamQueryStalled = rules.Alert{
@@ -137,12 +160,15 @@ var (
 			Mitigation: []string{"Stop and restart the query from its checkpoint (`cmd/stream`)."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("input flat, topic busy", 15*minute, streamQuery.Keep("query"), 0,
-				streamQuery.Series(catalog.StreamInputRows, "100x20"),
-				transactionsOnBroker.Series(catalog.KafkaMessagesIn, "0+600x20")),
-			rules.Quiet("input follows the topic", 15*minute,
+			{Name: "input flat, topic busy", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Keep("query"), Value: 0}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamInputRows, "100x20"),
+					transactionsOnBroker.Series(catalog.KafkaMessagesIn, "0+600x20"),
+				}},
+			{Name: "input follows the topic", At: 15 * minute, Series: []rules.Series{
 				streamQuery.Series(catalog.StreamInputRows, "0+600x20"),
-				transactionsOnBroker.Series(catalog.KafkaMessagesIn, "0+600x20")),
+				transactionsOnBroker.Series(catalog.KafkaMessagesIn, "0+600x20"),
+			}},
 		},
 	}
 	StreamNoInput = rules.Alert{
@@ -156,12 +182,15 @@ var (
 			Mitigation: []string{"Restart the producer or fix its connection to Kafka."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("no input", 25*minute, streamQuery.Keep("query"), 0,
-				streamQuery.Series(catalog.StreamInputRows, "100x30"),
-				streamQuery.Series(catalog.StreamQueryUp, "1x30")),
-			rules.Quiet("input flows", 25*minute,
+			{Name: "no input", At: 25 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Keep("query"), Value: 0}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamInputRows, "100x30"),
+					streamQuery.Series(catalog.StreamQueryUp, "1x30"),
+				}},
+			{Name: "input flows", At: 25 * minute, Series: []rules.Series{
 				streamQuery.Series(catalog.StreamInputRows, "0+100x30"),
-				streamQuery.Series(catalog.StreamQueryUp, "1x30")),
+				streamQuery.Series(catalog.StreamQueryUp, "1x30"),
+			}},
 		},
 	}
 	StreamStateGrowing = rules.Alert{
@@ -175,9 +204,13 @@ var (
 			Mitigation: []string{"Fix the event time or watermark; shorten the window or the allowed lateness."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("state grows linearly from zero", 50*minute, streamQuery.Expect(), 1e6,
-				streamQuery.Series(catalog.StreamStateRows, "0+20000x60")),
-			rules.Quiet("state steady", 50*minute, streamQuery.Series(catalog.StreamStateRows, "500000x60")),
+			{Name: "state grows linearly from zero", At: 50 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Expect(), Value: 1e6}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamStateRows, "0+20000x60"),
+				}},
+			{Name: "state steady", At: 50 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamStateRows, "500000x60"),
+			}},
 		},
 	}
 	StreamDeadLetters = rules.Alert{
@@ -191,9 +224,13 @@ var (
 			Mitigation: []string{"Fix the producer; replay the dead letters after the fix.", "For a new schema version that the registry accepted (FULL compatibility), restart the job on it once the producers write it."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("one a second", 15*minute, streamQuery.Keep("query"), 1,
-				streamQuery.Series(catalog.StreamDeadLetters, "0+60x20")),
-			rules.Quiet("none", 15*minute, streamQuery.Series(catalog.StreamDeadLetters, "7x20")),
+			{Name: "one a second", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Keep("query"), Value: 1}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamDeadLetters, "0+60x20"),
+				}},
+			{Name: "none", At: 15 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamDeadLetters, "7x20"),
+			}},
 		},
 	}
 	StreamLateRowsDropped = rules.Alert{
@@ -207,9 +244,13 @@ var (
 			Mitigation: []string{"Raise the watermark delay if lateness is legitimate."},
 		},
 		Tests: []rules.Test{
-			rules.Fires("two a second", 25*minute, streamQuery.Keep("query"), 2,
-				streamQuery.Series(catalog.StreamLateRows, "0+120x30")),
-			rules.Quiet("a few", 25*minute, streamQuery.Series(catalog.StreamLateRows, "0+6x30")),
+			{Name: "two a second", At: 25 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Keep("query"), Value: 2}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamLateRows, "0+120x30"),
+				}},
+			{Name: "a few", At: 25 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamLateRows, "0+6x30"),
+			}},
 		},
 	}
 )
@@ -226,8 +267,13 @@ var StreamProgressStale = rules.Alert{
 		Mitigation: []string{"Restart the query (`cmd/stream`); it resumes from its checkpoint."},
 	},
 	Tests: []rules.Test{
-		rules.Fires("progress stuck at one minute", 10*minute, streamQuery.Keep("query"), 540, streamQuery.Series(catalog.StreamLastProgress, "60x15")),
-		rules.Quiet("progress every minute", 10*minute, streamQuery.Series(catalog.StreamLastProgress, "0+60x15")),
+		{Name: "progress stuck at one minute", At: 10 * minute,
+			Fires: []rules.Firing{{Labels: streamQuery.Keep("query"), Value: 540}}, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamLastProgress, "60x15"),
+			}},
+		{Name: "progress every minute", At: 10 * minute, Series: []rules.Series{
+			streamQuery.Series(catalog.StreamLastProgress, "0+60x15"),
+		}},
 	},
 }
 
@@ -255,18 +301,25 @@ var (
 			},
 		},
 		Tests: []rules.Test{
-			rules.Fires("three restarts in five minutes, no progress since", 5*minute, streamQuery.Expect(), 3,
+			{Name: "three restarts in five minutes, no progress since", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Expect(), Value: 3}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3"),
+					streamQuery.Series(catalog.StreamLastProgress, "0 0 0 0 0 0"),
+				}},
+			{Name: "three restarts of a query that never made progress (no progress series)", At: 5 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Expect(), Value: 3}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3"),
+				}},
+			{Name: "three restarts, then batches again (the fault was fixed)", At: 5 * minute, Series: []rules.Series{
 				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3"),
-				streamQuery.Series(catalog.StreamLastProgress, "0 0 0 0 0 0")),
-			rules.Fires("three restarts of a query that never made progress (no progress series)", 5*minute, streamQuery.Expect(), 3,
-				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3")),
-			rules.Quiet("three restarts, then batches again (the fault was fixed)", 5*minute,
-				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 3 3 3"),
-				streamQuery.Series(catalog.StreamLastProgress, "0 0 0 0 240 300")),
-			rules.Quiet("two restarts, then the driver stops (increase reads 2.5)", 4*minute,
-				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 _ _")),
-			rules.Quiet("restarts spread over an hour", 60*minute,
-				streamQuery.Series(catalog.StreamQueryRestarts, "0+0.1x60")),
+				streamQuery.Series(catalog.StreamLastProgress, "0 0 0 0 240 300"),
+			}},
+			{Name: "two restarts, then the driver stops (increase reads 2.5)", At: 4 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamQueryRestarts, "0 1 2 _ _"),
+			}},
+			{Name: "restarts spread over an hour", At: 60 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamQueryRestarts, "0+0.1x60"),
+			}},
 		},
 	}
 	StreamDataLoss = rules.Alert{
@@ -292,13 +345,17 @@ var (
 			},
 		},
 		Tests: []rules.Test{
-			rules.Fires("a data loss at the first batch, scraped twice before the driver exits", 10*minute, dataLoss.Expect(), 1,
-				dataLoss.Series(catalog.StreamQueryFailures, "_ _ 1 1 _x10")),
-			rules.Quiet("failures of another class", 10*minute,
+			{Name: "a data loss at the first batch, scraped twice before the driver exits", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: dataLoss.Expect(), Value: 1}}, Series: []rules.Series{
+					dataLoss.Series(catalog.StreamQueryFailures, "_ _ 1 1 _x10"),
+				}},
+			{Name: "failures of another class", At: 10 * minute, Series: []rules.Series{
 				dataLoss.Series(catalog.StreamQueryFailures, "0x12"),
-				streamQuery.With("error_class", "other").Series(catalog.StreamQueryFailures, "0 1 2 3x10")),
-			rules.Quiet("a data loss 20 minutes ago", 25*minute,
-				dataLoss.Series(catalog.StreamQueryFailures, "0 1 1 _x25")),
+				streamQuery.With("error_class", "other").Series(catalog.StreamQueryFailures, "0 1 2 3x10"),
+			}},
+			{Name: "a data loss 20 minutes ago", At: 25 * minute, Series: []rules.Series{
+				dataLoss.Series(catalog.StreamQueryFailures, "0 1 1 _x25"),
+			}},
 		},
 	}
 )

@@ -191,13 +191,3 @@ func Merge(sets ...map[string]string) map[string]string {
 	}
 	return out
 }
-
-// Fires declares a test where the alert fires with the given labels and value.
-func Fires(name string, at time.Duration, labels map[string]string, value float64, series ...Series) Test {
-	return Test{Name: name, Series: series, At: at, Fires: []Firing{{Labels: labels, Value: value}}}
-}
-
-// Quiet declares a test where the alert does not fire.
-func Quiet(name string, at time.Duration, series ...Series) Test {
-	return Test{Name: name, Series: series, At: at}
-}

@@ -38,8 +38,13 @@ func goodAlert() Alert {
 		Runbook: Runbook{Meaning: "m", Impact: "i", Diagnosis: []string{"d"}, Mitigation: []string{"x"}},
 		Panel:   grafana.Stat("Queue size", "Items queued.", s.Show()),
 		Tests: []Test{
-			Fires("full", 5*time.Minute, a.Expect(), 20, a.Series(queueSize, "20x10")),
-			Quiet("empty", 5*time.Minute, a.Series(queueSize, "0x10")),
+			{Name: "full", At: 5 * time.Minute,
+				Fires: []Firing{{Labels: a.Expect(), Value: 20}}, Series: []Series{
+					a.Series(queueSize, "20x10"),
+				}},
+			{Name: "empty", At: 5 * time.Minute, Series: []Series{
+				a.Series(queueSize, "0x10"),
+			}},
 		},
 	}
 }

@@ -249,10 +249,10 @@ func (s *SLO) tests(b Burn) []rules.Test {
 	burning := []Segment{{run, high}}
 	half := []Segment{{mins(b.Long + b.For), b.Factor * s.Budget() / 2}}
 	return []rules.Test{
-		rules.Fires(fmt.Sprintf("%.3gx burn for %s", high/s.Budget(), model.Duration(at(burning))), at(burning), map[string]string{},
-			high/s.Budget(), s.Series(burning)...),
-		rules.Quiet(fmt.Sprintf("%.3gx burn that stopped %s ago", high/s.Budget(), model.Duration(2*b.Short)), at(stopped), s.Series(stopped)...),
-		rules.Quiet(fmt.Sprintf("%.3gx burn for %s", b.Factor/2, model.Duration(at(half))), at(half), s.Series(half)...),
+		{Name: fmt.Sprintf("%.3gx burn for %s", high/s.Budget(), model.Duration(at(burning))), At: at(burning),
+			Fires: []rules.Firing{{Value: high / s.Budget()}}, Series: s.Series(burning)},
+		{Name: fmt.Sprintf("%.3gx burn that stopped %s ago", high/s.Budget(), model.Duration(2*b.Short)), At: at(stopped), Series: s.Series(stopped)},
+		{Name: fmt.Sprintf("%.3gx burn for %s", b.Factor/2, model.Duration(at(half))), At: at(half), Series: s.Series(half)},
 	}
 }
 
