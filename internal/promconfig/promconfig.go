@@ -13,7 +13,6 @@ import (
 	promcfg "github.com/prometheus/prometheus/config"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/stack"
 )
@@ -128,10 +127,17 @@ func Render(s stack.Stack, o Options) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// Drops are what a job removes from what its component exports, beside the catalog's
+// renames: whole series (name regexes) and labels.
+type Drops struct {
+	Series func(stack.Component) []string
+	Labels map[stack.Component][]string
+}
+
 // FromCatalog derives the metric relabelling of each job from the catalog: metrics that a
 // component exports under unstable names (Spark's PrometheusServlet) are renamed to their
-// catalog names, and the raw names they came from are dropped.
-func FromCatalog(c *metric.Catalog) map[stack.Component][]Relabel {
+// catalog names, and the raw names they came from are dropped, with what drop names.
+func FromCatalog(c *metric.Catalog, drop Drops) map[stack.Component][]Relabel {
 	out := map[stack.Component][]Relabel{}
 	for _, m := range c.Metrics() {
 		if m.Rename == nil {
@@ -146,12 +152,12 @@ func FromCatalog(c *metric.Catalog) map[stack.Component][]Relabel {
 		}
 	}
 	for comp, rs := range out {
-		for _, drop := range catalog.Drops(comp) {
-			rs = append(rs, Relabel{SourceLabels: []string{"__name__"}, Regex: drop, Action: "drop"})
+		for _, re := range drop.Series(comp) {
+			rs = append(rs, Relabel{SourceLabels: []string{"__name__"}, Regex: re, Action: "drop"})
 		}
 		out[comp] = rs
 	}
-	for comp, labels := range catalog.LabelDrops() {
+	for comp, labels := range drop.Labels {
 		for _, l := range labels {
 			out[comp] = append(out[comp], Relabel{Regex: l, Action: "labeldrop"})
 		}

@@ -18,7 +18,7 @@ func TestTargetsComeFromTopology(t *testing.T) {
 	}
 	local, _ := topology.Local(3)
 	for _, s := range []stack.Stack{topology.Compose(), local} {
-		out, err := Render(s, Options{RuleFiles: []string{"rules/*.yml"}, EvaluationInterval: 30e9, MetricRelabel: FromCatalog(cat)})
+		out, err := Render(s, Options{RuleFiles: []string{"rules/*.yml"}, EvaluationInterval: 30e9, MetricRelabel: FromCatalog(cat, Drops{Series: catalog.Drops, Labels: catalog.LabelDrops()})})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func TestSparkRenames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := FromCatalog(cat)[stack.SparkConnect]
+	rs := FromCatalog(cat, Drops{Series: catalog.Drops, Labels: catalog.LabelDrops()})[stack.SparkConnect]
 	var rename, query, drop bool
 	for _, r := range rs {
 		if r.Regex == `metrics_finobs_driver_spark_streaming_(.+)_inputRate_total_Value` {
