@@ -49,7 +49,7 @@ func TestParses(t *testing.T) {
 	if len(c.Input) != 1 || len(c.Filter) != 1 || len(c.Output) != 1 {
 		t.Fatalf("want one input, filter and output section: %d, %d, %d", len(c.Input), len(c.Filter), len(c.Output))
 	}
-	disk, err := os.ReadFile(filepath.Join("..", "..", logstash.Path))
+	disk, err := os.ReadFile(filepath.Join("..", logstash.Path))
 	if err != nil {
 		t.Fatal(err)
 	}
