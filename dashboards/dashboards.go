@@ -15,6 +15,7 @@ import (
 
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/promconfig"
+	"github.com/finobs/finobs/pipelines"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/render"
 	"github.com/finobs/finobs/topology"
@@ -73,8 +74,8 @@ func alertPanelExclusions() []grafana.Exclusion {
 	return out
 }
 
-// LogIndex is the index pattern the log pipeline writes to.
-const LogIndex = "finobs-logs-*"
+// LogIndex is the index pattern the log pipelines write to, as they declare it.
+const LogIndex = pipelines.IndexPattern
 
 // UID is the uid of the dashboard with the given name.
 func UID(name string) string { return grafana.UIDPrefix + name }
