@@ -1,10 +1,10 @@
 // Package dashboards declares the Grafana dashboards of finobs, one file each, and renders
 // them with their provisioning files under deploy/grafana/.
 //
-// Panels are values: boards list them and alerts point to them. A panel shows signals
-// (package signals, or signals of its own declared beside it), whose expressions name
-// metrics through catalog identifiers, so a dashboard that shows a metric nobody declares
-// does not compile; Lint enforces the rest of the conventions.
+// Panels are values: boards list them and alerts point to them. A panel shows signals of
+// package signals, those no alert fires on too, whose expressions name metrics through
+// catalog identifiers, so a dashboard that shows a metric nobody declares does not compile;
+// Lint enforces the rest of the conventions.
 package dashboards
 
 import (
