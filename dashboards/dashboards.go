@@ -1,10 +1,10 @@
 // Package dashboards declares the Grafana dashboards of finobs, one file each, and renders
 // them with their provisioning files under deploy/grafana/.
 //
-// Panels are values: boards list them and alerts point to them. A panel shows signals
-// (package signals, or signals of its own declared beside it), whose expressions name
-// metrics through catalog identifiers, so a dashboard that shows a metric nobody declares
-// does not compile; Lint enforces the rest of the conventions.
+// Panels are values: boards list them and alerts point to them. A panel shows signals of
+// package signals, those no alert fires on too, whose expressions name metrics through
+// catalog identifiers, so a dashboard that shows a metric nobody declares does not compile;
+// Lint enforces the rest of the conventions.
 package dashboards
 
 import (
@@ -15,6 +15,7 @@ import (
 
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/promconfig"
+	"github.com/finobs/finobs/pipelines"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/render"
 	"github.com/finobs/finobs/pkg/stack"
@@ -74,8 +75,8 @@ func alertPanelExclusions() []grafana.Exclusion {
 	return out
 }
 
-// LogIndex is the index pattern the log pipeline writes to.
-const LogIndex = "finobs-logs-*"
+// LogIndex is the index pattern the log pipelines write to, as they declare it.
+const LogIndex = pipelines.IndexPattern
 
 // UID is the uid of the dashboard with the given name.
 func UID(name string) string { return grafana.UIDPrefix + name }

@@ -1,33 +1,9 @@
 package dashboards
 
 import (
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/pkg/promql"
-	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-)
-
-// Broker-board signals that no alert fires on.
-var (
-	brokerReplicas = &signal.Signal{Name: "replicas", Unit: signal.Count,
-		Expr: promql.Sum(promql.Select(catalog.KafkaPartitions), promql.Grouped)}
-	brokerLeaders = &signal.Signal{Name: "leaders", Unit: signal.Count,
-		Expr: promql.Sum(promql.Select(catalog.KafkaLeaderPartitions), promql.Grouped)}
-	brokerOfflineReplicas = &signal.Signal{Name: "offline replicas", Unit: signal.Count, Resolution: 1,
-		Expr: promql.Sum(promql.Select(catalog.KafkaOfflineReplicas), promql.Grouped)}
-	_             = brokerOfflineReplicas.Above(signal.Critical, 0) // colours the stat
-	brokerLogSize = &signal.Signal{Name: "log size", Unit: signal.Bytes,
-		Expr: promql.Sum(promql.Select(catalog.KafkaLogSize), promql.Grouped)}
-
-	// The JVM row shows the brokers only (the alerts on every Kafka JVM link to the
-	// cluster board).
-	brokerHeapUsed = jvmHeap(catalog.JVMMemoryUsed, kafkaBrokerJobs, "heap used")
-	brokerHeapMax  = jvmHeap(catalog.JVMMemoryMax, kafkaBrokerJobs, "heap max")
-	brokerGCTime   = &signal.Signal{Name: "GC time", Unit: signal.Ratio,
-		Expr: promql.Sum(promql.Rate(promql.SumSeries(catalog.JVMGCCollection, kafkaBrokerJobs), promql.Window), promql.Grouped)}
-	brokerCPU = processCPU(kafkaBrokerJobs)
 )
 
 // Panels of the broker board that alerts link to.
@@ -67,13 +43,13 @@ var kafkaBroker = grafana.Board{
 	Rows: []grafana.Row{
 		{Title: "Partitions", Panels: []*grafana.Panel{
 			grafana.Stat("Partitions", "Partition replicas hosted by the chosen brokers.",
-				brokerReplicas.Show().Legend("replicas")),
+				signals.BrokerReplicas.Show().Legend("replicas")),
 			grafana.Stat("Leaders", "Partitions the chosen brokers lead.",
-				brokerLeaders.Show().Legend("leaders")),
+				signals.BrokerLeaders.Show().Legend("leaders")),
 			UnderReplicatedPanel,
 			UnderMinISRPanel,
 			grafana.Stat("Offline replicas", "Replicas the chosen brokers cannot serve (failed log directory).",
-				brokerOfflineReplicas.Show().Legend("offline")),
+				signals.OfflineReplicas.Show().Legend("offline")),
 			OfflineLogDirsPanel,
 		}},
 		{Title: "Throughput", Panels: []*grafana.Panel{
@@ -86,10 +62,10 @@ var kafkaBroker = grafana.Board{
 		}},
 		{Title: "Requests", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Requests by type", "Requests per second each broker receives, by request type.",
-				kafkaRequestRate.GroupBy("instance", "request").Legend("{{instance}} {{request}}")),
+				signals.RequestRate.GroupBy("instance", "request").Legend("{{instance}} {{request}}")),
 			grafana.TimeSeries("p99 latency by type",
 				"99th percentile of the total time to serve a request, by broker and request type; fetches include the long-poll wait (fetch.max.wait.ms).",
-				kafkaRequestP99.GroupBy("instance", "request").Legend("{{instance}} {{request}}")),
+				signals.RequestLatencyP99.GroupBy("instance", "request").Legend("{{instance}} {{request}}")),
 			KafkaProduceLatencyPanel,
 			RequestHandlerIdlePanel,
 			NetworkProcessorIdlePanel,
@@ -97,18 +73,18 @@ var kafkaBroker = grafana.Board{
 		{Title: "Replication and log", Panels: []*grafana.Panel{
 			ISRChangesPanel,
 			grafana.TimeSeries("Log flush p99", "99th percentile of the log flush time on each broker.",
-				kafkaLogFlushP99.GroupBy("instance").Legend("{{instance}}")),
+				signals.LogFlushTimeP99.GroupBy("instance").Legend("{{instance}}")),
 			grafana.TimeSeries("Log size by topic", "Bytes on disk of the replicas each broker holds, by topic.",
-				brokerLogSize.GroupBy("instance", "topic").Legend("{{instance}} {{topic}}")),
+				signals.LogSize.GroupBy("instance", "topic").Legend("{{instance}} {{topic}}")),
 		}},
 		{Title: "JVM and process", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Heap", "JVM heap in use and its limit.",
-				brokerHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
-				brokerHeapMax.GroupBy("instance").Legend("{{instance}} max")),
+				signals.BrokerHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
+				signals.BrokerHeapMax.GroupBy("instance").Legend("{{instance}} max")),
 			grafana.TimeSeries("GC time", "Share of wall time in garbage collection, by collector.",
-				brokerGCTime.GroupBy("instance", "gc").Legend("{{instance}} {{gc}}")),
+				signals.BrokerGCTime.GroupBy("instance", "gc").Legend("{{instance}} {{gc}}")),
 			grafana.TimeSeries("CPU", "CPU time used by the broker JVM, in cores.",
-				brokerCPU.GroupBy("instance").Legend("{{instance}}")),
+				signals.BrokerCPU.GroupBy("instance").Legend("{{instance}}")),
 		}},
 	},
 }

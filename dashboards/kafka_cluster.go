@@ -1,68 +1,10 @@
 package dashboards
 
 import (
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/pkg/metric"
-	"github.com/finobs/finobs/pkg/promql"
-	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
 )
-
-// Job scopes of the Kafka boards' own signals, on top of the job variable.
-var (
-	kafkaBrokerJobs     = promql.Jobs(stack.BrokerRoles...)
-	kafkaControllerJobs = promql.Jobs(stack.ControllerRoles...)
-	kafkaNodeJobs       = promql.Jobs(stack.KafkaRoles...)
-)
-
-// Kafka signals that no alert fires on, shown on the Kafka boards.
-var (
-	kafkaTopics = &signal.Signal{Name: "topics", Unit: signal.Count,
-		Expr: promql.Max(promql.Select(catalog.KafkaGlobalTopics), promql.Grouped)}
-	kafkaGlobalPartitions = &signal.Signal{Name: "partitions", Unit: signal.Count,
-		Expr: promql.Max(promql.Select(catalog.KafkaGlobalPartitions), promql.Grouped)}
-
-	kafkaRequestRate = &signal.Signal{Name: "requests", Unit: signal.ReqsPerSec,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaRequests), promql.Window), promql.Grouped)}
-	kafkaRequestP99 = &signal.Signal{Name: "p99 request time", Unit: signal.Seconds,
-		Expr: promql.Max(promql.Select(catalog.KafkaRequestTimeP99), promql.Grouped)}
-	kafkaRequestQueue = &signal.Signal{Name: "request queue", Unit: signal.Count,
-		Expr: promql.Max(promql.Select(catalog.KafkaRequestQueueSize), promql.Grouped)}
-
-	kafkaISRShrinkRate = &signal.Signal{Name: "ISR shrinks", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaISRShrinks), promql.Window), promql.Grouped)}
-	kafkaISRExpandRate = &signal.Signal{Name: "ISR expands", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaISRExpands), promql.Window), promql.Grouped)}
-	kafkaLogFlushP99 = &signal.Signal{Name: "log flush p99", Unit: signal.Seconds,
-		Expr: promql.Max(promql.Select(catalog.KafkaLogFlushTimeP99), promql.Grouped)}
-	kafkaLogFlushRate = &signal.Signal{Name: "log flushes", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaLogFlushes), promql.Window), promql.Grouped)}
-
-	kafkaNodeHeapUsed = jvmHeap(catalog.JVMMemoryUsed, kafkaNodeJobs, "heap used")
-	kafkaNodeHeapMax  = jvmHeap(catalog.JVMMemoryMax, kafkaNodeJobs, "heap max")
-	kafkaNodeCPU      = processCPU(kafkaNodeJobs)
-
-	hostCPUBusy = &signal.Signal{Name: "CPU busy", Unit: signal.Ratio,
-		Expr: promql.Num(1).Sub(
-			promql.Sum(promql.Rate(promql.Select(catalog.NodeCPU, promql.Eq("mode", "idle")), promql.Window), promql.Grouped).Div(
-				promql.Sum(promql.Rate(promql.Select(catalog.NodeCPU), promql.Window), promql.Grouped)))}
-	hostMemAvailable = &signal.Signal{Name: "memory available", Unit: signal.Bytes,
-		Expr: promql.Sum(promql.Select(catalog.NodeMemAvailable), promql.Grouped)}
-)
-
-// jvmHeap is the JVM heap metric m (used or max) of the jobs in scope.
-func jvmHeap(m *metric.Metric, jobs promql.Matcher, name string) *signal.Signal {
-	return &signal.Signal{Name: name, Unit: signal.Bytes,
-		Expr: promql.Sum(promql.Select(m, jobs, promql.Eq("area", "heap")), promql.Grouped)}
-}
-
-// processCPU is the CPU time, in cores, the processes of the jobs in scope use.
-func processCPU(jobs promql.Matcher) *signal.Signal {
-	return &signal.Signal{Name: "CPU", Unit: signal.Ratio,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, jobs), promql.Window), promql.Grouped)}
-}
 
 // Panels of the cluster board that alerts link to.
 var (
@@ -111,9 +53,9 @@ var kafkaCluster = grafana.Board{
 				"Partitions whose ISR fell below min.insync.replicas: acks=all producers to them fail.",
 				signals.UnderMinISRPartitions.Total().Legend("under min ISR")).Span(3),
 			grafana.Stat("Topics", "Topics in the cluster metadata, internal ones included.",
-				kafkaTopics.Show().Legend("topics")).Span(3),
+				signals.ClusterTopics.Show().Legend("topics")).Span(3),
 			grafana.Stat("Partitions", "Partitions in the cluster metadata, all topics.",
-				kafkaGlobalPartitions.Show().Legend("partitions")).Span(3),
+				signals.ClusterPartitions.Show().Legend("partitions")).Span(3),
 		}},
 		{Title: "Throughput", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Messages in per topic", "Records appended per second, by topic, summed over the brokers leading its partitions.",
@@ -125,12 +67,12 @@ var kafkaCluster = grafana.Board{
 		}},
 		{Title: "Requests", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Request rate by type", "Requests received per second, by request type, over all nodes.",
-				kafkaRequestRate.GroupBy("request").Legend("{{request}}")),
+				signals.RequestRate.GroupBy("request").Legend("{{request}}")),
 			grafana.TimeSeries("p99 request latency by type",
 				"Worst node's 99th percentile of the total time to serve a request (queue, local, remote, send), by request type. Fetch requests include the long-poll wait (fetch.max.wait.ms), so seconds there are normal when topics are idle.",
-				kafkaRequestP99.GroupBy("request").Legend("{{request}}")),
+				signals.RequestLatencyP99.GroupBy("request").Legend("{{request}}")),
 			grafana.TimeSeries("Request queue size", "Requests waiting for a handler thread, by node: a growing queue means the handlers cannot keep up.",
-				kafkaRequestQueue.GroupBy("instance").Legend("{{instance}}")),
+				signals.RequestQueueSize.GroupBy("instance").Legend("{{instance}}")),
 			grafana.TimeSeries("Request handler idle",
 				"Share of time the request handler threads are idle, by broker; below the dashed line, KafkaRequestHandlerSaturated's level, the broker is saturated. A combined KRaft node can read above 100% (its broker and controller pools report into one meter).",
 				signals.RequestHandlerIdle.Show().Legend("{{instance}}")).Min(0).Max(1).Span(12),
@@ -140,27 +82,27 @@ var kafkaCluster = grafana.Board{
 		}},
 		{Title: "Replication and log", Panels: []*grafana.Panel{
 			grafana.TimeSeries("ISR shrinks and expands", "Replicas leaving (shrink) and rejoining (expand) in-sync replica sets per second; flapping means slow followers.",
-				kafkaISRShrinkRate.Total().Legend("shrinks"),
-				kafkaISRExpandRate.Total().Legend("expands")),
+				signals.ISRShrinkRate.Total().Legend("shrinks"),
+				signals.ISRExpandRate.Total().Legend("expands")),
 			grafana.TimeSeries("Log flush time p99", "99th percentile of the time a log flush to disk took, by broker.",
-				kafkaLogFlushP99.GroupBy("instance").Legend("{{instance}}")),
+				signals.LogFlushTimeP99.GroupBy("instance").Legend("{{instance}}")),
 			grafana.TimeSeries("Log flushes", "Log flushes to disk per second, by broker.",
-				kafkaLogFlushRate.GroupBy("instance").Legend("{{instance}}")),
+				signals.LogFlushRate.GroupBy("instance").Legend("{{instance}}")),
 		}},
 		{Title: "JVM", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Heap used per node", "JVM heap in use, by node, and each node's limit (-Xmx).",
-				kafkaNodeHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
-				kafkaNodeHeapMax.GroupBy("instance").Legend("{{instance}} max")).Span(6),
+				signals.NodeHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
+				signals.NodeHeapMax.GroupBy("instance").Legend("{{instance}} max")).Span(6),
 			KafkaHeapPanel,
 			KafkaGCTimePanel,
 			grafana.TimeSeries("CPU per node", "CPU time used by each Kafka JVM, in cores.",
-				kafkaNodeCPU.GroupBy("instance").Legend("{{instance}}")).Span(6),
+				signals.NodeCPU.GroupBy("instance").Legend("{{instance}}")).Span(6),
 		}},
 		{Title: "Hosts", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Host CPU busy", "Share of CPU time not idle, by host, all cores.",
-				hostCPUBusy.GroupBy("instance").Legend("{{instance}}")).Min(0).Max(1).Span(6),
+				signals.HostCPUBusy.GroupBy("instance").Legend("{{instance}}")).Min(0).Max(1).Span(6),
 			grafana.TimeSeries("Host memory available", "Memory available to new processes without swapping, by host.",
-				hostMemAvailable.GroupBy("instance").Legend("{{instance}}")).Span(6),
+				signals.HostMemoryAvailable.GroupBy("instance").Legend("{{instance}}")).Span(6),
 			KafkaDiskFreePanel,
 			KafkaDiskFreeIn24hPanel,
 		}},

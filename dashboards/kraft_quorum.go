@@ -1,39 +1,9 @@
 package dashboards
 
 import (
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/pkg/promql"
-	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-)
-
-// kraftNumber is the unit of node ids and epochs: plain numbers, no SI prefix.
-const kraftNumber signal.Unit = "none"
-
-// Quorum signals that no alert fires on.
-var (
-	kraftLeader = &signal.Signal{Name: "leader", Unit: kraftNumber,
-		Expr: promql.Max(promql.Select(catalog.KafkaRaftCurrentLeader, kafkaControllerJobs), promql.Grouped)}
-	kraftEpoch = &signal.Signal{Name: "epoch", Unit: kraftNumber,
-		Expr: promql.Max(promql.Select(catalog.KafkaRaftCurrentEpoch, kafkaControllerJobs), promql.Grouped)}
-	kraftFencedBrokers = &signal.Signal{Name: "fenced brokers", Unit: signal.Count, Resolution: 1,
-		Expr: promql.Max(promql.Select(catalog.KafkaFencedBrokers), promql.Grouped)}
-	_              = kraftFencedBrokers.Above(signal.Critical, 0) // colours the stat: a fenced broker serves nothing
-	kraftElections = &signal.Signal{Name: "elections", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaNewActiveControllers), promql.Window), promql.Grouped)}
-
-	kraftUncommitted = &signal.Signal{Name: "uncommitted records", Unit: signal.Count,
-		Expr: promql.Max(promql.Select(catalog.KafkaRaftLogEndOffset).Sub(promql.Select(catalog.KafkaRaftHighWatermark)), promql.Grouped)}
-	kraftUnapplied = &signal.Signal{Name: "committed, not applied", Unit: signal.Count,
-		Expr: promql.Max(promql.Select(catalog.KafkaControllerLastCommittedOffset).Sub(promql.Select(catalog.KafkaControllerLastAppliedOffset)), promql.Grouped)}
-	kraftControllerApplyLag = &signal.Signal{Name: "controller apply lag", Unit: signal.Seconds,
-		Expr: promql.Max(promql.Select(catalog.KafkaControllerAppliedLag), promql.Grouped)}
-	kraftCommitLatency = &signal.Signal{Name: "commit latency", Unit: signal.Seconds,
-		Expr: promql.Max(promql.Select(catalog.KafkaRaftCommitLatency), promql.Grouped)}
-	kraftTimedOutHeartbeats = &signal.Signal{Name: "timed-out heartbeats", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaTimedOutHeartbeats), promql.Window), promql.Grouped)}
 )
 
 // Panels of the quorum board that alerts link to.
@@ -52,7 +22,7 @@ var (
 	MetadataApplyLagPanel = grafana.TimeSeries("Apply lag",
 		"Age of the last metadata record applied, on brokers and controllers: how stale each node's view of the cluster is. Above the dashed line, KafkaBrokerMetadataLagging's level, a broker has stopped following the quorum.",
 		signals.BrokerMetadataLag.Show().Legend("{{instance}} broker"),
-		kraftControllerApplyLag.GroupBy("instance").Legend("{{instance}} controller")).Span(6)
+		signals.ControllerMetadataLag.GroupBy("instance").Legend("{{instance}} controller")).Span(6)
 
 	ControllerMetadataErrorsPanel = grafana.TimeSeries("Controller metadata errors",
 		"Errors of each controller's metadata handling (loading or applying records) in the last rate interval.",
@@ -72,39 +42,39 @@ var kraftQuorum = grafana.Board{
 	Rows: []grafana.Row{
 		{Title: "Quorum", Panels: []*grafana.Panel{
 			grafana.Stat("Quorum leader", "node.id of the quorum leader as the voters see it (-1: no leader known).",
-				kraftLeader.Show().Legend("leader")),
+				signals.QuorumLeader.Show().Legend("leader")),
 			grafana.Stat("Epoch", "Current leader epoch; each increase is an election.",
-				kraftEpoch.Show().Legend("epoch")),
+				signals.QuorumEpoch.Show().Legend("epoch")),
 			ActiveControllersPanel,
 			grafana.Stat("Active brokers", "Brokers registered and unfenced, as the active controller sees them.",
 				signals.ActiveBrokers.Show().Legend("active")),
 			grafana.Stat("Fenced brokers", "Brokers the controller fenced (missed heartbeats or shutting down).",
-				kraftFencedBrokers.Show().Legend("fenced")),
+				signals.FencedBrokers.Show().Legend("fenced")),
 			UnknownVotersPanel,
 		}},
 		{Title: "Leadership", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Leader seen by each voter", "node.id of the leader each voter follows; voters disagreeing means a partitioned quorum.",
-				kraftLeader.GroupBy("instance").Legend("{{instance}}")).Span(6),
+				signals.QuorumLeader.GroupBy("instance").Legend("{{instance}}")).Span(6),
 			grafana.TimeSeries("Epoch by voter", "Leader epoch each voter is in.",
-				kraftEpoch.GroupBy("instance").Legend("{{instance}}")).Span(6),
+				signals.QuorumEpoch.GroupBy("instance").Legend("{{instance}}")).Span(6),
 			grafana.TimeSeries("Controller elections", "New active controllers per second: the controller role moving between voters.",
-				kraftElections.Show().Legend("elections")).Span(6),
+				signals.ControllerElections.Show().Legend("elections")).Span(6),
 			RegisteredBrokersPanel,
 		}},
 		{Title: "Commit and apply lag", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Uncommitted records", "Records in each node's metadata log past the high watermark (log end offset - high watermark).",
-				kraftUncommitted.GroupBy("instance").Legend("{{instance}}")).Span(6),
+				signals.UncommittedMetadataRecords.GroupBy("instance").Legend("{{instance}}")).Span(6),
 			grafana.TimeSeries("Committed but not applied", "Records the active controller committed but has not applied yet.",
-				kraftUnapplied.GroupBy("instance").Legend("{{instance}}")).Span(6),
+				signals.UnappliedMetadataRecords.GroupBy("instance").Legend("{{instance}}")).Span(6),
 			MetadataApplyLagPanel,
 			grafana.TimeSeries("Commit latency", "Average time to commit a metadata record on the quorum, by voter.",
-				kraftCommitLatency.GroupBy("instance").Legend("{{instance}}")).Span(6),
+				signals.QuorumCommitLatency.GroupBy("instance").Legend("{{instance}}")).Span(6),
 		}},
 		{Title: "Errors", Panels: []*grafana.Panel{
 			ControllerMetadataErrorsPanel,
 			BrokerMetadataErrorsPanel,
 			grafana.TimeSeries("Timed-out broker heartbeats", "Broker heartbeats the controller gave up on per second; leads to fencing.",
-				kraftTimedOutHeartbeats.Show().Legend("timed out")).Span(6),
+				signals.BrokerHeartbeatTimeouts.Show().Legend("timed out")).Span(6),
 			UncleanElectionsPanel,
 		}},
 	},

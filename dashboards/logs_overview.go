@@ -1,9 +1,12 @@
 package dashboards
 
 import (
+	"slices"
+
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
+	"github.com/finobs/finobs/pipelines"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/stack"
 )
@@ -16,17 +19,24 @@ const (
 	errorsOfComponent = onComponent + " AND log.level:(ERROR OR FATAL)"
 )
 
-// logComponents are the components whose logs the pipelines ship.
-var logComponents = []stack.Component{
-	stack.KafkaBroker, stack.KafkaController, stack.KafkaCombined, stack.SparkConnect,
-	stack.Producer, stack.StreamDriver, stack.Prometheus, stack.Alertmanager,
+// logComponents are the components whose logs the pipelines ship, in pipeline order.
+func logComponents() []stack.Component {
+	var out []stack.Component
+	for _, p := range pipelines.Pipelines() {
+		for _, c := range p.Components {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 var logsOverview = grafana.Board{
 	Name: LogsOverview, Folder: folderOps, Title: "Logs overview", Logs: true,
 	Description: "Logs of every component, from Elasticsearch: volume by component and level, and the latest errors.",
 	Vars: []func() cog.Builder[dashboard.VariableModel]{
-		func() cog.Builder[dashboard.VariableModel] { return grafana.ComponentVar(logComponents...) },
+		func() cog.Builder[dashboard.VariableModel] { return grafana.ComponentVar(logComponents()...) },
 	},
 	Rows: []grafana.Row{
 		{Title: "Volume", Panels: []*grafana.Panel{

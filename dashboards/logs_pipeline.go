@@ -1,27 +1,13 @@
 package dashboards
 
 import (
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/pkg/promql"
-	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
 )
 
 // The logging pipeline's health is a Prometheus board of its own, beside the Logs overview:
 // a Grafana board has one datasource variable, and the Logs overview's is Elasticsearch.
-
-// Logging-pipeline signals that no alert fires on.
-var (
-	esUnassignedShards = &signal.Signal{Name: "unassigned shards", Unit: signal.Count, Resolution: 1,
-		Expr: promql.Max(promql.Select(catalog.ESUnassignedShards), promql.Grouped)}
-	esHeapUsed = &signal.Signal{Name: "heap used", Unit: signal.Ratio,
-		Expr: promql.Sum(promql.Select(catalog.ESJVMMemoryUsed, promql.Eq("area", "heap")), promql.Grouped).Div(
-			promql.Sum(promql.Select(catalog.ESJVMMemoryMax, promql.Eq("area", "heap")), promql.Grouped))}
-	esDocs = &signal.Signal{Name: "documents", Unit: signal.Count,
-		Expr: promql.Sum(promql.Select(catalog.ESIndexDocs), promql.Grouped)}
-)
 
 // Panels of the logging-pipeline board that alerts link to.
 var (
@@ -55,18 +41,18 @@ var logsPipeline = grafana.Board{
 			ESClusterRedPanel.Span(6),
 			ESClusterYellowPanel.Span(6),
 			grafana.Stat("Unassigned shards", "Shards no node holds.",
-				esUnassignedShards.Total().Legend("unassigned")).Span(6),
+				signals.ESUnassignedShards.Total().Legend("unassigned")).Span(6),
 		}},
 		{Title: "Resources", Panels: []*grafana.Panel{
 			ESDiskPanel.Span(12),
 			grafana.TimeSeries("Heap used", "Share of the JVM heap Elasticsearch uses.",
-				esHeapUsed.GroupBy("instance").Legend("{{instance}}")).Span(12),
+				signals.ESHeapUsed.GroupBy("instance").Legend("{{instance}}")).Span(12),
 		}},
 		{Title: "Documents", Panels: []*grafana.Panel{
 			ESDocsIndexedPanel.Span(12),
 			ESDocsRejectedPanel.Span(12),
 			grafana.TimeSeries("Documents per index", "Documents in each daily log index.",
-				esDocs.GroupBy("index").Legend("{{index}}")).Span(24),
+				signals.ESDocuments.GroupBy("index").Legend("{{index}}")).Span(24),
 		}},
 	},
 }

@@ -1,27 +1,9 @@
 package dashboards
 
 import (
-	"regexp"
-	"strings"
-
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/pkg/promql"
-	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-	"github.com/finobs/finobs/topics"
-)
-
-// outputTopics matches the topics the streaming job writes results to.
-var outputTopics = promql.Re("topic", anyOfTopics(topics.Outputs))
-
-// Pipeline signals that no alert fires on.
-var (
-	outputsIn = &signal.Signal{Name: "aggregates out", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn, outputTopics), promql.Window), promql.Grouped)}
-	pipelineBacklog = &signal.Signal{Name: "backlog", Unit: signal.Count,
-		Expr: promql.Sum(promql.Select(catalog.ProducerBuffered)).Add(promql.Sum(promql.Select(catalog.StreamOffsetsBehind)))}
 )
 
 var pipeline = grafana.Board{
@@ -35,11 +17,11 @@ var pipeline = grafana.Board{
 			grafana.Stat("In Kafka", "Transactions per second appended to the input topic.",
 				signals.TransactionsIn.Total().Legend("in Kafka")),
 			grafana.Stat("Processed", "Rows per second Spark processed, all queries.",
-				processedNow.Total().Legend("processed")),
+				signals.StreamLastProcessedRate.Total().Legend("processed")),
 			grafana.Stat("Aggregates out", "Records per second written to the output topics (aggregates, anomalies).",
-				outputsIn.Total().Legend("out")),
+				signals.AggregatesOut.Total().Legend("out")),
 			grafana.Stat("Backlog", "Records waiting: in the producer's buffer plus in Kafka not yet read by Spark.",
-				pipelineBacklog.Total().Legend("backlog")),
+				signals.PipelineBacklog.Total().Legend("backlog")),
 			grafana.Stat("End-to-end freshness",
 				"Wall clock minus the oldest streaming query's event-time watermark: how old the newest aggregates' data is.",
 				signals.StreamWatermarkDelay.Max().Legend("freshness")),
@@ -49,11 +31,11 @@ var pipeline = grafana.Board{
 				"The same flow measured at each hop; a gap between two lines is where records pile up or get lost.",
 				signals.ProducerRecordRate.Total().Legend("produced"),
 				signals.TransactionsIn.Total().Legend("in Kafka"),
-				inputNow.Total().Legend("read by Spark"),
-				processedNow.Total().Legend("processed"),
-				outputsIn.Total().Legend("aggregates out")).Span(16),
+				signals.StreamLastInputRate.Total().Legend("read by Spark"),
+				signals.StreamLastProcessedRate.Total().Legend("processed"),
+				signals.AggregatesOut.Total().Legend("aggregates out")).Span(16),
 			grafana.TimeSeries("Output topics", "Records per second written to each output topic.",
-				outputsIn.GroupBy("topic").Legend("{{topic}}")),
+				signals.AggregatesOut.GroupBy("topic").Legend("{{topic}}")),
 		}},
 		{Title: "Freshness and backlog", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Freshness",
@@ -61,23 +43,14 @@ var pipeline = grafana.Board{
 				signals.StreamWatermarkDelay.Max().Legend("watermark delay"),
 				signals.StreamProgressAge.Total().Legend("since last progress")),
 			grafana.TimeSeries("Backlog by stage", "Records in the producer's buffer and in Kafka ahead of Spark.",
-				producerBuffered.Total().Legend("producer buffer"),
-				streamOffsetsBehind.Total().Legend("Kafka, unread")),
+				signals.ProducerBuffered.Total().Legend("producer buffer"),
+				signals.StreamLagRecords.Total().Legend("Kafka, unread")),
 			grafana.TimeSeries("Losses",
 				"Records lost or set aside per second: produce errors, rows too late for the watermark, dead letters.",
-				produceErrorRate.Total().Legend("produce errors"),
+				signals.ProducerErrorRate.Total().Legend("produce errors"),
 				signals.StreamLateRowRate.Total().Legend("late rows"),
 				signals.StreamDeadLetterRate.Total().Legend("dead letters")),
 		}},
 		registryRow,
 	},
-}
-
-// anyOfTopics is a regular expression matching exactly the given topic names.
-func anyOfTopics(names []string) string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = regexp.QuoteMeta(n)
-	}
-	return strings.Join(out, "|")
 }

@@ -1,16 +1,9 @@
 package dashboards
 
 import (
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/pkg/promql"
-	"github.com/finobs/finobs/pkg/signal"
 	"github.com/finobs/finobs/signals"
 )
-
-// Schema-registry signals that no alert fires on.
-var registryLatencyP99 = &signal.Signal{Name: "p99 request time", Unit: signal.Seconds,
-	Expr: promql.HistogramQuantile(0.99, promql.Sum(promql.Rate(promql.Buckets(catalog.RegistryRequests), promql.Window), "le"))}
 
 // Panels of the schema registry that alerts link to.
 var (
@@ -29,7 +22,7 @@ var registryRow = grafana.Row{Title: "Schema registry", Panels: []*grafana.Panel
 	RegistryUpPanel.Span(4),
 	RegistryErrorsPanel.Span(10),
 	grafana.TimeSeries("Registry p99 request time", "99th percentile of the registry's REST calls.",
-		registryLatencyP99.Total().Legend("p99")).Span(5),
+		signals.RegistryLatencyP99.Total().Legend("p99")).Span(5),
 	grafana.TimeSeries("Registry storage failures", "Storage calls per second that threw.",
 		signals.RegistryStorageFailures.Total().Legend("failed")).Span(5),
 }}

@@ -1,81 +1,14 @@
 package dashboards
 
 import (
-	"time"
-
-	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/pkg/promql"
-	"github.com/finobs/finobs/pkg/signal"
-	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/signals"
-)
-
-// sparkJobs scopes up to the processes of this dashboard.
-var sparkJobs = promql.Jobs(stack.StreamDriver, stack.SparkConnect, stack.SparkExecutors, stack.SparkMaster, stack.SparkWorker)
-
-// Stream driver signals that no alert fires on: rates as the last progress reported them.
-var (
-	inputNow = &signal.Signal{Name: "input rows/s", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Select(catalog.StreamInputRate), promql.Grouped)}
-	processedNow = &signal.Signal{Name: "processed rows/s", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Select(catalog.StreamProcessedRate), promql.Grouped)}
-	streamOffsetsBehind = &signal.Signal{Name: "offsets behind latest", Unit: signal.Count,
-		Expr: promql.Sum(promql.Select(catalog.StreamOffsetsBehind), promql.Grouped)}
-	streamBatches = &signal.Signal{Name: "batches", Unit: signal.OpsPerSec,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.StreamBatches), promql.Window), promql.Grouped)}
-	streamStateBytes = &signal.Signal{Name: "state bytes", Unit: signal.Bytes,
-		Expr: promql.Sum(promql.Select(catalog.StreamStateBytes), promql.Grouped)}
-	// The failures of every other class, counted as StreamDataLosses counts data losses.
-	streamOtherFailures = &signal.Signal{Name: "failures", Unit: signal.Count, Resolution: 1,
-		Window: 15 * time.Minute, FixedWindow: true,
-		Expr: promql.MaxOverTime(promql.Select(catalog.StreamQueryFailures, promql.Ne("error_class", signals.DataLossClass)), promql.Window)}
-)
-
-// Spark's own signals.
-var (
-	sparkInputRate = &signal.Signal{Name: "input rows/s", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Select(catalog.SparkStreamingInputRate), promql.Grouped)}
-	sparkProcessedRate = &signal.Signal{Name: "processed rows/s", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Select(catalog.SparkStreamingProcessingRate), promql.Grouped)}
-	sparkTriggerLatency = &signal.Signal{Name: "trigger latency", Unit: signal.Millis,
-		Expr: promql.Max(promql.Select(catalog.SparkStreamingLatency), promql.Grouped)}
-	driverHeapUsed = &signal.Signal{Name: "heap used", Unit: signal.Bytes,
-		Expr: promql.Sum(promql.Select(catalog.SparkDriverHeapUsed), promql.Grouped)}
-	driverHeapMax = &signal.Signal{Name: "heap max", Unit: signal.Bytes,
-		Expr: promql.Max(promql.Select(catalog.SparkDriverHeapMax), promql.Grouped)}
-
-	sparkProcessesUp = &signal.Signal{Name: "up", Unit: signal.Count, Resolution: 1,
-		Expr: promql.Select(catalog.Up, sparkJobs)}
-	sparkFailedStages = &signal.Signal{Name: "failed stages", Unit: signal.Count, Resolution: 1,
-		Expr: promql.Max(promql.Select(catalog.SparkFailedStages))}
-	sparkTaskSlotsBusy = &signal.Signal{Name: "task slots in use", Unit: signal.Ratio,
-		Expr: promql.Sum(promql.Select(catalog.SparkExecutorActiveTasks)).Div(promql.Sum(promql.Select(catalog.SparkExecutorMaxTasks)))}
-	sparkFailedTasks = &signal.Signal{Name: "failed tasks", Unit: signal.PerSecond, Resolution: 0.0001,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorFailedTasks), promql.Window), promql.Grouped)}
-	sparkCompletedTasks = &signal.Signal{Name: "completed tasks", Unit: signal.PerSecond,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorCompletedTasks), promql.Window), promql.Grouped)}
-	executorHeap = &signal.Signal{Name: "executor heap", Unit: signal.Bytes,
-		Expr: promql.Sum(promql.Select(catalog.SparkExecutorHeap), promql.Grouped)}
-	executorStorageMax = &signal.Signal{Name: "executor storage max", Unit: signal.Bytes,
-		Expr: promql.Sum(promql.Select(catalog.SparkExecutorMaxMemory), promql.Grouped)}
-	executorGCTime = &signal.Signal{Name: "GC time", Unit: signal.Ratio,
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorGCTime), promql.Window), promql.Grouped)}
 )
 
 // StreamProgressAgePanel shows how long the least recent query has not reported progress.
 var StreamProgressAgePanel = grafana.Stat("Since last progress",
 	"Seconds since the oldest query last reported progress: a stuck query stops reporting.",
 	signals.StreamProgressAge.Total().Legend("age"))
-
-// Levels that colour panels only: no alert fires on them.
-var (
-	_ = sparkProcessesUp.EqualTo(signal.Warning, 0) // TargetDown's level, on this dashboard's jobs
-	_ = sparkFailedStages.Above(signal.Critical, 0)
-	_ = sparkTaskSlotsBusy.Above(signal.Warning, 0.8)
-	_ = sparkTaskSlotsBusy.Above(signal.Critical, 0.95)
-	_ = sparkFailedTasks.Above(signal.Critical, 0)
-)
 
 // Panels of the Spark Structured Streaming dashboard that alerts link to.
 var (
@@ -85,7 +18,7 @@ var (
 	StreamFailuresPanel = grafana.TimeSeries("Query failures by error class",
 		"Failures the stream driver counted since it started, by error class, highest in the last 15 minutes: a driver that exited still shows its last count for 15 minutes. The red line is StreamDataLoss's level, for data_loss only: one data loss pages (the driver gives up at once and exits 3). Restarts fail as state, kafka, start, terminated or other; a refused checkpoint is foreign_checkpoint.",
 		signals.StreamDataLosses.Show().Legend("{{query}} data_loss"),
-		streamOtherFailures.Show().Legend("{{query}} {{error_class}}")).Span(12)
+		signals.StreamOtherFailures.Show().Legend("{{query}} {{error_class}}")).Span(12)
 
 	StreamDriverUpPanel = grafana.Stat("Stream driver up",
 		"1 when Prometheus scrapes the stream driver (cmd/stream). 0: no query runs, and the query panels below show nothing new (StreamDriverDown).",
@@ -124,8 +57,8 @@ var (
 var sparkStreaming = grafana.Board{
 	Name: SparkStream, Folder: folderPipeline, Title: "Spark Structured Streaming",
 	Description: "The streaming queries run through Spark Connect: rates, batches, watermark, state, Kafka backlog, the Spark processes and the standalone cluster they run on.",
-	Jobs:        []stack.Component{stack.StreamDriver, stack.SparkConnect, stack.SparkExecutors, stack.SparkMaster, stack.SparkWorker},
-	Filters:     []grafana.Filter{{Label: "query", Values: promql.Select(catalog.StreamQueryUp)}},
+	Jobs:        signals.SparkProcesses,
+	Filters:     []grafana.Filter{{Label: "query", Values: signals.StreamQueryUp.Expr}},
 	Rows: []grafana.Row{
 		{Title: "Processes", Panels: []*grafana.Panel{
 			StreamDriverUpPanel, SparkConnectUpPanel,
@@ -133,11 +66,11 @@ var sparkStreaming = grafana.Board{
 		{Title: "Queries", Panels: []*grafana.Panel{
 			StreamQueriesUpPanel,
 			grafana.Stat("Input rate", "Rows per second arriving from Kafka, last batch.",
-				inputNow.Total().Legend("input")),
+				signals.StreamLastInputRate.Total().Legend("input")),
 			grafana.Stat("Processing rate", "Rows per second processed, last batch; below the input rate the backlog grows.",
-				processedNow.Total().Legend("processed")),
+				signals.StreamLastProcessedRate.Total().Legend("processed")),
 			grafana.Stat("Offsets behind latest", "Records in Kafka not yet read by the queries, all partitions.",
-				streamOffsetsBehind.Total().Legend("behind")),
+				signals.StreamLagRecords.Total().Legend("behind")),
 			grafana.Stat("Watermark delay", "How far the event-time watermark trails the wall clock (worst query).",
 				signals.StreamWatermarkDelay.Max().Legend("delay")),
 			StreamProgressAgePanel,
@@ -151,50 +84,50 @@ var sparkStreaming = grafana.Board{
 		{Title: "Batches", Panels: []*grafana.Panel{
 			StreamBatchDurationPanel,
 			grafana.TimeSeries("Batches", "Micro-batches completed per second, by query.",
-				streamBatches.GroupBy("query").Legend("{{query}}")).Span(12),
+				signals.StreamBatchRate.GroupBy("query").Legend("{{query}}")).Span(12),
 		}},
 		{Title: "Watermark and state", Panels: []*grafana.Panel{
 			StreamWatermarkPanel,
 			StreamStateRowsPanel,
 			grafana.TimeSeries("State bytes", "Memory used by the state store, by query.",
-				streamStateBytes.GroupBy("query").Legend("{{query}}")),
+				signals.StreamStateBytes.GroupBy("query").Legend("{{query}}")),
 		}},
 		{Title: "Kafka source", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Offsets behind latest by partition",
 				"Records between each partition's latest offset and the query's position (Spark keeps offsets in its checkpoint, not a consumer group).",
-				streamOffsetsBehind.GroupBy("topic", "partition").Legend("{{topic}}/{{partition}}")).Span(24),
+				signals.StreamLagRecords.GroupBy("topic", "partition").Legend("{{topic}}/{{partition}}")).Span(24),
 		}},
 		{Title: "Spark's own view", Panels: []*grafana.Panel{
 			grafana.TimeSeries("Rates reported by Spark",
 				"Input and processing rates as the Spark driver's metrics system reports them; should match the stream driver's lines above.",
-				sparkInputRate.GroupBy("query").Legend("{{query}} input"),
-				sparkProcessedRate.GroupBy("query").Legend("{{query}} processed")),
+				signals.SparkInputRate.GroupBy("query").Legend("{{query}} input"),
+				signals.SparkProcessedRate.GroupBy("query").Legend("{{query}} processed")),
 			grafana.TimeSeries("Trigger latency reported by Spark", "Duration of the last trigger, as Spark reports it, by query.",
-				sparkTriggerLatency.GroupBy("query").Legend("{{query}}")),
+				signals.SparkTriggerLatency.GroupBy("query").Legend("{{query}}")),
 			grafana.TimeSeries("Driver heap",
 				"Heap used by the Spark driver (the Spark Connect server) and its limit; state stores live in the executors.",
-				driverHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
-				driverHeapMax.GroupBy("instance").Legend("{{instance}} max")),
+				signals.SparkDriverHeapUsed.GroupBy("instance").Legend("{{instance}} used"),
+				signals.SparkDriverHeapMax.GroupBy("instance").Legend("{{instance}} max")),
 		}},
 		{Title: "Executors", Panels: []*grafana.Panel{
 			grafana.Stat("Processes up",
 				"Spark Connect, its executors endpoint, the stream driver, the master and the workers, one tile each: a process that stops answering Prometheus turns orange, as TargetDown fires for it.",
-				sparkProcessesUp.Show().Legend("{{job}}")).Span(6),
+				signals.SparkProcessesUp.Show().Legend("{{job}}")).Span(6),
 			grafana.Stat("Failed stages", "Stages that failed since the driver started.",
-				sparkFailedStages.Total().Legend("failed")).Span(6),
+				signals.SparkFailedStages.Total().Legend("failed")).Span(6),
 			grafana.Stat("Task slots in use",
 				"Running tasks over task slots, all executors: near 100% the executors cannot take more partitions.",
-				sparkTaskSlotsBusy.Total().Legend("busy")).Span(6),
+				signals.SparkTaskSlotsBusy.Total().Legend("busy")).Span(6),
 			grafana.Stat("Failed tasks", "Tasks failing per second, all executors.",
-				sparkFailedTasks.Total().Legend("failed")).Span(6),
+				signals.SparkFailedTasks.Total().Legend("failed")).Span(6),
 			grafana.TimeSeries("Tasks by executor", "Tasks completed and failed per second, by executor.",
-				sparkCompletedTasks.GroupBy("executor_id").Legend("{{executor_id}} completed"),
-				sparkFailedTasks.GroupBy("executor_id").Legend("{{executor_id}} failed")),
+				signals.SparkCompletedTasks.GroupBy("executor_id").Legend("{{executor_id}} completed"),
+				signals.SparkFailedTasks.GroupBy("executor_id").Legend("{{executor_id}} failed")),
 			grafana.TimeSeries("Executor heap", "Heap used by each executor JVM, against the storage memory it has.",
-				executorHeap.GroupBy("executor_id").Legend("{{executor_id}} heap"),
-				executorStorageMax.GroupBy("executor_id").Legend("{{executor_id}} storage max")),
+				signals.SparkExecutorHeap.GroupBy("executor_id").Legend("{{executor_id}} heap"),
+				signals.SparkExecutorStorageMax.GroupBy("executor_id").Legend("{{executor_id}} storage max")),
 			grafana.TimeSeries("Executor GC time", "Share of time each executor's tasks spent in garbage collection.",
-				executorGCTime.GroupBy("executor_id").Legend("{{executor_id}}")),
+				signals.SparkExecutorGCTime.GroupBy("executor_id").Legend("{{executor_id}}")),
 			grafana.TimeSeries("Query up", "1 while each streaming query is active, 0 when it stopped or failed.",
 				signals.StreamQueryUp.Max("query").Legend("{{query}}")).Span(24).Height(6).Min(0).Max(1),
 		}},

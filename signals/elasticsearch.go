@@ -68,6 +68,30 @@ var (
 	ESDiskPastFloodStage    = ESDiskFree.BelowSignal(signal.Critical, 1, ESFloodStage)
 )
 
+// Elasticsearch's shards, heap and documents as the logging-pipeline board shows them; no
+// alert fires on these.
+var (
+	ESUnassignedShards = &signal.Signal{
+		Name:        "unassigned shards",
+		Description: "Shards no node holds.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Max(promql.Select(catalog.ESUnassignedShards), promql.Grouped),
+	}
+	ESHeapUsed = &signal.Signal{
+		Name:        "heap used",
+		Description: "Share of its JVM heap Elasticsearch uses.",
+		Unit:        signal.Ratio,
+		Expr: promql.Sum(promql.Select(catalog.ESJVMMemoryUsed, promql.Eq("area", "heap")), promql.Grouped).Div(
+			promql.Sum(promql.Select(catalog.ESJVMMemoryMax, promql.Eq("area", "heap")), promql.Grouped)),
+	}
+	ESDocuments = &signal.Signal{
+		Name:        "documents",
+		Description: "Documents in each index.",
+		Unit:        signal.Count,
+		Expr:        promql.Sum(promql.Select(catalog.ESIndexDocs), promql.Grouped),
+	}
+)
+
 // watermarkFree is a watermark as bytes free, in whichever form it is set: bytes as they
 // are, a share of the disk used as the free bytes it leaves on the data path. (A share
 // leaves at most max_headroom free on a large disk, which the exporter does not report:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/finobs/finobs/capacity"
 	"github.com/finobs/finobs/catalog"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
 )
@@ -96,6 +97,83 @@ var (
 	}
 	BrokerMetadataLagging = BrokerMetadataLag.Above(signal.Warning, 60)
 )
+
+// The cluster metadata and the quorum as the Kafka boards show them; no alert fires on these.
+var (
+	ClusterTopics = &signal.Signal{
+		Name:        "topics",
+		Description: "Topics in the cluster metadata, internal ones included.",
+		Unit:        signal.Count,
+		Expr:        promql.Max(promql.Select(catalog.KafkaGlobalTopics), promql.Grouped),
+	}
+	ClusterPartitions = &signal.Signal{
+		Name:        "partitions",
+		Description: "Partitions in the cluster metadata, all topics.",
+		Unit:        signal.Count,
+		Expr:        promql.Max(promql.Select(catalog.KafkaGlobalPartitions), promql.Grouped),
+	}
+
+	QuorumLeader = &signal.Signal{
+		Name:        "leader",
+		Description: "node.id of the quorum leader as each voter sees it (-1: no leader known).",
+		Unit:        kraftNumber,
+		Expr:        promql.Max(promql.Select(catalog.KafkaRaftCurrentLeader, controllerJobs), promql.Grouped),
+	}
+	QuorumEpoch = &signal.Signal{
+		Name:        "epoch",
+		Description: "Leader epoch each voter is in; each increase is an election.",
+		Unit:        kraftNumber,
+		Expr:        promql.Max(promql.Select(catalog.KafkaRaftCurrentEpoch, controllerJobs), promql.Grouped),
+	}
+	FencedBrokers = &signal.Signal{
+		Name:        "fenced brokers",
+		Description: "Brokers the controller fenced (missed heartbeats or shutting down).",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Max(promql.Select(catalog.KafkaFencedBrokers), promql.Grouped),
+	}
+	_ = FencedBrokers.Above(signal.Critical, 0) // colours the panel only: a fenced broker serves nothing
+
+	ControllerElections = &signal.Signal{
+		Name:        "elections",
+		Description: "New active controllers per second: the controller role moving between voters.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KafkaNewActiveControllers), window), promql.Grouped),
+	}
+
+	UncommittedMetadataRecords = &signal.Signal{
+		Name:        "uncommitted records",
+		Description: "Records in each node's metadata log past the high watermark (log end offset - high watermark).",
+		Unit:        signal.Count,
+		Expr:        promql.Max(promql.Select(catalog.KafkaRaftLogEndOffset).Sub(promql.Select(catalog.KafkaRaftHighWatermark)), promql.Grouped),
+	}
+	UnappliedMetadataRecords = &signal.Signal{
+		Name:        "committed, not applied",
+		Description: "Metadata records the active controller committed but has not applied yet.",
+		Unit:        signal.Count,
+		Expr:        promql.Max(promql.Select(catalog.KafkaControllerLastCommittedOffset).Sub(promql.Select(catalog.KafkaControllerLastAppliedOffset)), promql.Grouped),
+	}
+	ControllerMetadataLag = &signal.Signal{
+		Name:        "controller apply lag",
+		Description: "Age of the last metadata record each controller applied.",
+		Unit:        signal.Seconds,
+		Expr:        promql.Max(promql.Select(catalog.KafkaControllerAppliedLag), promql.Grouped),
+	}
+	QuorumCommitLatency = &signal.Signal{
+		Name:        "commit latency",
+		Description: "Average time to commit a metadata record on the quorum.",
+		Unit:        signal.Seconds,
+		Expr:        promql.Max(promql.Select(catalog.KafkaRaftCommitLatency), promql.Grouped),
+	}
+	BrokerHeartbeatTimeouts = &signal.Signal{
+		Name:        "timed-out heartbeats",
+		Description: "Broker heartbeats per second the controller gave up on; a broker whose heartbeats time out is fenced.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KafkaTimedOutHeartbeats), window), promql.Grouped),
+	}
+)
+
+// kraftNumber is the unit of node ids and epochs: plain numbers, no SI prefix.
+const kraftNumber signal.Unit = "none"
 
 // Throughput by broker and topic, as per-series rates: the KafkaCluster group records
 // them by topic and the boards sum them by topic or by broker.
@@ -199,6 +277,83 @@ var (
 	ProduceSlow = ProduceLatencyP99.Above(signal.Warning, 0.5)
 )
 
+// Requests, replicas and the log of each Kafka node as the boards show them; no alert fires
+// on these.
+var (
+	RequestRate = &signal.Signal{
+		Name:        "requests",
+		Description: "Requests per second each Kafka node receives, by request type.",
+		Unit:        signal.ReqsPerSec,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KafkaRequests), window), promql.Grouped),
+	}
+	RequestLatencyP99 = &signal.Signal{
+		Name:        "p99 request time",
+		Description: "99th percentile of the total time each Kafka node takes to serve a request (queue, local, remote, send), by request type; fetches include the long-poll wait (fetch.max.wait.ms).",
+		Unit:        signal.Seconds,
+		Expr:        promql.Max(promql.Select(catalog.KafkaRequestTimeP99), promql.Grouped),
+	}
+	RequestQueueSize = &signal.Signal{
+		Name:        "request queue",
+		Description: "Requests waiting for a handler thread: a growing queue means the handlers cannot keep up.",
+		Unit:        signal.Count,
+		Expr:        promql.Max(promql.Select(catalog.KafkaRequestQueueSize), promql.Grouped),
+	}
+
+	// ISRShrinkRate and ISRExpandRate are per-second rates over the panel's interval; the
+	// alert counts shrinks and expands over 15 minutes (ISRShrinks, ISRExpands).
+	ISRShrinkRate = &signal.Signal{
+		Name:        "ISR shrinks",
+		Description: "Replicas leaving an in-sync replica set per second.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KafkaISRShrinks), window), promql.Grouped),
+	}
+	ISRExpandRate = &signal.Signal{
+		Name:        "ISR expands",
+		Description: "Replicas rejoining an in-sync replica set per second.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KafkaISRExpands), window), promql.Grouped),
+	}
+	LogFlushTimeP99 = &signal.Signal{
+		Name:        "log flush p99",
+		Description: "99th percentile of the time a log flush to disk took.",
+		Unit:        signal.Seconds,
+		Expr:        promql.Max(promql.Select(catalog.KafkaLogFlushTimeP99), promql.Grouped),
+	}
+	LogFlushRate = &signal.Signal{
+		Name:        "log flushes",
+		Description: "Log flushes to disk per second.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KafkaLogFlushes), window), promql.Grouped),
+	}
+
+	BrokerReplicas = &signal.Signal{
+		Name:        "replicas",
+		Description: "Partition replicas the brokers host.",
+		Unit:        signal.Count,
+		Expr:        promql.Sum(promql.Select(catalog.KafkaPartitions), promql.Grouped),
+	}
+	BrokerLeaders = &signal.Signal{
+		Name:        "leaders",
+		Description: "Partitions the brokers lead.",
+		Unit:        signal.Count,
+		Expr:        promql.Sum(promql.Select(catalog.KafkaLeaderPartitions), promql.Grouped),
+	}
+	OfflineReplicas = &signal.Signal{
+		Name:        "offline replicas",
+		Description: "Replicas the brokers cannot serve (a failed log directory).",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Sum(promql.Select(catalog.KafkaOfflineReplicas), promql.Grouped),
+	}
+	_ = OfflineReplicas.Above(signal.Critical, 0) // colours the panel only
+
+	LogSize = &signal.Signal{
+		Name:        "log size",
+		Description: "Bytes on disk of the replicas the brokers hold.",
+		Unit:        signal.Bytes,
+		Expr:        promql.Sum(promql.Select(catalog.KafkaLogSize), promql.Grouped),
+	}
+)
+
 // The JVM of every Kafka node.
 var (
 	heapArea = promql.Eq("area", "heap")
@@ -222,6 +377,44 @@ var (
 	}
 	GCPressure = GCTimeRatio.Above(signal.Warning, 0.2)
 )
+
+// The JVMs of the Kafka nodes as the boards show them, every node on the cluster board and
+// the brokers on the broker board; the alerts read the shares above.
+var (
+	NodeHeapUsed = jvmHeap(catalog.JVMMemoryUsed, kafkaJobs, "heap used", "JVM heap in use on the Kafka nodes.")
+	NodeHeapMax  = jvmHeap(catalog.JVMMemoryMax, kafkaJobs, "heap max", "JVM heap limit (-Xmx) of the Kafka nodes.")
+	NodeCPU      = processCPU(kafkaJobs, "the Kafka nodes")
+
+	BrokerHeapUsed = jvmHeap(catalog.JVMMemoryUsed, brokerJobs, "heap used", "JVM heap in use on the brokers.")
+	BrokerHeapMax  = jvmHeap(catalog.JVMMemoryMax, brokerJobs, "heap max", "JVM heap limit (-Xmx) of the brokers.")
+	BrokerGCTime   = &signal.Signal{
+		Name:        "GC time",
+		Description: "Share of wall time the brokers spend in garbage collection.",
+		Unit:        signal.Ratio,
+		Expr:        promql.Sum(promql.Rate(promql.SumSeries(catalog.JVMGCCollection, brokerJobs), window), promql.Grouped),
+	}
+	BrokerCPU = processCPU(brokerJobs, "the brokers")
+)
+
+// jvmHeap is the JVM heap metric m (used or max) of the jobs in scope.
+func jvmHeap(m *metric.Metric, jobs promql.Matcher, name, description string) *signal.Signal {
+	return &signal.Signal{
+		Name:        name,
+		Description: description,
+		Unit:        signal.Bytes,
+		Expr:        promql.Sum(promql.Select(m, jobs, heapArea), promql.Grouped),
+	}
+}
+
+// processCPU is the CPU time, in cores, the processes of the jobs in scope use.
+func processCPU(jobs promql.Matcher, what string) *signal.Signal {
+	return &signal.Signal{
+		Name:        "CPU",
+		Description: "CPU time, in cores, the JVMs of " + what + " use.",
+		Unit:        signal.Ratio,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, jobs), window), promql.Grouped),
+	}
+}
 
 // The disks of the Kafka hosts.
 var (
@@ -252,6 +445,24 @@ var (
 		Expr: promql.PredictLinear(promql.Select(catalog.NodeFilesystemAvail, hostFilesystems), DiskFillWindow, DiskFillHorizon),
 	}
 	DiskRunningOut = DiskFreeIn24h.Below(signal.Warning, 0)
+)
+
+// The CPU and memory of the Kafka hosts; no alert fires on these.
+var (
+	HostCPUBusy = &signal.Signal{
+		Name:        "CPU busy",
+		Description: "Share of CPU time not idle, all cores.",
+		Unit:        signal.Ratio,
+		Expr: promql.Num(1).Sub(
+			promql.Sum(promql.Rate(promql.Select(catalog.NodeCPU, promql.Eq("mode", "idle")), window), promql.Grouped).Div(
+				promql.Sum(promql.Rate(promql.Select(catalog.NodeCPU), window), promql.Grouped))),
+	}
+	HostMemoryAvailable = &signal.Signal{
+		Name:        "memory available",
+		Description: "Memory available to new processes without swapping.",
+		Unit:        signal.Bytes,
+		Expr:        promql.Sum(promql.Select(catalog.NodeMemAvailable), promql.Grouped),
+	}
 )
 
 // Hours prints a duration of whole hours as "24h", else Go's form.

@@ -1,9 +1,13 @@
 package signals
 
 import (
+	"strings"
+
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
+	"github.com/finobs/finobs/pkg/stack"
+	"github.com/finobs/finobs/topology"
 )
 
 // The monitoring stack watching itself.
@@ -82,3 +86,120 @@ var (
 	}
 	AlertmanagerConfigStale = AlertmanagerConfigLoaded.EqualTo(signal.Warning, 0)
 )
+
+// The alerts firing, the targets and the delivery of alerts, as the alerts overview shows
+// them; no alert fires on these.
+var (
+	// CriticalAlertsFiring and WarningAlertsFiring are 0, not absent, when none fires.
+	CriticalAlertsFiring = &signal.Signal{
+		Name:        "critical",
+		Description: "Critical alerts firing now.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Count(firingAlerts(promql.Eq("severity", "critical"))).Or(promql.Vector(0)),
+	}
+	WarningAlertsFiring = &signal.Signal{
+		Name:        "warning",
+		Description: "Warning alerts firing now.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Count(firingAlerts(promql.Eq("severity", "warning"))).Or(promql.Vector(0)),
+	}
+	_ = CriticalAlertsFiring.Above(signal.Critical, 0) // colours the panel: each one pages someone
+	_ = WarningAlertsFiring.Above(signal.Warning, 0)
+
+	AlertsFiring = &signal.Signal{
+		Name:        "firing",
+		Description: "Alerts firing now (not those pending their for: duration).",
+		Unit:        signal.Count,
+		Expr:        promql.Count(firingAlerts(), promql.Grouped),
+	}
+
+	// TargetsScraped and TargetsUp count the targets of every job Prometheus scrapes in any
+	// stack (ScrapedJobs); TargetUp is each target's own.
+	TargetsScraped = &signal.Signal{
+		Name:        "scraped",
+		Description: "Targets Prometheus scrapes.",
+		Unit:        signal.Count,
+		Expr:        promql.Count(promql.Select(catalog.Up, everyJob), promql.Grouped),
+	}
+	TargetsUp = &signal.Signal{
+		Name:        "up",
+		Description: "Targets whose last scrape succeeded.",
+		Unit:        signal.Count,
+		Expr:        promql.Sum(promql.Select(catalog.Up, everyJob), promql.Grouped),
+	}
+
+	NotificationsSent = &signal.Signal{
+		Name:        "sent",
+		Description: "Alerts per second Prometheus sends to Alertmanager.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.PromNotificationsSent), window), promql.Grouped),
+	}
+	NotificationErrors = &signal.Signal{
+		Name:        "errors",
+		Description: "Alerts per second Prometheus fails to send to Alertmanager.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.PromNotificationErrors), window), promql.Grouped),
+	}
+	NotificationsDelivered = &signal.Signal{
+		Name:        "delivered",
+		Description: "Notifications per second Alertmanager delivers.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.AMNotifications), window), promql.Grouped),
+	}
+	RuleGroupDuration = &signal.Signal{
+		Name:        "duration",
+		Description: "Time the last evaluation of each rule group took, by group (the rule file cut off).",
+		Unit:        signal.Seconds,
+		Expr:        promql.Max(promql.LabelReplace(promql.Select(catalog.RuleGroupLastDuration), "group", "$1", "rule_group", ".*;(.*)"), promql.Grouped),
+	}
+	RuleGroupInterval = &signal.Signal{
+		Name:        "interval",
+		Description: "Evaluation interval of the rule groups.",
+		Unit:        signal.Seconds,
+		Expr:        promql.Max(promql.Select(catalog.RuleGroupInterval), promql.Grouped),
+	}
+)
+
+// firingAlerts selects the alerts that fire, not those still pending their for: duration,
+// narrowed by ms.
+func firingAlerts(ms ...promql.Matcher) promql.Expr {
+	return promql.Select(catalog.Alerts, append([]promql.Matcher{promql.Eq("alertstate", "firing")}, ms...)...)
+}
+
+// everyJob scopes up to the jobs Prometheus scrapes in any stack.
+var everyJob = promql.Re("job", strings.Join(jobNames(ScrapedJobs()), "|"))
+
+// ScrapedJobs are the jobs Prometheus scrapes in any stack, in topology order.
+func ScrapedJobs() []stack.Component {
+	stacks := []stack.Stack{topology.Compose()}
+	for _, n := range []int{1, 3} {
+		if s, err := topology.Local(n); err == nil {
+			stacks = append(stacks, s)
+		}
+	}
+	var out []stack.Component
+	seen := map[stack.Component]bool{}
+	add := func(c stack.Component) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	for _, s := range stacks {
+		for _, i := range s.Scraped() {
+			add(i.Component)
+			for _, e := range i.Extra {
+				add(e.Job)
+			}
+		}
+	}
+	return out
+}
+
+func jobNames(cs []stack.Component) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = string(c)
+	}
+	return out
+}

@@ -66,3 +66,83 @@ var (
 	}
 	ProducerLatencyHigh = ProducerLatencyP99.Above(signal.Warning, 1)
 )
+
+// The producer as its board shows it; no alert fires on these.
+var (
+	// ProducerTargetSum is every producer's configured rate added up; unlimited ones add 0.
+	ProducerTargetSum = &signal.Signal{
+		Name:        "target",
+		Description: "Records per second the producers are configured to send, all of them.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Select(catalog.ProducerTargetRate)),
+	}
+	ProducerByteRate = &signal.Signal{
+		Name:        "bytes/s",
+		Description: "Record bytes per second the producer sends.",
+		Unit:        signal.BytesPerSec,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.ProducerBytes), window), promql.Grouped),
+	}
+	ProducerErrorRate = &signal.Signal{
+		Name:        "produce errors",
+		Description: "Records per second that fail to produce after the client's retries.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), window), promql.Grouped),
+	}
+	ProducerRecordSize = &signal.Signal{
+		Name:        "record size",
+		Description: "Average bytes per record sent.",
+		Unit:        signal.Bytes,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.ProducerBytes), window), promql.Grouped).Div(
+			promql.Sum(promql.Rate(promql.Select(catalog.ProducerRecords), window), promql.Grouped)),
+	}
+	ProducerBuffered = &signal.Signal{
+		Name:        "buffered records",
+		Description: "Records waiting in the client buffer.",
+		Unit:        signal.Count,
+		Expr:        promql.Sum(promql.Select(catalog.ProducerBuffered), promql.Grouped),
+	}
+	ProducerBufferLimit = &signal.Signal{
+		Name:        "buffer limit",
+		Description: "Records the client buffers at most (MaxBufferedRecords).",
+		Unit:        signal.Count,
+		Expr:        promql.Max(promql.Select(catalog.ProducerBufferMax), promql.Grouped),
+	}
+	ProducerLatencyP50 = &signal.Signal{
+		Name:        "p50 produce latency",
+		Description: "Median of the time from produce call to acknowledgement.",
+		Unit:        signal.Seconds,
+		Expr:        promql.HistogramQuantile(0.5, promql.Sum(promql.Rate(promql.Buckets(catalog.ProducerLatency), window), "le")),
+	}
+
+	// The client's batching (franz-go's own metrics).
+	ProducerRecordsPerBatch = &signal.Signal{
+		Name:        "records per batch",
+		Description: "Records in each batch the client sends.",
+		Unit:        signal.Count,
+		Expr:        perBatch(promql.Select(catalog.KgoProduceRecords)),
+	}
+	ProducerBatchBytes = &signal.Signal{
+		Name:        "batch bytes",
+		Description: "Bytes of each batch the client sends, before compression.",
+		Unit:        signal.Bytes,
+		Expr:        perBatch(promql.Select(catalog.KgoProduceBytes)),
+	}
+	ProducerBatchCompressedBytes = &signal.Signal{
+		Name:        "compressed batch bytes",
+		Description: "Bytes of each batch the client sends, after compression.",
+		Unit:        signal.Bytes,
+		Expr:        perBatch(promql.Select(catalog.KgoProduceCompressedBytes)),
+	}
+	ProducerBatchRate = &signal.Signal{
+		Name:        "batches",
+		Description: "Batches the client sends per second.",
+		Unit:        signal.ReqsPerSec,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KgoProduceBatches), window), promql.Grouped),
+	}
+)
+
+// perBatch is the rate of franz-go counter e per batch produced.
+func perBatch(e promql.Expr) promql.Expr {
+	return promql.Sum(promql.Rate(e, window), promql.Grouped).Div(
+		promql.Sum(promql.Rate(promql.Select(catalog.KgoProduceBatches), window), promql.Grouped))
+}

@@ -43,3 +43,11 @@ var (
 		Expr: promql.Sum(promql.Rate(promql.CountSeries(catalog.RegistryStorageCalls, promql.Eq("success", "false")), window), promql.Grouped),
 	}
 )
+
+// RegistryLatencyP99 is shown on the pipeline board; no alert fires on it.
+var RegistryLatencyP99 = &signal.Signal{
+	Name:        "p99 request time",
+	Description: "99th percentile of the time the schema registry takes to answer a REST call.",
+	Unit:        signal.Seconds,
+	Expr:        promql.HistogramQuantile(0.99, promql.Sum(promql.Rate(promql.Buckets(catalog.RegistryRequests), window), "le")),
+}

@@ -80,3 +80,95 @@ var (
 		Expr: promql.Sum(promql.Select(catalog.SparkWorkerExecutors), promql.Grouped),
 	}
 )
+
+// SparkProcesses are the processes a streaming query runs on: the stream driver, Spark
+// Connect (the Spark driver) with its executors, and the standalone master and workers.
+var SparkProcesses = []stack.Component{stack.StreamDriver, stack.SparkConnect, stack.SparkExecutors, stack.SparkMaster, stack.SparkWorker}
+
+// Spark's own view of the queries, its driver and its executors, as the Spark board shows
+// them; no alert fires on these, their levels colour the panels only.
+var (
+	SparkInputRate = &signal.Signal{
+		Name:        "input rows/s",
+		Description: "Rows per second arriving at each query, as Spark's metrics system reports them.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Select(catalog.SparkStreamingInputRate), promql.Grouped),
+	}
+	SparkProcessedRate = &signal.Signal{
+		Name:        "processed rows/s",
+		Description: "Rows per second each query processed, as Spark's metrics system reports them.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Select(catalog.SparkStreamingProcessingRate), promql.Grouped),
+	}
+	SparkTriggerLatency = &signal.Signal{
+		Name:        "trigger latency",
+		Description: "Duration of each query's last trigger, as Spark reports it.",
+		Unit:        signal.Millis,
+		Expr:        promql.Max(promql.Select(catalog.SparkStreamingLatency), promql.Grouped),
+	}
+	SparkDriverHeapUsed = &signal.Signal{
+		Name:        "heap used",
+		Description: "Heap the Spark driver (the Spark Connect server) uses.",
+		Unit:        signal.Bytes,
+		Expr:        promql.Sum(promql.Select(catalog.SparkDriverHeapUsed), promql.Grouped),
+	}
+	SparkDriverHeapMax = &signal.Signal{
+		Name:        "heap max",
+		Description: "Heap limit of the Spark driver (the Spark Connect server).",
+		Unit:        signal.Bytes,
+		Expr:        promql.Max(promql.Select(catalog.SparkDriverHeapMax), promql.Grouped),
+	}
+
+	SparkProcessesUp = scraped("up", "a process a streaming query runs on (SparkProcesses)", promql.Jobs(SparkProcesses...))
+	_                = SparkProcessesUp.EqualTo(signal.Warning, 0) // TargetDown's level, on these processes
+
+	SparkFailedStages = &signal.Signal{
+		Name:        "failed stages",
+		Description: "Stages that failed since the driver started.",
+		Unit:        signal.Count, Resolution: 1,
+		Expr: promql.Max(promql.Select(catalog.SparkFailedStages)),
+	}
+	_ = SparkFailedStages.Above(signal.Critical, 0)
+
+	SparkTaskSlotsBusy = &signal.Signal{
+		Name:        "task slots in use",
+		Description: "Running tasks over task slots, all executors: near 100% the executors cannot take more partitions.",
+		Unit:        signal.Ratio,
+		Expr:        promql.Sum(promql.Select(catalog.SparkExecutorActiveTasks)).Div(promql.Sum(promql.Select(catalog.SparkExecutorMaxTasks))),
+	}
+	_ = SparkTaskSlotsBusy.Above(signal.Warning, 0.8)
+	_ = SparkTaskSlotsBusy.Above(signal.Critical, 0.95)
+
+	SparkFailedTasks = &signal.Signal{
+		Name:        "failed tasks",
+		Description: "Tasks failing per second on the executors.",
+		Unit:        signal.PerSecond, Resolution: 0.0001,
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorFailedTasks), window), promql.Grouped),
+	}
+	_ = SparkFailedTasks.Above(signal.Critical, 0)
+
+	SparkCompletedTasks = &signal.Signal{
+		Name:        "completed tasks",
+		Description: "Tasks completed per second on the executors.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorCompletedTasks), window), promql.Grouped),
+	}
+	SparkExecutorHeap = &signal.Signal{
+		Name:        "executor heap",
+		Description: "Heap each executor JVM uses.",
+		Unit:        signal.Bytes,
+		Expr:        promql.Sum(promql.Select(catalog.SparkExecutorHeap), promql.Grouped),
+	}
+	SparkExecutorStorageMax = &signal.Signal{
+		Name:        "executor storage max",
+		Description: "Storage memory each executor has.",
+		Unit:        signal.Bytes,
+		Expr:        promql.Sum(promql.Select(catalog.SparkExecutorMaxMemory), promql.Grouped),
+	}
+	SparkExecutorGCTime = &signal.Signal{
+		Name:        "GC time",
+		Description: "Share of time each executor's tasks spend in garbage collection.",
+		Unit:        signal.Ratio,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.SparkExecutorGCTime), window), promql.Grouped),
+	}
+)

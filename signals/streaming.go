@@ -1,6 +1,9 @@
 package signals
 
 import (
+	"regexp"
+	"strings"
+
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
@@ -182,3 +185,69 @@ var (
 	}
 	StreamLateRowsDropped = StreamLateRowRate.Above(signal.Info, 1)
 )
+
+// The queries as the Spark board shows them; no alert fires on these.
+var (
+	// StreamLastInputRate and StreamLastProcessedRate are the rates of the last progress
+	// report (StreamInputRate and StreamProcessedRate average ten minutes of them).
+	StreamLastInputRate = &signal.Signal{
+		Name:        "input rows/s",
+		Description: "Rows per second arriving at the query, as its last progress reported them.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Select(catalog.StreamInputRate), promql.Grouped),
+	}
+	StreamLastProcessedRate = &signal.Signal{
+		Name:        "processed rows/s",
+		Description: "Rows per second the query processed, as its last progress reported them.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Select(catalog.StreamProcessedRate), promql.Grouped),
+	}
+	StreamBatchRate = &signal.Signal{
+		Name:        "batches",
+		Description: "Micro-batches the query completes per second.",
+		Unit:        signal.OpsPerSec,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.StreamBatches), window), promql.Grouped),
+	}
+	StreamStateBytes = &signal.Signal{
+		Name:        "state bytes",
+		Description: "Memory the query's state stores use.",
+		Unit:        signal.Bytes,
+		Expr:        promql.Sum(promql.Select(catalog.StreamStateBytes), promql.Grouped),
+	}
+	// StreamOtherFailures is the failures of every class but data loss, counted as
+	// StreamDataLosses counts data losses.
+	StreamOtherFailures = &signal.Signal{
+		Name:        "failures",
+		Description: "Failures of the query other than data losses, by error class, as the driver counted them, highest in 15 minutes.",
+		Unit:        signal.Count, Resolution: 1, Window: 15 * minute, FixedWindow: true,
+		Expr: promql.MaxOverTime(promql.Select(catalog.StreamQueryFailures, promql.Ne("error_class", DataLossClass)), window),
+	}
+)
+
+// The pipeline end to end, beside TransactionsIn; no alert fires on these.
+var (
+	// outputTopics matches the topics the streaming job writes results to.
+	outputTopics = promql.Re("topic", anyOfTopics(topics.Outputs))
+
+	AggregatesOut = &signal.Signal{
+		Name:        "aggregates out",
+		Description: "Records per second Kafka appends to the output topics (aggregates, anomalies), all brokers.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn, outputTopics), window), promql.Grouped),
+	}
+	PipelineBacklog = &signal.Signal{
+		Name:        "backlog",
+		Description: "Records waiting: in the producers' buffers plus in Kafka not yet read by the queries.",
+		Unit:        signal.Count,
+		Expr:        promql.Sum(promql.Select(catalog.ProducerBuffered)).Add(promql.Sum(promql.Select(catalog.StreamOffsetsBehind))),
+	}
+)
+
+// anyOfTopics is a regular expression matching exactly the given topic names.
+func anyOfTopics(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = regexp.QuoteMeta(n)
+	}
+	return strings.Join(out, "|")
+}
