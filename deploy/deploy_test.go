@@ -69,9 +69,9 @@ func TestEveryAlertHasRunbookAndTests(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range alerts.Groups() {
-		tests, _ := set.Get(rules.TestsDir + "/" + g.Name + ".yml")
+		tests, _ := set.Get(TestsDir + "/" + g.Name + ".yml")
 		for _, a := range g.Alerts {
-			if _, ok := set.Get(rules.RunbooksDir + "/" + a.Name + ".md"); !ok {
+			if _, ok := set.Get(RunbooksDir + "/" + a.Name + ".md"); !ok {
 				t.Errorf("%s has no runbook page", a.Name)
 			}
 			if n := bytes.Count(tests, []byte("alertname: "+a.Name+"\n")); n < 2 {

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/finobs/finobs/pkg/rules"
 )
 
 // ruleAnnotations parses a rendered rule file and takes the URL annotations out of it:
@@ -59,7 +57,7 @@ func TestRulesDifferOnlyInURLs(t *testing.T) {
 	}
 	n := 0
 	for _, f := range files {
-		if path.Dir(f.Path) != rules.RulesDir {
+		if path.Dir(f.Path) != RulesDir {
 			continue
 		}
 		local, ok := byPath[path.Join(LocalRulesDir, path.Base(f.Path))]
@@ -89,7 +87,7 @@ func TestRulesDifferOnlyInURLs(t *testing.T) {
 	}
 	// The promtool tests expect the Compose rules' annotations.
 	for _, f := range files {
-		if path.Dir(f.Path) == rules.TestsDir && strings.Contains(string(f.Data), "native.test") {
+		if path.Dir(f.Path) == TestsDir && strings.Contains(string(f.Data), "native.test") {
 			t.Errorf("%s expects native URLs", f.Path)
 		}
 	}

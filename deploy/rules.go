@@ -15,6 +15,14 @@ import (
 	"github.com/finobs/finobs/topology"
 )
 
+// Where the rule assets land: the Compose stack's rules, their promtool tests and the
+// runbooks, and the native stack's rules (the same, with its URLs).
+const (
+	RulesDir    = "deploy/prometheus/rules"
+	TestsDir    = "deploy/prometheus/tests"
+	RunbooksDir = "deploy/runbooks"
+)
+
 // LocalRulesDir holds the native stack's rule files: the Compose rules with the native
 // stack's URLs in their runbook_url and dashboard_url annotations.
 const LocalRulesDir = "deploy/local/rules"
@@ -22,7 +30,7 @@ const LocalRulesDir = "deploy/local/rules"
 // rulesOutput: rule files of each deployment, promtool tests and runbooks of every group.
 var rulesOutput = render.Output{
 	Name:   "rules",
-	Owns:   []string{rules.RulesDir, rules.TestsDir, rules.RunbooksDir, LocalRulesDir},
+	Owns:   []string{RulesDir, TestsDir, RunbooksDir, LocalRulesDir},
 	Render: renderRules,
 }
 
@@ -63,7 +71,7 @@ func renderRules() ([]render.File, []render.Count, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		files = append(files, render.File{Path: path.Join(rules.RulesDir, g.Name+".yml"), Data: withHeader(data, "Rules of group "+g.Name+" (Compose stack)")})
+		files = append(files, render.File{Path: path.Join(RulesDir, g.Name+".yml"), Data: withHeader(data, "Rules of group "+g.Name+" (Compose stack)")})
 		data, err = localGroups[i].RuleFile(localURLs.RunbookURL)
 		if err != nil {
 			return nil, nil, err
@@ -79,16 +87,16 @@ func renderRules() ([]render.File, []render.Count, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		files = append(files, render.File{Path: path.Join(rules.TestsDir, g.Name+".yml"), Data: withHeader(tests, "promtool unit tests of group "+g.Name)})
+		files = append(files, render.File{Path: path.Join(TestsDir, g.Name+".yml"), Data: withHeader(tests, "promtool unit tests of group "+g.Name)})
 		nRecording += len(g.Recording)
 		for _, a := range g.Alerts {
 			nAlerts++
 			nTests += len(a.Tests)
-			files = append(files, render.File{Path: path.Join(rules.RunbooksDir, a.Name+".md"), Data: a.RunbookPage(g)})
+			files = append(files, render.File{Path: path.Join(RunbooksDir, a.Name+".md"), Data: a.RunbookPage(g)})
 			fmt.Fprintf(&index, "| [%s](%s.md) | %s | %s | %s |\n", a.Name, a.Name, a.Severity(), g.Component, a.Summary)
 		}
 	}
-	files = append(files, render.File{Path: path.Join(rules.RunbooksDir, "README.md"), Data: index.Bytes()})
+	files = append(files, render.File{Path: path.Join(RunbooksDir, "README.md"), Data: index.Bytes()})
 	return files, []render.Count{
 		{N: 2, What: "deployments"}, {N: len(groups), What: "rule groups"}, {N: nAlerts, What: "alerts"}, {N: nRecording, What: "recording rules"},
 		{N: nTests, What: "promtool test cases"}, {N: nAlerts, What: "runbooks"},

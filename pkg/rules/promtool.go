@@ -1,0 +1,91 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/template"
+)
+
+// promtool's unit test file format (cmd/promtool/unittest.go), the parts we use.
+type testFile struct {
+	RuleFiles          []string       `yaml:"rule_files"`
+	EvaluationInterval model.Duration `yaml:"evaluation_interval"`
+	Tests              []testGroup    `yaml:"tests"`
+}
+
+type testGroup struct {
+	Name        string          `yaml:"name"`
+	Interval    model.Duration  `yaml:"interval"`
+	InputSeries []inputSeries   `yaml:"input_series"`
+	AlertTests  []alertTestCase `yaml:"alert_rule_test"`
+}
+
+type inputSeries struct {
+	Series string `yaml:"series"`
+	Values string `yaml:"values"`
+}
+
+type alertTestCase struct {
+	EvalTime  model.Duration `yaml:"eval_time"`
+	Alertname string         `yaml:"alertname"`
+	ExpAlerts []expAlert     `yaml:"exp_alerts"`
+}
+
+type expAlert struct {
+	ExpLabels      map[string]string `yaml:"exp_labels"`
+	ExpAnnotations map[string]string `yaml:"exp_annotations"`
+}
+
+// TestFile renders the promtool unit tests of a group. ruleFiles are paths relative to
+// the test file (every rule file, so alerts may use recording rules of other groups).
+func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]byte, error) {
+	tf := testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(TestInterval)}
+	for _, a := range g.Alerts {
+		for _, t := range a.Tests {
+			tg := testGroup{Name: a.Name + ": " + t.Name, Interval: model.Duration(TestInterval)}
+			for _, s := range t.Series {
+				tg.InputSeries = append(tg.InputSeries, inputSeries(s))
+			}
+			tc := alertTestCase{EvalTime: model.Duration(t.At), Alertname: a.Name, ExpAlerts: []expAlert{}}
+			for _, f := range t.Fires {
+				ann, err := a.expand(f, t.At, runbookURL)
+				if err != nil {
+					return nil, fmt.Errorf("alert %s, test %q: %w", a.Name, t.Name, err)
+				}
+				l := a.allLabels(g)
+				for k, v := range f.Labels {
+					l[k] = v
+				}
+				tc.ExpAlerts = append(tc.ExpAlerts, expAlert{ExpLabels: l, ExpAnnotations: ann})
+			}
+			tg.AlertTests = []alertTestCase{tc}
+			tf.Tests = append(tf.Tests, tg)
+		}
+	}
+	return marshal(tf)
+}
+
+// expand renders the annotations the way the Prometheus rule manager does, for the
+// labels and value the test expects.
+func (a Alert) expand(f Firing, at time.Duration, runbookURL func(string) string) (map[string]string, error) {
+	smpl := promql.Sample{Metric: labels.FromMap(f.Labels), F: f.Value}
+	data := template.AlertTemplateData(f.Labels, nil, "", smpl)
+	defs := "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}"
+	out := map[string]string{}
+	for k, text := range a.annotations(runbookURL) {
+		e := template.NewTemplateExpander(context.Background(), defs+text, "__alert_"+a.Name, data,
+			model.TimeFromUnixNano(int64(at)), nil, &url.URL{}, nil)
+		v, err := e.Expand()
+		if err != nil {
+			return nil, fmt.Errorf("annotation %s: %w", k, err)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
