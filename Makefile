@@ -25,13 +25,23 @@ am-test: ## amtool: config and routing tests
 	$(GO) tool amtool check-config deploy/alertmanager/alertmanager.yml deploy/local/alertmanager.yml
 	$(GO) run ./cmd/gen routes-test
 
+# The public declaration API from a module of its own: examples/payments declares a metric,
+# a signal, an alert and a panel with pkg/ only and renders them; promtool checks the result.
+EXAMPLE_OUT = .stack/example
+.PHONY: example
+example: ## build and run examples/payments into .stack/example, then promtool checks its rules and runs its tests
+	rm -rf $(EXAMPLE_OUT)
+	cd examples/payments && $(GO) run . -out $(CURDIR)/$(EXAMPLE_OUT)
+	$(GO) tool promtool check rules $(EXAMPLE_OUT)/prometheus/rules/*.yml
+	$(GO) tool promtool test rules $(EXAMPLE_OUT)/prometheus/tests/*.yml
+
 test-unit: ## the tests that need no running stack
 	$(GO) test $$($(GO) list ./... | grep -v /integration)
 
 # The whole contract: generation is current, every check passes, the integration tests run
 # against the real native stack (started here if it is not up, and stopped again), then the
 # fault suite on a 3+3 stack of its own (TestJobCorrectness runs there, across a broker outage).
-test: check lint rules-test am-test
+test: check lint rules-test am-test example
 	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) -skip '^TestJobCorrectness$$' $$($(GO) list ./... | grep -v /integration/faults)
 	@$(MAKE) --no-print-directory test-faults
 

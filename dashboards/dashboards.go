@@ -8,7 +8,6 @@
 package dashboards
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/prometheus/common/model"
@@ -17,9 +16,6 @@ import (
 	"github.com/finobs/finobs/internal/promconfig"
 	"github.com/finobs/finobs/pipelines"
 	"github.com/finobs/finobs/pkg/grafana"
-	"github.com/finobs/finobs/pkg/render"
-	"github.com/finobs/finobs/pkg/stack"
-	"github.com/finobs/finobs/topology"
 )
 
 // Dashboard names; the uid is "finobs-" + name (grafana.UIDPrefix).
@@ -75,6 +71,9 @@ func alertPanelExclusions() []grafana.Exclusion {
 	return out
 }
 
+// Boards is every dashboard declared, in order.
+func Boards() []grafana.Board { return boards }
+
 // LogIndex is the index pattern the log pipelines write to, as they declare it.
 const LogIndex = pipelines.IndexPattern
 
@@ -118,61 +117,6 @@ func Lint() []error {
 		titles[title] = d.UID()
 	}
 	return errs
-}
-
-// Render renders every dashboard's JSON and the provisioning files, or nothing: a
-// dashboard that does not build or breaks a lint rule fails the whole render.
-func Render() ([]render.File, error) {
-	if errs := Lint(); len(errs) > 0 {
-		return nil, fmt.Errorf("dashboards: %w", errors.Join(errs...))
-	}
-	ds, err := All()
-	if err != nil {
-		return nil, err
-	}
-	var files []render.File
-	var folders []string
-	seen := map[string]bool{}
-	for _, d := range ds {
-		data, err := grafana.JSON(d.Dashboard)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, render.File{Path: grafana.DashboardPath(d), Data: data})
-		if !seen[d.Folder] {
-			seen[d.Folder] = true
-			folders = append(folders, d.Folder)
-		}
-	}
-	st := topology.Compose()
-	files = append(files, grafana.Provisioning(grafana.Datasources{
-		PrometheusURL:  "http://" + st.One(stack.Prometheus).Addr(stack.PortMetrics),
-		ScrapeInterval: ScrapeInterval,
-		ElasticURL:     "http://" + st.One(stack.Elasticsearch).Addr(stack.PortHTTP),
-		LogIndex:       LogIndex,
-	}, folders)...)
-	return files, nil
-}
-
-// Output is the dashboards' part of the generated tree: dashboard JSON and provisioning.
-var Output = render.Output{
-	Name: "grafana",
-	Owns: []string{"deploy/grafana"},
-	Render: func() ([]render.File, []render.Count, error) {
-		files, err := Render()
-		if err != nil {
-			return nil, nil, err
-		}
-		qs, err := Queries()
-		if err != nil {
-			return nil, nil, err
-		}
-		panels := map[string]bool{}
-		for _, q := range qs {
-			panels[q.Dashboard+"\x00"+q.Panel] = true
-		}
-		return files, []render.Count{{N: len(boards), What: "dashboards"}, {N: len(panels), What: "panels"}, {N: len(qs), What: "queries"}}, nil
-	},
 }
 
 // ScrapeInterval is Prometheus' scrape interval, which Grafana needs to size $__rate_interval.

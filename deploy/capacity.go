@@ -13,15 +13,12 @@ import (
 	"github.com/finobs/finobs/pkg/render"
 )
 
-// CapacityPath is the rendered plan of every scenario.
-const CapacityPath = "deploy/capacity.md"
-
 // capacityOutput renders every scenario's plan. A scenario that does not plan (a zero
 // rate, a compression below 1, a retention the disks cannot hold) fails generation as a
 // whole, so nothing is written.
 var capacityOutput = render.Output{
 	Name: "capacity",
-	Owns: []string{CapacityPath},
+	Owns: []string{CapacityFile},
 	Render: func() ([]render.File, []render.Count, error) {
 		plans, err := CapacityPlans(capacity.Scenarios())
 		if err != nil {
@@ -31,7 +28,7 @@ var capacityOutput = render.Output{
 		if err != nil {
 			return nil, nil, err
 		}
-		return []render.File{{Path: CapacityPath, Data: data}}, []render.Count{{N: len(plans), What: "scenarios"}}, nil
+		return []render.File{{Path: CapacityFile, Data: data}}, []render.Count{{N: len(plans), What: "scenarios"}}, nil
 	},
 }
 

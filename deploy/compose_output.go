@@ -17,7 +17,7 @@ const PublishHostEnv = "FINOBS_COMPOSE_PUBLISH_HOST"
 // composeOutput: deploy/compose.yaml, the Compose stack, from topology.Compose().
 var composeOutput = render.Output{
 	Name: "compose",
-	Owns: []string{compose.Path},
+	Owns: []string{ComposeFile},
 	Render: func() ([]render.File, []render.Count, error) {
 		st := topology.Compose()
 		urls, err := deployment.For(st, nil)
@@ -28,6 +28,6 @@ var composeOutput = render.Output{
 		if err != nil {
 			return nil, nil, err
 		}
-		return []render.File{{Path: compose.Path, Data: data}}, []render.Count{{N: len(st.Instances), What: "instances"}, {N: len(compose.Secrets), What: "secrets"}}, nil
+		return []render.File{{Path: ComposeFile, Data: data}}, []render.Count{{N: len(st.Instances), What: "instances"}, {N: len(compose.Secrets), What: "secrets"}}, nil
 	},
 }

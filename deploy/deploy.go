@@ -14,7 +14,6 @@ import (
 	"github.com/finobs/finobs/capacity"
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
-	"github.com/finobs/finobs/pipelines"
 	"github.com/finobs/finobs/pkg/generate"
 	"github.com/finobs/finobs/pkg/lint"
 	"github.com/finobs/finobs/pkg/render"
@@ -27,23 +26,14 @@ var Outputs = []generate.Output{
 	jmxOutput,
 	prometheusOutput,
 	alertmanagerOutput,
-	dashboards.Output,
-	pipelines.Output,
+	grafanaOutput,
+	logsOutput,
 	composeOutput,
 	capacityOutput,
 }
 
 // Owned are the directories whose every file is generated, over all outputs.
 func Owned() []string { return generate.Owned(Outputs) }
-
-// Paths of the deployment configs.
-const (
-	PrometheusCompose   = "deploy/prometheus/prometheus.yml"
-	PrometheusLocal     = "deploy/local/prometheus.yml"
-	PrometheusLocal3    = "deploy/local/prometheus-kafka3.yml" // KAFKA_NODES=3
-	AlertmanagerCompose = "deploy/alertmanager/alertmanager.yml"
-	AlertmanagerLocal   = "deploy/local/alertmanager.yml"
-)
 
 // Checker is the lint every rule and dashboard expression goes through.
 func Checker() (lint.Checker, error) {

@@ -15,18 +15,6 @@ import (
 	"github.com/finobs/finobs/topology"
 )
 
-// Where the rule assets land: the Compose stack's rules, their promtool tests and the
-// runbooks, and the native stack's rules (the same, with its URLs).
-const (
-	RulesDir    = "deploy/prometheus/rules"
-	TestsDir    = "deploy/prometheus/tests"
-	RunbooksDir = "deploy/runbooks"
-)
-
-// LocalRulesDir holds the native stack's rule files: the Compose rules with the native
-// stack's URLs in their runbook_url and dashboard_url annotations.
-const LocalRulesDir = "deploy/local/rules"
-
 // rulesOutput: rule files of each deployment, promtool tests and runbooks of every group.
 var rulesOutput = render.Output{
 	Name:   "rules",

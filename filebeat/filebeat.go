@@ -21,12 +21,6 @@ import (
 	lp "github.com/finobs/finobs/pkg/logpipeline"
 )
 
-// Deploy paths.
-const (
-	ComposePath = "deploy/filebeat/compose.yml"
-	LocalPath   = "deploy/filebeat/local.yml"
-)
-
 // LocalLogDir is where the native config reads the stack's logs: Filebeat expands the
 // variable from its environment (the stack sets it to <state>/logs).
 const LocalLogDir = "${FINOBS_LOG_DIR}"

@@ -14,9 +14,6 @@ import (
 	lp "github.com/finobs/finobs/pkg/logpipeline"
 )
 
-// Path of the rendered pipeline.
-const Path = "deploy/logstash/pipeline/finobs.conf"
-
 // Target is where the pipeline listens and writes.
 type Target struct {
 	BeatsPort     int

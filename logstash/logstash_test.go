@@ -12,14 +12,14 @@ import (
 	"github.com/breml/logstash-config/ast"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/finobs/finobs/filebeat"
+	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/logstash"
 	"github.com/finobs/finobs/pipelines"
 )
 
 func rendered(t *testing.T, path string) []byte {
 	t.Helper()
-	files, err := pipelines.Files()
+	files, err := deploy.LogFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,9 +36,9 @@ func rendered(t *testing.T, path string) []byte {
 // grammar, ported): a syntax error names file:line:col.
 func parse(t *testing.T) ast.Config {
 	t.Helper()
-	got, err := config.Parse(logstash.Path, rendered(t, logstash.Path))
+	got, err := config.Parse(deploy.LogstashPipeline, rendered(t, deploy.LogstashPipeline))
 	if err != nil {
-		t.Fatalf("%s does not parse: %v", logstash.Path, err)
+		t.Fatalf("%s does not parse: %v", deploy.LogstashPipeline, err)
 	}
 	return got.(ast.Config)
 }
@@ -49,12 +49,12 @@ func TestParses(t *testing.T) {
 	if len(c.Input) != 1 || len(c.Filter) != 1 || len(c.Output) != 1 {
 		t.Fatalf("want one input, filter and output section: %d, %d, %d", len(c.Input), len(c.Filter), len(c.Output))
 	}
-	disk, err := os.ReadFile(filepath.Join("..", logstash.Path))
+	disk, err := os.ReadFile(filepath.Join("..", deploy.LogstashPipeline))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(disk, rendered(t, logstash.Path)) {
-		t.Fatalf("%s is stale: run go run ./cmd/gen", logstash.Path)
+	if !bytes.Equal(disk, rendered(t, deploy.LogstashPipeline)) {
+		t.Fatalf("%s is stale: run go run ./cmd/gen", deploy.LogstashPipeline)
 	}
 }
 
@@ -115,7 +115,7 @@ func TestSameDissectText(t *testing.T) {
 			Processors []map[string]map[string]any
 		} `yaml:"filebeat.inputs"`
 	}
-	if err := yaml.Unmarshal(rendered(t, filebeat.LocalPath), &fb); err != nil {
+	if err := yaml.Unmarshal(rendered(t, deploy.FilebeatLocal), &fb); err != nil {
 		t.Fatal(err)
 	}
 	fbDissect := map[string][]string{}

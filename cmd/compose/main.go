@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/deploy/compose"
 )
 
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	file := filepath.Join(*root, compose.Path)
+	file := filepath.Join(*root, deploy.ComposeFile)
 	secrets := filepath.Join(filepath.Dir(file), compose.SecretsDir)
 	var err error
 	switch cmd {

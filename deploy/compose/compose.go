@@ -23,9 +23,6 @@ import (
 	"github.com/finobs/finobs/pkg/stack"
 )
 
-// Path is where cmd/gen writes the file; relative paths in it start at its directory.
-const Path = "deploy/compose.yaml"
-
 // SecretsDir is where the secret files live, relative to the compose file: git-ignored,
 // written by `go run ./cmd/compose secrets`, never by cmd/gen.
 const SecretsDir = "secrets"

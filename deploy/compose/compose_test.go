@@ -70,7 +70,7 @@ func theRepo(t *testing.T) compose.Repo {
 
 func load(t *testing.T) *types.Project {
 	t.Helper()
-	p, err := compose.Load(context.Background(), filepath.Join(root, compose.Path))
+	p, err := compose.Load(context.Background(), filepath.Join(root, deploy.ComposeFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,12 +20,6 @@ import (
 	lp "github.com/finobs/finobs/pkg/logpipeline"
 )
 
-// Deploy paths.
-const (
-	TemplatesDir = "deploy/elasticsearch/index-templates"
-	PoliciesDir  = "deploy/elasticsearch/ilm"
-)
-
 // Options of the templates.
 type Options struct {
 	// Lifecycle names each index's ILM policy in its settings. An Elasticsearch without ILM

@@ -10,6 +10,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/typedapi/ilm/putlifecycle"
 	"github.com/elastic/go-elasticsearch/v8/typedapi/indices/putindextemplate"
 
+	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/internal/elastic"
 	"github.com/finobs/finobs/pipelines"
 	lp "github.com/finobs/finobs/pkg/logpipeline"
@@ -18,9 +19,9 @@ import (
 // TestCommittedFilesDecode: every committed template and policy reads back into
 // go-elasticsearch's typed request (the syntax check ILM gets here: no node with ILM runs).
 func TestCommittedFilesDecode(t *testing.T) {
-	root := filepath.Join("..", "..")
-	templates, _ := filepath.Glob(filepath.Join(root, elastic.TemplatesDir, "*.json"))
-	policies, _ := filepath.Glob(filepath.Join(root, elastic.PoliciesDir, "*.json"))
+	root := filepath.Join("..", "..") // the repository
+	templates, _ := filepath.Glob(filepath.Join(root, deploy.ESTemplatesDir, "*.json"))
+	policies, _ := filepath.Glob(filepath.Join(root, deploy.ESPoliciesDir, "*.json"))
 	if len(templates) != 4 || len(policies) != 3 {
 		t.Fatalf("%d templates, %d policies committed", len(templates), len(policies))
 	}

@@ -16,11 +16,8 @@ import (
 	"github.com/finobs/finobs/pkg/stack"
 )
 
-// Roles are the Kafka process roles that get a config, and the file each lands in.
+// Roles are the Kafka process roles that get a config.
 var Roles = []stack.Component{stack.KafkaCombined, stack.KafkaBroker, stack.KafkaController}
-
-// Path is where the config of a role is written, relative to the repository root.
-func Path(role stack.Component) string { return fmt.Sprintf("deploy/jmx/%s.yml", role) }
 
 type config struct {
 	LowercaseOutputName      bool     `yaml:"lowercaseOutputName"`

@@ -1,0 +1,146 @@
+package generate
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+
+	"github.com/finobs/finobs/pkg/grafana"
+	"github.com/finobs/finobs/pkg/render"
+	"github.com/finobs/finobs/pkg/rules"
+)
+
+// RulesOptions says which rule groups Rules renders and where their files land.
+type RulesOptions struct {
+	Groups []rules.Group
+
+	// RulesDir, TestsDir and RunbooksDir are where the rule files, the promtool test files
+	// and the runbook pages land: slash-separated, relative to the output root, distinct.
+	// The output owns them: a file there that it does not write is stale.
+	RulesDir, TestsDir, RunbooksDir string
+
+	// RunbookURL is the runbook_url annotation of an alert. Nil: the runbook page's path,
+	// RunbooksDir/<alert>.md.
+	RunbookURL func(alert string) string
+
+	// Boards, when set, resolve each alert's Panel to its dashboard_url annotation:
+	// GrafanaURL followed by the path that opens the panel on the board listing it. An
+	// alert whose panel no board lists is an error naming it.
+	Boards     []grafana.Board
+	GrafanaURL string
+
+	// Source, when set, heads every rule and test file with a comment saying it is
+	// generated from Source.
+	Source string
+}
+
+// Rules is the output of rule groups: one Prometheus rule file and one promtool test file
+// per group (RulesDir/<group>.yml, TestsDir/<group>.yml) and one runbook page per alert
+// (RunbooksDir/<alert>.md). Each test file loads every group's rule file, by a path
+// relative to itself, so an alert may read another group's recording rules; promtool runs
+// it from any directory.
+func Rules(o RulesOptions) Output {
+	return Output{
+		Name:   "rules",
+		Owns:   []string{o.RulesDir, o.TestsDir, o.RunbooksDir},
+		Render: o.render,
+	}
+}
+
+func (o RulesOptions) render() ([]render.File, []render.Count, error) {
+	if o.RulesDir == "" || o.TestsDir == "" || o.RunbooksDir == "" {
+		return nil, nil, errors.New("RulesDir, TestsDir and RunbooksDir must all be set")
+	}
+	runbookURL := o.RunbookURL
+	if runbookURL == nil {
+		runbookURL = func(alert string) string { return path.Join(o.RunbooksDir, alert+".md") }
+	}
+	groups, err := o.linked()
+	if err != nil {
+		return nil, nil, err
+	}
+	toRules, err := filepath.Rel(filepath.FromSlash(o.TestsDir), filepath.FromSlash(o.RulesDir))
+	if err != nil {
+		return nil, nil, err
+	}
+	ruleFiles := make([]string, len(groups))
+	for i, g := range groups {
+		ruleFiles[i] = path.Join(filepath.ToSlash(toRules), g.Name+".yml")
+	}
+	var files []render.File
+	var nAlerts, nRecording, nTests int
+	for _, g := range groups {
+		data, err := g.RuleFile(runbookURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, render.File{Path: path.Join(o.RulesDir, g.Name+".yml"), Data: o.header(data, "Rules of group "+g.Name)})
+		data, err = g.TestFile(ruleFiles, runbookURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("group %s: %w", g.Name, err)
+		}
+		files = append(files, render.File{Path: path.Join(o.TestsDir, g.Name+".yml"), Data: o.header(data, "promtool unit tests of group "+g.Name)})
+		nRecording += len(g.Recording)
+		for _, a := range g.Alerts {
+			nAlerts++
+			nTests += len(a.Tests)
+			files = append(files, render.File{Path: path.Join(o.RunbooksDir, a.Name+".md"), Data: a.RunbookPage(g)})
+		}
+	}
+	return files, []render.Count{
+		{N: len(groups), What: "rule groups"}, {N: nAlerts, What: "alerts"}, {N: nRecording, What: "recording rules"},
+		{N: nTests, What: "promtool test cases"}, {N: nAlerts, What: "runbooks"},
+	}, nil
+}
+
+// linked is the groups with each alert's Dashboard set from its panel, when Boards are set.
+// The declarations are not modified: the groups and their alerts are copies.
+func (o RulesOptions) linked() ([]rules.Group, error) {
+	groups := append([]rules.Group(nil), o.Groups...)
+	if len(o.Boards) == 0 {
+		return groups, nil
+	}
+	built := map[int]grafana.Dashboard{}
+	panelURL := func(p *grafana.Panel) (string, error) {
+		for i, b := range o.Boards {
+			if !b.Holds(p) {
+				continue
+			}
+			d, ok := built[i]
+			if !ok {
+				var err error
+				if d, err = grafana.Build(b); err != nil {
+					return "", err
+				}
+				built[i] = d
+			}
+			return grafana.PanelURL(d.Dashboard, p.Title)
+		}
+		return "", fmt.Errorf("panel %q is on no board", p.Title)
+	}
+	var errs []error
+	for i, g := range groups {
+		g.Alerts = append([]rules.Alert(nil), g.Alerts...)
+		for j, a := range g.Alerts {
+			if a.Panel == nil {
+				continue // rules.Validate names the alert
+			}
+			u, err := panelURL(a.Panel)
+			if err != nil {
+				errs = append(errs, &rules.Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: fmt.Errorf("%w: %v", rules.ErrNoPanel, err)})
+				continue
+			}
+			g.Alerts[j].Dashboard = o.GrafanaURL + u
+		}
+		groups[i] = g
+	}
+	return groups, errors.Join(errs...)
+}
+
+func (o RulesOptions) header(data []byte, what string) []byte {
+	if o.Source == "" {
+		return data
+	}
+	return append([]byte("# "+what+". Generated from "+o.Source+"; do not edit.\n"), data...)
+}
