@@ -3,10 +3,10 @@
 // promtool tests and runbook) and a dashboard panel showing the signal (payments.go),
 // checks them against its own metric catalog, and renders them with finobs's generator:
 //
-//	OUT/prometheus/rules/payments-api.yml   the Prometheus rule file
-//	OUT/prometheus/tests/payments-api.yml   its promtool unit tests
-//	OUT/runbooks/PaymentsAPIFailing.md      the alert's runbook
-//	OUT/grafana/payments/payments.json      the dashboard
+//	OUT/prometheus/rules/payments-api.yml           the Prometheus rule file
+//	OUT/prometheus/tests/payments-api.yml           its promtool unit tests
+//	OUT/runbooks/PaymentsAPIFailing.md              the alert's runbook
+//	OUT/grafana/dashboards/payments/payments.json   the dashboard
 //
 // Usage:
 //

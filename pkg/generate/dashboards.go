@@ -2,16 +2,16 @@ package generate
 
 import (
 	"errors"
-	"path"
 
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/render"
 )
 
-// Dashboards is the output of Grafana boards: each board's dashboard JSON, as Grafana's
-// file provisioning reads it, at dir/<folder slug>/<board name>.json (dir slash-separated,
-// relative to the output root, owned by the output). A board that does not build fails
-// the output, naming it; linting the built dashboards (grafana.Lint) is the caller's.
+// Dashboards is the output of Grafana boards: each board's dashboard JSON at
+// grafana.DashboardPath(dir, ...), dir/dashboards/<folder slug>/<board name>.json, where the
+// providers of grafana.Provisioning(dir, ...) read it (dir is slash-separated, relative to
+// the output root, and owned by the output). A board that does not build fails the output,
+// naming it; linting the built dashboards (grafana.Lint) is the caller's.
 func Dashboards(boards []grafana.Board, dir string) Output {
 	return Output{
 		Name: "dashboards",
@@ -31,7 +31,7 @@ func Dashboards(boards []grafana.Board, dir string) Output {
 				if err != nil {
 					return nil, nil, err
 				}
-				files = append(files, render.File{Path: path.Join(dir, grafana.Slug(d.Folder), d.Name+".json"), Data: data})
+				files = append(files, render.File{Path: grafana.DashboardPath(dir, d), Data: data})
 				panels += len(grafana.Panels(d.Dashboard))
 				queries += len(grafana.Queries(d.Dashboard))
 			}

@@ -19,7 +19,7 @@ func TestDashboards(t *testing.T) {
 		UID    string `json:"uid"`
 		Panels []any  `json:"panels"`
 	}
-	if err := json.Unmarshal([]byte(get(t, set, "grafana/queue-things/queue.json")), &d); err != nil {
+	if err := json.Unmarshal([]byte(get(t, set, "grafana/dashboards/queue-things/queue.json")), &d); err != nil {
 		t.Fatal(err)
 	}
 	if d.UID != "finobs-queue" || len(d.Panels) != 2 { // the row and its panel

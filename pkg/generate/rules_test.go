@@ -70,7 +70,7 @@ func TestRules(t *testing.T) {
 		RulesDir: "prom/rules", TestsDir: "prom/tests", RunbooksDir: "runbooks",
 		RunbookURL: func(a string) string { return "https://runbooks.example/" + a },
 		Boards:     []grafana.Board{queueBoard}, GrafanaURL: "https://grafana.example",
-		Source:     "queue",
+		Source: "queue",
 	})
 	if strings.Join(o.Owns, " ") != "prom/rules prom/tests runbooks" {
 		t.Errorf("owns %v", o.Owns)
