@@ -144,7 +144,7 @@ var (
 			Meaning:    "The index took documents in the last day, so its sources log, yet nothing was indexed into it for an hour: Filebeat stopped shipping these files, its documents are refused, or the sources went quiet.",
 			Impact:     "The logs of those components are missing where people look for them.",
 			Diagnosis:  []string{"Is Filebeat up? `make status`; its log is .stack/logs/filebeat.log (mapping errors and rejected events are logged there).", "Do the source files grow? (.stack/logs/<instance>.events.log for the JVMs, <instance>.log for the Go programs.)", "Check ElasticsearchDocumentsRejected and the cluster health."},
-			Mitigation: []string{"Restart Filebeat (`make up`); it resumes from its registry.", "Fix the pipeline in logs/ if its documents are refused, regenerate, and restart Filebeat."},
+			Mitigation: []string{"Restart Filebeat (`make up`); it resumes from its registry.", "Fix the pipeline in pipelines/ if its documents are refused, regenerate, and restart Filebeat."},
 		},
 		Tests: []rules.Test{
 			{Name: "nothing for an hour", At: 90 * minute,
@@ -169,8 +169,8 @@ var (
 		Runbook: rules.Runbook{
 			Meaning:    "Index operations fail: with the strict mappings, a document carries a field its template does not map, or a value of the wrong type.",
 			Impact:     "Filebeat drops a document Elasticsearch refuses as invalid: those events never arrive.",
-			Diagnosis:  []string{"Filebeat logs each refusal with its reason: `grep -i 'Cannot index event' .stack/logs/filebeat.log`.", "Compare the field with the pipeline's declaration in logs/ and the template in deploy/elasticsearch/index-templates."},
-			Mitigation: []string{"Declare the field (or fix its type) in logs/, add a golden line that has it, regenerate (`go run ./cmd/gen`) and restart the stack's Filebeat."},
+			Diagnosis:  []string{"Filebeat logs each refusal with its reason: `grep -i 'Cannot index event' .stack/logs/filebeat.log`.", "Compare the field with the pipeline's declaration in pipelines/ and the template in deploy/elasticsearch/index-templates."},
+			Mitigation: []string{"Declare the field (or fix its type) in pipelines/, add a golden line that has it, regenerate (`go run ./cmd/gen`) and restart the stack's Filebeat."},
 		},
 		Tests: []rules.Test{
 			{Name: "documents refused", At: 10 * minute,

@@ -24,7 +24,7 @@ var (
 			Meaning:    "The last scrapes of this target failed: the process is down, or its metrics port is unreachable.",
 			Impact:     "Its metrics, and every alert built on them, are blind.",
 			Diagnosis:  []string{"Open Prometheus' targets page for the scrape error.", "Check the process (`make status` locally) and its log."},
-			Mitigation: []string{"Restart the component; fix the port in internal/topology if it moved."},
+			Mitigation: []string{"Restart the component; fix the port in topology/ if it moved."},
 		},
 		Tests: []rules.Test{
 			{Name: "the producer stops", At: 5 * minute,

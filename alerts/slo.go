@@ -9,7 +9,7 @@ import (
 	"github.com/finobs/finobs/signals"
 )
 
-// The SLOs' recording rules and burn-rate alerts (internal/slo renders them from the
+// The SLOs' recording rules and burn-rate alerts (pkg/slo renders them from the
 // declarations in signals/slo.go), and the streaming query's lag alerts.
 var (
 	FreshnessSLO    = signals.Freshness.Group("pipeline", dashboards.FreshnessSLOPanels.Burn)

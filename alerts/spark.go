@@ -33,7 +33,7 @@ var (
 			},
 			Mitigation: []string{
 				"Start the worker again (`make up` starts what is not running); it registers with the master and the master gives the application a new executor on it.",
-				"If workers keep dying of memory, give them more (internal/topology) or lower spark.executor.memory (deploy/spark/spark-defaults.conf): a worker must offer at least one executor's memory.",
+				"If workers keep dying of memory, give them more (topology/) or lower spark.executor.memory (deploy/spark/spark-defaults.conf): a worker must offer at least one executor's memory.",
 			},
 		},
 		Tests: []rules.Test{
@@ -98,12 +98,12 @@ var (
 				"no worker offers the cores and memory one executor asks for (spark.executor.memory, spark.executor.cores), or no worker is alive.",
 			Impact: "Every query the application starts waits (the driver logs `Initial job has not accepted any resources`): the streaming job reads nothing and produces nothing.",
 			Diagnosis: []string{
-				"Compare the executor's demand in deploy/spark/spark-defaults.conf (spark.executor.memory, spark.executor.cores) with what each worker offers (the worker memory and cores panels; internal/topology).",
+				"Compare the executor's demand in deploy/spark/spark-defaults.conf (spark.executor.memory, spark.executor.cores) with what each worker offers (the worker memory and cores panels; topology/).",
 				"Check alive workers (SparkNoWorkerAlive, SparkWorkerLost) and free cores: another application may hold them all (spark.cores.max unset takes every core).",
 				"The master's web UI (`/json/` on its UI port) lists the waiting application and the workers' free cores and memory.",
 			},
 			Mitigation: []string{
-				"Lower the executor's demand to what a worker offers, or give the workers more (internal/topology), then restart the Spark Connect server.",
+				"Lower the executor's demand to what a worker offers, or give the workers more (topology/), then restart the Spark Connect server.",
 				"Stop the application that holds the cores, or cap it with spark.cores.max.",
 			},
 		},

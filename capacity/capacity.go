@@ -4,7 +4,7 @@
 // `go run ./cmd/gen` renders all of them to deploy/capacity.md.
 //
 // The plan of Deployed feeds the configs: the Kafka disk alert's predict_linear window and
-// horizon (signals/), the log indices' lifecycle delete ages (logs/), and, through
+// horizon (signals/), the log indices' lifecycle delete ages (pipelines/), and, through
 // TopicRetention, the topics' retention and segment settings.
 package capacity
 

@@ -97,8 +97,8 @@ var Original = cp.Scenario{
 }
 
 // Local is the native stack of `make up` under a capacity run of the producer: one
-// combined KRaft node, the stack's broker settings (internal/stack: 24 h, 1 GiB per
-// partition, 64 MiB segments; the 6 partitions internal/topics declares).
+// combined KRaft node, the stack's broker settings (deploy/native: 24 h, 1 GiB per
+// partition, 64 MiB segments; the 6 partitions topics/ declares).
 var Local = cp.Scenario{
 	Name:        "local",
 	Description: "The native stack (`make up`) under `go run ./cmd/produce -rate 2000`: one Kafka node with the stack's broker settings. Run `go run ./cmd/gen capacity -scenario local --prometheus URL` against it to replace the declared sizes with measured ones.",
@@ -107,9 +107,9 @@ var Local = cp.Scenario{
 		Rate:           cp.Declared(cp.PerSecond(2000), "go run ./cmd/produce -rate 2000"),
 		RecordBytes:    cp.Declared(260*cp.Bytes(1), "assumption: a JSON transaction with its record framing; measure with --prometheus"),
 		Compression:    cp.Declared(3.0, "assumption: snappy (the producer's default) on JSON; measure with --prometheus"),
-		Retention:      cp.Declared(24*time.Hour, "internal/stack: log.retention.hours=24"),
-		RetentionBytes: cp.Declared(cp.GiB, "internal/stack: log.retention.bytes=1 GiB per partition"),
-		Partitions:     cp.Declared(6, "internal/topics: the declared partitions"),
+		Retention:      cp.Declared(24*time.Hour, "deploy/native: log.retention.hours=24"),
+		RetentionBytes: cp.Declared(cp.GiB, "deploy/native: log.retention.bytes=1 GiB per partition"),
+		Partitions:     cp.Declared(6, "topics/: the declared partitions"),
 	}},
 	Replication:         cp.Declared(1, "one Kafka node"),
 	Brokers:             cp.Declared(1, "one combined KRaft node (KAFKA_NODES=1)"),
@@ -118,7 +118,7 @@ var Local = cp.Scenario{
 	Growth:              cp.Declared(0.0, "a test stack does not grow"),
 	PartitionThroughput: cp.Declared(10*cp.MB, "assumption, as in original; measure with --prometheus"),
 	ReactionTime:        cp.Declared(24*time.Hour, "as in production"),
-	BrokerSegment:       cp.Declared(64*cp.MiB, "internal/stack: log.segment.bytes=64 MiB"),
+	BrokerSegment:       cp.Declared(64*cp.MiB, "deploy/native: log.segment.bytes=64 MiB"),
 	Logs: logIndices(
 		logs(2, 300, "assumption: one KRaft node; measure with --prometheus"),
 		logs(5, 400, "assumption: the Connect server and the standalone cluster; measure with --prometheus"),
@@ -131,6 +131,6 @@ var Local = cp.Scenario{
 	ESReplicas: cp.Declared(0, "one node: no replicas"),
 	ESShards:   cp.Declared(1, "the index templates' number_of_shards"),
 	ESMaxShard: cp.Declared(50*cp.GB, "the upper end of Elastic's sizing guidance for log shards"),
-	ESDisk:     cp.Declared(0*cp.GB, "not checked: the node's disk watermarks are in bytes (internal/stack)"),
+	ESDisk:     cp.Declared(0*cp.GB, "not checked: the node's disk watermarks are in bytes (deploy/native)"),
 	ESHeadroom: cp.Declared(0.15, "Elasticsearch's default low disk watermark"),
 }

@@ -63,9 +63,9 @@ func checkLogs(s cp.Scenario) error {
 		for _, v := range ix.Pipelines {
 			switch got, ok := want[v.Pipeline]; {
 			case !ok:
-				problems = append(problems, fmt.Sprintf("pipeline %q is not declared in logs/", v.Pipeline))
+				problems = append(problems, fmt.Sprintf("pipeline %q is not declared in pipelines/", v.Pipeline))
 			case got != ix.Index:
-				problems = append(problems, fmt.Sprintf("pipeline %s writes %s (logs/), not %s", v.Pipeline, got, ix.Index))
+				problems = append(problems, fmt.Sprintf("pipeline %s writes %s (pipelines/), not %s", v.Pipeline, got, ix.Index))
 			}
 			delete(want, v.Pipeline)
 		}
@@ -76,7 +76,7 @@ func checkLogs(s cp.Scenario) error {
 	}
 	sort.Strings(missing)
 	for _, p := range missing {
-		problems = append(problems, fmt.Sprintf("pipeline %s (logs/) has no volume", p))
+		problems = append(problems, fmt.Sprintf("pipeline %s (pipelines/) has no volume", p))
 	}
 	if len(problems) > 0 {
 		return &cp.Error{Scenario: s.Name, Input: "Logs", Problem: strings.Join(problems, "; ")}

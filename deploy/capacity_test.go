@@ -37,7 +37,7 @@ func TestScenarioLogsMatchLogs(t *testing.T) {
 	s.Logs = append([]cp.LogIndex(nil), s.Logs...)
 	s.Logs[0].Pipelines = []cp.LogVolume{{Pipeline: "kafak", Rate: cp.Declared(cp.PerSecond(1), "t"), EventBytes: cp.Declared(cp.Bytes(1), "t")}}
 	_, err := CapacityPlans([]cp.Scenario{s})
-	if err == nil || !strings.Contains(err.Error(), `pipeline "kafak" is not declared in logs/`) || !strings.Contains(err.Error(), "pipeline kafka (logs/) has no volume") {
+	if err == nil || !strings.Contains(err.Error(), `pipeline "kafak" is not declared in pipelines/`) || !strings.Contains(err.Error(), "pipeline kafka (pipelines/) has no volume") {
 		t.Errorf("err %v", err)
 	}
 }

@@ -98,7 +98,7 @@ var alertmanagerOutput = render.Output{
 		}
 		routing, err := alerts.Routing.WithWebhooks(urls)
 		if err != nil {
-			return nil, nil, fmt.Errorf("local stack: %w (add a receiver port to the webhook in internal/topology)", err)
+			return nil, nil, fmt.Errorf("local stack: %w (add a receiver port to the webhook in topology/)", err)
 		}
 		localAM, err := routing.Render(header + "Local stack: each receiver posts to its own port of the recording webhook (" +
 			local.One(stack.Webhook).Addr(stack.PortHTTP) + " serves what they received).")

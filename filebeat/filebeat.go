@@ -78,7 +78,7 @@ func Render(header string, inputs []lp.Input, t Target) ([]byte, error) {
 		c.Output = map[string]any{"logstash": map[string]any{"hosts": []string{t.Logstash}}}
 	case t.Elasticsearch != "" && t.Logstash == "":
 		c.Output = map[string]any{"elasticsearch": map[string]any{"hosts": []string{t.Elasticsearch}}}
-		// Templates and lifecycle policies come from logs/ (internal/elastic), not Filebeat.
+		// Templates and lifecycle policies come from pipelines/ (internal/elastic), not Filebeat.
 		c.Setup = map[string]any{"template": map[string]any{"enabled": false}, "ilm": map[string]any{"enabled": false}}
 	default:
 		return nil, fmt.Errorf("filebeat: ship to Logstash or to Elasticsearch, exactly one")

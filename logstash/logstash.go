@@ -121,7 +121,7 @@ func Render(header string, pipelines []lp.Pipeline, t Target) ([]byte, error) {
 		w.line(3, "user => %s", w.q(ElasticUser))
 		w.line(3, "password => %s", w.q("${"+ElasticPasswordEnv+"}"))
 		w.line(3, "index => %s", w.q(index.Daily()))
-		w.line(3, "# Templates and ILM policies come from logs/ (deploy/elasticsearch).")
+		w.line(3, "# Templates and ILM policies come from pipelines/ (deploy/elasticsearch).")
 		w.line(3, "manage_template => false")
 		w.line(3, "ilm_enabled => false")
 		w.line(3, "data_stream => false")

@@ -16,7 +16,7 @@ import (
 // aggregates: six default triggers (5 s), a bucket bound of finobs_stream_freshness_seconds.
 const FreshnessObjective = 30 * time.Second
 
-// The SLOs of the pipeline (internal/slo renders them to recording rules, burn-rate alerts
+// The SLOs of the pipeline (pkg/slo renders them to recording rules, burn-rate alerts
 // and the SLO dashboard's signals).
 var (
 	// Freshness: the SLI is per micro-batch, from its oldest counted transaction (the one that

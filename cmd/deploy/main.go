@@ -1,5 +1,5 @@
 // Command deploy applies finobs' declarations to a running stack: the Kafka topics of
-// internal/topics, the generated Prometheus and Alertmanager configs (reloaded and checked),
+// topics/, the generated Prometheus and Alertmanager configs (reloaded and checked),
 // and Elasticsearch's index templates and lifecycle. Run with -help for every flag.
 package main
 
@@ -25,7 +25,7 @@ const usageText = `usage: deploy [flags]
 
 Provision a running finobs stack from the declarations in this repository:
 
-  topics         the Kafka topics of internal/topics (partitions, replication factor,
+  topics         the Kafka topics of topics/ (partitions, replication factor,
                  min.insync.replicas, retention time and bytes, segment bytes, cleanup
                  policy; replication from the stack's broker count): missing topics are
                  created, more partitions added, differing configs set
@@ -60,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
 	which := fs.String("stack", "local", "the running stack: local (native) or compose")
-	bootstrap := fs.String("bootstrap", "", "Kafka bootstrap servers (default: the stack's, from internal/topology)")
+	bootstrap := fs.String("bootstrap", "", "Kafka bootstrap servers (default: the stack's, from topology/)")
 	prom := fs.String("prometheus", "", "Prometheus URL (default: the stack's)")
 	am := fs.String("alertmanager", "", "Alertmanager URL (default: the stack's)")
 	es := fs.String("elasticsearch", "", "Elasticsearch URL (default: the stack's)")

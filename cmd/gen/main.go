@@ -1,5 +1,5 @@
 // Command gen renders every monitoring asset of finobs from the typed definitions in
-// alerts/, dashboards/ and internal/catalog, and checks them.
+// alerts/, dashboards/ and catalog/, and checks them.
 package main
 
 import (

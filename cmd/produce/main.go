@@ -45,7 +45,7 @@ produce exits with status 1, naming the fields, when the registry finds it incom
 with the subject's registered version. -format json writes the JSON encoding (~261 bytes)
 and needs no registry.
 
-The topic is created when missing (-create-topic), from its declaration in internal/topics
+The topic is created when missing (-create-topic), from its declaration in topics/
 (go run ./cmd/deploy creates the declared topics on a stack; this is the fallback); when it
 exists, its partitions, replication factor and min.insync.replicas must match the flags, or
 produce exits before sending anything. Flags left 0 take the declared values for the

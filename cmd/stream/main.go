@@ -135,9 +135,9 @@ func run(args []string, stderr io.Writer) int {
 		return nil
 	})
 	fs.DurationVar(&cfg.StopWait, "stop-wait", cfg.StopWait, "on shutdown, how long to wait for a running batch to finish before stopping")
-	createTopics := fs.Bool("create-topics", true, "create missing output topics (the declared ones from internal/topics; go run ./cmd/deploy creates those), and check that declared ones have their declared partitions, replication factor and min.insync.replicas")
-	replication := fs.Int("replication-factor", 0, "replication factor of created output topics that internal/topics does not declare; 0: as the declared topics for the cluster's broker count")
-	partitions := fs.Int("partitions", 0, "partitions of created output topics that internal/topics does not declare; 0: as many as the input topic")
+	createTopics := fs.Bool("create-topics", true, "create missing output topics (the declared ones from topics/; go run ./cmd/deploy creates those), and check that declared ones have their declared partitions, replication factor and min.insync.replicas")
+	replication := fs.Int("replication-factor", 0, "replication factor of created output topics that topics/ does not declare; 0: as the declared topics for the cluster's broker count")
+	partitions := fs.Int("partitions", 0, "partitions of created output topics that topics/ does not declare; 0: as many as the input topic")
 	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr, "listen address of /metrics")
 	linger := fs.Duration("linger", 15*time.Second, "when the restart policy gave up, how long /metrics stays up before exit 3 (longer than Prometheus' scrape interval, so the last failure is recorded)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")

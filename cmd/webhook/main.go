@@ -9,7 +9,7 @@
 // receiver (-heartbeat) last got a notification and how long ago, as a dead man's switch
 // service would.
 // With -runbooks DIR it also serves the generated runbook pages under /runbooks/, where
-// the runbook_url of alerts points (internal/deployment).
+// the runbook_url of alerts points (deploy/deployment).
 package main
 
 import (

@@ -141,7 +141,7 @@ func TestComposeFile(t *testing.T) {
 }
 
 // Each Kafka container's settings, as compose-go reads them from the file, are those the
-// native 3+3 node of the same name runs (internal/stack writes them from kafkaconf), key by
+// native 3+3 node of the same name runs (deploy/native writes them from kafkaconf), key by
 // key, but for kafkaconf.DeploymentKeys.
 func TestKafkaSettingsAsNative(t *testing.T) {
 	p := load(t)

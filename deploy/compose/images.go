@@ -5,7 +5,7 @@ import (
 )
 
 // Images, pinned by version. Kafka, Spark, the JMX exporter agent and the Elastic stack
-// follow the versions the native stack runs (internal/stack/versions.go); Prometheus,
+// follow the versions the native stack runs (deploy/native/versions.go); Prometheus,
 // Alertmanager, node_exporter and elasticsearch_exporter follow go.mod (the module
 // github.com/prometheus/prometheus v0.316.0 is Prometheus 3.16.0).
 var (

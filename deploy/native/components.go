@@ -283,14 +283,14 @@ func clusterID(dir string) (string, error) {
 	return id, os.WriteFile(f, []byte(id+"\n"), 0o644)
 }
 
-// kafkaProperties is the server.properties of a node: internal/kafkaconf's settings, the
+// kafkaProperties is the server.properties of a node: deploy/kafkaconf's settings, the
 // same the Compose file gives each container.
 func kafkaProperties(st stack.Stack, inst stack.Instance, logDirs []string) (string, error) {
 	settings, err := kafkaconf.Node(st, inst, logDirs...)
 	if err != nil {
 		return "", err
 	}
-	return kafkaconf.Properties("Written by `go run ./cmd/stack up` from internal/kafkaconf; do not edit.", settings), nil
+	return kafkaconf.Properties("Written by `go run ./cmd/stack up` from deploy/kafkaconf; do not edit.", settings), nil
 }
 
 // jvmLog4j is the log4j2 config of a JVM group, deploy/log4j2/<group>.properties: rendered
@@ -444,7 +444,7 @@ func webhookService(p Paths, inst stack.Instance) service {
 		argv: append([]string{filepath.Join(p.Bin(), "webhook"),
 			"-listen", inst.Addr(stack.PortHTTP),
 			"-file", filepath.Join(p.WebhookDir(), "notifications.jsonl"),
-			// The runbook_url of the native rules points here (internal/deployment).
+			// The runbook_url of the native rules points here (deploy/deployment).
 			"-runbooks", p.Deploy("runbooks")}, webhookReceivers(inst)...),
 		health: httpOK(base + "/healthz"),
 		url:    base + "/notifications",

@@ -132,7 +132,7 @@ const esJVMOptions = `# Written by the finobs stack; do not edit.
 func elasticsearchYML(inst stack.Instance, data, logs string) string {
 	var b strings.Builder
 	w := func(k string, v any) { fmt.Fprintf(&b, "%s: %v\n", k, v) }
-	b.WriteString("# Written by `go run ./cmd/stack up` from internal/topology; do not edit.\n")
+	b.WriteString("# Written by `go run ./cmd/stack up` from topology/; do not edit.\n")
 	w("cluster.name", "finobs")
 	w("node.name", inst.Name)
 	w("path.data", data)

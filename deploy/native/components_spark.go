@@ -70,7 +70,7 @@ func sparkProperties(p Paths, inst stack.Instance, kvs [][2]string) (string, fun
 			return err
 		}
 		var b strings.Builder
-		b.WriteString("# Written by `go run ./cmd/stack up` from internal/topology; do not edit.\n")
+		b.WriteString("# Written by `go run ./cmd/stack up` from topology/; do not edit.\n")
 		for _, kv := range kvs {
 			fmt.Fprintf(&b, "%s %s\n", kv[0], kv[1])
 		}

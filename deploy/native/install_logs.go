@@ -71,7 +71,7 @@ func (in *Installer) filebeat(ctx context.Context) error {
 		return err
 	} else if sum != FilebeatSdistSHA256 {
 		os.Remove(sdist)
-		return fmt.Errorf("%s has sha256 %s, want %s (pinned in internal/stack/versions.go)", sdist, sum, FilebeatSdistSHA256)
+		return fmt.Errorf("%s has sha256 %s, want %s (pinned in deploy/native/versions.go)", sdist, sum, FilebeatSdistSHA256)
 	}
 	// Only the linux build: the sdist holds the darwin and windows ones too.
 	prefix := name + "-" + ver + "/filebeat/" + filepath.Base(dir) + "/"

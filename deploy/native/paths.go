@@ -2,7 +2,7 @@
 // master and worker with a Spark Connect server running against them, Prometheus,
 // Alertmanager, node_exporter, a webhook receiver and the logging pipeline (Elasticsearch,
 // its exporter, Filebeat), as plain background processes on loopback.
-// Ports come from internal/topology; everything downloaded, built, logged or stored lives in
+// Ports come from topology/; everything downloaded, built, logged or stored lives in
 // the state directory (.stack/, or $FINOBS_STATE).
 package native
 

@@ -1,5 +1,5 @@
 // Package provision applies finobs' declarations to a running stack, local or Compose: the
-// Kafka topics of internal/topics, the Prometheus and Alertmanager configurations cmd/gen
+// Kafka topics of topics/, the Prometheus and Alertmanager configurations cmd/gen
 // renders (reloaded, then checked against what runs), and Elasticsearch's index templates
 // and lifecycle (internal/esprovision). Every step plans first; nothing is applied until
 // every step has planned and no plan holds a change that cannot be made safely.

@@ -9,7 +9,7 @@ import (
 	"github.com/finobs/finobs/pipeline/schemas"
 )
 
-// Schemas registers the schema registry subjects (internal/schemas) with their
+// Schemas registers the schema registry subjects (pipeline/schemas) with their
 // compatibility levels. A schema the registry's rule refuses is an unsafe change: producers
 // and the job would disagree on the records.
 type Schemas struct {

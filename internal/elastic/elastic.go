@@ -68,7 +68,7 @@ func Templates(set lp.Set, o Options) ([]Template, error) {
 			Priority:      ptr(int64(200)), // above the built-in logs-*-* templates
 			Meta_: types.Metadata{
 				"description":  json.RawMessage(strconv.Quote("Daily indices of " + strings.Join(sources, ", ") + "; kept by " + ix.Retention.Name)),
-				"generated_by": json.RawMessage(`"go run ./cmd/gen from logs/"`),
+				"generated_by": json.RawMessage(`"go run ./cmd/gen from pipelines/"`),
 			},
 			Template: &types.IndexTemplateMapping{
 				Settings: settings,
@@ -86,7 +86,7 @@ func Policies(set lp.Set) []Policy {
 	var out []Policy
 	for _, r := range set.Retentions {
 		out = append(out, Policy{Name: r.Name, Request: &putlifecycle.Request{Policy: &types.IlmPolicy{
-			Meta_: types.Metadata{"generated_by": json.RawMessage(`"go run ./cmd/gen from logs/"`)},
+			Meta_: types.Metadata{"generated_by": json.RawMessage(`"go run ./cmd/gen from pipelines/"`)},
 			Phases: types.Phases{
 				Hot:    &types.Phase{MinAge: "0ms", Actions: &types.IlmActions{SetPriority: &types.SetPriorityAction{Priority: ptr(100)}}},
 				Delete: &types.Phase{MinAge: days(r), Actions: &types.IlmActions{Delete: &types.DeleteAction{}}},

@@ -56,7 +56,7 @@ type Config struct {
 
 	// Topic creation and checks. When the topic exists, its partitions, replication factor
 	// and min.insync.replicas must match these or the run fails before producing. Zero is
-	// "as declared" (internal/topics, for the cluster's broker count; see TopicSpec).
+	// "as declared" (topics/, for the cluster's broker count; see TopicSpec).
 	CreateTopic       bool
 	Partitions        int32
 	ReplicationFactor int16
@@ -95,7 +95,7 @@ func Defaults() Config {
 		Brokers:     []string{"127.0.0.1:9092"},
 		Topic:       topics.Transactions,
 		CreateTopic: true,
-		// As internal/topics declares the topic for the cluster it connects to.
+		// As topics/ declares the topic for the cluster it connects to.
 		Partitions:        0,
 		ReplicationFactor: 0,
 		MinInsyncReplicas: 0,

@@ -23,7 +23,7 @@ var ErrTopicConflict = errors.New("topic settings conflict")
 var ErrNoTopic = errors.New("topic does not exist")
 
 // TopicSpec is what a topic must look like. A zero Partitions, ReplicationFactor or
-// MinInsyncReplicas is "as declared": for a topic of internal/topics, its declaration for
+// MinInsyncReplicas is "as declared": for a topic of topics/, its declaration for
 // the cluster's broker count; for another topic, whatever it has when it exists, else the
 // declarations' partitions and replication.
 type TopicSpec struct {

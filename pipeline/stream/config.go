@@ -62,7 +62,7 @@ type Config struct {
 }
 
 // Defaults is the local native stack's setup, but for CheckpointDir, which the caller sets:
-// cmd/stream puts it in the native stack's state directory (internal/stack) or where
+// cmd/stream puts it in the native stack's state directory (deploy/native) or where
 // $FINOBS_CHECKPOINT_DIR says (a volume under Compose).
 func Defaults() Config {
 	return Config{
@@ -72,7 +72,7 @@ func Defaults() Config {
 		AggregatesTopic:      topics.Aggregates,
 		AnomaliesTopic:       topics.Anomalies,
 		DeadLetterTopic:      topics.DeadLetters,
-		CheckpointDir:        "", // the stack's: cmd/stream defaults it to internal/stack's state directory
+		CheckpointDir:        "", // the stack's: cmd/stream defaults it to deploy/native's state directory
 		Query:                "transactions",
 		Trigger:              5 * time.Second,
 		Window:               time.Minute,

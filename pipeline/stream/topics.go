@@ -20,7 +20,7 @@ var ErrTopicConflict = errors.New("topic settings conflict")
 
 // EnsureTopics makes sure the job's output topics exist: the Kafka sink cannot create them
 // where auto-creation is off. go run ./cmd/deploy creates the declared topics
-// (internal/topics); this is the fallback. A declared topic is created from its declaration
+// (topics/); this is the fallback. A declared topic is created from its declaration
 // for the cluster's broker count, and an existing one must have its declared partitions,
 // replication factor and min.insync.replicas, or the job does not start: its outputs would
 // not survive what the declaration promises. Another topic (a test's) gets partitions
