@@ -10,7 +10,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 )
 
-// Queries are the PromQL the planner measures with (internal/capacity.Measure), for a
+// Queries are the PromQL the planner measures with (internal/sizing.Measure), for a
 // topic, an index group and a window. Each is one number: a ratio of sums, so any number of brokers, producers and
 // daily indices add up.
 type Queries struct{ Window time.Duration }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/finobs/finobs/capacity"
-	cp "github.com/finobs/finobs/internal/capacity"
+	"github.com/finobs/finobs/internal/sizing"
 	"github.com/finobs/finobs/pipelines"
 	"github.com/finobs/finobs/signals"
 )
@@ -24,7 +24,7 @@ func TestScenariosPlan(t *testing.T) {
 		t.Errorf("disk signal %v/%v, plan %v/%v", signals.DiskFillWindow, signals.DiskFillHorizon, p.DiskAlert.Window, p.DiskAlert.Horizon)
 	}
 	for _, ix := range pipelines.Indices() {
-		age, err := cp.LogDeleteAge(p, ix.Name)
+		age, err := sizing.LogDeleteAge(p, ix.Name)
 		if err != nil || ix.Retention.Delete != age {
 			t.Errorf("index %s deletes at %v, plan %v (%v)", ix.Name, ix.Retention.Delete, age, err)
 		}
@@ -34,9 +34,9 @@ func TestScenariosPlan(t *testing.T) {
 // A scenario whose log pipelines are not those of logs/ fails, naming them.
 func TestScenarioLogsMatchLogs(t *testing.T) {
 	s := capacity.Local
-	s.Logs = append([]cp.LogIndex(nil), s.Logs...)
-	s.Logs[0].Pipelines = []cp.LogVolume{{Pipeline: "kafak", Rate: cp.Declared(cp.PerSecond(1), "t"), EventBytes: cp.Declared(cp.Bytes(1), "t")}}
-	_, err := CapacityPlans([]cp.Scenario{s})
+	s.Logs = append([]sizing.LogIndex(nil), s.Logs...)
+	s.Logs[0].Pipelines = []sizing.LogVolume{{Pipeline: "kafak", Rate: sizing.Declared(sizing.PerSecond(1), "t"), EventBytes: sizing.Declared(sizing.Bytes(1), "t")}}
+	_, err := CapacityPlans([]sizing.Scenario{s})
 	if err == nil || !strings.Contains(err.Error(), `pipeline "kafak" is not declared in pipelines/`) || !strings.Contains(err.Error(), "pipeline kafka (pipelines/) has no volume") {
 		t.Errorf("err %v", err)
 	}

@@ -9,12 +9,12 @@ import (
 
 	"github.com/finobs/finobs/capacity"
 	"github.com/finobs/finobs/deploy"
-	cp "github.com/finobs/finobs/internal/capacity"
+	"github.com/finobs/finobs/internal/sizing"
 )
 
 type capacityOptions struct {
 	Scenario   string
-	Units      cp.System
+	Units      sizing.System
 	Prometheus string // "": declared inputs only
 	Window     time.Duration
 }
@@ -30,25 +30,25 @@ func printCapacity(ctx context.Context, o capacityOptions, stdout, stderr io.Wri
 		log := slog.New(slog.NewTextHandler(stderr, nil))
 		log.Info("measuring capacity inputs", "scenario", s.Name, "prometheus", o.Prometheus, "window", o.Window)
 		var notes []string
-		if s, notes, err = cp.Measure(ctx, s, o.Prometheus, capacity.Queries{Window: o.Window}); err != nil {
+		if s, notes, err = sizing.Measure(ctx, s, o.Prometheus, capacity.Queries{Window: o.Window}); err != nil {
 			return err
 		}
 		for _, n := range notes {
 			log.Warn(n)
 		}
 	}
-	plans, err := deploy.CapacityPlans([]cp.Scenario{s})
+	plans, err := deploy.CapacityPlans([]sizing.Scenario{s})
 	if err != nil {
 		if o.Prometheus != "" {
 			// Show what was measured: the reason a plan fails is often there.
 			fmt.Fprintf(stdout, "Scenario %s does not plan with these inputs:\n", s.Name)
-			if terr := cp.TextTable(stdout, cp.InputsTable(s, o.Units)); terr != nil {
+			if terr := sizing.TextTable(stdout, sizing.InputsTable(s, o.Units)); terr != nil {
 				return terr
 			}
 		}
 		return err
 	}
-	if err := cp.Text(stdout, plans[0], o.Units); err != nil {
+	if err := sizing.Text(stdout, plans[0], o.Units); err != nil {
 		return fmt.Errorf("capacity: %w", err)
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/finobs/finobs/capacity"
-	cp "github.com/finobs/finobs/internal/capacity"
+	"github.com/finobs/finobs/internal/sizing"
 )
 
 // A scenario that does not plan stops gen before anything is written, naming the scenario
@@ -20,20 +20,20 @@ func TestBadCapacityWritesNothing(t *testing.T) {
 	t.Cleanup(func() { capacity.Local = saved })
 	for _, c := range []struct {
 		name  string
-		edit  func(*cp.Scenario)
+		edit  func(*sizing.Scenario)
 		input string
 	}{
-		{"zero rate", func(s *cp.Scenario) { s.Topics[0].Rate = cp.Declared(cp.PerSecond(0), "test") }, "Topics[financial_transactions].Rate"},
-		{"negative rate", func(s *cp.Scenario) { s.Topics[0].Rate = cp.Declared(cp.PerSecond(-5), "test") }, "Topics[financial_transactions].Rate"},
-		{"compression below 1", func(s *cp.Scenario) { s.Topics[0].Compression = cp.Declared(0.8, "test") }, "Topics[financial_transactions].Compression"},
-		{"retention the disk cannot hold", func(s *cp.Scenario) {
-			s.Topics[0].RetentionBytes = cp.Declared(cp.Bytes(0), "test")
-			s.Disk = cp.Declared(2*cp.GB, "test")
+		{"zero rate", func(s *sizing.Scenario) { s.Topics[0].Rate = sizing.Declared(sizing.PerSecond(0), "test") }, "Topics[financial_transactions].Rate"},
+		{"negative rate", func(s *sizing.Scenario) { s.Topics[0].Rate = sizing.Declared(sizing.PerSecond(-5), "test") }, "Topics[financial_transactions].Rate"},
+		{"compression below 1", func(s *sizing.Scenario) { s.Topics[0].Compression = sizing.Declared(0.8, "test") }, "Topics[financial_transactions].Compression"},
+		{"retention the disk cannot hold", func(s *sizing.Scenario) {
+			s.Topics[0].RetentionBytes = sizing.Declared(sizing.Bytes(0), "test")
+			s.Disk = sizing.Declared(2*sizing.GB, "test")
 		}, "Disk"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := saved
-			s.Topics = append([]cp.Topic(nil), saved.Topics...)
+			s.Topics = append([]sizing.Topic(nil), saved.Topics...)
 			c.edit(&s)
 			capacity.Local = s
 			dir := t.TempDir()

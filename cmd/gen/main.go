@@ -21,9 +21,9 @@ import (
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/deploy/deployment"
-	capacityplan "github.com/finobs/finobs/internal/capacity"
 	"github.com/finobs/finobs/internal/live"
 	"github.com/finobs/finobs/internal/preview"
+	"github.com/finobs/finobs/internal/sizing"
 	"github.com/finobs/finobs/pkg/generate"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/stack"
@@ -123,8 +123,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Visit(func(f *flag.Flag) { measure = measure || f.Name == "prometheus" })
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
-		var u capacityplan.System
-		if u, err = capacityplan.ParseSystem(*unitsFlag); err != nil {
+		var u sizing.System
+		if u, err = sizing.ParseSystem(*unitsFlag); err != nil {
 			fmt.Fprintf(stderr, "gen: --units: %v\n", err)
 			return 2
 		}

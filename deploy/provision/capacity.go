@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/finobs/finobs/capacity"
-	cp "github.com/finobs/finobs/internal/capacity"
+	"github.com/finobs/finobs/internal/sizing"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topics"
 	"github.com/finobs/finobs/topology"
@@ -14,15 +14,15 @@ import (
 // capacity plan, where the plan sizes a topic; the others keep topics.DefaultStorage. The
 // plan decides, not a number typed twice: `go run ./cmd/gen capacity -scenario NAME` shows
 // where each figure comes from.
-func sized(st stack.Stack, scenario cp.Scenario) []topics.Topic {
-	plan, err := cp.Make(scenario)
+func sized(st stack.Stack, scenario sizing.Scenario) []topics.Topic {
+	plan, err := sizing.Make(scenario)
 	if err != nil {
 		// The scenarios are declarations, planned by the generate tests and `go run ./cmd/gen`.
 		panic(fmt.Sprintf("provision: capacity scenario %s: %v", scenario.Name, err))
 	}
 	storage := topics.DefaultStorage()
 	for name, s := range storage {
-		retention, bytes, segment, err := cp.TopicRetention(plan, name)
+		retention, bytes, segment, err := sizing.TopicRetention(plan, name)
 		if err != nil {
 			continue // a topic the plan does not size
 		}
@@ -37,7 +37,7 @@ func sized(st stack.Stack, scenario cp.Scenario) []topics.Topic {
 }
 
 // scenarioOf is the capacity scenario a stack is sized for.
-func scenarioOf(st stack.Stack) cp.Scenario {
+func scenarioOf(st stack.Stack) sizing.Scenario {
 	if st.Name == topology.Compose().Name {
 		return capacity.Deployed
 	}

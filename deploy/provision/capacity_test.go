@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/finobs/finobs/capacity"
-	cp "github.com/finobs/finobs/internal/capacity"
+	"github.com/finobs/finobs/internal/sizing"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topics"
 	"github.com/finobs/finobs/topology"
@@ -19,13 +19,13 @@ func TestTopicsSizedByThePlan(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		st       stack.Stack
-		scenario cp.Scenario
+		scenario sizing.Scenario
 	}{{local, capacity.Local}, {topology.Compose(), capacity.Deployed}} {
-		plan, err := cp.Make(tc.scenario)
+		plan, err := sizing.Make(tc.scenario)
 		if err != nil {
 			t.Fatal(err)
 		}
-		retention, bytes, segment, err := cp.TopicRetention(plan, topics.Transactions)
+		retention, bytes, segment, err := sizing.TopicRetention(plan, topics.Transactions)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,11 +1,11 @@
-// Package capacity plans the storage and partitions of the pipeline from typed inputs: how
+// Package sizing plans the storage and partitions of the pipeline from typed inputs: how
 // many records a second each topic takes, how large they are, how well they compress, how
 // many replicas and brokers keep them and for how long, and the same for the log indices.
 // Every input carries its source (declared, with why, or measured, with the PromQL and the
 // Prometheus it ran on) and the plan prints it beside the number. The plan also gives the
 // settings that depend on it: topic retention and segment size, the index lifecycle's
 // delete age, and the window and horizon of the disk alerts.
-package capacity
+package sizing
 
 import (
 	"fmt"
