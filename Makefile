@@ -31,7 +31,7 @@ EXAMPLE_OUT = .stack/example
 .PHONY: example
 example: ## build and run examples/payments into .stack/example, then promtool checks its rules and runs its tests
 	rm -rf $(EXAMPLE_OUT)
-	cd examples/payments && $(GO) run . -out $(CURDIR)/$(EXAMPLE_OUT)
+	cd examples/payments && $(GO) vet . && $(GO) test . && $(GO) run . -out $(CURDIR)/$(EXAMPLE_OUT)
 	$(GO) tool promtool check rules $(EXAMPLE_OUT)/prometheus/rules/*.yml
 	$(GO) tool promtool test rules $(EXAMPLE_OUT)/prometheus/tests/*.yml
 
