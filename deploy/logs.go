@@ -82,7 +82,7 @@ func logFiles(set lp.Set) ([]render.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, render.File{Path: p.Log4j.File, Data: b})
+		files = append(files, render.File{Path: path.Join(Log4jDir, p.Name+".properties"), Data: b})
 	}
 
 	compose := topology.Compose()

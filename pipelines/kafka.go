@@ -33,7 +33,6 @@ var Kafka = lp.Pipeline{
 	},
 	Index: KafkaIndex,
 	Log4j: &lp.Log4j{
-		File:   "deploy/log4j2/kafka.properties",
 		Layout: "[%d] %p %m (%c)%n", // %d is the time layout below, in its zone
 		Target: "SYSTEM_OUT",
 		Root:   "INFO",

@@ -25,7 +25,7 @@ func TestLog4jWritesOnlyEvents(t *testing.T) {
 			os.WriteFile(props, []byte("process.roles=broker\nnode.id=x\n"), 0o644)
 			events := filepath.Join(dir, "jvm.events.log")
 			out, _ := runJava(t, "-Xmx128m", "-cp", filepath.Join(libs, "*"),
-				"-Dlog4j2.configurationFile="+filepath.Join("..", p.Log4j.File),
+				"-Dlog4j2.configurationFile="+filepath.Join("..", "deploy", "log4j2", p.Name+".properties"),
 				"-D"+lp.LogFileProperty+"="+events, "kafka.Kafka", props)
 			b, err := os.ReadFile(events)
 			if err != nil {

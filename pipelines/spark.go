@@ -32,7 +32,6 @@ var Spark = lp.Pipeline{
 	},
 	Index: SparkIndex,
 	Log4j: &lp.Log4j{
-		File:   "deploy/log4j2/spark.properties",
 		Layout: "%d %p %c{1}: %m%n%ex", // %d is the time layout below, in its zone
 		Target: "SYSTEM_ERR",
 		Root:   "INFO",

@@ -128,10 +128,10 @@ type Time struct {
 // ISO8601 is the layout of RFC 3339 timestamps with their zone (slog, Prometheus).
 const ISO8601 = "ISO8601"
 
-// Log4j is what a JVM pipeline renders into its log4j2 config: the pattern layout (its %d
-// takes the pipeline's time layout and zone) and the levels of chatty loggers.
+// Log4j is what a JVM pipeline renders into its log4j2 config (<pipeline name>.properties,
+// where the JVMs of the pipeline read it): the pattern layout (its %d takes the pipeline's
+// time layout and zone) and the levels of chatty loggers.
 type Log4j struct {
-	File    string // deploy path, "deploy/log4j2/kafka.properties"
 	Layout  string // "[%d] %p %m (%c)%n"
 	Target  string // console target: "SYSTEM_OUT" or "SYSTEM_ERR"
 	Root    string // root level
