@@ -12,6 +12,7 @@ import (
 	"github.com/finobs/finobs/deploy/deployment"
 	"github.com/finobs/finobs/pkg/render"
 	"github.com/finobs/finobs/pkg/rules"
+	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
 
@@ -30,19 +31,11 @@ func renderRules() ([]render.File, []render.Count, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	composeURLs, err := deployment.For(topology.Compose(), nil)
+	groups, composeURLs, err := deployed(topology.Compose())
 	if err != nil {
 		return nil, nil, err
 	}
-	localURLs, err := deployment.For(local, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	groups, err := linkDashboards(alerts.Groups(), composeURLs)
-	if err != nil {
-		return nil, nil, err
-	}
-	localGroups, err := linkDashboards(alerts.Groups(), localURLs)
+	localGroups, localURLs, err := deployed(local)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,6 +82,17 @@ func renderRules() ([]render.File, []render.Count, error) {
 		{N: 2, What: "deployments"}, {N: len(groups), What: "rule groups"}, {N: nAlerts, What: "alerts"}, {N: nRecording, What: "recording rules"},
 		{N: nTests, What: "promtool test cases"}, {N: nAlerts, What: "runbooks"},
 	}, nil
+}
+
+// deployed are the rule groups as a deployment renders them: with its URLs (package
+// deployment), each alert's dashboard_url its panel there.
+func deployed(st stack.Stack) ([]rules.Group, deployment.URLs, error) {
+	urls, err := deployment.For(st, nil)
+	if err != nil {
+		return nil, urls, err
+	}
+	groups, err := linkDashboards(alerts.Groups(), urls)
+	return groups, urls, err
 }
 
 // linkDashboards sets each alert's dashboard_url from the panel it points to; a panel that
