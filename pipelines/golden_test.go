@@ -56,7 +56,7 @@ func TestGolden(t *testing.T) {
 				}
 				want, err := lp.Expected(Golden(), f)
 				if err != nil {
-					t.Fatalf("%v (run go test ./logs -update)", err)
+					t.Fatalf("%v (run go test ./pipelines -update)", err)
 				}
 				if len(want) != len(got) {
 					t.Errorf("%s: %s: %d events, %d expected", p.Name, f, len(got), len(want))

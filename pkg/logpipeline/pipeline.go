@@ -1,6 +1,6 @@
 // Package logpipeline is the model of a log pipeline: which files of which components, how
 // an event starts, how it is cut into fields, how its time is read, the typed fields it
-// yields, the index it goes to and how long that index keeps it. Package logs declares the
+// yields, the index it goes to and how long that index keeps it. Package pipelines declares the
 // pipelines; filebeat/, logstash/ and internal/elastic render them.
 //
 // Parsing is declared once in a form every engine runs the same way: dissect patterns
