@@ -5,7 +5,8 @@ ES        ?= http://127.0.0.1:9200
 # Integration tests start Kafka, Spark and Prometheus: give them room.
 TESTFLAGS ?= -timeout 30m -count=1
 
-.PHONY: gen check test test-faults test-unit lint rules-test am-test up down status deploy deploy-down deploy-status deploy-secrets check-live bench-producer bench-stream bench-freshness
+
+.PHONY: gen check test phases test-faults test-unit lint rules-test am-test up down status deploy deploy-down deploy-status deploy-secrets check-live bench-producer bench-stream bench-freshness
 
 gen: ## render every asset under deploy/
 	$(GO) run ./cmd/gen
@@ -41,9 +42,26 @@ test-unit: ## the tests that need no running stack
 # The whole contract: generation is current, every check passes, the integration tests run
 # against the real native stack (started here if it is not up, and stopped again), then the
 # fault suite on a 3+3 stack of its own (TestJobCorrectness runs there, across a broker outage).
-test: check lint rules-test am-test example
-	$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) -skip '^TestJobCorrectness$$' $$($(GO) list ./... | grep -v /integration/faults)
-	@$(MAKE) --no-print-directory test-faults
+# Each phase is timed into $(PHASES) (cmd/stack exec adds its install, start, tests and stop),
+# and the table is printed at the end, passed or failed.
+PHASES = $(CURDIR)/.stack/phases
+# timed NAME, COMMAND: run COMMAND, append "NAME<TAB>seconds" to $(PHASES); on failure print the
+# table so far and fail.
+timed = t0=$$(date +%s); $(2); rc=$$?; printf '%s\t%s\n' "$(1)" $$(( $$(date +%s) - t0 )) >> $(PHASES); \
+	if [ $$rc != 0 ]; then $(MAKE) --no-print-directory phases; exit $$rc; fi
+test:
+	@mkdir -p .stack && : > $(PHASES)
+	@for step in check lint rules-test am-test example; do \
+		$(call timed,$$step,$(MAKE) --no-print-directory $$step); \
+	done
+	@$(call timed,integration tests (1-node stack),FINOBS_PHASES=$(PHASES) FINOBS_PHASE='1-node stack' \
+		$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) -skip '^TestJobCorrectness$$' $$($(GO) list ./... | grep -v /integration/faults))
+	@$(call timed,fault suite (3+3 stack),FINOBS_PHASES=$(PHASES) FINOBS_PHASE='3+3 stack' $(MAKE) --no-print-directory test-faults)
+	@$(MAKE) --no-print-directory phases
+
+phases: ## the phases of the last make test and their times
+	@awk -F'\t' '{ printf "  %-44s %5ds  %3dm%02ds\n", $$1, $$2, $$2/60, $$2%60; if ($$1 !~ /: /) total += $$2 } \
+		END { printf "  %-44s %5ds  %3dm%02ds\n", "make test", total, total/60, total%60 }' $(PHASES)
 
 # The fault suite (nothing lost rides on its broker killed), then the job's totals across a
 # broker outage, on one 3+3 stack; FAULTS='TestFaults/lanes/brokers' runs a part. -parallel 64: every fault is a parallel

@@ -23,7 +23,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -162,6 +164,8 @@ func execIn(ctx context.Context, s *native.Stack, log *slog.Logger, argv []strin
 			}
 		}()
 	}
+	phases := phaseLog(log)
+	s.Timed = phases
 	started, err := s.Up(ctx)
 	if err != nil {
 		return 1, err
@@ -172,9 +176,11 @@ func execIn(ctx context.Context, s *native.Stack, log *slog.Logger, argv []strin
 	defer func() {
 		if len(started) > 0 {
 			log.Info("stopping what exec started", "components", started)
+			t := time.Now()
 			if err := s.Stop(started); err != nil {
 				log.Error("stop", "err", err)
 			}
+			phases("stop", time.Since(t))
 		}
 	}()
 	n, err := s.KafkaNodes()
@@ -200,7 +206,9 @@ func execIn(ctx context.Context, s *native.Stack, log *slog.Logger, argv []strin
 			cmd.Process.Signal(sig)
 		}
 	}()
+	t := time.Now()
 	err = cmd.Wait()
+	phases(filepath.Base(argv[0])+" "+strings.Join(argv[1:min(len(argv), 2)], " "), time.Since(t))
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		return ee.ExitCode(), nil
@@ -209,4 +217,30 @@ func execIn(ctx context.Context, s *native.Stack, log *slog.Logger, argv []strin
 		return 1, err
 	}
 	return 0, nil
+}
+
+// PhasesEnv names a file that exec appends its phases to, one "label<TAB>seconds" line each
+// (install, start, the command, stop), labelled with $FINOBS_PHASE: make test prints them
+// all at its end.
+const PhasesEnv = "FINOBS_PHASES"
+
+// phaseLog records a phase's duration in the log and, when $FINOBS_PHASES is set, in that file.
+func phaseLog(log *slog.Logger) func(string, time.Duration) {
+	return func(phase string, took time.Duration) {
+		if label := os.Getenv("FINOBS_PHASE"); label != "" {
+			phase = label + ": " + phase
+		}
+		log.Info("phase", "phase", phase, "took", took.Round(time.Second))
+		file := os.Getenv(PhasesEnv)
+		if file == "" {
+			return
+		}
+		f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			log.Warn("phases file", "err", err)
+			return
+		}
+		defer f.Close()
+		fmt.Fprintf(f, "%s\t%.0f\n", phase, took.Seconds())
+	}
 }

@@ -30,6 +30,14 @@ type Stack struct {
 	// provisioner): Up calls it once Kafka, Spark, Prometheus and Alertmanager are healthy,
 	// before it starts the data pipeline, whose topics it creates.
 	Provision func(ctx context.Context, st stack.Stack) error
+	// Timed, when set, is told how long each phase of Up took: "install", then "start".
+	Timed func(phase string, took time.Duration)
+}
+
+func (s *Stack) timed(phase string, t0 time.Time) {
+	if s.Timed != nil {
+		s.Timed(phase, time.Since(t0))
+	}
 }
 
 // state is run/stack.json: which topology is up.
@@ -148,6 +156,8 @@ func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string,
 		return nil, err
 	}
 	s.Log.Info("installed", "took", time.Since(t0).Round(time.Second), "state", s.P.State)
+	s.timed("install", t0)
+	t1 := time.Now()
 	svcs, err := services(s.P, env, st)
 	if err != nil {
 		return nil, err
@@ -287,6 +297,7 @@ func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string,
 		started = append(started, p.Name)
 	}
 	s.Log.Info("the stack is up", "kafka_nodes", n, "bootstrap", st.KafkaBootstrap(), "took", time.Since(t0).Round(time.Second))
+	s.timed("start", t1)
 	return started, nil
 }
 
