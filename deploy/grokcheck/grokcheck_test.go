@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/deploy/grokcheck"
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/pipelines"
 	lp "github.com/finobs/finobs/pkg/logpipeline"
 )
