@@ -220,7 +220,7 @@ var (
 		Runbook: rules.Runbook{
 			Meaning:    "Records fail decoding (Avro: not the registry's wire format, an unknown schema id, an undecodable body; JSON: not parsable) or the transaction contract, and go to the dead-letter topic with the reason.",
 			Impact:     "Those transactions are missing from the aggregates until replayed.",
-			Diagnosis:  []string{"Consume the dead-letter topic and read the reason field (an Avro record's raw field is base64); find the producer that sends them.", "`unknown schema id N`: a producer registered and writes a schema version the job was not started with; `curl -s 127.0.0.1:8085/apis/ccompat/v7/schemas/ids/N` (local) shows it."},
+			Diagnosis:  []string{"Consume the dead-letter topic and read the reason field; raw is the record, or its first 64 KiB when truncated is true (an Avro record's as base64), rawBytes and rawSha256 its whole size and digest, topic, partition and offset where it still is; find the producer that sends them.", "`unknown schema id N`: a producer registered and writes a schema version the job was not started with; `curl -s 127.0.0.1:8085/apis/ccompat/v7/schemas/ids/N` (local) shows it."},
 			Mitigation: []string{"Fix the producer; replay the dead letters after the fix.", "For a new schema version that the registry accepted (FULL compatibility), restart the job on it once the producers write it."},
 		},
 		Tests: []rules.Test{

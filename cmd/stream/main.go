@@ -44,7 +44,8 @@ looked up at -registry, from_avro; -format json: from_json) and writes three out
   anomalies    anomalous transactions (amount >= 10000.00) to -anomalies-topic.
   dead letters records that do not decode (not the wire format, an unknown schema id, a bad
                Avro body; not JSON) or break the contract, with the reason, to
-               -dead-letter-topic (Avro records as base64). Bad input never stops the query.
+               -dead-letter-topic: the record (Avro as base64; its first 64 KiB when larger, with its
+               size and SHA-256), its partition and offset. Bad input never stops the query.
 
 The query keeps its Kafka offsets and state in -checkpoint-dir/<query name>, a local path that
 this driver and the Spark server both see: by default $FINOBS_CHECKPOINT_DIR (a volume under

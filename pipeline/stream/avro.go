@@ -19,11 +19,11 @@ import (
 // schema (Config.SchemaID): a record of another id was written with a schema the job does
 // not hold, and goes to the dead-letter topic, as does a body from_avro cannot decode.
 
-// rawAvroSQL is a dead letter's record: its bytes as base64. Spark's base64 breaks lines every
-// 76 characters (MIME): they are taken out again, by a regex written with escapes: a literal
-// CR LF in the expression would reach the Connect server's log raw, inside its plan dumps,
-// and break that log's events apart.
-const rawAvroSQL = `regexp_replace(base64(bin), '[\\r\\n]', '')`
+// rawAvroSQL is a dead letter's record: its first DeadLetterExcerpt bytes as base64. Spark's
+// base64 breaks lines every 76 characters (MIME): they are taken out again, by a regex written
+// with escapes: a literal CR LF in the expression would reach the Connect server's log raw,
+// inside its plan dumps, and break that log's events apart.
+var rawAvroSQL = fmt.Sprintf(`regexp_replace(base64(substring(bin, 1, %d)), '[\\r\\n]', '')`, DeadLetterExcerpt)
 
 // wireHeaderSQL is the framing a record of schema id must start with, as a binary literal.
 func wireHeaderSQL(id uint32) string { return fmt.Sprintf("X'00%08X'", id) }

@@ -56,7 +56,7 @@ func (j *Job) source(ctx context.Context) (sql.DataFrame, error) {
 		return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "value AS bin",
 			"partition AS kafka_partition", "offset AS kafka_offset", "timestamp AS kafka_timestamp")
 	}
-	return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "CAST(value AS STRING) AS raw",
+	return src.SelectExpr(ctx, "CAST(key AS STRING) AS kafka_key", "CAST(value AS STRING) AS raw", "value AS bin",
 		"partition AS kafka_partition", "offset AS kafka_offset", "timestamp AS kafka_timestamp")
 }
 
@@ -101,9 +101,9 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 			return nil, err
 		}
 	}
-	// The record as a dead letter carries it: its text (JSON), or its bytes as base64 (Avro),
-	// evaluated in the dead-letter branch of the CASE only.
-	rawText := "raw"
+	// The record as a dead letter carries it: an excerpt of its text (JSON), or of its bytes as
+	// base64 (Avro), evaluated in the dead-letter branch of the CASE only.
+	rawText := rawTextSQL
 	if j.cfg.SchemaID != 0 {
 		rawText = rawAvroSQL
 	}
@@ -116,9 +116,9 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 		"'valid', reason IS NULL, 'merchantId', merchantId, 'amount', amount, 'transactionTime', transactionTime, "+
 		"'produced', unix_millis(kafka_timestamp), "+
 		"'topic', "+screened(sqlString(j.cfg.AnomaliesTopic), sqlString(j.cfg.DeadLetterTopic))+
-		", 'key', "+screened("merchantId", "kafka_key")+
+		", 'key', "+screened("merchantId", deadLetterKeySQL)+
 		", 'value', "+screened(transactionJSON("'rule'", sqlString(transaction.AnomalySQL)),
-		"to_json(named_struct('reason', reason, 'raw', "+rawText+", 'topic', "+sqlString(j.cfg.InputTopic)+
+		"to_json(named_struct('reason', reason, 'raw', "+rawText+", "+deadLetterRecordSQL+", 'topic', "+sqlString(j.cfg.InputTopic)+
 			", 'partition', kafka_partition, 'offset', kafka_offset))")+
 		") AS r")
 	if err != nil {

@@ -1,12 +1,16 @@
 package integration
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -219,6 +223,16 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 	for raw := range bad {
 		recs = append(recs, &kgo.Record{Topic: cfg.InputTopic, Value: []byte(raw)})
 	}
+	// One record near the broker's 1 MB limit, with a key of 2 KiB: whole in its dead letter,
+	// it would not fit the dead-letter topic (quotes and newlines double as escaped JSON text,
+	// Avro's base64 takes a third more), fail its batch for good and stop the query. Its dead
+	// letter must be an excerpt with the size and digest of the whole, and the query go on.
+	huge := &kgo.Record{Topic: cfg.InputTopic, Key: bytes.Repeat([]byte("k"), 2<<10), Value: bytes.Repeat([]byte("\"\n"), 450_000)}
+	hugeReason := "malformed JSON: not a JSON object"
+	if avroInput {
+		hugeReason = "not the registry wire format: no magic byte 0 and 4-byte schema id"
+	}
+	recs = append(recs, huge)
 	if err := produce(ctx, cl, recs...); err != nil {
 		t.Fatal(err)
 	}
@@ -552,28 +566,44 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 	}
 	t.Logf("anomalies: %d expected, %d distinct in the topic, %d duplicates (at-least-once replay)", len(anomalies), len(gotAnom), dup)
 
-	// Dead letters: each bad record once, with its reason.
-	gotDL := map[string]string{}
+	// Dead letters: each bad record once, with its reason, found by the digest of its bytes;
+	// the raw field is the record (its first stream.DeadLetterExcerpt bytes).
+	type deadLetter struct {
+		Reason, Raw, RawSha256 string
+		RawBytes               int
+		Truncated              bool
+		key                    string
+	}
+	gotDL := map[string]deadLetter{}
 	for _, r := range consumeAll(ctx, t, adm, bootstrap, cfg.DeadLetterTopic) {
-		var d struct {
-			Reason, Raw string
-		}
+		var d deadLetter
 		if err := json.Unmarshal(r.Value, &d); err != nil {
-			t.Fatalf("dead letter %s: %v", r.Value, err)
+			t.Fatalf("dead letter %.200s: %v", r.Value, err)
 		}
-		gotDL[d.Raw] = d.Reason
+		d.key = string(r.Key)
+		gotDL[d.RawSha256] = d
 	}
+	digest := func(v []byte) string { h := sha256.Sum256(v); return hex.EncodeToString(h[:]) }
 	for raw, reason := range bad {
-		if gotDL[rawOf([]byte(raw))] != reason {
-			t.Errorf("dead letter for %.60q: reason %q, want %q", raw, gotDL[rawOf([]byte(raw))], reason)
+		d := gotDL[digest([]byte(raw))]
+		if d.Reason != reason || d.Raw != rawOf([]byte(raw)) || d.RawBytes != len(raw) || d.Truncated {
+			t.Errorf("dead letter for %.60q: %+v, want reason %q, the whole record, %d bytes", raw, d, reason, len(raw))
 		}
 	}
+	d := gotDL[digest(huge.Value)]
+	if d.Reason != hugeReason || d.Raw != rawOf(huge.Value[:stream.DeadLetterExcerpt]) || d.RawBytes != len(huge.Value) || !d.Truncated ||
+		d.key != "sha256:"+digest(huge.Key) {
+		t.Errorf("dead letter of the %d-byte record: reason %q, %d raw characters, rawBytes %d, truncated %v, key %.20q; want %q, the first %d bytes, %d, true, its key's digest",
+			len(huge.Value), d.Reason, len(d.Raw), d.RawBytes, d.Truncated, d.key, hugeReason, stream.DeadLetterExcerpt, len(huge.Value))
+	}
+	bad = maps.Clone(bad)
+	bad[string(huge.Value)] = hugeReason
 	if dl := metric(t, reg, "finobs_stream_dead_letter_rows_total", cfg.Query); dl != float64(len(bad)) {
 		t.Errorf("dead_letter_rows_total = %v, want %d", dl, len(bad))
 	}
 	var reasons []string
 	for _, r := range gotDL {
-		reasons = append(reasons, r)
+		reasons = append(reasons, r.Reason)
 	}
 	sort.Strings(reasons)
 	t.Logf("dead letters: %d (dead_letter_rows_total %v), reasons: %q", len(gotDL),
