@@ -147,33 +147,3 @@ func BoardOf(p *grafana.Panel) (string, bool) {
 	}
 	return "", false
 }
-
-// PanelURL is the Grafana path (below its root URL) of panel p on its own: what an alert's
-// dashboard_url annotation points at. A panel that no board lists is an error.
-func PanelURL(p *grafana.Panel) (string, error) {
-	for _, b := range boards {
-		if !b.Holds(p) {
-			continue
-		}
-		d, err := grafana.Build(b)
-		if err != nil {
-			return "", err
-		}
-		return grafana.PanelURL(d.Dashboard, p.Title)
-	}
-	return "", fmt.Errorf("dashboards: panel %q is on no dashboard", p.Title)
-}
-
-// URL is the Grafana path of the dashboard with the given name.
-func URL(name string) (string, error) {
-	for _, b := range boards {
-		if b.Name == name {
-			d, err := grafana.Build(b)
-			if err != nil {
-				return "", err
-			}
-			return grafana.DashboardURL(d.Dashboard), nil
-		}
-	}
-	return "", fmt.Errorf("dashboards: no dashboard %q", name)
-}

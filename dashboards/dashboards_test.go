@@ -1,32 +1,13 @@
 package dashboards
 
 import (
-	"strings"
 	"testing"
-
-	"github.com/finobs/finobs/pkg/grafana"
 )
 
 // The committed dashboards pass every lint rule: a violation fails make test.
 func TestLint(t *testing.T) {
 	for _, err := range Lint() {
 		t.Error(err)
-	}
-}
-
-func TestPanelURL(t *testing.T) {
-	u, err := PanelURL(ScrapeTargets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "/d/finobs-alerts-overview/alerts-overview?viewPanel="; !strings.HasPrefix(u, want) {
-		t.Errorf("PanelURL = %q, want prefix %q", u, want)
-	}
-	if _, err := PanelURL(grafana.Stat("Nowhere", "On no board.")); err == nil {
-		t.Error("PanelURL of a panel no board lists: no error")
-	}
-	if _, err := URL("nope"); err == nil {
-		t.Error("URL of a missing dashboard: no error")
 	}
 }
 

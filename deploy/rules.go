@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/deploy/deployment"
+	"github.com/finobs/finobs/pkg/generate"
 	"github.com/finobs/finobs/pkg/render"
 	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/pkg/stack"
@@ -91,31 +91,8 @@ func deployed(st stack.Stack) ([]rules.Group, deployment.URLs, error) {
 	if err != nil {
 		return nil, urls, err
 	}
-	groups, err := linkDashboards(alerts.Groups(), urls)
+	groups, err := generate.LinkPanels(alerts.Groups(), dashboards.Boards(), urls.Grafana)
 	return groups, urls, err
-}
-
-// linkDashboards sets each alert's dashboard_url from the panel it points to; a panel that
-// no dashboard lists is an error naming the alert.
-func linkDashboards(groups []rules.Group, urls deployment.URLs) ([]rules.Group, error) {
-	out := make([]rules.Group, len(groups))
-	var errs []error
-	for i, g := range groups {
-		g.Alerts = append([]rules.Alert(nil), g.Alerts...)
-		for j, a := range g.Alerts {
-			if a.Panel == nil {
-				continue // Validate names the alert
-			}
-			u, err := dashboards.PanelURL(a.Panel)
-			if err != nil {
-				errs = append(errs, &rules.Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: fmt.Errorf("%w: %v", rules.ErrNoPanel, err)})
-				continue
-			}
-			g.Alerts[j].Dashboard = urls.Grafana + u
-		}
-		out[i] = g
-	}
-	return out, errors.Join(errs...)
 }
 
 func withHeader(data []byte, what string) []byte {

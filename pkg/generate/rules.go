@@ -95,15 +95,20 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 }
 
 // linked is the groups with each alert's Dashboard set from its panel, when Boards are set.
-// The declarations are not modified: the groups and their alerts are copies.
 func (o RulesOptions) linked() ([]rules.Group, error) {
-	groups := append([]rules.Group(nil), o.Groups...)
 	if len(o.Boards) == 0 {
-		return groups, nil
+		return append([]rules.Group(nil), o.Groups...), nil
 	}
+	return LinkPanels(o.Groups, o.Boards, o.GrafanaURL)
+}
+
+// LinkPanels is the groups with each alert's dashboard_url set: grafanaURL followed by the
+// path that opens its panel on the board listing it. An alert whose panel no board lists is
+// an error naming it. The declarations are not modified: the groups and alerts are copies.
+func LinkPanels(groups []rules.Group, boards []grafana.Board, grafanaURL string) ([]rules.Group, error) {
 	built := map[int]grafana.Dashboard{}
 	panelURL := func(p *grafana.Panel) (string, error) {
-		for i, b := range o.Boards {
+		for i, b := range boards {
 			if !b.Holds(p) {
 				continue
 			}
@@ -119,6 +124,7 @@ func (o RulesOptions) linked() ([]rules.Group, error) {
 		}
 		return "", fmt.Errorf("panel %q is on no board", p.Title)
 	}
+	out := make([]rules.Group, len(groups))
 	var errs []error
 	for i, g := range groups {
 		g.Alerts = append([]rules.Alert(nil), g.Alerts...)
@@ -131,11 +137,11 @@ func (o RulesOptions) linked() ([]rules.Group, error) {
 				errs = append(errs, &rules.Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: fmt.Errorf("%w: %v", rules.ErrNoPanel, err)})
 				continue
 			}
-			g.Alerts[j].Dashboard = o.GrafanaURL + u
+			g.Alerts[j].Dashboard = grafanaURL + u
 		}
-		groups[i] = g
+		out[i] = g
 	}
-	return groups, errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
 
 func (o RulesOptions) header(data []byte, what string) []byte {
