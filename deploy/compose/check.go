@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
@@ -59,7 +61,8 @@ var HostPaths = map[string]string{
 const MemoryBudget = 18 << 30
 
 // Check proves what can be proven of a loaded compose file without a container engine:
-// every image is pinned; every published port binds host; every service has a
+// every image is pinned; every published port binds host, and no two bind one host port;
+// every service has a
 // healthcheck (one-shot jobs: every dependant waits for their success) and a memory
 // limit, within MemoryBudget in total; every one-shot job is waited for by a running
 // service (else `up --wait` fails on its exit); every depends_on names a service and waits for its
@@ -193,9 +196,66 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 			errs = append(errs, fmt.Errorf("Prometheus scrapes %s: service %s exposes %v, not %s", t, h, []string(s.Expose), port))
 		}
 	}
+	errs = append(errs, checkHostPorts(p)...)
 	errs = append(errs, checkKafka(p, st)...)
 	return errors.Join(errs...)
 }
+
+// checkHostPorts: no two published ports take one host port of a protocol on one address
+// (an unspecified address, "" or 0.0.0.0 or ::, takes it on all of them): the engine would
+// not start the second container ("port is already allocated").
+func checkHostPorts(p *types.Project) []error {
+	type binding struct{ svc, ip string }
+	seen := map[string][]binding{} // "8080/tcp": who publishes it, on which address
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		for _, port := range p.Services[name].Ports {
+			if port.Published == "" {
+				continue
+			}
+			nums, err := portRange(port.Published)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("service %s: published port %q: %v", name, port.Published, err))
+				continue
+			}
+			proto := cmp.Or(port.Protocol, "tcp")
+			for _, n := range nums {
+				key := n + "/" + proto
+				for _, b := range seen[key] {
+					if b.ip == port.HostIP || unspecified(b.ip) || unspecified(port.HostIP) {
+						errs = append(errs, fmt.Errorf("service %s: host port %s/%s is published by service %s too (on %q): the engine would not start the second",
+							name, net.JoinHostPort(port.HostIP, n), proto, b.svc, b.ip))
+					}
+				}
+				seen[key] = append(seen[key], binding{name, port.HostIP})
+			}
+		}
+	}
+	return errs
+}
+
+// portRange lists the ports of a published port or range ("8080", "8000-8002").
+func portRange(s string) ([]string, error) {
+	lo, hi, isRange := strings.Cut(s, "-")
+	if !isRange {
+		hi = lo
+	}
+	a, err := strconv.ParseUint(lo, 10, 16)
+	if err != nil {
+		return nil, err
+	}
+	b, err := strconv.ParseUint(hi, 10, 16)
+	if err != nil || b < a {
+		return nil, fmt.Errorf("not a port range")
+	}
+	var out []string
+	for n := a; n <= b; n++ {
+		out = append(out, strconv.FormatUint(n, 10))
+	}
+	return out, nil
+}
+
+func unspecified(ip string) bool { return ip == "" || net.ParseIP(ip).IsUnspecified() }
 
 // checkKafka: each Kafka service's KAFKA_* variables are kafkaconf's settings of its
 // instance, no more and no fewer; one CLUSTER_ID.

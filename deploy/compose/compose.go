@@ -178,9 +178,10 @@ func (r *renderer) volume(name string) string {
 	return name
 }
 
+// publish maps the instance's port to its host port (the topology's Published, else the
+// same number) on the publish host.
 func (r *renderer) publish(inst stack.Instance, port string) string {
-	p := strconv.Itoa(inst.Port(port))
-	return net.JoinHostPort(r.o.PublishHost, p) + ":" + p
+	return net.JoinHostPort(r.o.PublishHost, strconv.Itoa(inst.HostPort(port))) + ":" + strconv.Itoa(inst.Port(port))
 }
 
 // health builds a healthcheck; a test given as one string runs in the image's shell.

@@ -195,6 +195,13 @@ func TestCheckCatches(t *testing.T) {
 		{"published everywhere", func(p *types.Project) {
 			svc(p, "prometheus", func(s *types.ServiceConfig) { s.Ports[0].HostIP = "0.0.0.0" })
 		}, `service prometheus: port 9090 is published on "0.0.0.0"`},
+		{"one host port twice", func(p *types.Project) { // as both were, on their container port
+			svc(p, "schema-registry", func(s *types.ServiceConfig) { s.Ports[0].Published = "8080" })
+			svc(p, "spark-master", func(s *types.ServiceConfig) { s.Ports[0].Published = "8080" })
+		}, "service spark-master: host port 127.0.0.1:8080/tcp is published by service schema-registry too"},
+		{"host port taken on every address", func(p *types.Project) {
+			svc(p, "kibana", func(s *types.ServiceConfig) { s.Ports[0].HostIP, s.Ports[0].Published = "0.0.0.0", "9200" })
+		}, "service kibana: host port 0.0.0.0:9200/tcp is published by service elasticsearch too"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
