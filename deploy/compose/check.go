@@ -62,15 +62,15 @@ const MemoryBudget = 18 << 30
 
 // Check proves what can be proven of a loaded compose file without a container engine:
 // every image is pinned; every published port binds host, and no two bind one host port;
-// every service has a
-// healthcheck (one-shot jobs: every dependant waits for their success) and a memory
-// limit, within MemoryBudget in total; every one-shot job is waited for by a running
-// service (else `up --wait` fails on its exit); every depends_on names a service and waits for its
-// health or completion; every bind mount is a generated or committed file of repo (or a
-// HostPaths entry); every secret file is neither tracked nor unignored; every scrape
-// target (host:port) is a service exposing that port; each Kafka service gets exactly
-// kafkaconf's settings of its topology instance, all with one cluster id; no variable
-// holds a password (only *_FILE names of secret files).
+// every service has a healthcheck (one-shot jobs: every dependant waits for their success)
+// and a memory limit, within MemoryBudget in total; every one-shot job is waited for by a
+// running service (else `up --wait` fails on its exit); every depends_on names a service
+// and waits for its health or completion; every bind mount is a generated or committed file
+// of repo (or a HostPaths entry); every secret file is neither tracked nor unignored; every
+// scrape target (host:port) is a service exposing that port; each Kafka service gets
+// exactly kafkaconf's settings of its topology instance, all with one cluster id; no
+// variable holds a password (only *_FILE names of secret files); no Spark daemon gets a max
+// heap in its options, and each has SPARK_DAEMON_MEMORY.
 func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
@@ -197,8 +197,39 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 		}
 	}
 	errs = append(errs, checkHostPorts(p)...)
+	errs = append(errs, checkSparkHeaps(p)...)
 	errs = append(errs, checkKafka(p, st)...)
 	return errors.Join(errs...)
+}
+
+// sparkDaemons are the classes Spark's launcher starts with SPARK_DAEMON_JAVA_OPTS and an
+// options variable of their own, and a heap of SPARK_DAEMON_MEMORY (Spark 4.1.1,
+// launcher/src/main/java/org/apache/spark/launcher/SparkClassCommandBuilder.java:55-66).
+var sparkDaemons = map[string]string{
+	"org.apache.spark.deploy.master.Master": "SPARK_MASTER_OPTS",
+	"org.apache.spark.deploy.worker.Worker": "SPARK_WORKER_OPTS",
+}
+
+// checkSparkHeaps: no Spark daemon options hold a max heap, which the launcher refuses for
+// a Master or Worker: it throws on any "Xmx" in them (SparkClassCommandBuilder.java:95) and
+// the daemon never starts. A service running one gives its heap in SPARK_DAEMON_MEMORY,
+// else the launcher's 1g (CommandBuilderUtils.java:34, DEFAULT_MEM) applies.
+func checkSparkHeaps(p *types.Project) []error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		s := p.Services[name]
+		for _, k := range []string{"SPARK_DAEMON_JAVA_OPTS", "SPARK_MASTER_OPTS", "SPARK_WORKER_OPTS"} {
+			if v := deref(s.Environment[k]); strings.Contains(v, "Xmx") {
+				errs = append(errs, fmt.Errorf("service %s: %s holds a max heap (%q): Spark's launcher refuses to start a Master or Worker with one; give the heap in SPARK_DAEMON_MEMORY", name, k, v))
+			}
+		}
+		for _, arg := range slices.Concat(s.Entrypoint, s.Command) {
+			if _, ok := sparkDaemons[arg]; ok && deref(s.Environment["SPARK_DAEMON_MEMORY"]) == "" {
+				errs = append(errs, fmt.Errorf("service %s: runs Spark's %s without SPARK_DAEMON_MEMORY: the launcher gives it a 1g heap", name, arg))
+			}
+		}
+	}
+	return errs
 }
 
 // checkHostPorts: no two published ports take one host port of a protocol on one address

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -293,7 +292,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Image = SparkImage
 		s.Command = []string{"/opt/spark/bin/spark-class", "org.apache.spark.deploy.master.Master",
 			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(stack.PortSpark)), "--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics))}
-		r.spark(s, inst, "-Xmx256m", "-Dspark.master.rest.enabled=false")
+		r.spark(s, inst, "256m", "-Dspark.master.rest.enabled=false")
 		s.Ports = []string{r.publish(inst, stack.PortMetrics)}
 		s.Healthcheck = tcpCheck("30s", inst.Port(stack.PortMetrics), inst.MetricsPath, "aliveWorkers")
 		s.MemLimit = "384m"
@@ -305,7 +304,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Command = []string{"/opt/spark/bin/spark-class", "org.apache.spark.deploy.worker.Worker",
 			"--host", inst.Host, "--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics)),
 			"--cores", strconv.Itoa(inst.Cores), "--memory", strconv.Itoa(inst.MemoryMB) + "m", "spark://" + master[0].Addr(stack.PortSpark)}
-		r.spark(s, inst, "-Xmx128m")
+		r.spark(s, inst, "128m")
 		// Executors write the queries' state under the checkpoint root.
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
 		s.DependsOn = deps(master[0].Name, healthy)
@@ -331,7 +330,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 			"--conf", "spark.sql.streaming.checkpointLocation=" + checkpointDir,
 			"--conf", "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=" + log4jDir + "/spark.properties -D" + logpipeline.LogFileProperty + "=" + logDir + "/" + inst.Name + ".events.log",
 			"--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "spark-internal"}
-		r.spark(s, inst, "")
+		r.spark(s, inst, "") // spark-submit: the driver's heap is spark.driver.memory
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
 		s.Ports = []string{r.publish(inst, stack.PortGRPC), r.publish(inst, stack.PortMetrics)}
 		s.DependsOn = r.dependOn(deps(), healthy, stack.SparkWorker, stack.KafkaBroker)
@@ -503,12 +502,19 @@ func withExpose(s *Service, inst stack.Instance) *Service {
 }
 
 // spark sets what every Spark process shares: the image's conf dir from deploy/spark,
-// the log4j2 config with the instance's event log, the log volume.
-func (r *renderer) spark(s *Service, inst stack.Instance, daemonOpts ...string) {
+// the log4j2 config with the instance's event log, the log volume; a master's or worker's
+// heap (SPARK_DAEMON_MEMORY, "" for none) and JVM options.
+func (r *renderer) spark(s *Service, inst stack.Instance, heap string, daemonOpts ...string) {
 	opts := append([]string{"-Dlog4j2.configurationFile=" + log4jDir + "/spark.properties",
 		"-D" + logpipeline.LogFileProperty + "=" + logDir + "/" + inst.Name + ".events.log"}, daemonOpts...)
 	s.Environment = map[string]string{"SPARK_CONF_DIR": sparkConf, "SPARK_NO_DAEMONIZE": "true",
-		"SPARK_DAEMON_JAVA_OPTS": strings.Join(slices.DeleteFunc(opts, func(o string) bool { return o == "" }), " ")}
+		"SPARK_DAEMON_JAVA_OPTS": strings.Join(opts, " ")}
+	// Not -Xmx in the options: Spark's launcher refuses to start a Master or Worker whose
+	// SPARK_DAEMON_JAVA_OPTS holds one, and gives it -Xmx$SPARK_DAEMON_MEMORY (Spark 4.1.1,
+	// launcher/src/main/java/org/apache/spark/launcher/SparkClassCommandBuilder.java:95, :103).
+	if heap != "" {
+		s.Environment["SPARK_DAEMON_MEMORY"] = heap
+	}
 	s.Volumes = []string{"./spark:" + sparkConf + ":ro", "./log4j2:" + log4jDir + ":ro", r.volume("logs") + ":" + logDir}
 	if s.DependsOn == nil {
 		s.DependsOn = deps("setup", completed)

@@ -202,6 +202,16 @@ func TestCheckCatches(t *testing.T) {
 		{"host port taken on every address", func(p *types.Project) {
 			svc(p, "kibana", func(s *types.ServiceConfig) { s.Ports[0].HostIP, s.Ports[0].Published = "0.0.0.0", "9200" })
 		}, "service kibana: host port 0.0.0.0:9200/tcp is published by service elasticsearch too"},
+		{"max heap in the daemon options", func(p *types.Project) { // as it was
+			svc(p, "spark-master", func(s *types.ServiceConfig) {
+				v := *s.Environment["SPARK_DAEMON_JAVA_OPTS"] + " -Xmx" + *s.Environment["SPARK_DAEMON_MEMORY"]
+				s.Environment["SPARK_DAEMON_JAVA_OPTS"] = &v
+				delete(s.Environment, "SPARK_DAEMON_MEMORY")
+			})
+		}, "service spark-master: SPARK_DAEMON_JAVA_OPTS holds a max heap"},
+		{"no daemon heap", func(p *types.Project) {
+			svc(p, "spark-worker-2", func(s *types.ServiceConfig) { delete(s.Environment, "SPARK_DAEMON_MEMORY") })
+		}, "service spark-worker-2: runs Spark's org.apache.spark.deploy.worker.Worker without SPARK_DAEMON_MEMORY"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
