@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,7 +71,8 @@ const MemoryBudget = 18 << 30
 // scrape target (host:port) is a service exposing that port; each Kafka service gets
 // exactly kafkaconf's settings of its topology instance, all with one cluster id; no
 // variable holds a password (only *_FILE names of secret files); no Spark daemon gets a max
-// heap in its options, and each has SPARK_DAEMON_MEMORY.
+// heap in its options, and each has SPARK_DAEMON_MEMORY; no command, entrypoint or variable
+// points at loopback on another's port, and our own clients are given every address.
 func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
@@ -198,6 +200,8 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 	}
 	errs = append(errs, checkHostPorts(p)...)
 	errs = append(errs, checkSparkHeaps(p)...)
+	errs = append(errs, checkLoopback(p)...)
+	errs = append(errs, checkClientFlags(p, st)...)
 	errs = append(errs, checkKafka(p, st)...)
 	return errors.Join(errs...)
 }
@@ -226,6 +230,85 @@ func checkSparkHeaps(p *types.Project) []error {
 		for _, arg := range slices.Concat(s.Entrypoint, s.Command) {
 			if _, ok := sparkDaemons[arg]; ok && deref(s.Environment["SPARK_DAEMON_MEMORY"]) == "" {
 				errs = append(errs, fmt.Errorf("service %s: runs Spark's %s without SPARK_DAEMON_MEMORY: the launcher gives it a 1g heap", name, arg))
+			}
+		}
+	}
+	return errs
+}
+
+// loopbackAddr is host:port on loopback: 127.0.0.0/8, localhost, [::1].
+var loopbackAddr = regexp.MustCompile(`(?:\b127(?:\.[0-9]{1,3}){3}|\blocalhost|\[::1\]):([0-9]{1,5})\b`)
+
+// checkLoopback: no command, entrypoint or environment value points at a loopback address
+// on a port the service does not have itself (container port, or its own published host
+// port, as in an external URL): inside a container loopback is the container, and another
+// service is reached by its service name.
+func checkLoopback(p *types.Project) []error {
+	owners := map[string][]string{} // port: service:port of who exposes it, or publishes it on the host
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		s := p.Services[name]
+		for _, e := range s.Expose {
+			owners[e] = append(owners[e], name+":"+e)
+		}
+		for _, pc := range s.Ports {
+			if pc.Published != "" {
+				owners[pc.Published] = append(owners[pc.Published], fmt.Sprintf("%s:%d", name, pc.Target))
+			}
+		}
+	}
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		s := p.Services[name]
+		own := map[string]bool{}
+		for _, e := range s.Expose {
+			own[e] = true
+		}
+		for _, pc := range s.Ports {
+			own[pc.Published], own[strconv.Itoa(int(pc.Target))] = true, true
+		}
+		places := [][2]string{{"command", strings.Join(s.Command, " ")}, {"entrypoint", strings.Join(s.Entrypoint, " ")}}
+		for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
+			places = append(places, [2]string{"variable " + k, deref(s.Environment[k])})
+		}
+		for _, pl := range places {
+			for _, m := range loopbackAddr.FindAllStringSubmatch(pl[1], -1) {
+				if own[m[1]] {
+					continue
+				}
+				msg := fmt.Sprintf("service %s: %s points at %s, which is the container itself", name, pl[0], m[0])
+				if o := slices.Compact(slices.Sorted(slices.Values(owners[m[1]]))); len(o) > 0 {
+					msg += "; address " + strings.Join(o, " or ") + " by its service name"
+				}
+				errs = append(errs, errors.New(msg))
+			}
+		}
+	}
+	return errs
+}
+
+// clientFlags are the address flags of finobs's own commands whose defaults are the native
+// stack's loopback addresses (cmd/produce, cmd/stream: topology.Local): a container that
+// leaves one out dials itself.
+var clientFlags = map[stack.Component][]string{
+	stack.Producer:     {"-brokers", "-registry"},
+	stack.StreamDriver: {"-spark", "-bootstrap", "-registry"},
+}
+
+// checkClientFlags: the producer's and the stream driver's commands give every address
+// flag of clientFlags.
+func checkClientFlags(p *types.Project, st stack.Stack) []error {
+	var errs []error
+	for _, inst := range st.Instances {
+		s, ok := p.Services[inst.Name]
+		if !ok {
+			continue
+		}
+		for _, f := range clientFlags[inst.Component] {
+			if !slices.ContainsFunc(s.Command, func(a string) bool {
+				a = strings.TrimPrefix(a, "-")
+				return "-"+a == f || strings.HasPrefix("-"+a, f+"=")
+			}) {
+				errs = append(errs, fmt.Errorf("service %s: command lacks %s: the program falls back to the native stack's address on 127.0.0.1, the container itself", inst.Name, f))
 			}
 		}
 	}

@@ -340,10 +340,11 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Build = &Build{Context: "..", Dockerfile: "deploy/Dockerfile"}
 		s.Image = OwnImage
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec produce \"$$@\"" + logTo(inst.Name), "produce"}
-		s.Command = []string{"-brokers", r.st.KafkaBootstrap(), "-rate", "200",
+		s.Command = []string{"-brokers", r.st.KafkaBootstrap(), "-registry", r.st.RegistryURL(), "-rate", "200",
 			"-metrics-addr", ":" + strconv.Itoa(inst.Port(stack.PortMetrics)), "-progress", "1m"}
 		s.Volumes = []string{logs}
-		s.DependsOn = r.dependOn(deps(), healthy, stack.KafkaBroker)
+		// It registers its schema before it produces, and refuses to start without the registry.
+		s.DependsOn = r.dependOn(deps(), healthy, stack.KafkaBroker, stack.SchemaRegistry)
 		s.Healthcheck = httpCheck("20s", metrics(""))
 		s.MemLimit = "256m"
 	case stack.StreamDriver:
@@ -352,10 +353,10 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Image = OwnImage
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec stream \"$$@\"" + logTo(inst.Name), "stream"}
 		s.Command = []string{"-spark", connect.Addr(stack.PortGRPC), "-bootstrap", r.st.KafkaBootstrap(),
-			"-checkpoint-dir", checkpointDir, "-replication-factor", strconv.Itoa(min(3, r.st.Brokers())),
+			"-registry", r.st.RegistryURL(), "-checkpoint-dir", checkpointDir, "-replication-factor", strconv.Itoa(min(3, r.st.Brokers())),
 			"-metrics-addr", ":" + strconv.Itoa(inst.Port(stack.PortMetrics))}
 		s.Volumes = []string{logs, r.volume("checkpoints") + ":" + checkpointDir}
-		s.DependsOn = deps(connect.Name, healthy, r.st.One(stack.Producer).Name, healthy)
+		s.DependsOn = deps(connect.Name, healthy, r.st.One(stack.Producer).Name, healthy, r.st.One(stack.SchemaRegistry).Name, healthy)
 		s.Healthcheck = httpCheck("60s", metrics(""))
 		s.MemLimit = "256m"
 	case stack.NodeExporter:

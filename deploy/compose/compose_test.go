@@ -212,6 +212,20 @@ func TestCheckCatches(t *testing.T) {
 		{"no daemon heap", func(p *types.Project) {
 			svc(p, "spark-worker-2", func(s *types.ServiceConfig) { delete(s.Environment, "SPARK_DAEMON_MEMORY") })
 		}, "service spark-worker-2: runs Spark's org.apache.spark.deploy.worker.Worker without SPARK_DAEMON_MEMORY"},
+		{"no registry address", func(p *types.Project) { // as it was
+			svc(p, "producer", func(s *types.ServiceConfig) {
+				i := slices.Index(s.Command, "-registry")
+				s.Command = slices.Delete(s.Command, i, i+2)
+			})
+		}, "service producer: command lacks -registry"},
+		{"registry on loopback", func(p *types.Project) { // what the fallback dials
+			svc(p, "stream-driver", func(s *types.ServiceConfig) {
+				s.Command[slices.Index(s.Command, "-registry")+1] = "http://127.0.0.1:8085/apis/ccompat/v7"
+			})
+		}, "service stream-driver: command points at 127.0.0.1:8085, which is the container itself; address schema-registry:8080 by its service name"},
+		{"elasticsearch on localhost", func(p *types.Project) {
+			svc(p, "kibana", func(s *types.ServiceConfig) { v := "http://localhost:9200"; s.Environment["ELASTICSEARCH_HOSTS"] = &v })
+		}, "service kibana: variable ELASTICSEARCH_HOSTS points at localhost:9200, which is the container itself; address elasticsearch:9200 by its service name"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
