@@ -18,6 +18,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/finobs/finobs/deploy/kafkaconf"
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -72,7 +73,8 @@ const MemoryBudget = 18 << 30
 // exactly kafkaconf's settings of its topology instance, all with one cluster id; no
 // variable holds a password (only *_FILE names of secret files); no Spark daemon gets a max
 // heap in its options, and each has SPARK_DAEMON_MEMORY; no command, entrypoint or variable
-// points at loopback on another's port, and our own clients are given every address.
+// points at loopback on another's port, and our own clients are given every address; the
+// Spark Connect server's --packages are the native stack's Spark packages.
 func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
@@ -202,6 +204,7 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 	errs = append(errs, checkSparkHeaps(p)...)
 	errs = append(errs, checkLoopback(p)...)
 	errs = append(errs, checkClientFlags(p, st)...)
+	errs = append(errs, checkSparkPackages(p, st)...)
 	errs = append(errs, checkKafka(p, st)...)
 	return errors.Join(errs...)
 }
@@ -313,6 +316,48 @@ func checkClientFlags(p *types.Project, st stack.Stack) []error {
 		}
 	}
 	return errs
+}
+
+// checkSparkPackages: each Spark Connect server's --packages are native.SparkPackages, the
+// list the native stack installs from: no more, no fewer.
+func checkSparkPackages(p *types.Project, st stack.Stack) []error {
+	var errs []error
+	for _, inst := range st.Of(stack.SparkConnect) {
+		s, ok := p.Services[inst.Name]
+		if !ok {
+			continue
+		}
+		got, ok := optionValue(s.Command, "--packages")
+		if !ok {
+			errs = append(errs, fmt.Errorf("service %s: no --packages: want the native stack's Spark packages %v", inst.Name, native.SparkPackages))
+			continue
+		}
+		pkgs := strings.Split(got, ",")
+		for _, want := range native.SparkPackages {
+			if !slices.Contains(pkgs, want) {
+				errs = append(errs, fmt.Errorf("service %s: --packages lacks %s, which the native stack installs (native.SparkPackages)", inst.Name, want))
+			}
+		}
+		for _, g := range pkgs {
+			if !slices.Contains(native.SparkPackages, g) {
+				errs = append(errs, fmt.Errorf("service %s: --packages has %s, which the native stack does not install (native.SparkPackages)", inst.Name, g))
+			}
+		}
+	}
+	return errs
+}
+
+// optionValue is the value of a command's option, given as "--opt value" or "--opt=value".
+func optionValue(args []string, opt string) (string, bool) {
+	for i, a := range args {
+		if a == opt && i+1 < len(args) {
+			return args[i+1], true
+		}
+		if v, ok := strings.CutPrefix(a, opt+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // checkHostPorts: no two published ports take one host port of a protocol on one address

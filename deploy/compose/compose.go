@@ -17,6 +17,7 @@ import (
 
 	"github.com/finobs/finobs/deploy/deployment"
 	"github.com/finobs/finobs/deploy/kafkaconf"
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/logstash"
 	"github.com/finobs/finobs/pkg/logpipeline"
 	"github.com/finobs/finobs/pkg/stack"
@@ -319,7 +320,9 @@ func (r *renderer) instance(inst stack.Instance) error {
 		}
 		s.Command = []string{"/opt/spark/bin/spark-submit", "--master", sparkMaster,
 			"--properties-file", sparkConf + "/spark-defaults.conf",
-			"--packages", strings.Join(SparkPackages, ","),
+			// The native stack's Spark packages; Spark resolves them (and their dependencies)
+			// from Maven Central when the server starts.
+			"--packages", strings.Join(native.SparkPackages, ","),
 			"--conf", "spark.jars.ivy=/tmp/ivy",
 			"--conf", "spark.metrics.conf=" + sparkConf + "/metrics.properties",
 			"--conf", "spark.connect.grpc.binding.port=" + strconv.Itoa(inst.Port(stack.PortGRPC)),

@@ -15,6 +15,7 @@ import (
 	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/deploy/compose"
 	"github.com/finobs/finobs/deploy/kafkaconf"
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
@@ -226,6 +227,17 @@ func TestCheckCatches(t *testing.T) {
 		{"elasticsearch on localhost", func(p *types.Project) {
 			svc(p, "kibana", func(s *types.ServiceConfig) { v := "http://localhost:9200"; s.Environment["ELASTICSEARCH_HOSTS"] = &v })
 		}, "service kibana: variable ELASTICSEARCH_HOSTS points at localhost:9200, which is the container itself; address elasticsearch:9200 by its service name"},
+		{"spark packages without spark-avro", func(p *types.Project) { // as it was
+			svc(p, "spark-connect", func(s *types.ServiceConfig) {
+				i := slices.Index(s.Command, "--packages") + 1
+				s.Command[i] = strings.Join(slices.DeleteFunc(strings.Split(s.Command[i], ","), func(p string) bool { return strings.Contains(p, "spark-avro") }), ",")
+			})
+		}, "service spark-connect: --packages lacks org.apache.spark:spark-avro_2.13:" + native.SparkVersion + ", which the native stack installs"},
+		{"spark package of its own", func(p *types.Project) {
+			svc(p, "spark-connect", func(s *types.ServiceConfig) {
+				s.Command[slices.Index(s.Command, "--packages")+1] += ",io.delta:delta-spark_2.13:4.0.0"
+			})
+		}, "service spark-connect: --packages has io.delta:delta-spark_2.13:4.0.0, which the native stack does not install"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
