@@ -74,7 +74,8 @@ const MemoryBudget = 18 << 30
 // variable holds a password (only *_FILE names of secret files); no Spark daemon gets a max
 // heap in its options, and each has SPARK_DAEMON_MEMORY; no command, entrypoint or variable
 // points at loopback on another's port, and our own clients are given every address; the
-// Spark Connect server's --packages are the native stack's Spark packages.
+// Spark Connect server's --packages are the native stack's Spark packages; no one-shot
+// job's script goes on past a failing command.
 func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
@@ -205,6 +206,9 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 	errs = append(errs, checkLoopback(p)...)
 	errs = append(errs, checkClientFlags(p, st)...)
 	errs = append(errs, checkSparkPackages(p, st)...)
+	for _, job := range slices.Sorted(maps.Keys(jobs)) {
+		errs = append(errs, checkJobScript(job, p.Services[job])...)
+	}
 	errs = append(errs, checkKafka(p, st)...)
 	return errors.Join(errs...)
 }
@@ -358,6 +362,34 @@ func optionValue(args []string, opt string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// checkJobScript: a one-shot job's shell script (sh -c) of more than one line starts with
+// set -e, and no line chains commands with &&: set -e ignores a failure before the last &&
+// of a list (POSIX sh, set -e), and the job would exit 0 having failed. The condition of an
+// if, elif, while or until is exempt: a failure there is meant to choose.
+func checkJobScript(name string, s types.ServiceConfig) []error {
+	script, ok := optionValue(slices.Concat(s.Entrypoint, s.Command), "-c")
+	if !ok {
+		return nil
+	}
+	var errs []error
+	lines := strings.Split(strings.TrimSpace(script), "\n")
+	if len(lines) > 1 && !strings.HasPrefix(lines[0], "set -e") {
+		errs = append(errs, fmt.Errorf("service %s: a script of %d lines without set -e first: a failing line would not stop the job", name, len(lines)))
+	}
+	for i, l := range lines {
+		body := strings.TrimSpace(l)
+		for _, c := range [][2]string{{"if ", "; then"}, {"elif ", "; then"}, {"while ", "; do"}, {"until ", "; do"}} {
+			if strings.HasPrefix(body, c[0]) {
+				_, body, _ = strings.Cut(body, c[1]) // what follows the condition on its line
+			}
+		}
+		if strings.Contains(body, "&&") {
+			errs = append(errs, fmt.Errorf("service %s: script line %d chains commands with &&: set -e does not stop at a failure before the last &&, and the job would exit 0 having failed", name, i+1))
+		}
+	}
+	return errs
 }
 
 // checkHostPorts: no two published ports take one host port of a protocol on one address

@@ -239,10 +239,16 @@ func (r *renderer) jobs() {
 	r.f.Services["setup"] = &Service{
 		Image: CurlImage,
 		User:  "0:0",
+		// One command a line, none chained with &&: set -e ignores a failure before the last
+		// && of a list (POSIX sh, set -e), and a failed download then exited 0. sha256sum -c
+		// without busybox's -s, which GNU's lacks: the tests run the script on the host.
 		Entrypoint: []string{"/bin/sh", "-c", strings.Join([]string{
 			"set -e",
-			fmt.Sprintf(`if ! echo "%s  %s" | sha256sum -c -s 2>/dev/null; then curl -fsSL --retry 5 -o %s.part %s && echo "%s  %s.part" | sha256sum -c && mv %s.part %s; fi`,
-				JMXAgentSHA256, jar, jar, JMXAgentURL, JMXAgentSHA256, jar, jar, jar),
+			fmt.Sprintf(`if ! echo "%s  %s" | sha256sum -c >/dev/null 2>&1; then`, JMXAgentSHA256, jar),
+			fmt.Sprintf(`  curl -fsSL --retry 5 -o %s.part %s`, jar, JMXAgentURL),
+			fmt.Sprintf(`  echo "%s  %s.part" | sha256sum -c`, JMXAgentSHA256, jar),
+			fmt.Sprintf(`  mv %s.part %s`, jar, jar),
+			"fi",
 			// Kafka runs as appuser, Spark as spark: the volumes are created root-owned.
 			"chmod 0777 " + logDir + " " + checkpointDir,
 		}, "\n")},

@@ -238,6 +238,12 @@ func TestCheckCatches(t *testing.T) {
 				s.Command[slices.Index(s.Command, "--packages")+1] += ",io.delta:delta-spark_2.13:4.0.0"
 			})
 		}, "service spark-connect: --packages has io.delta:delta-spark_2.13:4.0.0, which the native stack does not install"},
+		{"job script chained by &&", func(p *types.Project) { // as it was
+			svc(p, "setup", func(s *types.ServiceConfig) { s.Entrypoint[2] = chained(s.Entrypoint[2]) })
+		}, "service setup: script line 2 chains commands with &&"},
+		{"job script without set -e", func(p *types.Project) {
+			svc(p, "setup", func(s *types.ServiceConfig) { s.Entrypoint[2] = strings.TrimPrefix(s.Entrypoint[2], "set -e\n") })
+		}, "lines without set -e first: a failing line would not stop the job"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
