@@ -37,6 +37,16 @@ const (
 // port is a named port of an instance.
 func port(name string, n int) stack.Port { return stack.Port{Name: name, Port: n} }
 
+// published is a Compose port published on the host at another number.
+func published(name string, n, host int) stack.Port {
+	return stack.Port{Name: name, Port: n, Published: host}
+}
+
+// LocalSparkMasterUIPort is the native master's web UI (and metrics) port, and the host port
+// Compose publishes its master's UI on: in their containers the master and the registry both
+// listen on 8080, on the host each takes the native stack's port.
+const LocalSparkMasterUIPort = 8090
+
 // JMXPort is where the JMX exporter java agent serves /metrics inside each Kafka container.
 const JMXPort = 7071
 
@@ -54,9 +64,9 @@ func Compose() stack.Stack {
 			NodeID: 3 + n, Ports: []stack.Port{port(stack.PortBroker, 9092), port(stack.PortHost, 29091+n), port(stack.PortMetrics, JMXPort)}})
 	}
 	add(stack.Instance{Component: stack.SchemaRegistry, Name: "schema-registry", Host: "schema-registry",
-		Ports: []stack.Port{port(stack.PortHTTP, RegistryHTTPPort), port(stack.PortMetrics, RegistryManagementPort)}})
+		Ports: []stack.Port{published(stack.PortHTTP, RegistryHTTPPort, LocalRegistryHTTPPort), port(stack.PortMetrics, RegistryManagementPort)}})
 	add(stack.Instance{Component: stack.SparkMaster, Name: "spark-master", Host: "spark-master",
-		Ports: []stack.Port{port(stack.PortSpark, 7077), port(stack.PortMetrics, 8080)}, MetricsPath: sparkMasterPath})
+		Ports: []stack.Port{port(stack.PortSpark, 7077), published(stack.PortMetrics, 8080, LocalSparkMasterUIPort)}, MetricsPath: sparkMasterPath})
 	for n := 1; n <= 3; n++ {
 		add(stack.Instance{Component: stack.SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: fmt.Sprintf("spark-worker-%d", n),
 			Ports: []stack.Port{port(stack.PortMetrics, 8081)}, MetricsPath: sparkWorkerPath, Cores: 2, MemoryMB: 2048})
@@ -108,7 +118,7 @@ func Local(kafkaNodes int) (stack.Stack, error) {
 	// A standalone Spark cluster, as Compose runs it; the Spark Connect server's application
 	// runs on it. Web UI ports clear of 8080/8081 (the usual ports of schema registries).
 	add(stack.Instance{Component: stack.SparkMaster, Name: "spark-master", Host: host,
-		Ports: []stack.Port{port(stack.PortSpark, 7077), port(stack.PortMetrics, 8090)}, MetricsPath: sparkMasterPath})
+		Ports: []stack.Port{port(stack.PortSpark, 7077), port(stack.PortMetrics, LocalSparkMasterUIPort)}, MetricsPath: sparkMasterPath})
 	for n := 1; n <= LocalSparkWorkers; n++ {
 		add(stack.Instance{Component: stack.SparkWorker, Name: fmt.Sprintf("spark-worker-%d", n), Host: host,
 			Ports:       []stack.Port{port(stack.PortSpark, 7077+n), port(stack.PortMetrics, 8090+n)},

@@ -50,6 +50,16 @@ func TestStacks(t *testing.T) {
 	if got := l3.KafkaHostBootstrap(); got != l3.KafkaBootstrap() {
 		t.Errorf("local host bootstrap %s", got)
 	}
+	// Compose publishes the registry and the master's UI (both 8080 in their containers) on
+	// the native stack's ports: one address on the machine whichever stack runs.
+	for _, pp := range []struct {
+		c    stack.Component
+		port string
+	}{{stack.SchemaRegistry, stack.PortHTTP}, {stack.SparkMaster, stack.PortMetrics}} {
+		if got, want := c.One(pp.c).HostPort(pp.port), l1.One(pp.c).Port(pp.port); got != want {
+			t.Errorf("compose publishes %s's %s port on %d, the native stack listens on %d", pp.c, pp.port, got, want)
+		}
+	}
 	if _, err := Local(2); err == nil || !strings.Contains(err.Error(), "1 or 3") {
 		t.Errorf("Local(2) = %v", err)
 	}

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,13 +9,16 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/finobs/finobs/deploy/kafkaconf"
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -59,15 +63,19 @@ var HostPaths = map[string]string{
 const MemoryBudget = 18 << 30
 
 // Check proves what can be proven of a loaded compose file without a container engine:
-// every image is pinned; every published port binds host; every service has a
-// healthcheck (one-shot jobs: every dependant waits for their success) and a memory
-// limit, within MemoryBudget in total; every one-shot job is waited for by a running
-// service (else `up --wait` fails on its exit); every depends_on names a service and waits for its
-// health or completion; every bind mount is a generated or committed file of repo (or a
-// HostPaths entry); every secret file is neither tracked nor unignored; every scrape
-// target (host:port) is a service exposing that port; each Kafka service gets exactly
-// kafkaconf's settings of its topology instance, all with one cluster id; no variable
-// holds a password (only *_FILE names of secret files).
+// every image is pinned; every published port binds host, and no two bind one host port;
+// every service has a healthcheck (one-shot jobs: every dependant waits for their success)
+// and a memory limit, within MemoryBudget in total; every one-shot job is waited for by a
+// running service (else `up --wait` fails on its exit); every depends_on names a service
+// and waits for its health or completion; every bind mount is a generated or committed file
+// of repo (or a HostPaths entry); every secret file is neither tracked nor unignored; every
+// scrape target (host:port) is a service exposing that port; each Kafka service gets
+// exactly kafkaconf's settings of its topology instance, all with one cluster id; no
+// variable holds a password (only *_FILE names of secret files); no Spark daemon gets a max
+// heap in its options, and each has SPARK_DAEMON_MEMORY; no command, entrypoint or variable
+// points at loopback on another's port, and our own clients are given every address; the
+// Spark Connect server's --packages are the native stack's Spark packages; no one-shot
+// job's script goes on past a failing command.
 func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
@@ -193,9 +201,252 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 			errs = append(errs, fmt.Errorf("Prometheus scrapes %s: service %s exposes %v, not %s", t, h, []string(s.Expose), port))
 		}
 	}
+	errs = append(errs, checkHostPorts(p)...)
+	errs = append(errs, checkSparkHeaps(p)...)
+	errs = append(errs, checkLoopback(p)...)
+	errs = append(errs, checkClientFlags(p, st)...)
+	errs = append(errs, checkSparkPackages(p, st)...)
+	for _, job := range slices.Sorted(maps.Keys(jobs)) {
+		errs = append(errs, checkJobScript(job, p.Services[job])...)
+	}
 	errs = append(errs, checkKafka(p, st)...)
 	return errors.Join(errs...)
 }
+
+// sparkDaemons are the classes Spark's launcher starts with SPARK_DAEMON_JAVA_OPTS and an
+// options variable of their own, and a heap of SPARK_DAEMON_MEMORY (Spark 4.1.1,
+// launcher/src/main/java/org/apache/spark/launcher/SparkClassCommandBuilder.java:55-66).
+var sparkDaemons = map[string]string{
+	"org.apache.spark.deploy.master.Master": "SPARK_MASTER_OPTS",
+	"org.apache.spark.deploy.worker.Worker": "SPARK_WORKER_OPTS",
+}
+
+// checkSparkHeaps: no Spark daemon options hold a max heap, which the launcher refuses for
+// a Master or Worker: it throws on any "Xmx" in them (SparkClassCommandBuilder.java:95) and
+// the daemon never starts. A service running one gives its heap in SPARK_DAEMON_MEMORY,
+// else the launcher's 1g (CommandBuilderUtils.java:34, DEFAULT_MEM) applies.
+func checkSparkHeaps(p *types.Project) []error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		s := p.Services[name]
+		for _, k := range []string{"SPARK_DAEMON_JAVA_OPTS", "SPARK_MASTER_OPTS", "SPARK_WORKER_OPTS"} {
+			if v := deref(s.Environment[k]); strings.Contains(v, "Xmx") {
+				errs = append(errs, fmt.Errorf("service %s: %s holds a max heap (%q): Spark's launcher refuses to start a Master or Worker with one; give the heap in SPARK_DAEMON_MEMORY", name, k, v))
+			}
+		}
+		for _, arg := range slices.Concat(s.Entrypoint, s.Command) {
+			if _, ok := sparkDaemons[arg]; ok && deref(s.Environment["SPARK_DAEMON_MEMORY"]) == "" {
+				errs = append(errs, fmt.Errorf("service %s: runs Spark's %s without SPARK_DAEMON_MEMORY: the launcher gives it a 1g heap", name, arg))
+			}
+		}
+	}
+	return errs
+}
+
+// loopbackAddr is host:port on loopback: 127.0.0.0/8, localhost, [::1].
+var loopbackAddr = regexp.MustCompile(`(?:\b127(?:\.[0-9]{1,3}){3}|\blocalhost|\[::1\]):([0-9]{1,5})\b`)
+
+// checkLoopback: no command, entrypoint or environment value points at a loopback address
+// on a port the service does not have itself (container port, or its own published host
+// port, as in an external URL): inside a container loopback is the container, and another
+// service is reached by its service name.
+func checkLoopback(p *types.Project) []error {
+	owners := map[string][]string{} // port: service:port of who exposes it, or publishes it on the host
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		s := p.Services[name]
+		for _, e := range s.Expose {
+			owners[e] = append(owners[e], name+":"+e)
+		}
+		for _, pc := range s.Ports {
+			if pc.Published != "" {
+				owners[pc.Published] = append(owners[pc.Published], fmt.Sprintf("%s:%d", name, pc.Target))
+			}
+		}
+	}
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		s := p.Services[name]
+		own := map[string]bool{}
+		for _, e := range s.Expose {
+			own[e] = true
+		}
+		for _, pc := range s.Ports {
+			own[pc.Published], own[strconv.Itoa(int(pc.Target))] = true, true
+		}
+		places := [][2]string{{"command", strings.Join(s.Command, " ")}, {"entrypoint", strings.Join(s.Entrypoint, " ")}}
+		for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
+			places = append(places, [2]string{"variable " + k, deref(s.Environment[k])})
+		}
+		for _, pl := range places {
+			for _, m := range loopbackAddr.FindAllStringSubmatch(pl[1], -1) {
+				if own[m[1]] {
+					continue
+				}
+				msg := fmt.Sprintf("service %s: %s points at %s, which is the container itself", name, pl[0], m[0])
+				if o := slices.Compact(slices.Sorted(slices.Values(owners[m[1]]))); len(o) > 0 {
+					msg += "; address " + strings.Join(o, " or ") + " by its service name"
+				}
+				errs = append(errs, errors.New(msg))
+			}
+		}
+	}
+	return errs
+}
+
+// clientFlags are the address flags of finobs's own commands whose defaults are the native
+// stack's loopback addresses (cmd/produce, cmd/stream: topology.Local): a container that
+// leaves one out dials itself.
+var clientFlags = map[stack.Component][]string{
+	stack.Producer:     {"-brokers", "-registry"},
+	stack.StreamDriver: {"-spark", "-bootstrap", "-registry"},
+}
+
+// checkClientFlags: the producer's and the stream driver's commands give every address
+// flag of clientFlags.
+func checkClientFlags(p *types.Project, st stack.Stack) []error {
+	var errs []error
+	for _, inst := range st.Instances {
+		s, ok := p.Services[inst.Name]
+		if !ok {
+			continue
+		}
+		for _, f := range clientFlags[inst.Component] {
+			if !slices.ContainsFunc(s.Command, func(a string) bool {
+				a = strings.TrimPrefix(a, "-")
+				return "-"+a == f || strings.HasPrefix("-"+a, f+"=")
+			}) {
+				errs = append(errs, fmt.Errorf("service %s: command lacks %s: the program falls back to the native stack's address on 127.0.0.1, the container itself", inst.Name, f))
+			}
+		}
+	}
+	return errs
+}
+
+// checkSparkPackages: each Spark Connect server's --packages are native.SparkPackages, the
+// list the native stack installs from: no more, no fewer.
+func checkSparkPackages(p *types.Project, st stack.Stack) []error {
+	var errs []error
+	for _, inst := range st.Of(stack.SparkConnect) {
+		s, ok := p.Services[inst.Name]
+		if !ok {
+			continue
+		}
+		got, ok := optionValue(s.Command, "--packages")
+		if !ok {
+			errs = append(errs, fmt.Errorf("service %s: no --packages: want the native stack's Spark packages %v", inst.Name, native.SparkPackages))
+			continue
+		}
+		pkgs := strings.Split(got, ",")
+		for _, want := range native.SparkPackages {
+			if !slices.Contains(pkgs, want) {
+				errs = append(errs, fmt.Errorf("service %s: --packages lacks %s, which the native stack installs (native.SparkPackages)", inst.Name, want))
+			}
+		}
+		for _, g := range pkgs {
+			if !slices.Contains(native.SparkPackages, g) {
+				errs = append(errs, fmt.Errorf("service %s: --packages has %s, which the native stack does not install (native.SparkPackages)", inst.Name, g))
+			}
+		}
+	}
+	return errs
+}
+
+// optionValue is the value of a command's option, given as "--opt value" or "--opt=value".
+func optionValue(args []string, opt string) (string, bool) {
+	for i, a := range args {
+		if a == opt && i+1 < len(args) {
+			return args[i+1], true
+		}
+		if v, ok := strings.CutPrefix(a, opt+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// checkJobScript: a one-shot job's shell script (sh -c) of more than one line starts with
+// set -e, and no line chains commands with &&: set -e ignores a failure before the last &&
+// of a list (POSIX sh, set -e), and the job would exit 0 having failed. The condition of an
+// if, elif, while or until is exempt: a failure there is meant to choose.
+func checkJobScript(name string, s types.ServiceConfig) []error {
+	script, ok := optionValue(slices.Concat(s.Entrypoint, s.Command), "-c")
+	if !ok {
+		return nil
+	}
+	var errs []error
+	lines := strings.Split(strings.TrimSpace(script), "\n")
+	if len(lines) > 1 && !strings.HasPrefix(lines[0], "set -e") {
+		errs = append(errs, fmt.Errorf("service %s: a script of %d lines without set -e first: a failing line would not stop the job", name, len(lines)))
+	}
+	for i, l := range lines {
+		body := strings.TrimSpace(l)
+		for _, c := range [][2]string{{"if ", "; then"}, {"elif ", "; then"}, {"while ", "; do"}, {"until ", "; do"}} {
+			if strings.HasPrefix(body, c[0]) {
+				_, body, _ = strings.Cut(body, c[1]) // what follows the condition on its line
+			}
+		}
+		if strings.Contains(body, "&&") {
+			errs = append(errs, fmt.Errorf("service %s: script line %d chains commands with &&: set -e does not stop at a failure before the last &&, and the job would exit 0 having failed", name, i+1))
+		}
+	}
+	return errs
+}
+
+// checkHostPorts: no two published ports take one host port of a protocol on one address
+// (an unspecified address, "" or 0.0.0.0 or ::, takes it on all of them): the engine would
+// not start the second container ("port is already allocated").
+func checkHostPorts(p *types.Project) []error {
+	type binding struct{ svc, ip string }
+	seen := map[string][]binding{} // "8080/tcp": who publishes it, on which address
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		for _, port := range p.Services[name].Ports {
+			if port.Published == "" {
+				continue
+			}
+			nums, err := portRange(port.Published)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("service %s: published port %q: %v", name, port.Published, err))
+				continue
+			}
+			proto := cmp.Or(port.Protocol, "tcp")
+			for _, n := range nums {
+				key := n + "/" + proto
+				for _, b := range seen[key] {
+					if b.ip == port.HostIP || unspecified(b.ip) || unspecified(port.HostIP) {
+						errs = append(errs, fmt.Errorf("service %s: host port %s/%s is published by service %s too (on %q): the engine would not start the second",
+							name, net.JoinHostPort(port.HostIP, n), proto, b.svc, b.ip))
+					}
+				}
+				seen[key] = append(seen[key], binding{name, port.HostIP})
+			}
+		}
+	}
+	return errs
+}
+
+// portRange lists the ports of a published port or range ("8080", "8000-8002").
+func portRange(s string) ([]string, error) {
+	lo, hi, isRange := strings.Cut(s, "-")
+	if !isRange {
+		hi = lo
+	}
+	a, err := strconv.ParseUint(lo, 10, 16)
+	if err != nil {
+		return nil, err
+	}
+	b, err := strconv.ParseUint(hi, 10, 16)
+	if err != nil || b < a {
+		return nil, fmt.Errorf("not a port range")
+	}
+	var out []string
+	for n := a; n <= b; n++ {
+		out = append(out, strconv.FormatUint(n, 10))
+	}
+	return out, nil
+}
+
+func unspecified(ip string) bool { return ip == "" || net.ParseIP(ip).IsUnspecified() }
 
 // checkKafka: each Kafka service's KAFKA_* variables are kafkaconf's settings of its
 // instance, no more and no fewer; one CLUSTER_ID.

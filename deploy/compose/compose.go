@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/finobs/finobs/deploy/deployment"
 	"github.com/finobs/finobs/deploy/kafkaconf"
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/logstash"
 	"github.com/finobs/finobs/pkg/logpipeline"
 	"github.com/finobs/finobs/pkg/stack"
@@ -178,9 +178,10 @@ func (r *renderer) volume(name string) string {
 	return name
 }
 
+// publish maps the instance's port to its host port (the topology's Published, else the
+// same number) on the publish host.
 func (r *renderer) publish(inst stack.Instance, port string) string {
-	p := strconv.Itoa(inst.Port(port))
-	return net.JoinHostPort(r.o.PublishHost, p) + ":" + p
+	return net.JoinHostPort(r.o.PublishHost, strconv.Itoa(inst.HostPort(port))) + ":" + strconv.Itoa(inst.Port(port))
 }
 
 // health builds a healthcheck; a test given as one string runs in the image's shell.
@@ -238,10 +239,16 @@ func (r *renderer) jobs() {
 	r.f.Services["setup"] = &Service{
 		Image: CurlImage,
 		User:  "0:0",
+		// One command a line, none chained with &&: set -e ignores a failure before the last
+		// && of a list (POSIX sh, set -e), and a failed download then exited 0. sha256sum -c
+		// without busybox's -s, which GNU's lacks: the tests run the script on the host.
 		Entrypoint: []string{"/bin/sh", "-c", strings.Join([]string{
 			"set -e",
-			fmt.Sprintf(`if ! echo "%s  %s" | sha256sum -c -s 2>/dev/null; then curl -fsSL --retry 5 -o %s.part %s && echo "%s  %s.part" | sha256sum -c && mv %s.part %s; fi`,
-				JMXAgentSHA256, jar, jar, JMXAgentURL, JMXAgentSHA256, jar, jar, jar),
+			fmt.Sprintf(`if ! echo "%s  %s" | sha256sum -c >/dev/null 2>&1; then`, JMXAgentSHA256, jar),
+			fmt.Sprintf(`  curl -fsSL --retry 5 -o %s.part %s`, jar, JMXAgentURL),
+			fmt.Sprintf(`  echo "%s  %s.part" | sha256sum -c`, JMXAgentSHA256, jar),
+			fmt.Sprintf(`  mv %s.part %s`, jar, jar),
+			"fi",
 			// Kafka runs as appuser, Spark as spark: the volumes are created root-owned.
 			"chmod 0777 " + logDir + " " + checkpointDir,
 		}, "\n")},
@@ -292,7 +299,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Image = SparkImage
 		s.Command = []string{"/opt/spark/bin/spark-class", "org.apache.spark.deploy.master.Master",
 			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(stack.PortSpark)), "--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics))}
-		r.spark(s, inst, "-Xmx256m", "-Dspark.master.rest.enabled=false")
+		r.spark(s, inst, "256m", "-Dspark.master.rest.enabled=false")
 		s.Ports = []string{r.publish(inst, stack.PortMetrics)}
 		s.Healthcheck = tcpCheck("30s", inst.Port(stack.PortMetrics), inst.MetricsPath, "aliveWorkers")
 		s.MemLimit = "384m"
@@ -304,7 +311,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Command = []string{"/opt/spark/bin/spark-class", "org.apache.spark.deploy.worker.Worker",
 			"--host", inst.Host, "--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics)),
 			"--cores", strconv.Itoa(inst.Cores), "--memory", strconv.Itoa(inst.MemoryMB) + "m", "spark://" + master[0].Addr(stack.PortSpark)}
-		r.spark(s, inst, "-Xmx128m")
+		r.spark(s, inst, "128m")
 		// Executors write the queries' state under the checkpoint root.
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
 		s.DependsOn = deps(master[0].Name, healthy)
@@ -319,7 +326,9 @@ func (r *renderer) instance(inst stack.Instance) error {
 		}
 		s.Command = []string{"/opt/spark/bin/spark-submit", "--master", sparkMaster,
 			"--properties-file", sparkConf + "/spark-defaults.conf",
-			"--packages", strings.Join(SparkPackages, ","),
+			// The native stack's Spark packages; Spark resolves them (and their dependencies)
+			// from Maven Central when the server starts.
+			"--packages", strings.Join(native.SparkPackages, ","),
 			"--conf", "spark.jars.ivy=/tmp/ivy",
 			"--conf", "spark.metrics.conf=" + sparkConf + "/metrics.properties",
 			"--conf", "spark.connect.grpc.binding.port=" + strconv.Itoa(inst.Port(stack.PortGRPC)),
@@ -330,7 +339,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 			"--conf", "spark.sql.streaming.checkpointLocation=" + checkpointDir,
 			"--conf", "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=" + log4jDir + "/spark.properties -D" + logpipeline.LogFileProperty + "=" + logDir + "/" + inst.Name + ".events.log",
 			"--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "spark-internal"}
-		r.spark(s, inst, "")
+		r.spark(s, inst, "") // spark-submit: the driver's heap is spark.driver.memory
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
 		s.Ports = []string{r.publish(inst, stack.PortGRPC), r.publish(inst, stack.PortMetrics)}
 		s.DependsOn = r.dependOn(deps(), healthy, stack.SparkWorker, stack.KafkaBroker)
@@ -340,10 +349,11 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Build = &Build{Context: "..", Dockerfile: "deploy/Dockerfile"}
 		s.Image = OwnImage
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec produce \"$$@\"" + logTo(inst.Name), "produce"}
-		s.Command = []string{"-brokers", r.st.KafkaBootstrap(), "-rate", "200",
+		s.Command = []string{"-brokers", r.st.KafkaBootstrap(), "-registry", r.st.RegistryURL(), "-rate", "200",
 			"-metrics-addr", ":" + strconv.Itoa(inst.Port(stack.PortMetrics)), "-progress", "1m"}
 		s.Volumes = []string{logs}
-		s.DependsOn = r.dependOn(deps(), healthy, stack.KafkaBroker)
+		// It registers its schema before it produces, and refuses to start without the registry.
+		s.DependsOn = r.dependOn(deps(), healthy, stack.KafkaBroker, stack.SchemaRegistry)
 		s.Healthcheck = httpCheck("20s", metrics(""))
 		s.MemLimit = "256m"
 	case stack.StreamDriver:
@@ -352,10 +362,10 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Image = OwnImage
 		s.Entrypoint = []string{"/bin/sh", "-c", "exec stream \"$$@\"" + logTo(inst.Name), "stream"}
 		s.Command = []string{"-spark", connect.Addr(stack.PortGRPC), "-bootstrap", r.st.KafkaBootstrap(),
-			"-checkpoint-dir", checkpointDir, "-replication-factor", strconv.Itoa(min(3, r.st.Brokers())),
+			"-registry", r.st.RegistryURL(), "-checkpoint-dir", checkpointDir, "-replication-factor", strconv.Itoa(min(3, r.st.Brokers())),
 			"-metrics-addr", ":" + strconv.Itoa(inst.Port(stack.PortMetrics))}
 		s.Volumes = []string{logs, r.volume("checkpoints") + ":" + checkpointDir}
-		s.DependsOn = deps(connect.Name, healthy, r.st.One(stack.Producer).Name, healthy)
+		s.DependsOn = deps(connect.Name, healthy, r.st.One(stack.Producer).Name, healthy, r.st.One(stack.SchemaRegistry).Name, healthy)
 		s.Healthcheck = httpCheck("60s", metrics(""))
 		s.MemLimit = "256m"
 	case stack.NodeExporter:
@@ -502,12 +512,19 @@ func withExpose(s *Service, inst stack.Instance) *Service {
 }
 
 // spark sets what every Spark process shares: the image's conf dir from deploy/spark,
-// the log4j2 config with the instance's event log, the log volume.
-func (r *renderer) spark(s *Service, inst stack.Instance, daemonOpts ...string) {
+// the log4j2 config with the instance's event log, the log volume; a master's or worker's
+// heap (SPARK_DAEMON_MEMORY, "" for none) and JVM options.
+func (r *renderer) spark(s *Service, inst stack.Instance, heap string, daemonOpts ...string) {
 	opts := append([]string{"-Dlog4j2.configurationFile=" + log4jDir + "/spark.properties",
 		"-D" + logpipeline.LogFileProperty + "=" + logDir + "/" + inst.Name + ".events.log"}, daemonOpts...)
 	s.Environment = map[string]string{"SPARK_CONF_DIR": sparkConf, "SPARK_NO_DAEMONIZE": "true",
-		"SPARK_DAEMON_JAVA_OPTS": strings.Join(slices.DeleteFunc(opts, func(o string) bool { return o == "" }), " ")}
+		"SPARK_DAEMON_JAVA_OPTS": strings.Join(opts, " ")}
+	// Not -Xmx in the options: Spark's launcher refuses to start a Master or Worker whose
+	// SPARK_DAEMON_JAVA_OPTS holds one, and gives it -Xmx$SPARK_DAEMON_MEMORY (Spark 4.1.1,
+	// launcher/src/main/java/org/apache/spark/launcher/SparkClassCommandBuilder.java:95, :103).
+	if heap != "" {
+		s.Environment["SPARK_DAEMON_MEMORY"] = heap
+	}
 	s.Volumes = []string{"./spark:" + sparkConf + ":ro", "./log4j2:" + log4jDir + ":ro", r.volume("logs") + ":" + logDir}
 	if s.DependsOn == nil {
 		s.DependsOn = deps("setup", completed)

@@ -15,6 +15,7 @@ import (
 	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/deploy/compose"
 	"github.com/finobs/finobs/deploy/kafkaconf"
+	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
 )
@@ -195,6 +196,54 @@ func TestCheckCatches(t *testing.T) {
 		{"published everywhere", func(p *types.Project) {
 			svc(p, "prometheus", func(s *types.ServiceConfig) { s.Ports[0].HostIP = "0.0.0.0" })
 		}, `service prometheus: port 9090 is published on "0.0.0.0"`},
+		{"one host port twice", func(p *types.Project) { // as both were, on their container port
+			svc(p, "schema-registry", func(s *types.ServiceConfig) { s.Ports[0].Published = "8080" })
+			svc(p, "spark-master", func(s *types.ServiceConfig) { s.Ports[0].Published = "8080" })
+		}, "service spark-master: host port 127.0.0.1:8080/tcp is published by service schema-registry too"},
+		{"host port taken on every address", func(p *types.Project) {
+			svc(p, "kibana", func(s *types.ServiceConfig) { s.Ports[0].HostIP, s.Ports[0].Published = "0.0.0.0", "9200" })
+		}, "service kibana: host port 0.0.0.0:9200/tcp is published by service elasticsearch too"},
+		{"max heap in the daemon options", func(p *types.Project) { // as it was
+			svc(p, "spark-master", func(s *types.ServiceConfig) {
+				v := *s.Environment["SPARK_DAEMON_JAVA_OPTS"] + " -Xmx" + *s.Environment["SPARK_DAEMON_MEMORY"]
+				s.Environment["SPARK_DAEMON_JAVA_OPTS"] = &v
+				delete(s.Environment, "SPARK_DAEMON_MEMORY")
+			})
+		}, "service spark-master: SPARK_DAEMON_JAVA_OPTS holds a max heap"},
+		{"no daemon heap", func(p *types.Project) {
+			svc(p, "spark-worker-2", func(s *types.ServiceConfig) { delete(s.Environment, "SPARK_DAEMON_MEMORY") })
+		}, "service spark-worker-2: runs Spark's org.apache.spark.deploy.worker.Worker without SPARK_DAEMON_MEMORY"},
+		{"no registry address", func(p *types.Project) { // as it was
+			svc(p, "producer", func(s *types.ServiceConfig) {
+				i := slices.Index(s.Command, "-registry")
+				s.Command = slices.Delete(s.Command, i, i+2)
+			})
+		}, "service producer: command lacks -registry"},
+		{"registry on loopback", func(p *types.Project) { // what the fallback dials
+			svc(p, "stream-driver", func(s *types.ServiceConfig) {
+				s.Command[slices.Index(s.Command, "-registry")+1] = "http://127.0.0.1:8085/apis/ccompat/v7"
+			})
+		}, "service stream-driver: command points at 127.0.0.1:8085, which is the container itself; address schema-registry:8080 by its service name"},
+		{"elasticsearch on localhost", func(p *types.Project) {
+			svc(p, "kibana", func(s *types.ServiceConfig) { v := "http://localhost:9200"; s.Environment["ELASTICSEARCH_HOSTS"] = &v })
+		}, "service kibana: variable ELASTICSEARCH_HOSTS points at localhost:9200, which is the container itself; address elasticsearch:9200 by its service name"},
+		{"spark packages without spark-avro", func(p *types.Project) { // as it was
+			svc(p, "spark-connect", func(s *types.ServiceConfig) {
+				i := slices.Index(s.Command, "--packages") + 1
+				s.Command[i] = strings.Join(slices.DeleteFunc(strings.Split(s.Command[i], ","), func(p string) bool { return strings.Contains(p, "spark-avro") }), ",")
+			})
+		}, "service spark-connect: --packages lacks org.apache.spark:spark-avro_2.13:" + native.SparkVersion + ", which the native stack installs"},
+		{"spark package of its own", func(p *types.Project) {
+			svc(p, "spark-connect", func(s *types.ServiceConfig) {
+				s.Command[slices.Index(s.Command, "--packages")+1] += ",io.delta:delta-spark_2.13:4.0.0"
+			})
+		}, "service spark-connect: --packages has io.delta:delta-spark_2.13:4.0.0, which the native stack does not install"},
+		{"job script chained by &&", func(p *types.Project) { // as it was
+			svc(p, "setup", func(s *types.ServiceConfig) { s.Entrypoint[2] = chained(s.Entrypoint[2]) })
+		}, "service setup: script line 2 chains commands with &&"},
+		{"job script without set -e", func(p *types.Project) {
+			svc(p, "setup", func(s *types.ServiceConfig) { s.Entrypoint[2] = strings.TrimPrefix(s.Entrypoint[2], "set -e\n") })
+		}, "lines without set -e first: a failing line would not stop the job"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},

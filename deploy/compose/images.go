@@ -38,13 +38,6 @@ var (
 	JMXAgentSHA256 = "7d61f737fd661610ccc14aea79764faa1ea94a340cbc8f0029b3d2edea3d80c1"
 )
 
-// SparkPackages are the Kafka source of Spark, as the native stack installs it; Spark
-// resolves them from Maven Central when the Connect server starts.
-var SparkPackages = []string{
-	"org.apache.spark:spark-sql-kafka-0-10_2.13:" + native.SparkVersion,
-	"org.apache.spark:spark-token-provider-kafka-0-10_2.13:" + native.SparkVersion,
-}
-
 // ClusterID is the KRaft cluster id of every Compose node: base64url("finobs-compose-1"),
 // 16 bytes as Kafka's Uuid wants. Fixed, so a recreated container joins its volume's data.
 const ClusterID = "Zmlub2JzLWNvbXBvc2UtMQ"

@@ -60,7 +60,7 @@ func Defaults(st stack.Stack) URLs {
 	published := func(c stack.Component, port string, fallback int) string {
 		p := fallback
 		if is := st.Of(c); len(is) == 1 {
-			p = is[0].Port(port)
+			p = is[0].HostPort(port)
 		}
 		return "http://" + net.JoinHostPort(stack.PublishedHost, strconv.Itoa(p))
 	}

@@ -71,3 +71,22 @@ func TestSparkServices(t *testing.T) {
 		t.Errorf("a bad %s: %v", SparkMasterEnv, err)
 	}
 }
+
+// The native stack fetches every Spark package Compose gives --packages (one list), spark-avro
+// among them (from_avro), and the Kafka source's own dependencies beside them.
+func TestSparkJarDeps(t *testing.T) {
+	deps, err := sparkJarDeps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range deps {
+		got = append(got, d.String())
+	}
+	for _, want := range append(slices.Clone(SparkPackages), "org.apache.spark:spark-avro_2.13:"+SparkVersion,
+		"org.apache.kafka:kafka-clients:"+SparkKafkaClientsVersion) {
+		if !slices.Contains(got, want) {
+			t.Errorf("the native stack does not fetch %s: %v", want, got)
+		}
+	}
+}

@@ -186,14 +186,29 @@ func (in *Installer) jmxAgent(ctx context.Context) error {
 }
 
 func (in *Installer) sparkJars(ctx context.Context) error {
-	return in.mvnCopy(ctx, "spark-kafka", in.P.SparkJars(), false,
-		mvnDep{"org.apache.spark", "spark-sql-kafka-0-10_2.13", SparkVersion, ""},
-		mvnDep{"org.apache.spark", "spark-token-provider-kafka-0-10_2.13", SparkVersion, ""},
+	deps, err := sparkJarDeps()
+	if err != nil {
+		return err
+	}
+	return in.mvnCopy(ctx, "spark-kafka", in.P.SparkJars(), false, deps...)
+}
+
+// sparkJarDeps are SparkPackages and, fetched without their dependencies, what the Kafka
+// source needs that pyspark's jars lack (spark-avro's avro is among them): what
+// spark-submit --packages would resolve.
+func sparkJarDeps() ([]mvnDep, error) {
+	var deps []mvnDep
+	for _, c := range SparkPackages {
+		g, rest, _ := strings.Cut(c, ":")
+		a, v, _ := strings.Cut(rest, ":")
+		if g == "" || a == "" || v == "" || strings.Contains(v, ":") {
+			return nil, fmt.Errorf("install: Spark package %q is not group:artifact:version", c)
+		}
+		deps = append(deps, mvnDep{g, a, v, ""})
+	}
+	return append(deps,
 		mvnDep{"org.apache.kafka", "kafka-clients", SparkKafkaClientsVersion, ""},
-		mvnDep{"org.apache.commons", "commons-pool2", CommonsPool2Version, ""},
-		// from_avro for the registry's Avro records (its avro dependency is in pyspark/jars).
-		mvnDep{"org.apache.spark", "spark-avro_2.13", SparkVersion, ""},
-	)
+		mvnDep{"org.apache.commons", "commons-pool2", CommonsPool2Version, ""}), nil
 }
 
 func (in *Installer) venv(ctx context.Context) error {

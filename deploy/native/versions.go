@@ -27,6 +27,16 @@ const (
 	MinJavaMajor = 17 // Kafka 4 brokers and Spark 4 both need 17+
 )
 
+// SparkPackages are the Spark modules the Connect server loads beside Spark's own jars, as
+// Maven coordinates: the Kafka source, its token provider, and spark-avro, whose from_avro
+// decodes the registry's Avro records. Both stacks take them from here: the native stack
+// fetches them with Maven (sparkJarDeps), Compose gives them to spark-submit --packages.
+var SparkPackages = []string{
+	"org.apache.spark:spark-sql-kafka-0-10_2.13:" + SparkVersion,
+	"org.apache.spark:spark-token-provider-kafka-0-10_2.13:" + SparkVersion,
+	"org.apache.spark:spark-avro_2.13:" + SparkVersion,
+}
+
 // Go tools built from go.mod (their versions are go.mod's).
 const (
 	PrometheusPkg   = "github.com/prometheus/prometheus/cmd/prometheus"

@@ -67,7 +67,7 @@ func ComposeTarget(repo string) Target {
 	st := topology.Compose()
 	deploy := filepath.Join(repo, "deploy")
 	local := func(c stack.Component, port string) string {
-		return "http://127.0.0.1:" + strconv.Itoa(st.One(c).Port(port))
+		return "http://127.0.0.1:" + strconv.Itoa(st.One(c).HostPort(port))
 	}
 	return Target{
 		Stack:               st.Name,

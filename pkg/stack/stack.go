@@ -47,6 +47,9 @@ const (
 type Port struct {
 	Name string // "broker", "controller", "metrics", "http", ...
 	Port int
+	// Published is the host port Compose publishes Port on where that is another number:
+	// two containers may listen on one port, the host has each port once. 0 is Port.
+	Published int
 }
 
 // Well-known port names.
@@ -107,6 +110,17 @@ func (i Instance) Port(name string) int {
 		}
 	}
 	return 0
+}
+
+// HostPort is the host port the named port is published on (Compose): Published, else
+// the port itself; 0 for an unknown name.
+func (i Instance) HostPort(name string) int {
+	for _, p := range i.Ports {
+		if p.Name == name && p.Published != 0 {
+			return p.Published
+		}
+	}
+	return i.Port(name)
 }
 
 // Addr is host:port of the named port. It panics on an unknown port name: that is a
