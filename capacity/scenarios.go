@@ -11,7 +11,7 @@ const day = 24 * time.Hour
 
 const seed = "seed DESIGN.md, Data Storage Estimation"
 
-// Log retentions, one per index group: how long each keeps its documents. logs/ builds its
+// Log retentions, one per index group: how long each keeps its documents. pipelines/ builds its
 // index lifecycle from these (through Deployed).
 var (
 	KafkaLogRetention      = sizing.Declared(14*day, "two weeks: broker incidents are investigated after the fact")
@@ -20,7 +20,7 @@ var (
 	MonitoringLogRetention = sizing.Declared(7*day, "a week: Prometheus and Alertmanager logs")
 )
 
-// Index names, as logs/ declares them (a generate test checks they agree).
+// Index names, as pipelines/ declares them (a generate test checks they agree).
 const (
 	KafkaLogs      = "finobs-logs-kafka"
 	SparkLogs      = "finobs-logs-spark"
@@ -28,7 +28,7 @@ const (
 	MonitoringLogs = "finobs-logs-monitoring"
 )
 
-// logIndices groups per-pipeline volumes into the index groups of logs/.
+// logIndices groups per-pipeline volumes into the index groups of pipelines/.
 func logIndices(kafka, spark, producer, streamDriver, prometheus, alertmanager sizing.LogVolume) []sizing.LogIndex {
 	kafka.Pipeline, spark.Pipeline = "kafka", "spark"
 	producer.Pipeline, streamDriver.Pipeline = "producer", "stream-driver"

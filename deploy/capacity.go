@@ -33,7 +33,7 @@ var capacityOutput = render.Output{
 }
 
 // CapacityPlans plans every scenario, after checking that each one's log pipelines and
-// indices are those logs/ declares; every error names its scenario and input.
+// indices are those pipelines/ declares; every error names its scenario and input.
 func CapacityPlans(ss []sizing.Scenario) ([]sizing.Plan, error) {
 	var errs []error
 	var plans []sizing.Plan
@@ -52,7 +52,7 @@ func CapacityPlans(ss []sizing.Scenario) ([]sizing.Plan, error) {
 	return plans, errors.Join(errs...)
 }
 
-// checkLogs: a scenario plans every log pipeline of logs/, each in the index logs/ sends it to.
+// checkLogs: a scenario plans every log pipeline of pipelines/, each in the index it sends it to.
 func checkLogs(s sizing.Scenario) error {
 	want := map[string]string{} // pipeline -> index
 	for _, p := range pipelines.Pipelines() {

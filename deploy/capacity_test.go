@@ -31,7 +31,7 @@ func TestScenariosPlan(t *testing.T) {
 	}
 }
 
-// A scenario whose log pipelines are not those of logs/ fails, naming them.
+// A scenario whose log pipelines are not those of pipelines/ fails, naming them.
 func TestScenarioLogsMatchLogs(t *testing.T) {
 	s := capacity.Local
 	s.Logs = append([]sizing.LogIndex(nil), s.Logs...)

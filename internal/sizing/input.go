@@ -124,14 +124,14 @@ type Topic struct {
 
 // LogIndex is one log index group (daily indices) with the pipelines writing it.
 type LogIndex struct {
-	Index     string               // "finobs-logs-kafka", as logs/ declares it
+	Index     string               // "finobs-logs-kafka", as pipelines/ declares it
 	Retention Input[time.Duration] // every document is kept at least this long
 	Pipelines []LogVolume
 }
 
 // LogVolume is what one log pipeline writes.
 type LogVolume struct {
-	Pipeline   string      // as logs/ names it
+	Pipeline   string      // as pipelines/ names it
 	Rate       Input[Rate] // events a second
 	EventBytes Input[Bytes]
 }
