@@ -311,10 +311,9 @@ func checkClientFlags(p *types.Project, st stack.Stack) []error {
 			continue
 		}
 		for _, f := range clientFlags[inst.Component] {
-			if !slices.ContainsFunc(s.Command, func(a string) bool {
-				a = strings.TrimPrefix(a, "-")
-				return "-"+a == f || strings.HasPrefix("-"+a, f+"=")
-			}) {
+			_, one := optionValue(s.Command, f)
+			_, two := optionValue(s.Command, "-"+f) // Go's flag package takes --flag too
+			if !one && !two {
 				errs = append(errs, fmt.Errorf("service %s: command lacks %s: the program falls back to the native stack's address on 127.0.0.1, the container itself", inst.Name, f))
 			}
 		}
