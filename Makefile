@@ -66,7 +66,7 @@ phases: ## the phases of the last make test and their times
 # The fault suite (nothing lost rides on its broker killed), then the job's totals across a
 # broker outage, on one 3+3 stack; FAULTS='TestFaults/lanes/brokers' runs a part. -parallel 64: every fault is a parallel
 # subtest waiting for the one before it (the default, GOMAXPROCS, is 2 here).
-FAULTS ?= ^(TestFaults|TestJobCorrectness)$$
+FAULTS ?= ^(TestFaults|TestAlertmanagerRestart|TestJobCorrectness)$$
 test-faults: ## kill, pause, cut off and freeze parts of the running 3+3 stack; every alert reaches its receiver
 	KAFKA_NODES=3 FINOBS_LOGS=0 FINOBS_PIPELINE=1 $(GO) run ./cmd/stack exec -- $(GO) test -p 1 -parallel 64 -timeout 60m -count=1 -v \
 		-run '$(FAULTS)' ./integration/faults/ ./pipeline/stream/integration/

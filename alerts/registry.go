@@ -26,7 +26,7 @@ var (
 			Meaning:    "The registry's management port (health and metrics) does not answer: the process is down, starting, or hung.",
 			Impact:     "A producer checks and registers its schema when it starts, and refuses to start without an answer. Running producers and the stream job keep going (they hold the schema id they started with).",
 			Diagnosis:  []string{"`make status` (local) shows whether schema-registry runs; its log is .stack/logs/schema-registry.log.", "`curl -s 127.0.0.1:9085/health` (local) answers when it is up; `curl -s 127.0.0.1:8085/apis/ccompat/v7/subjects` lists the subjects."},
-			Mitigation: []string{"Restart it (`make up` starts what is down).", "The native stack's registry keeps its schemas in memory: after a restart the next producer registers the schema again, under a new id if the registry counts afresh; restart the stream job after the producer, so it reads the id the producer registered."},
+			Mitigation: []string{"Restart it (`make up` starts what is down). Both stacks keep the schemas in a database on disk (the registry's volume in Compose, .stack/data/registry* natively): after a restart every schema keeps its id."},
 		},
 		Tests: []rules.Test{
 			{Name: "the registry stops", At: 5 * minute,

@@ -109,8 +109,8 @@ var Routing = am.Config{
 			Equal:        []string{"cluster", "instance"},
 		},
 		{
-			Why:          "a pipeline process that is down needs no second, generic alert",
-			SourceAlerts: names(ProducerDown, StreamDriverDown, SparkConnectDown),
+			Why:          "a pipeline process or the registry that is down needs no second, generic alert",
+			SourceAlerts: names(ProducerDown, StreamDriverDown, SparkConnectDown, SchemaRegistryDown),
 			TargetAlerts: names(TargetDown),
 			Equal:        []string{"cluster", "instance"},
 		},

@@ -233,6 +233,29 @@ var (
 			}},
 		},
 	}
+	StreamEventTimeAhead = rules.Alert{
+		Name: "StreamEventTimeAhead", When: signals.StreamEventTimeAhead, For: 5 * minute, Panel: dashboards.StreamEventSkewPanel,
+		Summary:     "Transactions carry event times ahead of the brokers' clock.",
+		Description: "Query {{ $labels.query }} read records dated {{ $value | humanizeDuration }} ahead of when the broker appended them.",
+		Runbook: rules.Runbook{
+			Meaning:    "A producer's clock runs ahead, or a producer dates transactions in the future. The input topic's timestamps are the broker's append time (LogAppendTime), so event time minus that is the producer's skew.",
+			Impact:     "Beyond the job's tolerance (-max-event-ahead, 5 minutes by default) records are quarantined to the dead-letter topic and missing from the aggregates; below it they push the watermark ahead, and records of producers with right clocks arrive late and are dropped.",
+			Diagnosis:  []string{"Consume the dead-letter topic for reasons starting `quarantined:`; its raw field names the producer's records (transactionTime) and topic, partition and offset.", "Check the producers' hosts' clocks (`chronyc tracking`, `timedatectl`)."},
+			Mitigation: []string{"Fix the producer's clock (NTP) or its dating of transactions.", "Replay the quarantined records from their partition and offset once their event times are right."},
+		},
+		Tests: []rules.Test{
+			{Name: "a producer's clock two minutes ahead", At: 10 * minute,
+				Fires: []rules.Firing{{Labels: streamQuery.Keep("query"), Value: 120}}, Series: []rules.Series{
+					streamQuery.Series(catalog.StreamEventSkew, "120x10"),
+				}},
+			{Name: "records a little behind, as they come", At: 10 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamEventSkew, "-0.5x10"),
+			}},
+			{Name: "one batch ahead, then right again", At: 10 * minute, Series: []rules.Series{
+				streamQuery.Series(catalog.StreamEventSkew, "-0.5x3 3600 -0.5x6"),
+			}},
+		},
+	}
 	StreamLateRowsDropped = rules.Alert{
 		Name: "StreamLateRowsDropped", When: signals.StreamLateRowsDropped, For: 10 * minute, Panel: dashboards.StreamLateRowsPanel,
 		Summary:     "Rows arrive behind the watermark and are dropped.",
@@ -373,7 +396,7 @@ var Streaming = rules.Group{
 	},
 	Alerts: []rules.Alert{
 		StreamDriverDown, SparkConnectDown, StreamQueryDown, StreamFallingBehind, StreamBatchSlowerThanTrigger, StreamWatermarkLagging,
-		StreamQueryStalled, StreamNoInput, StreamStateGrowing, StreamDeadLetters, StreamLateRowsDropped,
+		StreamQueryStalled, StreamNoInput, StreamStateGrowing, StreamDeadLetters, StreamEventTimeAhead, StreamLateRowsDropped,
 		StreamProgressStale, StreamQueryCrashLooping, StreamDataLoss,
 	},
 }

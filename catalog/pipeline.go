@@ -167,6 +167,14 @@ var (
 		Name: "finobs_stream_dead_letter_rows_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query"},
 		Help: "Records that failed parsing or validation, sent to the dead-letter topic.",
 	})
+	StreamQuarantined = declare(&metric.Metric{
+		Name: "finobs_stream_quarantined_rows_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query"},
+		Help: "Records set aside because their event time is outside the tolerance of their Kafka timestamp (counted among the dead letters too).",
+	})
+	StreamEventSkew = declare(&metric.Metric{
+		Name: "finobs_stream_event_time_skew_seconds", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
+		Help: "The largest event time minus broker append time of the last batch's records: how far ahead of the broker the producers' clocks run.",
+	})
 	StreamLastProgress = declare(&metric.Metric{
 		Name: "finobs_stream_last_progress_timestamp_seconds", Type: metric.Gauge, Exporter: stream, Labels: []string{"query"},
 		Help: "When the query last reported progress.",

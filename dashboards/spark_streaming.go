@@ -37,8 +37,12 @@ var (
 		"Rows read from the source in each interval, from the input row counter, by query: zero is a query that reads nothing.",
 		signals.StreamRowsRead.Show().Legend("{{query}}")).Span(6)
 	StreamDeadLettersPanel = grafana.TimeSeries("Dead-letter rows",
-		"Rows sent to the dead-letter output per second, by query: records that failed parsing or validation.",
-		signals.StreamDeadLetterRate.Show().Legend("{{query}} dead letter")).Span(6)
+		"Rows sent to the dead-letter output per second, by query: records that failed parsing or validation, and among them those quarantined for an event time out of tolerance.",
+		signals.StreamDeadLetterRate.Show().Legend("{{query}} dead letter"),
+		signals.StreamQuarantineRate.Show().Legend("{{query}} quarantined")).Span(6)
+	StreamEventSkewPanel = grafana.TimeSeries("Event-time skew",
+		"Largest event time minus broker append time of the last batch, by query: how far producers' clocks run ahead of the brokers'. Records beyond the job's tolerance (5 minutes by default) are quarantined to dead letters.",
+		signals.StreamEventSkew.Show().Legend("{{query}} skew"))
 	StreamLateRowsPanel = grafana.TimeSeries("Late rows",
 		"Rows dropped behind the watermark per second, by query.",
 		signals.StreamLateRowRate.Show().Legend("{{query}} late")).Span(6)
@@ -88,6 +92,7 @@ var sparkStreaming = grafana.Board{
 		}},
 		{Title: "Watermark and state", Panels: []*grafana.Panel{
 			StreamWatermarkPanel,
+			StreamEventSkewPanel,
 			StreamStateRowsPanel,
 			grafana.TimeSeries("State bytes", "Memory used by the state store, by query.",
 				signals.StreamStateBytes.GroupBy("query").Legend("{{query}}")),

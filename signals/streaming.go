@@ -175,6 +175,26 @@ var (
 	}
 	StreamDeadLettering = StreamDeadLetterRate.Above(signal.Warning, 0)
 
+	// StreamEventSkew is how far the producers' clocks run ahead of the brokers'. The job
+	// quarantines records beyond its tolerance (5 minutes by default): the warning comes at a
+	// minute, before records are set aside.
+	StreamEventSkew = &signal.Signal{
+		Name:        "event-time skew",
+		Description: "The largest event time minus broker append time of the query's last batch: how far ahead of the brokers the producers' clocks run.",
+		Unit:        signal.Seconds,
+		By:          []string{"query"},
+		Expr:        promql.Max(promql.Select(catalog.StreamEventSkew), promql.Grouped),
+	}
+	StreamEventTimeAhead = StreamEventSkew.Above(signal.Warning, 60)
+
+	StreamQuarantineRate = &signal.Signal{
+		Name:        "quarantined rows",
+		Description: "Rows per second the query quarantines to the dead-letter topic: their event time is out of tolerance of the broker's clock.",
+		Unit:        signal.PerSecond, Resolution: 0.0001,
+		By:   []string{"query"},
+		Expr: promql.Sum(promql.Rate(promql.Select(catalog.StreamQuarantined), window), promql.Grouped),
+	}
+
 	StreamLateRowRate = &signal.Signal{
 		Name:        "late rows",
 		Description: "Rows per second the query drops because they arrived behind the watermark.",

@@ -6,6 +6,7 @@
 package topics
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
@@ -29,6 +30,19 @@ var Outputs = []string{Aggregates, Anomalies}
 
 // Names lists every declared topic, in declaration order.
 var Names = []string{Transactions, Aggregates, Anomalies, DeadLetters}
+
+// Timestamp is a topic's message.timestamp.type: whose clock a record's timestamp is.
+type Timestamp string
+
+const (
+	CreateTime    Timestamp = "CreateTime"    // the producer's (Kafka's default)
+	LogAppendTime Timestamp = "LogAppendTime" // the leader broker's, when it appends
+)
+
+// Timestamps: the transactions topic keeps the broker's clock, so that the stream job can
+// tell an event time that runs ahead (a producer's clock, or one bad record) from a late one
+// (pipeline/stream quarantines what is out of tolerance); the others keep the producer's.
+var Timestamps = map[string]Timestamp{Transactions: LogAppendTime}
 
 // Partitions of every pipeline topic: the job's outputs are keyed like its input, so they
 // spread over as many partitions.
@@ -77,6 +91,7 @@ type Topic struct {
 	Partitions        int32
 	ReplicationFactor int16
 	MinInsyncReplicas int
+	Timestamp         Timestamp
 	Storage
 }
 
@@ -87,10 +102,11 @@ const (
 	KeyRetentionBytes = "retention.bytes"
 	KeySegmentBytes   = "segment.bytes"
 	KeyCleanupPolicy  = "cleanup.policy"
+	KeyTimestampType  = "message.timestamp.type"
 )
 
 // ConfigKeys are the topic configs of Configs, in a fixed order (for plans and tests).
-var ConfigKeys = []string{KeyMinInsync, KeyRetentionMs, KeyRetentionBytes, KeySegmentBytes, KeyCleanupPolicy}
+var ConfigKeys = []string{KeyMinInsync, KeyRetentionMs, KeyRetentionBytes, KeySegmentBytes, KeyCleanupPolicy, KeyTimestampType}
 
 // Configs are the topic-level configs of t, as Kafka spells them.
 func (t Topic) Configs() map[string]string {
@@ -104,6 +120,7 @@ func (t Topic) Configs() map[string]string {
 		KeyRetentionBytes: strconv.FormatInt(t.RetentionBytes, 10),
 		KeySegmentBytes:   strconv.FormatInt(t.SegmentBytes, 10),
 		KeyCleanupPolicy:  string(t.Cleanup),
+		KeyTimestampType:  string(cmp.Or(t.Timestamp, CreateTime)),
 	}
 }
 
@@ -135,7 +152,8 @@ func Declare(brokers int, storage map[string]Storage) ([]Topic, error) {
 		if !ok {
 			return nil, fmt.Errorf("topics: no storage declared for topic %s", name)
 		}
-		t := Topic{Name: name, Partitions: Partitions, ReplicationFactor: rf, MinInsyncReplicas: minISR, Storage: s}
+		t := Topic{Name: name, Partitions: Partitions, ReplicationFactor: rf, MinInsyncReplicas: minISR,
+			Timestamp: cmp.Or(Timestamps[name], CreateTime), Storage: s}
 		if err := t.Validate(); err != nil {
 			return nil, err
 		}
@@ -196,6 +214,8 @@ func (t Topic) Validate() error {
 		return bad("partitions %d: want at least 1", t.Partitions)
 	case t.ReplicationFactor < 1:
 		return bad("replication factor %d: want at least 1", t.ReplicationFactor)
+	case t.Timestamp != CreateTime && t.Timestamp != LogAppendTime:
+		return bad("message.timestamp.type %q: want %s or %s", t.Timestamp, CreateTime, LogAppendTime)
 	case t.MinInsyncReplicas < 1 || t.MinInsyncReplicas > int(t.ReplicationFactor):
 		return bad("min.insync.replicas %d: want 1..replication factor %d", t.MinInsyncReplicas, t.ReplicationFactor)
 	case t.RetentionTime >= 0 && t.RetentionTime < time.Minute:

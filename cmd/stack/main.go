@@ -166,6 +166,7 @@ func execIn(ctx context.Context, s *native.Stack, log *slog.Logger, argv []strin
 	}
 	phases := phaseLog(log)
 	s.Timed = phases
+	s.FreshAlerting = true
 	started, err := s.Up(ctx)
 	if err != nil {
 		return 1, err

@@ -46,6 +46,10 @@ looked up at -registry, from_avro; -format json: from_json) and writes three out
                Avro body; not JSON) or break the contract, with the reason, to
                -dead-letter-topic: the record (Avro as base64; its first 64 KiB when larger, with its
                size and SHA-256), its partition and offset. Bad input never stops the query.
+               Quarantined there too: a record whose transactionTime is more than
+               -max-event-ahead ahead of its Kafka timestamp (the broker's clock: the input
+               topic is LogAppendTime) or -max-event-behind behind it; it never moves the
+               watermark. finobs_stream_event_time_skew_seconds shows the producers' skew.
 
 The query keeps its Kafka offsets and state in -checkpoint-dir/<query name>, a local path that
 this driver and the Spark server both see: by default $FINOBS_CHECKPOINT_DIR (a volume under
@@ -115,6 +119,8 @@ func run(args []string, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Trigger, "trigger", cfg.Trigger, "processing-time trigger interval; 0 runs batches back to back")
 	fs.DurationVar(&cfg.Window, "window", cfg.Window, "tumbling event-time window of the aggregates")
 	fs.DurationVar(&cfg.WatermarkDelay, "watermark", cfg.WatermarkDelay, "watermark delay: how late an event may arrive and still count")
+	fs.DurationVar(&cfg.EventAhead, "max-event-ahead", cfg.EventAhead, "quarantine a record whose event time is this far ahead of the broker's clock (0: never)")
+	fs.DurationVar(&cfg.EventBehind, "max-event-behind", cfg.EventBehind, "quarantine a record whose event time is this far behind the broker's clock (0: never)")
 	fs.IntVar(&cfg.ShufflePartitions, "shuffle-partitions", cfg.ShufflePartitions, "shuffle/state partitions; about 2x the executor cores (Spark's 200 is for big clusters)")
 	fs.StringVar(&cfg.StartingOffsets, "starting-offsets", cfg.StartingOffsets, "earliest or latest; only for a query's first start")
 	fs.Int64Var(&cfg.MaxOffsetsPerTrigger, "max-offsets-per-trigger", cfg.MaxOffsetsPerTrigger, "cap on records per batch; 0 is no cap")

@@ -143,7 +143,7 @@ func services(p Paths, env Env, st stack.Stack) ([]service, error) {
 		case stack.Filebeat:
 			s = filebeatService(p, st, inst)
 		case stack.SchemaRegistry:
-			s = registryService(p, env, inst)
+			s = registryService(p, env, st, inst)
 		case stack.Producer:
 			s, err = producerService(p, st, inst)
 		case stack.StreamDriver:
@@ -418,23 +418,19 @@ func alertmanagerService(p Paths, env Env, st stack.Stack, inst stack.Instance, 
 	return service{
 		argv: []string{env.Alertmanager,
 			"--config.file=" + cfg,
-			"--storage.path=" + filepath.Join(p.Data(), "alertmanager"),
+			// Silences and the notification log survive a restart, as an operator expects: a
+			// silence stays set, and what was notified is not notified again before its repeat
+			// interval. One directory per topology: the 3+3 stack is another deployment.
+			"--storage.path=" + p.StateOf(st, "alertmanager"),
 			"--web.listen-address=" + inst.Addr(stack.PortMetrics),
 			"--cluster.listen-address=", // no gossip port: a single local instance
 			"--web.external-url=" + urls.Alertmanager, "--web.route-prefix=/",
 			// receiver_name on the notification metrics: the failing-delivery alert names the receiver.
 			"--enable-feature=receiver-name-in-metrics",
 		},
-		prepare: func(context.Context) error {
-			// A fresh notification log each start: alerts that were notified before a restart
-			// are notified again (the log would hold them back for repeat_interval).
-			if err := os.RemoveAll(filepath.Join(p.Data(), "alertmanager")); err != nil {
-				return err
-			}
-			return generated(cfg)
-		},
-		health: httpOK(base + "/-/ready"),
-		url:    base,
+		prepare: func(context.Context) error { return generated(cfg) },
+		health:  httpOK(base + "/-/ready"),
+		url:     base,
 	}
 }
 
@@ -453,12 +449,7 @@ func webhookService(p Paths, inst stack.Instance) service {
 
 // promData is the TSDB directory: data/prometheus for the default topology, and one per
 // other size (data/prometheus-kafka3).
-func promData(p Paths, st stack.Stack) string {
-	if st.Controllers() == 1 {
-		return filepath.Join(p.Data(), "prometheus")
-	}
-	return filepath.Join(p.Data(), fmt.Sprintf("prometheus-kafka%d", st.Controllers()))
-}
+func promData(p Paths, st stack.Stack) string { return p.StateOf(st, "prometheus") }
 
 // generated checks that a config cmd/gen renders is there: the stack runs what is committed
 // under deploy/, never a second rendering of its own.

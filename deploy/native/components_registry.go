@@ -9,11 +9,13 @@ import (
 	"github.com/finobs/finobs/pkg/stack"
 )
 
-// registryService runs Apicurio Registry with its default storage, H2 in memory: the
-// native stack's registry forgets its schemas when it stops, and the producer registers
-// its schema again when it starts (Compose would give it a database). Its APIs listen on
-// the instance's HTTP port; health and metrics on the management port.
-func registryService(p Paths, env Env, inst stack.Instance) service {
+// registryService runs Apicurio Registry on its SQL storage with H2 in a file (its default is
+// H2 in memory: every restart lost the schemas and numbered them again, and records already
+// in Kafka name ids by number). WRITE_DELAY=0 writes each commit before the registry answers:
+// an id the producer was given survives a kill -9 right after. Its APIs listen on the
+// instance's HTTP port; health and metrics on the management port.
+func registryService(p Paths, env Env, st stack.Stack, inst stack.Instance) service {
+	data := p.StateOf(st, "registry")
 	mgmt := "http://" + inst.Addr(stack.PortMetrics)
 	sys := func(k, v string) string { return "-D" + k + "=" + v }
 	return service{
@@ -27,15 +29,23 @@ func registryService(p Paths, env Env, inst stack.Instance) service {
 			sys("quarkus.management.port", strconv.Itoa(inst.Port(stack.PortMetrics))),
 			// The shipped format prints dates as "2026-12+00-01" (YYYY-MMx-dd): a plain one, in UTC.
 			sys("quarkus.log.console.format", "%d{yyyy-MM-dd HH:mm:ss,SSS} %p [%c] (%t) %m%n"),
+			sys("apicurio.storage.kind", "sql"), sys("apicurio.storage.sql.kind", "h2"),
+			sys("apicurio.datasource.url", RegistryDatasourceURL(filepath.Join(data, "db"))),
 			sys("apicurio.storage.snapshot.location", filepath.Join(p.Data(), "registry")),
 			sys("apicurio.import.work-dir", filepath.Join(p.Data(), "registry")),
 			"-jar", filepath.Join(p.RegistryHome(), "quarkus-run.jar")},
 		env: []string{"JAVA_HOME=" + env.RegistryJava},
 		prepare: func(context.Context) error {
-			return mkdirs(filepath.Join(p.Data(), "registry"))
+			return mkdirs(filepath.Join(p.Data(), "registry"), data)
 		},
 		health:  all(httpOK(mgmt+"/health/ready"), httpOK("http://"+inst.Addr(stack.PortHTTP)+stack.RegistryCCompatPath+"/subjects")),
 		timeout: 120 * time.Second, // ~16 s alone; longer beside Kafka's and Spark's JVMs on 2 cores
 		url:     "http://" + inst.Addr(stack.PortHTTP) + stack.RegistryCCompatPath,
 	}
+}
+
+// RegistryDatasourceURL is the JDBC URL of the registry's database in a file at path (H2
+// adds .mv.db): both stacks use it, Compose with a path on the registry's volume.
+func RegistryDatasourceURL(path string) string {
+	return "jdbc:h2:file:" + path + ";WRITE_DELAY=0"
 }

@@ -61,6 +61,16 @@ func findRepo(dir string) (string, error) {
 func (p Paths) Logs() string             { return filepath.Join(p.State, "logs") }
 func (p Paths) Run() string              { return filepath.Join(p.State, "run") }
 func (p Paths) Data() string             { return filepath.Join(p.State, "data") }
+// StateOf is the data directory of a stateful component (Prometheus's TSDB, Alertmanager's
+// silences, the registry's database) for one topology: data/NAME for the 1-node stack,
+// data/NAME-kafka3 for the 3+3 one, so that switching KAFKA_NODES never mixes two deployments.
+func (p Paths) StateOf(st stack.Stack, name string) string {
+	if st.Controllers() == 1 {
+		return filepath.Join(p.Data(), name)
+	}
+	return filepath.Join(p.Data(), fmt.Sprintf("%s-kafka%d", name, st.Controllers()))
+}
+
 func (p Paths) Bin() string              { return filepath.Join(p.State, "bin") }
 func (p Paths) Conf() string             { return filepath.Join(p.State, "conf") }
 func (p Paths) KafkaLibs() string        { return filepath.Join(p.State, "kafka", "libs") }

@@ -32,6 +32,11 @@ type Stack struct {
 	Provision func(ctx context.Context, st stack.Stack) error
 	// Timed, when set, is told how long each phase of Up took: "install", then "start".
 	Timed func(phase string, took time.Duration)
+	// FreshAlerting: Up starts an Alertmanager that is not running with an empty data
+	// directory. cmd/stack exec sets it: a test session must not inherit an earlier session's
+	// silences, nor its log of alerts notified (an interrupted run's firing alerts would be
+	// held back for their repeat interval). Restarts within the session (Start) keep both.
+	FreshAlerting bool
 }
 
 func (s *Stack) timed(phase string, t0 time.Time) {
@@ -192,6 +197,17 @@ func (s *Stack) up(ctx context.Context, only map[string]bool) (started []string,
 	}
 	if len(busy) > 0 {
 		return nil, fmt.Errorf("cannot start the local stack, nothing was started:\n  %s", strings.Join(busy, "\n  "))
+	}
+	if s.FreshAlerting {
+		for _, sv := range todo {
+			if sv.inst.Component == stack.Alertmanager {
+				dir := s.P.StateOf(st, "alertmanager")
+				s.Log.Info("Alertmanager starts without the silences and notification log of an earlier session", "dir", dir)
+				if err := os.RemoveAll(dir); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	// A running Prometheus gets its config file rewritten (`go run ./cmd/gen` may have changed
 	// it since it started); the provisioner below reloads it and Alertmanager, and checks

@@ -262,6 +262,9 @@ func lanes() []lane {
 			{name: "producer paused (SIGSTOP)", inject: pause("producer"),
 				fires: []expect{on(alerts.ProducerDown, "instance", "producer")},
 				muted: []expect{on(alerts.TargetDown, "instance", "producer")}},
+			// In this lane: a producer registers its schema when it starts, and the one above
+			// is started again while the registry must be up (faults_registry_test.go).
+			registryKilled(),
 		}},
 		// The stream driver, the Spark Connect server and the query, one after another: each
 		// would blur the others. The first two run beside the broker faults that stop writes
@@ -375,7 +378,9 @@ func TestFaults(t *testing.T) {
 			}
 		}
 		for _, l := range ls {
+			ran := false
 			t.Run(l.name, func(t *testing.T) {
+				ran = true
 				for _, f := range l.faults {
 					if f.alone {
 						path.Add(1) // before Parallel: no lane waits before every lane has counted
@@ -384,6 +389,12 @@ func TestFaults(t *testing.T) {
 				t.Parallel()
 				runLane(t, e, l, steps, &path)
 			})
+			if !ran { // left out by -run: a fault of another lane that waits for one of its faults goes on
+				for _, f := range l.faults {
+					steps[f.name].undone.open()
+					steps[f.name].over.open()
+				}
+			}
 		}
 	})
 	fmt.Printf("\nfault suite: %d lines in %s\n", len(e.lines), time.Since(start).Round(time.Second))

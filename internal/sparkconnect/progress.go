@@ -93,6 +93,12 @@ func (m *Metrics) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Has tells whether a metric is there and not null (a max over no rows is null).
+func (m Metrics) Has(name string) bool {
+	v, ok := m[name]
+	return ok && string(v) != "null"
+}
+
 // Int returns a metric as an integer, 0 when absent, null or not a number.
 func (m Metrics) Int(name string) int64 {
 	v, ok := m[name]

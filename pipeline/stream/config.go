@@ -39,10 +39,16 @@ type Config struct {
 
 	Query string // the query's name; it is the `query` label of every metric
 
-	Trigger           time.Duration // processing-time trigger
-	Window            time.Duration // tumbling event-time window of the aggregates
-	WatermarkDelay    time.Duration // how late an event may be and still count
-	ShufflePartitions int           // partitions of the aggregation's state and shuffle
+	Trigger        time.Duration // processing-time trigger
+	Window         time.Duration // tumbling event-time window of the aggregates
+	WatermarkDelay time.Duration // how late an event may be and still count
+	// EventAhead and EventBehind bound a record's event time against its Kafka timestamp,
+	// the broker's clock (the input topic uses LogAppendTime): a record outside them is
+	// quarantined to the dead-letter topic with the reason and never moves the watermark.
+	// One record dated a year ahead would otherwise move it a year ahead, and every record
+	// after it would be late and dropped. 0 turns a bound off.
+	EventAhead, EventBehind time.Duration
+	ShufflePartitions       int // partitions of the aggregation's state and shuffle
 
 	StartingOffsets      string // "earliest" or "latest" (first start only; then the checkpoint rules)
 	MaxOffsetsPerTrigger int64  // cap on records per batch; 0 = no cap
@@ -77,6 +83,8 @@ func Defaults() Config {
 		Trigger:              5 * time.Second,
 		Window:               time.Minute,
 		WatermarkDelay:       30 * time.Second,
+		EventAhead:           5 * time.Minute,
+		EventBehind:          24 * time.Hour, // the input topic's retention
 		ShufflePartitions:    4,
 		StartingOffsets:      "earliest",
 		MaxOffsetsPerTrigger: 0,
@@ -106,6 +114,9 @@ func (c *Config) Validate() error {
 	}
 	if c.WatermarkDelay < 0 || c.WatermarkDelay%time.Millisecond != 0 {
 		errs = append(errs, fmt.Errorf("watermark delay %s must be whole milliseconds, not negative", c.WatermarkDelay))
+	}
+	if c.EventAhead < 0 || c.EventBehind < 0 {
+		errs = append(errs, fmt.Errorf("event-time tolerances %s ahead, %s behind: not negative (0 turns one off)", c.EventAhead, c.EventBehind))
 	}
 	if c.ShufflePartitions < 1 {
 		errs = append(errs, fmt.Errorf("shuffle partitions %d < 1", c.ShufflePartitions))

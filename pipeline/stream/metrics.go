@@ -27,6 +27,8 @@ type Metrics struct {
 	stateBytes      *prometheus.GaugeVec
 	lateRows        *prometheus.CounterVec
 	deadLetterRows  *prometheus.CounterVec
+	quarantined     *prometheus.CounterVec
+	eventSkew       *prometheus.GaugeVec
 	lastProgress    *prometheus.GaugeVec
 	restarts        *prometheus.CounterVec
 	failures        *prometheus.CounterVec
@@ -66,6 +68,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		stateBytes:      g(catalog.StreamStateBytes, "query"),
 		lateRows:        c(catalog.StreamLateRows, "query"),
 		deadLetterRows:  c(catalog.StreamDeadLetters, "query"),
+		quarantined:     c(catalog.StreamQuarantined, "query"),
+		eventSkew:       g(catalog.StreamEventSkew, "query"),
 		lastProgress:    g(catalog.StreamLastProgress, "query"),
 		restarts:        c(catalog.StreamQueryRestarts, "query"),
 		failures:        c(catalog.StreamQueryFailures, "query", "error_class"),
@@ -87,6 +91,8 @@ func (m *Metrics) register(query string, trigger time.Duration) {
 	m.batches.WithLabelValues(query)
 	m.lateRows.WithLabelValues(query)
 	m.deadLetterRows.WithLabelValues(query)
+	m.quarantined.WithLabelValues(query)
+	m.eventSkew.WithLabelValues(query).Set(0) // no skew seen before the first batch of records
 	m.triggerInterval.WithLabelValues(query).Set(trigger.Seconds())
 	m.restarts.WithLabelValues(query)
 	for _, c := range FailureClasses {
@@ -140,6 +146,10 @@ func (m *Metrics) observe(query string, p *sparkconnect.Progress) {
 	m.batchDuration.WithLabelValues(query).Set(float64(p.DurationMs["triggerExecution"]) / 1e3)
 	m.lateRows.WithLabelValues(query).Add(float64(p.RowsDroppedByWatermark()))
 	m.deadLetterRows.WithLabelValues(query).Add(float64(p.ObservedMetrics[observation].Int("dead_letter")))
+	m.quarantined.WithLabelValues(query).Add(float64(p.ObservedMetrics[observation].Int("quarantined")))
+	if acc := p.ObservedMetrics[acceptedObservation]; acc.Has(maxSkew) {
+		m.eventSkew.WithLabelValues(query).Set(float64(acc.Int(maxSkew)) / 1e3)
+	}
 	m.observeFreshness(query, p)
 }
 

@@ -31,8 +31,8 @@ const (
 	"stateOperators":[{"numRowsTotal":100,"memoryUsedBytes":2048,"numRowsDroppedByWatermark":4},{"numRowsTotal":1,"memoryUsedBytes":1}],
 	"sources":[{"description":"KafkaV2[Subscribe[tx]]","endOffset":"{\"tx\":{\"0\":10,\"1\":20}}","latestOffset":"{\"tx\":{\"0\":15,\"1\":20}}",
 	"numInputRows":30,"inputRowsPerSecond":12.5,"processedRowsPerSecond":20}],
-	"observedMetrics":{"screening":{"values":[3,1],"schema":{"type":"struct","fields":[{"name":"dead_letter"},{"name":"anomalies"}]}},
-	"accepted":{"values":[27,1795649185095,1795649195595],"schema":{"type":"struct","fields":[{"name":"valid"},{"name":"oldest_produced_ms"},{"name":"newest_produced_ms"}]}}}}`
+	"observedMetrics":{"screening":{"values":[3,2,1],"schema":{"type":"struct","fields":[{"name":"dead_letter"},{"name":"quarantined"},{"name":"anomalies"}]}},
+	"accepted":{"values":[27,1795649185095,1795649195595,-1250],"schema":{"type":"struct","fields":[{"name":"valid"},{"name":"oldest_produced_ms"},{"name":"newest_produced_ms"},{"name":"max_skew_ms"}]}}}}`
 	idleReport = `{"id":"i","runId":"r","name":"agg","timestamp":"2026-11-25T23:26:45.595Z","batchId":4,
 	"durationMs":{"triggerExecution":3,"latestOffset":3},
 	"stateOperators":[{"numRowsTotal":100,"memoryUsedBytes":2048,"numRowsDroppedByWatermark":4}],
@@ -62,6 +62,12 @@ finobs_stream_late_rows_total{query="agg"} 4
 # HELP finobs_stream_dead_letter_rows_total Records that failed parsing or validation, sent to the dead-letter topic.
 # TYPE finobs_stream_dead_letter_rows_total counter
 finobs_stream_dead_letter_rows_total{query="agg"} 3
+# HELP finobs_stream_quarantined_rows_total Records set aside because their event time is outside the tolerance of their Kafka timestamp (counted among the dead letters too).
+# TYPE finobs_stream_quarantined_rows_total counter
+finobs_stream_quarantined_rows_total{query="agg"} 2
+# HELP finobs_stream_event_time_skew_seconds The largest event time minus broker append time of the last batch's records: how far ahead of the broker the producers' clocks run.
+# TYPE finobs_stream_event_time_skew_seconds gauge
+finobs_stream_event_time_skew_seconds{query="agg"} -1.25
 # HELP finobs_stream_query_up 1 while the streaming query is active, 0 once it stopped or failed.
 # TYPE finobs_stream_query_up gauge
 finobs_stream_query_up{query="agg"} 1
@@ -88,7 +94,7 @@ finobs_stream_state_bytes{query="agg"} 2048
 	names := []string{"finobs_stream_input_rows_total", "finobs_stream_batches_total", "finobs_stream_late_rows_total",
 		"finobs_stream_dead_letter_rows_total", "finobs_stream_query_up", "finobs_stream_trigger_interval_seconds",
 		"finobs_stream_batch_duration_seconds", "finobs_stream_offsets_behind_latest", "finobs_stream_watermark_timestamp_seconds",
-		"finobs_stream_state_rows", "finobs_stream_state_bytes"}
+		"finobs_stream_state_rows", "finobs_stream_state_bytes", "finobs_stream_quarantined_rows_total", "finobs_stream_event_time_skew_seconds"}
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}
@@ -177,7 +183,8 @@ func TestEveryCatalogNameIsExported(t *testing.T) {
 		"finobs_stream_state_rows", "finobs_stream_state_bytes", "finobs_stream_late_rows_total",
 		"finobs_stream_dead_letter_rows_total", "finobs_stream_last_progress_timestamp_seconds",
 		"finobs_stream_query_restarts_total", "finobs_stream_query_failures_total",
-		"finobs_stream_freshness_seconds", "finobs_stream_counted_produce_timestamp_seconds"}
+		"finobs_stream_freshness_seconds", "finobs_stream_counted_produce_timestamp_seconds",
+		"finobs_stream_quarantined_rows_total", "finobs_stream_event_time_skew_seconds"}
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
 	m.register("q", time.Second)

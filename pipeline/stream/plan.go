@@ -23,6 +23,9 @@ const (
 	// observation, not a column of the aggregates: it leaves the aggregation's state as it is,
 	// so checkpoints stay compatible.
 	oldestProduced = "oldest_produced_ms"
+	// maxSkew is the batch's largest event time minus Kafka timestamp of a record that met
+	// the contract (quarantined ones included): the producers' clock skew.
+	maxSkew        = "max_skew_ms"
 	newestProduced = "newest_produced_ms"
 )
 
@@ -107,6 +110,15 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 	if j.cfg.SchemaID != 0 {
 		rawText = rawAvroSQL
 	}
+	// The skew of a record that meets the contract, then the record quarantined when its
+	// event time is out of tolerance: a reason like any other, so it goes to dead letters and
+	// never reaches the watermark.
+	if in, err = in.WithColumn(ctx, "skew_ms", functions.Expr("IF(reason IS NULL, "+eventSkewSQL+", NULL)")); err != nil {
+		return nil, err
+	}
+	if in, err = in.WithColumn(ctx, "reason", functions.Expr("COALESCE(reason, "+eventTimeReasonSQL(j.cfg.EventAhead, j.cfg.EventBehind)+")")); err != nil {
+		return nil, err
+	}
 	anomalous := "reason IS NULL AND " + transaction.AnomalySQL
 	// screened is what the screening branch writes, NULL for a record it does not write.
 	screened := func(anomaly, bad string) string {
@@ -114,7 +126,7 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 	}
 	shared, err := in.SelectExpr(ctx, "named_struct("+
 		"'valid', reason IS NULL, 'merchantId', merchantId, 'amount', amount, 'transactionTime', transactionTime, "+
-		"'produced', unix_millis(kafka_timestamp), "+
+		"'produced', unix_millis(kafka_timestamp), 'skew', skew_ms, 'quarantined', skew_ms IS NOT NULL AND reason IS NOT NULL, "+
 		"'topic', "+screened(sqlString(j.cfg.AnomaliesTopic), sqlString(j.cfg.DeadLetterTopic))+
 		", 'key', "+screened("merchantId", deadLetterKeySQL)+
 		", 'value', "+screened(transactionJSON("'rule'", sqlString(transaction.AnomalySQL)),
@@ -147,7 +159,8 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 // aggregates is the aggregating branch: topic, key and value of window totals.
 func (j *Job) aggregates(ctx context.Context, shared sql.DataFrame) (sql.DataFrame, error) {
 	obs, err := j.s.Observe(ctx, shared, acceptedObservation, "count_if(r.valid) AS valid",
-		"min(IF(r.valid, r.produced, NULL)) AS "+oldestProduced, "max(IF(r.valid, r.produced, NULL)) AS "+newestProduced)
+		"min(IF(r.valid, r.produced, NULL)) AS "+oldestProduced, "max(IF(r.valid, r.produced, NULL)) AS "+newestProduced,
+		"max(r.skew) AS "+maxSkew)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +191,7 @@ func (j *Job) aggregates(ctx context.Context, shared sql.DataFrame) (sql.DataFra
 // screening is the other branch: anomalies and dead letters as classified before the shuffle.
 func (j *Job) screening(ctx context.Context, shared sql.DataFrame) (sql.DataFrame, error) {
 	obs, err := j.s.Observe(ctx, shared, observation,
-		"count_if(NOT r.valid) AS dead_letter", "count_if(r.valid AND r.topic IS NOT NULL) AS anomalies")
+		"count_if(NOT r.valid) AS dead_letter", "count_if(r.quarantined) AS quarantined", "count_if(r.valid AND r.topic IS NOT NULL) AS anomalies")
 	if err != nil {
 		return nil, err
 	}

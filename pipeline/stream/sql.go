@@ -3,6 +3,7 @@ package stream
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/finobs/finobs/pipeline/transaction"
 )
@@ -117,4 +118,37 @@ func sqlString(s string) string {
 // interval renders a duration as a Spark interval string.
 func interval(d interface{ Milliseconds() int64 }) string {
 	return fmt.Sprintf("%d milliseconds", d.Milliseconds())
+}
+
+// eventSkewSQL is a record's event time minus its Kafka timestamp, in milliseconds: positive
+// when the event claims to be later than the broker wrote it.
+const eventSkewSQL = "(transactionTime - unix_millis(kafka_timestamp))"
+
+// eventTimeReasonSQL is NULL for an event time within the tolerances of the record's Kafka
+// timestamp, and otherwise the reason it is quarantined (the record itself gives its event
+// time; finobs_stream_event_time_skew_seconds the size of the skew).
+func eventTimeReasonSQL(ahead, behind time.Duration) string {
+	if ahead <= 0 && behind <= 0 {
+		return "CAST(NULL AS STRING)"
+	}
+	var b strings.Builder
+	b.WriteString("CASE")
+	if ahead > 0 {
+		fmt.Fprintf(&b, " WHEN %s > %d THEN %s", eventSkewSQL, ahead.Milliseconds(), sqlString(QuarantineAhead(ahead)))
+	}
+	if behind > 0 {
+		fmt.Fprintf(&b, " WHEN %s < %d THEN %s", eventSkewSQL, -behind.Milliseconds(), sqlString(QuarantineBehind(behind)))
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+
+// QuarantineAhead and QuarantineBehind are the dead-letter reasons of a record whose event
+// time is out of tolerance.
+func QuarantineAhead(d time.Duration) string {
+	return fmt.Sprintf("quarantined: transactionTime more than %s ahead of the broker clock", d)
+}
+
+func QuarantineBehind(d time.Duration) string {
+	return fmt.Sprintf("quarantined: transactionTime more than %s behind the broker clock", d)
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/finobs/finobs/pipeline/generator"
 	"github.com/finobs/finobs/pipeline/stream"
 	"github.com/finobs/finobs/pipeline/transaction"
+	"github.com/finobs/finobs/topics"
 )
 
 // kafka is the test's Kafka client on the native stack, failing when it is down.
@@ -170,7 +171,15 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		t.Logf("Avro input: schema id %d under %s-value", cfg.SchemaID, cfg.InputTopic)
 	}
 	for _, topic := range []string{cfg.InputTopic, cfg.AggregatesTopic, cfg.AnomaliesTopic, cfg.DeadLetterTopic} {
-		if _, err := adm.CreateTopic(ctx, 3, replicas, topicConfig, topic); err != nil {
+		conf := maps.Clone(topicConfig)
+		if topic == cfg.InputTopic { // as declared (topics.Timestamps): the broker's clock
+			if conf == nil {
+				conf = map[string]*string{}
+			}
+			ts := string(topics.LogAppendTime)
+			conf[topics.KeyTimestampType] = &ts
+		}
+		if _, err := adm.CreateTopic(ctx, 3, replicas, conf, topic); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -219,6 +228,23 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 	var recs []*kgo.Record
 	for i := range int64(nA) {
 		recs = append(recs, next(t0+i*240_000/nA))
+	}
+	// Valid records of event times out of tolerance of the broker's clock: a year ahead (it
+	// would move the watermark a year ahead, and every record after it would be late and
+	// dropped) and two days behind. Quarantined; the checks of the watermark and of the late
+	// records below hold only if neither moved it.
+	bad = maps.Clone(bad)
+	for _, at := range []struct {
+		t      int64
+		reason string
+	}{
+		{time.Now().AddDate(1, 0, 0).UnixMilli(), stream.QuarantineAhead(cfg.EventAhead)},
+		{time.Now().Add(-48 * time.Hour).UnixMilli(), stream.QuarantineBehind(cfg.EventBehind)},
+	} {
+		eventTime = at.t
+		var tx transaction.Transaction
+		g.Next(&tx)
+		bad[string(enc(&tx).Value)] = at.reason
 	}
 	for raw := range bad {
 		recs = append(recs, &kgo.Record{Topic: cfg.InputTopic, Value: []byte(raw)})
