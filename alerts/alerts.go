@@ -19,3 +19,9 @@ func Groups() []rules.Group {
 }
 
 const minute = time.Minute
+
+// resumes is what a restart of the stream job promises, exactly: the runbooks that restart it
+// say it (pipeline/stream's TestJobCorrectness checks it across restarts and a broker outage).
+const resumes = "it resumes from its checkpoint and loses nothing it read. A batch replayed after the restart writes the same window totals again " +
+	"(keep the latest per merchant and window: no total goes down), and its anomalies and dead letters again under the same keys " +
+	"(transaction id; input topic/partition/offset) in compacted topics: count the latest per key, and compaction drops the copies."

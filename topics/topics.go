@@ -80,8 +80,10 @@ func DefaultStorage() map[string]Storage {
 	return map[string]Storage{
 		Transactions: {RetentionTime: 24 * time.Hour, RetentionBytes: 1 << 30, SegmentBytes: 64 << 20, Cleanup: Delete},
 		Aggregates:   {RetentionTime: week, RetentionBytes: 1 << 30, SegmentBytes: 16 << 20, Cleanup: Delete},
-		Anomalies:    {RetentionTime: week, RetentionBytes: 1 << 30, SegmentBytes: 16 << 20, Cleanup: Delete},
-		DeadLetters:  {RetentionTime: week, RetentionBytes: 1 << 30, SegmentBytes: 16 << 20, Cleanup: Delete},
+		// Compacted as well: the job keys them by transaction id and by source offset, and a
+		// replayed batch writes them again under the same keys.
+		Anomalies:   {RetentionTime: week, RetentionBytes: 1 << 30, SegmentBytes: 16 << 20, Cleanup: CompactDelete},
+		DeadLetters: {RetentionTime: week, RetentionBytes: 1 << 30, SegmentBytes: 16 << 20, Cleanup: CompactDelete},
 	}
 }
 

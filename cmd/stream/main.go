@@ -41,11 +41,14 @@ looked up at -registry, from_avro; -format json: from_json) and writes three out
                update mode as JSON to -aggregates-topic, keyed by merchantId. Each record is
                the window's running total: keep the latest per (merchantId, windowStart).
                Events behind the watermark are dropped and counted.
-  anomalies    anomalous transactions (amount >= 10000.00) to -anomalies-topic.
+  anomalies    anomalous transactions (amount >= 10000.00) to -anomalies-topic, keyed by
+               transactionId.
   dead letters records that do not decode (not the wire format, an unknown schema id, a bad
                Avro body; not JSON) or break the contract, with the reason, to
                -dead-letter-topic: the record (Avro as base64; its first 64 KiB when larger, with its
-               size and SHA-256), its partition and offset. Bad input never stops the query.
+               size and SHA-256), its key, partition and offset, keyed by "topic/partition/offset".
+               Bad input never stops the query. A batch replayed after a restart writes
+               anomalies and dead letters again under the same keys (both topics compacted).
                Quarantined there too: a record whose transactionTime is more than
                -max-event-ahead ahead of its Kafka timestamp (the broker's clock: the input
                topic is LogAppendTime) or -max-event-behind behind it; it never moves the

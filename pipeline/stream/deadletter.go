@@ -28,7 +28,14 @@ var rawTextSQL = fmt.Sprintf("CAST(substring(bin, 1, %d) AS STRING)", DeadLetter
 var deadLetterRecordSQL = fmt.Sprintf("'rawBytes', octet_length(bin), 'rawSha256', sha2(bin, 256), 'truncated', octet_length(bin) > %d",
 	DeadLetterExcerpt)
 
-// deadLetterKeySQL is a dead letter's key: the record's, or its digest when it is longer than
-// deadLetterKeyMax bytes.
+// deadLetterKeySQL is the key of the record a dead letter carries (its field key): the
+// record's, or its digest when it is longer than deadLetterKeyMax bytes.
 var deadLetterKeySQL = fmt.Sprintf("CASE WHEN kafka_key IS NULL OR octet_length(kafka_key) <= %d THEN kafka_key "+
 	"ELSE concat('sha256:', sha2(CAST(kafka_key AS BINARY), 256)) END", deadLetterKeyMax)
+
+// deadLetterSourceSQL is a dead letter's Kafka key: where its record is, "topic/partition/offset".
+// Unique per record and the same when a replayed batch writes the dead letter again, so the
+// compacted dead-letter topic keeps one per record.
+func deadLetterSourceSQL(topic string) string {
+	return "concat(" + sqlString(topic+"/") + ", CAST(kafka_partition AS STRING), '/', CAST(kafka_offset AS STRING))"
+}

@@ -70,8 +70,14 @@ func (j *Job) source(ctx context.Context) (sql.DataFrame, error) {
 //     amount, updated as batches arrive (update mode) and keyed by merchant. Each output record is
 //     the window's running total, so a consumer keeps the latest per (merchantId, windowStart):
 //     replays after a restart rewrite a total, they never add to it.
-//   - anomalies: anomalous transactions, keyed by merchant, as read.
-//   - dead letters: records that fail parsing or validation, with the reason, keyed as they came.
+//   - anomalies: anomalous transactions as read, keyed by transaction id.
+//   - dead letters: records that fail parsing or validation, with the reason and the record's
+//     key, keyed by where the record is (input topic/partition/offset).
+//
+// A batch replayed after a restart writes its outputs again: aggregates as the same running
+// totals, anomalies and dead letters under the same keys, in compacted topics (topics/): a
+// consumer that keeps the latest record per key counts each once, and compaction drops the
+// copies in time.
 //
 // Structured Streaming has one sink per query, so the outputs are the union of an aggregating
 // branch and a screening branch. Both branches start from the same shuffle of the classified
@@ -128,9 +134,9 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 		"'valid', reason IS NULL, 'merchantId', merchantId, 'amount', amount, 'transactionTime', transactionTime, "+
 		"'produced', unix_millis(kafka_timestamp), 'skew', skew_ms, 'quarantined', skew_ms IS NOT NULL AND reason IS NOT NULL, "+
 		"'topic', "+screened(sqlString(j.cfg.AnomaliesTopic), sqlString(j.cfg.DeadLetterTopic))+
-		", 'key', "+screened("merchantId", deadLetterKeySQL)+
+		", 'key', "+screened("transactionId", deadLetterSourceSQL(j.cfg.InputTopic))+
 		", 'value', "+screened(transactionJSON("'rule'", sqlString(transaction.AnomalySQL)),
-		"to_json(named_struct('reason', reason, 'raw', "+rawText+", "+deadLetterRecordSQL+", 'topic', "+sqlString(j.cfg.InputTopic)+
+		"to_json(named_struct('reason', reason, 'raw', "+rawText+", "+deadLetterRecordSQL+", 'key', "+deadLetterKeySQL+", 'topic', "+sqlString(j.cfg.InputTopic)+
 			", 'partition', kafka_partition, 'offset', kafka_offset))")+
 		") AS r")
 	if err != nil {

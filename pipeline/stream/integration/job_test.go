@@ -496,9 +496,12 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		t.Fatal(err)
 	}
 
-	// Aggregates: the latest record per (merchant, window) is the window's total.
+	// Aggregates: the latest record per (merchant, window) is the window's total, and a
+	// window's total never goes down: the restarts above replay batches, which must write the
+	// same totals again, never a total of fewer records (one key per merchant: one partition,
+	// read in offset order).
 	got := map[string]*window{}
-	var emitted int
+	var emitted, rewrites int
 	for _, r := range consumeAll(ctx, t, adm, bootstrap, cfg.AggregatesTopic) {
 		emitted++
 		var a struct {
@@ -527,8 +530,19 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		if !ok || new(big.Rat).Abs(new(big.Rat).Sub(avg, exact)).Cmp(big.NewRat(1, 2_000_000)) > 0 {
 			t.Errorf("aggregate %s: avg is not sum/count", r.Value)
 		}
-		got[fmt.Sprintf("%s/%d", a.MerchantID, a.WindowStart)] = &window{merchant: a.MerchantID, start: a.WindowStart, count: a.Count, sum: sum, max: mx}
+		k := fmt.Sprintf("%s/%d", a.MerchantID, a.WindowStart)
+		if before := got[k]; before != nil {
+			if a.Count < before.count || sum < before.sum {
+				t.Errorf("window %s went down at offset %d of partition %d: %d records (sum %d) after %d (sum %d)",
+					k, r.Offset, r.Partition, a.Count, sum, before.count, before.sum)
+			}
+			if a.Count == before.count {
+				rewrites++
+			}
+		}
+		got[k] = &window{merchant: a.MerchantID, start: a.WindowStart, count: a.Count, sum: sum, max: mx}
 	}
+	t.Logf("aggregates: no window's total went down; %d records rewrote a total unchanged (replays)", rewrites)
 	var mismatches []string
 	for k, w := range expect {
 		if g := got[k]; g == nil || *g != *w {
@@ -574,6 +588,11 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		if err := json.Unmarshal(r.Value, &a); err != nil {
 			t.Fatalf("anomaly %s: %v", r.Value, err)
 		}
+		// Keyed by transaction: a replay's copy has the key of the first, and the compacted
+		// topic (or a consumer keeping the latest per key) counts it once.
+		if string(r.Key) != a.TransactionID {
+			t.Errorf("anomaly keyed %q, transaction %s", r.Key, a.TransactionID)
+		}
 		gotAnom[a.TransactionID]++
 	}
 	for id := range anomalies {
@@ -598,7 +617,10 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		Reason, Raw, RawSha256 string
 		RawBytes               int
 		Truncated              bool
-		key                    string
+		Key                    string // the record's key, or its digest
+		Topic                  string
+		Partition              int32
+		Offset                 int64
 	}
 	gotDL := map[string]deadLetter{}
 	for _, r := range consumeAll(ctx, t, adm, bootstrap, cfg.DeadLetterTopic) {
@@ -606,7 +628,10 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 		if err := json.Unmarshal(r.Value, &d); err != nil {
 			t.Fatalf("dead letter %.200s: %v", r.Value, err)
 		}
-		d.key = string(r.Key)
+		// Keyed by where the record is: a replay's copy has the same key.
+		if want := fmt.Sprintf("%s/%d/%d", d.Topic, d.Partition, d.Offset); string(r.Key) != want || d.Topic != cfg.InputTopic {
+			t.Errorf("dead letter keyed %q, of the record at %s", r.Key, want)
+		}
 		gotDL[d.RawSha256] = d
 	}
 	digest := func(v []byte) string { h := sha256.Sum256(v); return hex.EncodeToString(h[:]) }
@@ -618,9 +643,9 @@ func jobCorrectness(t *testing.T, avroInput bool) {
 	}
 	d := gotDL[digest(huge.Value)]
 	if d.Reason != hugeReason || d.Raw != rawOf(huge.Value[:stream.DeadLetterExcerpt]) || d.RawBytes != len(huge.Value) || !d.Truncated ||
-		d.key != "sha256:"+digest(huge.Key) {
+		d.Key != "sha256:"+digest(huge.Key) {
 		t.Errorf("dead letter of the %d-byte record: reason %q, %d raw characters, rawBytes %d, truncated %v, key %.20q; want %q, the first %d bytes, %d, true, its key's digest",
-			len(huge.Value), d.Reason, len(d.Raw), d.RawBytes, d.Truncated, d.key, hugeReason, stream.DeadLetterExcerpt, len(huge.Value))
+			len(huge.Value), d.Reason, len(d.Raw), d.RawBytes, d.Truncated, d.Key, hugeReason, stream.DeadLetterExcerpt, len(huge.Value))
 	}
 	bad = maps.Clone(bad)
 	bad[string(huge.Value)] = hugeReason
