@@ -72,7 +72,7 @@ var (
 			},
 			Mitigation: []string{
 				"Start the workers again (`make up` starts what is not running). The master gives the waiting application executors as soon as a worker registers, and the queries resume from their checkpoints by themselves.",
-				"Should the queries have failed meanwhile, restart `cmd/stream`; "+resumes,
+				"Should the queries have failed meanwhile, restart `cmd/stream`; " + resumes,
 			},
 		},
 		Tests: []rules.Test{

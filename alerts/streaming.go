@@ -29,7 +29,7 @@ var (
 			Meaning:    "The process that starts and watches the streaming queries (cmd/stream) does not answer: it exited (it gives up on a query after its restart policy, or on a data loss) or hangs.",
 			Impact:     "The queries it drives are stopped: merchant aggregates and anomalies stop; transactions wait in Kafka. The query alerts are blind (their metrics come from the driver). Its TargetDown is inhibited while this fires.",
 			Diagnosis:  []string{"Its exit status and the last lines of its JSON log (`.stack/logs/stream-driver.log` locally) say why: exit 3 is a data loss (`StreamDataLoss`), a given-up query logs its last failure.", "Check `SparkConnectDown`: the driver needs the server to start a query."},
-			Mitigation: []string{"Start it again (`make up` starts what is down); "+resumes, "After a data loss, read StreamDataLoss's runbook before restarting."},
+			Mitigation: []string{"Start it again (`make up` starts what is down); " + resumes, "After a data loss, read StreamDataLoss's runbook before restarting."},
 		},
 		Tests: []rules.Test{
 			{Name: "the driver stops", At: 5 * minute,
@@ -73,7 +73,7 @@ var (
 			Meaning:    "The Spark Connect server reports the query as stopped or failed.",
 			Impact:     "Merchant aggregates and anomaly alerts stop; input accumulates in Kafka (offsets behind latest grow).",
 			Diagnosis:  []string{"Read the stream driver's log for the query's exception.", "Check the Spark Connect server log and the checkpoint directory (permissions, space)."},
-			Mitigation: []string{"Restart `cmd/stream`; "+resumes},
+			Mitigation: []string{"Restart `cmd/stream`; " + resumes},
 		},
 		Tests: []rules.Test{
 			{Name: "the query stops", At: 5 * minute,
@@ -318,7 +318,7 @@ var (
 				"state: the state store cannot load or write the checkpoint's state (a state store setting given with -conf, a damaged or unreadable checkpoint directory, its disk). kafka: the brokers (`KafkaBrokerDown`, the -bootstrap address as the Spark server reaches it). start or other: the Spark Connect server's log.",
 			},
 			Mitigation: []string{
-				"Fix the cause and start `cmd/stream` again with the same flags; "+resumes,
+				"Fix the cause and start `cmd/stream` again with the same flags; " + resumes,
 				"If the checkpoint itself cannot be used (damaged state), start over deliberately with `-fresh`: the checkpoint and its ownership record are moved aside to `<query>.replaced-<time>` (nothing is deleted) and the topic is read again from -starting-offsets.",
 				"Do not raise -max-restarts to quiet the page: restarting does not heal a query that fails at every start.",
 			},

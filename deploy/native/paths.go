@@ -58,9 +58,10 @@ func findRepo(dir string) (string, error) {
 	}
 }
 
-func (p Paths) Logs() string             { return filepath.Join(p.State, "logs") }
-func (p Paths) Run() string              { return filepath.Join(p.State, "run") }
-func (p Paths) Data() string             { return filepath.Join(p.State, "data") }
+func (p Paths) Logs() string { return filepath.Join(p.State, "logs") }
+func (p Paths) Run() string  { return filepath.Join(p.State, "run") }
+func (p Paths) Data() string { return filepath.Join(p.State, "data") }
+
 // StateOf is the data directory of a stateful component (Prometheus's TSDB, Alertmanager's
 // silences, the registry's database) for one topology: data/NAME for the 1-node stack,
 // data/NAME-kafka3 for the 3+3 one, so that switching KAFKA_NODES never mixes two deployments.
