@@ -46,6 +46,8 @@ func registryService(p Paths, env Env, st stack.Stack, inst stack.Instance) serv
 
 // RegistryDatasourceURL is the JDBC URL of the registry's database in a file at path (H2
 // adds .mv.db): both stacks use it, Compose with a path on the registry's volume.
+// DB_CLOSE_ON_EXIT=FALSE: the registry's connection pool closes the database when it stops;
+// H2's own shutdown hook closed it first, under the registry's scheduled jobs.
 func RegistryDatasourceURL(path string) string {
-	return "jdbc:h2:file:" + path + ";WRITE_DELAY=0"
+	return "jdbc:h2:file:" + path + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
 }
