@@ -75,7 +75,8 @@ const MemoryBudget = 18 << 30
 // heap in its options, and each has SPARK_DAEMON_MEMORY; no command, entrypoint or variable
 // points at loopback on another's port, and our own clients are given every address; the
 // Spark Connect server's --packages are the native stack's Spark packages; no one-shot
-// job's script goes on past a failing command.
+// job's script goes on past a failing command; every healthcheck and sh -c entrypoint is
+// POSIX sh running only what its image's profile shows (checkScripts).
 func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
@@ -210,6 +211,7 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 		errs = append(errs, checkJobScript(job, p.Services[job])...)
 	}
 	errs = append(errs, checkKafka(p, st)...)
+	errs = append(errs, checkScripts(p)...)
 	return errors.Join(errs...)
 }
 

@@ -244,6 +244,37 @@ func TestCheckCatches(t *testing.T) {
 		{"job script without set -e", func(p *types.Project) {
 			svc(p, "setup", func(s *types.ServiceConfig) { s.Entrypoint[2] = strings.TrimPrefix(s.Entrypoint[2], "set -e\n") })
 		}, "lines without set -e first: a failing line would not stop the job"},
+		{"healthcheck in bash under sh", func(p *types.Project) { // as it was: dash has no /dev/tcp
+			svc(p, "spark-master", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD-SHELL", `exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /metrics/master/prometheus/ HTTP/1.0\r\n\r\n' >&3 && grep -q 'aliveWorkers' <&3`}
+			})
+		}, "service spark-master: healthcheck uses bash's /dev/tcp and /dev/udp, which POSIX sh lacks (this image's /bin/sh is dash)"},
+		{"healthcheck with [[", func(p *types.Project) {
+			svc(p, "kibana", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD-SHELL", `[[ "$(curl -fsS http://127.0.0.1:5601/api/status)" == *available* ]]`}
+			})
+		}, "service kibana: healthcheck uses [[ ]], which POSIX sh lacks"},
+		{"healthcheck with a tool the image lacks", func(p *types.Project) { // as it was
+			svc(p, "schema-registry", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD-SHELL", "curl -fsS http://127.0.0.1:8080/apis/ccompat/v7/subjects || exit 1"}
+			})
+		}, "service schema-registry: healthcheck runs curl, which is no built-in of a /bin/sh not identified and which the image's profile does not show"},
+		{"healthcheck in a shell not known", func(p *types.Project) { // as it was
+			svc(p, "filebeat", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD-SHELL", "curl -fsS http://filebeat:5066/ || exit 1"}
+			})
+		}, "service filebeat: healthcheck runs /bin/sh, which the image's profile does not show"},
+		{"exec-form healthcheck of a tool the image lacks", func(p *types.Project) {
+			svc(p, "filebeat", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD", "curl", "-fsS", "http://filebeat:5066/"}
+			})
+		}, "service filebeat: healthcheck runs curl, which the image's profile does not show"},
+		{"entrypoint execs a program the image lacks", func(p *types.Project) {
+			svc(p, "grafana", func(s *types.ServiceConfig) { s.Entrypoint[len(s.Entrypoint)-1] = "/docker-entrypoint.sh" })
+		}, "service grafana: entrypoint runs /docker-entrypoint.sh, which is no built-in of busybox ash"},
+		{"image without a profile", func(p *types.Project) {
+			svc(p, "node-exporter", func(s *types.ServiceConfig) { s.Image = "prom/node-exporter:v1.13.0" })
+		}, "service node-exporter: image prom/node-exporter:v1.13.0 has no profile"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
