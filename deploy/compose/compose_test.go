@@ -55,7 +55,7 @@ func theRepo(t *testing.T) compose.Repo {
 		for _, l := range strings.Split(string(out), "\n") {
 			tracked[l] = l != ""
 		}
-		repo = compose.Repo{Root: abs,
+		repo = compose.Repo{Root: abs, SecretMode: compose.SecretFileMode,
 			Generated: func(rel string) bool { return gen[rel] },
 			Tracked:   func(rel string) bool { return tracked[rel] },
 			Ignored: func(rel string) bool {
@@ -275,6 +275,18 @@ func TestCheckCatches(t *testing.T) {
 		{"image without a profile", func(p *types.Project) {
 			svc(p, "node-exporter", func(s *types.ServiceConfig) { s.Image = "prom/node-exporter:v1.13.0" })
 		}, "service node-exporter: image prom/node-exporter:v1.13.0 has no profile"},
+		{"uid and mode on a file secret", func(p *types.Project) { // what Compose ignores for a file
+			svc(p, "grafana", func(s *types.ServiceConfig) {
+				m := types.FileMode(0o400)
+				s.Secrets[0].UID, s.Secrets[0].GID, s.Secrets[0].Mode = "472", "0", &m
+			})
+		}, "service grafana: secret grafana-admin-password sets uid, gid or mode, which Compose ignores for a file secret"},
+		{"secret copied in unreadable", func(p *types.Project) {
+			sec := p.Secrets["elastic-password"]
+			sec.File, sec.Environment = "", "ELASTIC_PASSWORD"
+			p.Secrets["elastic-password"] = sec
+			svc(p, "logstash", func(s *types.ServiceConfig) { m := types.FileMode(0o400); s.Secrets[0].Mode = &m })
+		}, "service logstash: secret elastic-password is copied in as 0:0 mode 0400: unreadable by uid 1000"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
@@ -335,6 +347,25 @@ func TestCheckCatches(t *testing.T) {
 				t.Errorf("got %v\nwant an error with %q", err, c.want)
 			}
 		})
+	}
+}
+
+// Secret files written 0600, as they were, are read by no service but one that runs as
+// root: the check names each service and the uid it runs as.
+func TestSecretsPrivateAsTheyWere(t *testing.T) {
+	repo := theRepo(t)
+	repo.SecretMode = 0o600
+	err := compose.Check(load(t), repo, stack.PublishedHost, topology.Compose(), scrapes(t))
+	for _, want := range []string{
+		"service grafana: secret grafana-admin-password is a file of mode 0600 bind-mounted with its host owner: unreadable by uid 472",
+		"service alertmanager: secret slack-webhook-url is a file of mode 0600 bind-mounted with its host owner: unreadable by uid 65534",
+		"service elasticsearch-exporter: secret elastic-password is a file of mode 0600",
+		"service elasticsearch: secret elastic-password is a file of mode 0600 bind-mounted with its host owner: unreadable by uid 1000",
+		"service es-users: secret kibana-system-password is a file of mode 0600",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v\nwant an error with %q", err, want)
+		}
 	}
 }
 
