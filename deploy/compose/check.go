@@ -81,7 +81,8 @@ const MemoryBudget = 18 << 30
 // Spark Connect server's --packages are the native stack's Spark packages; no one-shot
 // job's script goes on past a failing command; every healthcheck and sh -c entrypoint is
 // POSIX sh running only what its image's profile shows (checkScripts); every secret is
-// readable by the uid that reads it (checkSecretsReadable).
+// readable by the uid that reads it (checkSecretsReadable); everything that must survive
+// a restart is on a named volume its service can write (checkDurable).
 func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
@@ -218,6 +219,7 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 	errs = append(errs, checkKafka(p, st)...)
 	errs = append(errs, checkScripts(p)...)
 	errs = append(errs, checkSecretsReadable(p, repo.SecretMode)...)
+	errs = append(errs, checkDurable(p, st)...)
 	return errors.Join(errs...)
 }
 

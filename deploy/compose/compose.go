@@ -117,9 +117,13 @@ const (
 	kafkaData     = "/var/lib/kafka/data"
 	jmxDir        = "/opt/jmx"
 	checkpointDir = "/var/lib/finobs/checkpoints"
-	sparkConf     = "/opt/finobs/spark"
-	log4jDir      = "/opt/finobs/log4j2"
-	runSecrets    = "/run/secrets/"
+	// registryData holds the registry's H2 database, registry/db as on the native stack
+	// (jdbc:h2:file:<data>/registry/db). The image ships no data directory (its profile):
+	// the volume starts root-owned and the setup job gives it to the image's uid.
+	registryData = "/var/lib/finobs/registry"
+	sparkConf    = "/opt/finobs/spark"
+	log4jDir     = "/opt/finobs/log4j2"
+	runSecrets   = "/run/secrets/"
 )
 
 const (
@@ -140,7 +144,9 @@ func Render(st stack.Stack, o Options) ([]byte, error) {
 	for _, s := range Secrets {
 		r.f.Secrets[s.Name] = map[string]string{"file": SecretsDir + "/" + s.Name}
 	}
-	r.jobs()
+	if err := r.jobs(); err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
 	for _, inst := range st.Instances {
 		if err := r.instance(inst); err != nil {
 			return nil, fmt.Errorf("compose: %s: %w", inst.Name, err)
@@ -258,7 +264,11 @@ func (r *renderer) dependOn(m map[string]Dep, cond string, cs ...stack.Component
 // jobs are the one-shot services: `setup` fetches the JMX exporter agent (pinned by
 // digest) and opens the shared volumes to the services' users; `es-users` sets the
 // kibana_system password once Elasticsearch answers.
-func (r *renderer) jobs() {
+func (r *renderer) jobs() error {
+	registry, ok := ProfileOf(ApicurioImage)
+	if !ok || !registry.User.From.Known() || registry.User.UID < 0 || registry.User.GID < 0 {
+		return fmt.Errorf("setup: the uid and gid %s runs as are not known (its profile): the registry's volume cannot be given to it", ApicurioImage)
+	}
 	jar := jmxDir + "/" + JMXAgentJar
 	r.f.Services["setup"] = &Service{
 		Image: CurlImage,
@@ -273,10 +283,12 @@ func (r *renderer) jobs() {
 			fmt.Sprintf(`  echo "%s  %s.part" | sha256sum -c`, JMXAgentSHA256, jar),
 			fmt.Sprintf(`  mv %s.part %s`, jar, jar),
 			"fi",
+			fmt.Sprintf("chown %d:%d %s", registry.User.UID, registry.User.GID, registryData),
 			// Kafka runs as appuser, Spark as spark: the volumes are created root-owned.
 			"chmod 0777 " + logDir + " " + checkpointDir,
 		}, "\n")},
-		Volumes:  []string{r.volume("jmx-agent") + ":" + jmxDir, r.volume("logs") + ":" + logDir, r.volume("checkpoints") + ":" + checkpointDir},
+		Volumes: []string{r.volume("jmx-agent") + ":" + jmxDir, r.volume("logs") + ":" + logDir, r.volume("checkpoints") + ":" + checkpointDir,
+			r.volume("registry-data") + ":" + registryData},
 		MemLimit: "64m",
 		Restart:  "no",
 	}
@@ -291,6 +303,7 @@ func (r *renderer) jobs() {
 		MemLimit:  "64m",
 		Restart:   "no",
 	}
+	return nil
 }
 
 func (r *renderer) instance(inst stack.Instance) error {
@@ -323,8 +336,13 @@ func (r *renderer) instance(inst stack.Instance) error {
 	switch inst.Component {
 	case stack.SchemaRegistry:
 		s.Image = ApicurioImage
+		// Schemas in an H2 file on a volume, not in memory (apicurio.datasource.url defaults
+		// to jdbc:h2:mem:, application.properties:242 of 3.3.1): a restart keeps each
+		// schema and its id.
 		s.Environment = map[string]string{"QUARKUS_HTTP_PORT": strconv.Itoa(inst.Port(stack.PortHTTP)), "APICURIO_STORAGE_KIND": "sql",
-			"APICURIO_STORAGE_SQL_KIND": "h2", "JAVA_OPTS_APPEND": "-Xmx192m"}
+			"APICURIO_STORAGE_SQL_KIND": "h2", "APICURIO_DATASOURCE_URL": "jdbc:h2:file:" + registryData + "/db", "JAVA_OPTS_APPEND": "-Xmx192m"}
+		s.Volumes = []string{r.volume("registry-data") + ":" + registryData}
+		s.DependsOn = deps("setup", completed)
 		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
 		// No HTTP client in the image's profile (ubi10 openjdk runtime): bash asks.
 		s.Healthcheck = bashProbe("60s", inst.Port(stack.PortHTTP), "/apis/ccompat/v7/subjects")

@@ -287,6 +287,32 @@ func TestCheckCatches(t *testing.T) {
 			p.Secrets["elastic-password"] = sec
 			svc(p, "logstash", func(s *types.ServiceConfig) { m := types.FileMode(0o400); s.Secrets[0].Mode = &m })
 		}, "service logstash: secret elastic-password is copied in as 0:0 mode 0400: unreadable by uid 1000"},
+		{"registry in memory", func(p *types.Project) { // as it was
+			svc(p, "schema-registry", func(s *types.ServiceConfig) { delete(s.Environment, "APICURIO_DATASOURCE_URL") })
+		}, `service schema-registry: keeps its schemas in memory (APICURIO_DATASOURCE_URL "", not jdbc:h2:file:)`},
+		{"schemas on no volume", func(p *types.Project) {
+			svc(p, "schema-registry", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "registry-data") })
+		}, "service schema-registry: /var/lib/finobs/registry (the registry's schemas (its H2 database)) is on no named volume"},
+		{"schemas on a volume no one opened", func(p *types.Project) { // mounted where the image has no directory: root's
+			svc(p, "setup", func(s *types.ServiceConfig) {
+				s.Entrypoint[2] = strings.Join(slices.DeleteFunc(strings.Split(s.Entrypoint[2], "\n"), func(l string) bool { return strings.HasPrefix(l, "chown ") }), "\n")
+			})
+		}, "service schema-registry: /var/lib/finobs/registry (the registry's schemas (its H2 database)): volume registry-data is not shown writable by uid 1001"},
+		{"TSDB on no volume", func(p *types.Project) {
+			svc(p, "prometheus", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "prometheus-data") })
+		}, "service prometheus: /prometheus (Prometheus' TSDB) is on no named volume"},
+		{"silences on no volume", func(p *types.Project) {
+			svc(p, "alertmanager", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "alertmanager-data") })
+		}, "service alertmanager: /alertmanager (Alertmanager's silences and notification log) is on no named volume"},
+		{"Kafka log on no volume", func(p *types.Project) {
+			svc(p, "kafka-controller-2", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "kafka-controller-2-data") })
+		}, "service kafka-controller-2: /var/lib/kafka/data (Kafka's log dir) is on no named volume"},
+		{"checkpoints on no volume", func(p *types.Project) {
+			svc(p, "spark-worker-1", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "checkpoints") })
+		}, "service spark-worker-1: /var/lib/finobs/checkpoints (the streaming queries' checkpoints) is on no named volume"},
+		{"indices on no volume", func(p *types.Project) {
+			svc(p, "elasticsearch", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "es-data") })
+		}, "service elasticsearch: /usr/share/elasticsearch/data (Elasticsearch's indices) is on no named volume"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
@@ -388,6 +414,11 @@ func TestRenderRefusesBadHost(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), "0.0.0.0:3000:3000") {
 		t.Errorf("publish on 0.0.0.0: %v", err)
 	}
+}
+
+// withoutVolume is vs without the mounts of the named volume.
+func withoutVolume(vs []types.ServiceVolumeConfig, name string) []types.ServiceVolumeConfig {
+	return slices.DeleteFunc(slices.Clone(vs), func(v types.ServiceVolumeConfig) bool { return v.Source == name })
 }
 
 func svc(p *types.Project, name string, f func(*types.ServiceConfig)) {
