@@ -30,7 +30,8 @@ const usage = `compose runs the finobs Compose stack (deploy/compose.yaml, rende
 Usage:
   go run ./cmd/compose secrets   write the secret files the stack reads under deploy/secrets/ (git-ignored):
                                  random passwords, and placeholders for the receivers' keys you fill in;
-                                 a file that exists is never overwritten
+                                 a file that exists is never overwritten; files are 0644 (the
+                                 containers' users read them) in a 0700 directory
   go run ./cmd/compose up        docker compose up -d --wait --build, then the provisioner
                                  (go run ./cmd/deploy -stack compose)            = make deploy
   go run ./cmd/compose down      docker compose down (-volumes: and delete the data)  = make deploy-down
@@ -151,24 +152,37 @@ func docker(ctx context.Context, stdout, stderr io.Writer, args ...string) error
 	return nil
 }
 
-// missingSecrets names every secret file that is not there.
+// missingSecrets names every secret file that is not there, or that the containers'
+// users cannot read (compose.SecretFileMode says why).
 func missingSecrets(dir string) error {
-	var missing []string
+	var missing, private []string
 	for _, s := range compose.Secrets {
-		if _, err := os.Stat(filepath.Join(dir, s.Name)); err != nil {
+		fi, err := os.Stat(filepath.Join(dir, s.Name))
+		switch {
+		case err != nil:
 			missing = append(missing, s.Name)
+		case fi.Mode().Perm()&0o004 == 0:
+			private = append(private, fmt.Sprintf("%s (%v)", s.Name, fi.Mode().Perm()))
 		}
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("secret files missing under %s: %v; write them with `go run ./cmd/compose secrets`", dir, missing)
 	}
+	if len(private) > 0 {
+		return fmt.Errorf("secret files under %s that the containers' users cannot read: %v (want %v in a 0700 directory); `go run ./cmd/compose secrets` sets their modes", dir, private, compose.SecretFileMode)
+	}
 	return nil
 }
 
-// writeSecrets creates each missing secret file (0600, in a 0700 directory): a random
-// password, or for a receiver's key a placeholder to replace. Existing files are kept.
+// writeSecrets creates each missing secret file: a random password, or for a receiver's
+// key a placeholder to replace. Existing files are kept, their mode set. Files are
+// compose.SecretFileMode, readable by every container user, in a directory of 0700 that
+// the host's other users cannot enter.
 func writeSecrets(dir string, out io.Writer) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
 		return err
 	}
 	for _, s := range compose.Secrets {
@@ -185,7 +199,9 @@ func writeSecrets(dir string, out io.Writer) error {
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
-			fmt.Fprintf(out, "kept     %s\n", path)
+			if err := keep(path, out); err != nil {
+				return err
+			}
 			continue
 		}
 		if err != nil {
@@ -194,6 +210,9 @@ func writeSecrets(dir string, out io.Writer) error {
 		_, err = f.WriteString(content)
 		if cerr := f.Close(); err == nil {
 			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(path, compose.SecretFileMode) // not through the umask
 		}
 		if err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
@@ -204,5 +223,23 @@ func writeSecrets(dir string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "created  %s (%s): %s\n", path, note, s.What)
 	}
+	return nil
+}
+
+// keep keeps an existing secret file, setting its mode where it differs (files of
+// earlier versions were 0600, which no container user but root could read).
+func keep(path string, out io.Writer) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm() == compose.SecretFileMode {
+		fmt.Fprintf(out, "kept     %s\n", path)
+		return nil
+	}
+	if err := os.Chmod(path, compose.SecretFileMode); err != nil {
+		return fmt.Errorf("set the mode of %s: %w", path, err)
+	}
+	fmt.Fprintf(out, "kept     %s (mode %v -> %v: the containers' users read it)\n", path, fi.Mode().Perm(), compose.SecretFileMode)
 	return nil
 }

@@ -38,8 +38,9 @@ func TestPluginWithoutEngine(t *testing.T) {
 	}
 }
 
-// secrets writes every file once, private, random where it should be, and never
-// overwrites; up refuses to start without them, naming the missing ones.
+// secrets writes every file once, readable by the containers' users in a directory only
+// its owner enters, random where it should be, and never overwrites; up refuses to start
+// without them, naming the missing ones.
 func TestSecrets(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "deploy", compose.SecretsDir)
@@ -57,14 +58,17 @@ func TestSecrets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s: mode %v", s.Name, fi.Mode())
+		if fi.Mode().Perm() != compose.SecretFileMode {
+			t.Errorf("%s: mode %v, want %v", s.Name, fi.Mode(), compose.SecretFileMode)
 		}
 		b, _ := os.ReadFile(p)
 		first[s.Name] = string(b)
 		if s.Random && len(b) < 30 || !s.Random && string(b) != "REPLACE-ME" {
 			t.Errorf("%s: %q", s.Name, b)
 		}
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("secrets directory: %v %v, want mode 0700", fi.Mode(), err)
 	}
 	if first["elastic-password"] == first["grafana-admin-password"] {
 		t.Error("two passwords are the same")
@@ -85,6 +89,48 @@ func TestSecrets(t *testing.T) {
 	}
 	if strings.Count(out.String(), "kept") != len(compose.Secrets) {
 		t.Errorf("second run: %s", out.String())
+	}
+}
+
+// Files of earlier versions, 0600 in a directory of another mode: up refuses them,
+// naming each; secrets keeps their content and sets the modes.
+func TestSecretsPrivateAsTheyWere(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "deploy", compose.SecretsDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range compose.Secrets {
+		if err := os.WriteFile(filepath.Join(dir, s.Name), []byte("old-"+s.Name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(dir, s.Name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := missingSecrets(dir); err == nil || !strings.Contains(err.Error(), "grafana-admin-password (-rw-------)") || !strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("0600 files: %v", err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"secrets", "-root", root}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, s := range compose.Secrets {
+		p := filepath.Join(dir, s.Name)
+		fi, _ := os.Stat(p)
+		b, _ := os.ReadFile(p)
+		if fi.Mode().Perm() != compose.SecretFileMode || string(b) != "old-"+s.Name {
+			t.Errorf("%s: %v %q", s.Name, fi.Mode(), b)
+		}
+	}
+	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+		t.Errorf("directory: %v", fi.Mode())
+	}
+	if strings.Count(out.String(), "-> -rw-r--r--") != len(compose.Secrets) {
+		t.Errorf("output: %s", out.String())
+	}
+	if err := missingSecrets(dir); err != nil {
+		t.Error(err)
 	}
 }
 

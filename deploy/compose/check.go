@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net"
 	"os"
@@ -50,6 +51,9 @@ type Repo struct {
 	Generated func(rel string) bool
 	Tracked   func(rel string) bool
 	Ignored   func(rel string) bool
+	// SecretMode is the mode of the secret files (SecretFileMode, what `cmd/compose
+	// secrets` writes): with their host owner, it decides who in a container reads them.
+	SecretMode fs.FileMode
 }
 
 // HostPaths are the host paths outside the repository a service may mount, and why.
@@ -75,7 +79,10 @@ const MemoryBudget = 18 << 30
 // heap in its options, and each has SPARK_DAEMON_MEMORY; no command, entrypoint or variable
 // points at loopback on another's port, and our own clients are given every address; the
 // Spark Connect server's --packages are the native stack's Spark packages; no one-shot
-// job's script goes on past a failing command.
+// job's script goes on past a failing command; every healthcheck and sh -c entrypoint is
+// POSIX sh running only what its image's profile shows (checkScripts); every secret is
+// readable by the uid that reads it (checkSecretsReadable); everything that must survive
+// a restart is on a named volume its service can write (checkDurable).
 func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []string) error {
 	var errs []error
 	fail := func(svc, format string, a ...any) {
@@ -210,6 +217,9 @@ func Check(p *types.Project, repo Repo, host string, st stack.Stack, scrapes []s
 		errs = append(errs, checkJobScript(job, p.Services[job])...)
 	}
 	errs = append(errs, checkKafka(p, st)...)
+	errs = append(errs, checkScripts(p)...)
+	errs = append(errs, checkSecretsReadable(p, repo.SecretMode)...)
+	errs = append(errs, checkDurable(p, st)...)
 	return errors.Join(errs...)
 }
 

@@ -117,9 +117,13 @@ const (
 	kafkaData     = "/var/lib/kafka/data"
 	jmxDir        = "/opt/jmx"
 	checkpointDir = "/var/lib/finobs/checkpoints"
-	sparkConf     = "/opt/finobs/spark"
-	log4jDir      = "/opt/finobs/log4j2"
-	runSecrets    = "/run/secrets/"
+	// registryData holds the registry's H2 database, registry/db as on the native stack
+	// (jdbc:h2:file:<data>/registry/db). The image ships no data directory (its profile):
+	// the volume starts root-owned and the setup job gives it to the image's uid.
+	registryData = "/var/lib/finobs/registry"
+	sparkConf    = "/opt/finobs/spark"
+	log4jDir     = "/opt/finobs/log4j2"
+	runSecrets   = "/run/secrets/"
 )
 
 const (
@@ -140,7 +144,9 @@ func Render(st stack.Stack, o Options) ([]byte, error) {
 	for _, s := range Secrets {
 		r.f.Secrets[s.Name] = map[string]string{"file": SecretsDir + "/" + s.Name}
 	}
-	r.jobs()
+	if err := r.jobs(); err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
 	for _, inst := range st.Instances {
 		if err := r.instance(inst); err != nil {
 			return nil, fmt.Errorf("compose: %s: %w", inst.Name, err)
@@ -194,14 +200,38 @@ func health(start string, test ...string) *Healthcheck {
 	return &Healthcheck{Test: test, Interval: "10s", Timeout: "5s", Retries: 12, StartPeriod: start}
 }
 
-// httpCheck is a healthcheck with wget (busybox and alpine images).
-func httpCheck(start, url string) *Healthcheck {
-	return health(start, "wget -q -O /dev/null "+url+" || exit 1")
+// probe is a healthcheck asking url with an HTTP client the image's profile shows (wget,
+// else curl) and, where want is set, finding want in the answer with grep: POSIX sh, for
+// the image's /bin/sh (dash in Ubuntu-based images, busybox ash in Alpine and busybox
+// ones). An image that shows neither client is an error.
+func probe(image, start, url, want string) (*Healthcheck, error) {
+	prof, err := profileOf(image)
+	if err != nil {
+		return nil, err
+	}
+	var get, discard string
+	switch {
+	case prof.Has("wget"):
+		get, discard = "wget -q -O - "+url, "wget -q -O /dev/null "+url
+	case prof.Has("curl"):
+		get, discard = "curl -fsS "+url, "curl -fsS -o /dev/null "+url
+	default:
+		return nil, fmt.Errorf("%s: its profile shows no HTTP client (wget, curl) for the healthcheck", image)
+	}
+	if want == "" {
+		return health(start, discard+" || exit 1"), nil
+	}
+	if !prof.Has("grep") {
+		return nil, fmt.Errorf("%s: its profile shows no grep to find %q in the answer", image, want)
+	}
+	// The pipeline's status is grep's: an answer that failed is empty, and grep fails.
+	return health(start, get+" | grep -q '"+want+"'"), nil
 }
 
-// tcpCheck asks an HTTP endpoint with bash alone (images without curl or wget).
-func tcpCheck(start string, port int, path, want string) *Healthcheck {
-	return health(start, fmt.Sprintf(`exec 3<>/dev/tcp/127.0.0.1/%d && printf 'GET %s HTTP/1.0\r\n\r\n' >&3 && grep -q '%s' <&3`, port, path, want))
+// bashProbe asks an HTTP endpoint with bash alone, /dev/tcp and built-ins, for an image
+// whose profile shows bash and no HTTP client. Exec form: bash runs it, not /bin/sh.
+func bashProbe(start string, port int, path string) *Healthcheck {
+	return health(start, "bash", "-c", fmt.Sprintf(`exec 3<>/dev/tcp/127.0.0.1/%d && printf 'GET %s HTTP/1.0\r\n\r\n' >&3 && read -r proto code rest <&3 && test "$$code" = 200`, port, path))
 }
 
 // withSecretEnv wraps an entrypoint so that env holds the content of a secret file: for
@@ -234,7 +264,11 @@ func (r *renderer) dependOn(m map[string]Dep, cond string, cs ...stack.Component
 // jobs are the one-shot services: `setup` fetches the JMX exporter agent (pinned by
 // digest) and opens the shared volumes to the services' users; `es-users` sets the
 // kibana_system password once Elasticsearch answers.
-func (r *renderer) jobs() {
+func (r *renderer) jobs() error {
+	registry, ok := ProfileOf(ApicurioImage)
+	if !ok || !registry.User.From.Known() || registry.User.UID < 0 || registry.User.GID < 0 {
+		return fmt.Errorf("setup: the uid and gid %s runs as are not known (its profile): the registry's volume cannot be given to it", ApicurioImage)
+	}
 	jar := jmxDir + "/" + JMXAgentJar
 	r.f.Services["setup"] = &Service{
 		Image: CurlImage,
@@ -249,10 +283,12 @@ func (r *renderer) jobs() {
 			fmt.Sprintf(`  echo "%s  %s.part" | sha256sum -c`, JMXAgentSHA256, jar),
 			fmt.Sprintf(`  mv %s.part %s`, jar, jar),
 			"fi",
+			fmt.Sprintf("chown %d:%d %s", registry.User.UID, registry.User.GID, registryData),
 			// Kafka runs as appuser, Spark as spark: the volumes are created root-owned.
 			"chmod 0777 " + logDir + " " + checkpointDir,
 		}, "\n")},
-		Volumes:  []string{r.volume("jmx-agent") + ":" + jmxDir, r.volume("logs") + ":" + logDir, r.volume("checkpoints") + ":" + checkpointDir},
+		Volumes: []string{r.volume("jmx-agent") + ":" + jmxDir, r.volume("logs") + ":" + logDir, r.volume("checkpoints") + ":" + checkpointDir,
+			r.volume("registry-data") + ":" + registryData},
 		MemLimit: "64m",
 		Restart:  "no",
 	}
@@ -267,6 +303,7 @@ func (r *renderer) jobs() {
 		MemLimit:  "64m",
 		Restart:   "no",
 	}
+	return nil
 }
 
 func (r *renderer) instance(inst stack.Instance) error {
@@ -287,13 +324,28 @@ func (r *renderer) instance(inst stack.Instance) error {
 		return "http://127.0.0.1:" + strconv.Itoa(inst.Port(stack.PortMetrics)) + path
 	}
 	master := r.st.Of(stack.SparkMaster)
+	// check is an HTTP healthcheck with what the service's image has (probe).
+	var checkErr error
+	check := func(start, url, want string) *Healthcheck {
+		h, err := probe(s.Image, start, url, want)
+		if err != nil && checkErr == nil {
+			checkErr = err
+		}
+		return h
+	}
 	switch inst.Component {
 	case stack.SchemaRegistry:
 		s.Image = ApicurioImage
+		// Schemas in an H2 file on a volume, not in memory (apicurio.datasource.url defaults
+		// to jdbc:h2:mem:, application.properties:242 of 3.3.1): a restart keeps each
+		// schema and its id.
 		s.Environment = map[string]string{"QUARKUS_HTTP_PORT": strconv.Itoa(inst.Port(stack.PortHTTP)), "APICURIO_STORAGE_KIND": "sql",
-			"APICURIO_STORAGE_SQL_KIND": "h2", "JAVA_OPTS_APPEND": "-Xmx192m"}
+			"APICURIO_STORAGE_SQL_KIND": "h2", "APICURIO_DATASOURCE_URL": "jdbc:h2:file:" + registryData + "/db", "JAVA_OPTS_APPEND": "-Xmx192m"}
+		s.Volumes = []string{r.volume("registry-data") + ":" + registryData}
+		s.DependsOn = deps("setup", completed)
 		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
-		s.Healthcheck = health("60s", fmt.Sprintf("curl -fsS http://127.0.0.1:%d/apis/ccompat/v7/subjects || exit 1", inst.Port(stack.PortHTTP)))
+		// No HTTP client in the image's profile (ubi10 openjdk runtime): bash asks.
+		s.Healthcheck = bashProbe("60s", inst.Port(stack.PortHTTP), "/apis/ccompat/v7/subjects")
 		s.MemLimit = "384m"
 	case stack.SparkMaster:
 		s.Image = SparkImage
@@ -301,7 +353,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 			"--host", inst.Host, "--port", strconv.Itoa(inst.Port(stack.PortSpark)), "--webui-port", strconv.Itoa(inst.Port(stack.PortMetrics))}
 		r.spark(s, inst, "256m", "-Dspark.master.rest.enabled=false")
 		s.Ports = []string{r.publish(inst, stack.PortMetrics)}
-		s.Healthcheck = tcpCheck("30s", inst.Port(stack.PortMetrics), inst.MetricsPath, "aliveWorkers")
+		s.Healthcheck = check("30s", metrics(""), "aliveWorkers")
 		s.MemLimit = "384m"
 	case stack.SparkWorker:
 		if len(master) != 1 {
@@ -315,7 +367,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		// Executors write the queries' state under the checkpoint root.
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
 		s.DependsOn = deps(master[0].Name, healthy)
-		s.Healthcheck = tcpCheck("30s", inst.Port(stack.PortMetrics), inst.MetricsPath, "coresUsed")
+		s.Healthcheck = check("30s", metrics(""), "coresUsed")
 		// What the worker offers executors (the topology), and its own 128 MB heap.
 		s.MemLimit = strconv.Itoa(inst.MemoryMB+256) + "m"
 	case stack.SparkConnect:
@@ -343,7 +395,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Volumes = append(s.Volumes, r.volume("checkpoints")+":"+checkpointDir)
 		s.Ports = []string{r.publish(inst, stack.PortGRPC), r.publish(inst, stack.PortMetrics)}
 		s.DependsOn = r.dependOn(deps(), healthy, stack.SparkWorker, stack.KafkaBroker)
-		s.Healthcheck = tcpCheck("180s", inst.Port(stack.PortMetrics), inst.MetricsPath, "finobs")
+		s.Healthcheck = check("180s", metrics(""), "finobs")
 		s.MemLimit = "1280m"
 	case stack.Producer:
 		s.Build = &Build{Context: "..", Dockerfile: "deploy/Dockerfile"}
@@ -354,7 +406,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Volumes = []string{logs}
 		// It registers its schema before it produces, and refuses to start without the registry.
 		s.DependsOn = r.dependOn(deps(), healthy, stack.KafkaBroker, stack.SchemaRegistry)
-		s.Healthcheck = httpCheck("20s", metrics(""))
+		s.Healthcheck = check("20s", metrics(""), "")
 		s.MemLimit = "256m"
 	case stack.StreamDriver:
 		connect := r.st.One(stack.SparkConnect)
@@ -366,14 +418,14 @@ func (r *renderer) instance(inst stack.Instance) error {
 			"-metrics-addr", ":" + strconv.Itoa(inst.Port(stack.PortMetrics))}
 		s.Volumes = []string{logs, r.volume("checkpoints") + ":" + checkpointDir}
 		s.DependsOn = deps(connect.Name, healthy, r.st.One(stack.Producer).Name, healthy, r.st.One(stack.SchemaRegistry).Name, healthy)
-		s.Healthcheck = httpCheck("60s", metrics(""))
+		s.Healthcheck = check("60s", metrics(""), "")
 		s.MemLimit = "256m"
 	case stack.NodeExporter:
 		s.Image = NodeExporterImage
 		s.Command = []string{"--path.rootfs=/host", "--web.listen-address=:" + strconv.Itoa(inst.Port(stack.PortMetrics)),
 			"--collector.disable-defaults", "--collector.filesystem", "--collector.cpu", "--collector.meminfo", "--collector.loadavg"}
 		s.Volumes = []string{"/:/host:ro,rslave"}
-		s.Healthcheck = httpCheck("10s", metrics(""))
+		s.Healthcheck = check("10s", metrics(""), "")
 		s.MemLimit = "64m"
 	case stack.Prometheus:
 		am := r.st.One(stack.Alertmanager)
@@ -385,7 +437,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Volumes = []string{"./prometheus:/etc/prometheus:ro", r.volume("prometheus-data") + ":/prometheus", logs}
 		s.Ports = []string{r.publish(inst, stack.PortMetrics)}
 		s.DependsOn = deps(am.Name, healthy, "setup", completed)
-		s.Healthcheck = httpCheck("20s", metrics("/-/ready"))
+		s.Healthcheck = check("20s", metrics("/-/ready"), "")
 		s.MemLimit = "512m"
 	case stack.Alertmanager:
 		s.Image = AlertmanagerImage
@@ -401,7 +453,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		}
 		s.Ports = []string{r.publish(inst, stack.PortMetrics)}
 		s.DependsOn = deps("setup", completed)
-		s.Healthcheck = httpCheck("10s", metrics("/-/ready"))
+		s.Healthcheck = check("10s", metrics("/-/ready"), "")
 		s.MemLimit = "128m"
 	case stack.Runbooks:
 		s.Build = &Build{Context: "..", Dockerfile: "deploy/Dockerfile"}
@@ -409,7 +461,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Command = []string{"webhook", "-listen", ":" + strconv.Itoa(inst.Port(stack.PortHTTP)), "-runbooks", "/srv/runbooks", "-file", "/tmp/notifications.jsonl"}
 		s.Volumes = []string{"./runbooks:/srv/runbooks:ro"}
 		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
-		s.Healthcheck = httpCheck("5s", fmt.Sprintf("http://127.0.0.1:%d/healthz", inst.Port(stack.PortHTTP)))
+		s.Healthcheck = check("5s", fmt.Sprintf("http://127.0.0.1:%d/healthz", inst.Port(stack.PortHTTP)), "")
 		s.MemLimit = "64m"
 	case stack.Grafana:
 		s.Image = GrafanaImage
@@ -428,7 +480,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Secrets = []SecretRef{{Source: "grafana-admin-password"}, {Source: "elastic-password"}}
 		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
 		s.DependsOn = deps(r.st.One(stack.Prometheus).Name, healthy, r.st.One(stack.Elasticsearch).Name, healthy)
-		s.Healthcheck = httpCheck("30s", fmt.Sprintf("http://127.0.0.1:%d/api/health", inst.Port(stack.PortHTTP)))
+		s.Healthcheck = check("30s", fmt.Sprintf("http://127.0.0.1:%d/api/health", inst.Port(stack.PortHTTP)), "")
 		s.MemLimit = "256m"
 	case stack.Elasticsearch:
 		s.Image = ElasticsearchImage
@@ -460,7 +512,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Environment = map[string]string{"ES_USERNAME": "elastic"}
 		s.Secrets = []SecretRef{{Source: "elastic-password"}}
 		s.DependsOn = deps(es.Name, healthy)
-		s.Healthcheck = httpCheck("10s", metrics(""))
+		s.Healthcheck = check("10s", metrics(""), "")
 		s.MemLimit = "64m"
 	case stack.Logstash:
 		es := r.st.One(stack.Elasticsearch)
@@ -482,7 +534,9 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.Volumes = []string{"./filebeat/compose.yml:/usr/share/filebeat/filebeat.yml:ro", r.volume("logs") + ":" + logDir + ":ro",
 			r.volume("filebeat-data") + ":/usr/share/filebeat/data"}
 		s.DependsOn = deps(r.st.One(stack.Logstash).Name, healthy, "setup", completed)
-		s.Healthcheck = health("20s", fmt.Sprintf("curl -fsS http://%s:%d/ || exit 1", inst.Host, inst.Port(stack.PortHTTP)))
+		// The 8.19 image's base, so its /bin/sh and curl, were not readable (its profile):
+		// filebeat itself tests its output, Logstash, which is what shipping needs.
+		s.Healthcheck = health("20s", "filebeat", "test", "output", "-c", "/usr/share/filebeat/filebeat.yml", "--strict.perms=false")
 		s.MemLimit = "256m"
 	case stack.Kibana:
 		es := r.st.One(stack.Elasticsearch)
@@ -497,6 +551,9 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.MemLimit = "640m"
 	default:
 		return fmt.Errorf("no Compose service for component %s", inst.Component)
+	}
+	if checkErr != nil {
+		return checkErr
 	}
 	r.f.Services[inst.Name] = withExpose(s, inst)
 	return nil

@@ -55,7 +55,7 @@ func theRepo(t *testing.T) compose.Repo {
 		for _, l := range strings.Split(string(out), "\n") {
 			tracked[l] = l != ""
 		}
-		repo = compose.Repo{Root: abs,
+		repo = compose.Repo{Root: abs, SecretMode: compose.SecretFileMode,
 			Generated: func(rel string) bool { return gen[rel] },
 			Tracked:   func(rel string) bool { return tracked[rel] },
 			Ignored: func(rel string) bool {
@@ -244,6 +244,75 @@ func TestCheckCatches(t *testing.T) {
 		{"job script without set -e", func(p *types.Project) {
 			svc(p, "setup", func(s *types.ServiceConfig) { s.Entrypoint[2] = strings.TrimPrefix(s.Entrypoint[2], "set -e\n") })
 		}, "lines without set -e first: a failing line would not stop the job"},
+		{"healthcheck in bash under sh", func(p *types.Project) { // as it was: dash has no /dev/tcp
+			svc(p, "spark-master", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD-SHELL", `exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /metrics/master/prometheus/ HTTP/1.0\r\n\r\n' >&3 && grep -q 'aliveWorkers' <&3`}
+			})
+		}, "service spark-master: healthcheck uses bash's /dev/tcp and /dev/udp, which POSIX sh lacks (this image's /bin/sh is dash)"},
+		{"healthcheck with [[", func(p *types.Project) {
+			svc(p, "kibana", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD-SHELL", `[[ "$(curl -fsS http://127.0.0.1:5601/api/status)" == *available* ]]`}
+			})
+		}, "service kibana: healthcheck uses [[ ]], which POSIX sh lacks"},
+		{"healthcheck with a tool the image lacks", func(p *types.Project) { // as it was
+			svc(p, "schema-registry", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD-SHELL", "curl -fsS http://127.0.0.1:8080/apis/ccompat/v7/subjects || exit 1"}
+			})
+		}, "service schema-registry: healthcheck runs curl, which is no built-in of a /bin/sh not identified and which the image's profile does not show"},
+		{"healthcheck in a shell not known", func(p *types.Project) { // as it was
+			svc(p, "filebeat", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD-SHELL", "curl -fsS http://filebeat:5066/ || exit 1"}
+			})
+		}, "service filebeat: healthcheck runs /bin/sh, which the image's profile does not show"},
+		{"exec-form healthcheck of a tool the image lacks", func(p *types.Project) {
+			svc(p, "filebeat", func(s *types.ServiceConfig) {
+				s.HealthCheck.Test = types.HealthCheckTest{"CMD", "curl", "-fsS", "http://filebeat:5066/"}
+			})
+		}, "service filebeat: healthcheck runs curl, which the image's profile does not show"},
+		{"entrypoint execs a program the image lacks", func(p *types.Project) {
+			svc(p, "grafana", func(s *types.ServiceConfig) { s.Entrypoint[len(s.Entrypoint)-1] = "/docker-entrypoint.sh" })
+		}, "service grafana: entrypoint runs /docker-entrypoint.sh, which is no built-in of busybox ash"},
+		{"image without a profile", func(p *types.Project) {
+			svc(p, "node-exporter", func(s *types.ServiceConfig) { s.Image = "prom/node-exporter:v1.13.0" })
+		}, "service node-exporter: image prom/node-exporter:v1.13.0 has no profile"},
+		{"uid and mode on a file secret", func(p *types.Project) { // what Compose ignores for a file
+			svc(p, "grafana", func(s *types.ServiceConfig) {
+				m := types.FileMode(0o400)
+				s.Secrets[0].UID, s.Secrets[0].GID, s.Secrets[0].Mode = "472", "0", &m
+			})
+		}, "service grafana: secret grafana-admin-password sets uid, gid or mode, which Compose ignores for a file secret"},
+		{"secret copied in unreadable", func(p *types.Project) {
+			sec := p.Secrets["elastic-password"]
+			sec.File, sec.Environment = "", "ELASTIC_PASSWORD"
+			p.Secrets["elastic-password"] = sec
+			svc(p, "logstash", func(s *types.ServiceConfig) { m := types.FileMode(0o400); s.Secrets[0].Mode = &m })
+		}, "service logstash: secret elastic-password is copied in as 0:0 mode 0400: unreadable by uid 1000"},
+		{"registry in memory", func(p *types.Project) { // as it was
+			svc(p, "schema-registry", func(s *types.ServiceConfig) { delete(s.Environment, "APICURIO_DATASOURCE_URL") })
+		}, `service schema-registry: keeps its schemas in memory (APICURIO_DATASOURCE_URL "", not jdbc:h2:file:)`},
+		{"schemas on no volume", func(p *types.Project) {
+			svc(p, "schema-registry", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "registry-data") })
+		}, "service schema-registry: /var/lib/finobs/registry (the registry's schemas (its H2 database)) is on no named volume"},
+		{"schemas on a volume no one opened", func(p *types.Project) { // mounted where the image has no directory: root's
+			svc(p, "setup", func(s *types.ServiceConfig) {
+				s.Entrypoint[2] = strings.Join(slices.DeleteFunc(strings.Split(s.Entrypoint[2], "\n"), func(l string) bool { return strings.HasPrefix(l, "chown ") }), "\n")
+			})
+		}, "service schema-registry: /var/lib/finobs/registry (the registry's schemas (its H2 database)): volume registry-data is not shown writable by uid 1001"},
+		{"TSDB on no volume", func(p *types.Project) {
+			svc(p, "prometheus", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "prometheus-data") })
+		}, "service prometheus: /prometheus (Prometheus' TSDB) is on no named volume"},
+		{"silences on no volume", func(p *types.Project) {
+			svc(p, "alertmanager", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "alertmanager-data") })
+		}, "service alertmanager: /alertmanager (Alertmanager's silences and notification log) is on no named volume"},
+		{"Kafka log on no volume", func(p *types.Project) {
+			svc(p, "kafka-controller-2", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "kafka-controller-2-data") })
+		}, "service kafka-controller-2: /var/lib/kafka/data (Kafka's log dir) is on no named volume"},
+		{"checkpoints on no volume", func(p *types.Project) {
+			svc(p, "spark-worker-1", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "checkpoints") })
+		}, "service spark-worker-1: /var/lib/finobs/checkpoints (the streaming queries' checkpoints) is on no named volume"},
+		{"indices on no volume", func(p *types.Project) {
+			svc(p, "elasticsearch", func(s *types.ServiceConfig) { s.Volumes = withoutVolume(s.Volumes, "es-data") })
+		}, "service elasticsearch: /usr/share/elasticsearch/data (Elasticsearch's indices) is on no named volume"},
 		{"no healthcheck", func(p *types.Project) { svc(p, "logstash", func(s *types.ServiceConfig) { s.HealthCheck = nil }) }, "service logstash: no healthcheck"},
 		{"no memory limit", func(p *types.Project) { svc(p, "spark-worker-2", func(s *types.ServiceConfig) { s.MemLimit = 0 }) }, "service spark-worker-2: no memory limit"},
 		{"over budget", func(p *types.Project) { svc(p, "spark-connect", func(s *types.ServiceConfig) { s.MemLimit = 8 << 30 }) }, "over the budget"},
@@ -307,6 +376,25 @@ func TestCheckCatches(t *testing.T) {
 	}
 }
 
+// Secret files written 0600, as they were, are read by no service but one that runs as
+// root: the check names each service and the uid it runs as.
+func TestSecretsPrivateAsTheyWere(t *testing.T) {
+	repo := theRepo(t)
+	repo.SecretMode = 0o600
+	err := compose.Check(load(t), repo, stack.PublishedHost, topology.Compose(), scrapes(t))
+	for _, want := range []string{
+		"service grafana: secret grafana-admin-password is a file of mode 0600 bind-mounted with its host owner: unreadable by uid 472",
+		"service alertmanager: secret slack-webhook-url is a file of mode 0600 bind-mounted with its host owner: unreadable by uid 65534",
+		"service elasticsearch-exporter: secret elastic-password is a file of mode 0600",
+		"service elasticsearch: secret elastic-password is a file of mode 0600 bind-mounted with its host owner: unreadable by uid 1000",
+		"service es-users: secret kibana-system-password is a file of mode 0600",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v\nwant an error with %q", err, want)
+		}
+	}
+}
+
 // A file compose-go cannot load is refused with its reason.
 func TestLoadRefuses(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "compose.yaml")
@@ -326,6 +414,11 @@ func TestRenderRefusesBadHost(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), "0.0.0.0:3000:3000") {
 		t.Errorf("publish on 0.0.0.0: %v", err)
 	}
+}
+
+// withoutVolume is vs without the mounts of the named volume.
+func withoutVolume(vs []types.ServiceVolumeConfig, name string) []types.ServiceVolumeConfig {
+	return slices.DeleteFunc(slices.Clone(vs), func(v types.ServiceVolumeConfig) bool { return v.Source == name })
 }
 
 func svc(p *types.Project, name string, f func(*types.ServiceConfig)) {

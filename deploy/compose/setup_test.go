@@ -54,6 +54,11 @@ func TestSetupScriptFails(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(bin, "curl"), []byte(stub), 0o755); err != nil {
 				t.Fatal(err)
 			}
+			// chown to the registry's uid needs root: a stub records it.
+			chowns := filepath.Join(t.TempDir(), "chowns")
+			if err := os.WriteFile(filepath.Join(bin, "chown"), []byte("#!/bin/sh\necho \"$@\" >>"+chowns+"\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, sh, "-c", script)
@@ -68,6 +73,10 @@ func TestSetupScriptFails(t *testing.T) {
 			got, _ := os.ReadFile(filepath.Join(dirs["jmx-agent"], compose.JMXAgentJar))
 			if installed := string(got) == agent+"\n"; installed != c.installed {
 				t.Errorf("agent installed: %v (%q), want %v", installed, got, c.installed)
+			}
+			got, _ = os.ReadFile(chowns)
+			if want := "1001:0 " + dirs["registry-data"] + "\n"; c.opened && string(got) != want {
+				t.Errorf("chown: %q, want %q", got, want)
 			}
 			fi, err := os.Stat(dirs["logs"])
 			if err != nil {
