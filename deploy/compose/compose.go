@@ -340,7 +340,7 @@ func (r *renderer) instance(inst stack.Instance) error {
 		// to jdbc:h2:mem:, application.properties:242 of 3.3.1): a restart keeps each
 		// schema and its id.
 		s.Environment = map[string]string{"QUARKUS_HTTP_PORT": strconv.Itoa(inst.Port(stack.PortHTTP)), "APICURIO_STORAGE_KIND": "sql",
-			"APICURIO_STORAGE_SQL_KIND": "h2", "APICURIO_DATASOURCE_URL": "jdbc:h2:file:" + registryData + "/db", "JAVA_OPTS_APPEND": "-Xmx192m"}
+			"APICURIO_STORAGE_SQL_KIND": "h2", "APICURIO_DATASOURCE_URL": native.RegistryDatasourceURL(registryData + "/db"), "JAVA_OPTS_APPEND": "-Xmx192m"}
 		s.Volumes = []string{r.volume("registry-data") + ":" + registryData}
 		s.DependsOn = deps("setup", completed)
 		s.Ports = []string{r.publish(inst, stack.PortHTTP)}
