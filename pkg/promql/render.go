@@ -34,6 +34,17 @@ const RateIntervalVar = "$__rate_interval"
 // instance in an alert, per topic or in total on panels.
 const Grouped = "\x00grouped"
 
+// ClusterLabel is the target label that tells clusters apart, present on every series like
+// job and instance: Prometheus' scrape configs give it to every target (internal/promconfig),
+// every aggregation keeps it (rules and panels never add two clusters up), and every panel
+// query matches it against the dashboards' cluster variable. Declared once, here; a deployment
+// whose clusters are told apart by another label sets it before rendering anything.
+var ClusterLabel = "cluster"
+
+// ClusterVar is the dashboard variable that picks clusters: panel-form selectors match
+// ClusterLabel against it (cluster=~"$cluster").
+const ClusterVar = "cluster"
+
 // Window, as the range of a rate-like function, stands for the window the expression is
 // rendered with (a signal's, or an alert level's own).
 const Window time.Duration = -1
