@@ -34,8 +34,8 @@ func TestBoardFilter(t *testing.T) {
 		}
 	}
 	want := []string{
-		`sum(finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"})`,
-		`sum(spark_driver_jvm_heap_used_bytes{instance=~"$instance",job=~"$job"})`,
+		`sum by (cluster) (finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"})`,
+		`sum by (cluster) (spark_driver_jvm_heap_used_bytes{instance=~"$instance",job=~"$job"})`,
 	}
 	if strings.Join(exprs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("queries:\n%s\nwant\n%s", strings.Join(exprs, "\n"), strings.Join(want, "\n"))

@@ -56,6 +56,16 @@ type opts struct {
 	window  time.Duration // what Window stands for
 	narrow  []Matcher     // added to every selector whose metric declares the label (Narrow)
 	fixed   bool          // Window ranges stay window in panel form
+	across  bool          // within AcrossClusters: aggregations and on() leave the cluster out
+}
+
+// keepCluster is labels with ClusterLabel first, unless it is there already or the
+// expression adds clusters together on purpose (AcrossClusters).
+func (o opts) keepCluster(labels []string) []string {
+	if o.across || slices.Contains(labels, ClusterLabel) {
+		return labels
+	}
+	return append([]string{ClusterLabel}, labels...)
 }
 
 func (o opts) panel() bool { return o.form == Panel }

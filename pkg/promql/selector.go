@@ -66,7 +66,7 @@ func Offset(e Expr, d time.Duration) Expr {
 func (s *selector) name() string { return s.metric.Name + s.suffix }
 
 func (s *selector) available() labelSet {
-	ls := setOf(append([]string{"job", "instance"}, s.metric.Labels...)...)
+	ls := setOf(append([]string{"job", "instance", ClusterLabel}, s.metric.Labels...)...)
 	switch {
 	case s.suffix == "_bucket":
 		ls["le"] = true

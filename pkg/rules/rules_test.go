@@ -81,7 +81,7 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		}, ErrExpr, "comparisons between scalars must use BOOL modifier"},
 		{"undeclared grouping label", func(a *Alert) {
 			a.When = (&signal.Signal{Name: "queue", By: []string{"intance"}, Expr: promql.Max(promql.Select(queueSize), promql.Grouped)}).Above(Warning, 1)
-		}, ErrExpr, `label "intance" of max by (intance) is not declared`},
+		}, ErrExpr, `label "intance" of max by (cluster, intance) is not declared`},
 		{"no quiet test", func(a *Alert) { a.Tests = a.Tests[:1] }, ErrTests, "needs at least one firing and one quiet test"},
 		{"no tests", func(a *Alert) { a.Tests = nil }, ErrTests, "needs at least one firing and one quiet test"},
 		{"undeclared test series", func(a *Alert) { a.Tests[1].Series = []Series{{Series: `other{}`, Values: "1"}} }, ErrTestSeries, `input series "other" is not a declared metric`},
@@ -129,7 +129,7 @@ func TestRenderedTestsCarryExpandedAnnotations(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"description: a holds 20 items.", "component: producer", "severity: warning", "exp_alerts: []", "runbook_url: https://rb/QueueFull",
-		`series: queue_size{job="producer",instance="a"}`} {
+		`series: queue_size{job="producer",instance="a",cluster="finobs-test"}`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("test file lacks %q:\n%s", want, out)
 		}
@@ -145,13 +145,16 @@ func TestRenderedTestsCarryExpandedAnnotations(t *testing.T) {
 
 func TestLabels(t *testing.T) {
 	l := Target(stack.KafkaBroker, "kafka-broker-1").With("request", "Produce")
-	if s := l.Series(queueSize, "1x3"); s.Series != `queue_size{job="kafka-broker",instance="kafka-broker-1",request="Produce"}` {
+	if s := l.Series(queueSize, "1x3"); s.Series != `queue_size{job="kafka-broker",instance="kafka-broker-1",request="Produce",cluster="finobs-test"}` {
 		t.Errorf("series %s", s.Series)
 	}
 	if k := l.Keep("instance", "nope"); len(k) != 1 || k["instance"] != "kafka-broker-1" {
 		t.Errorf("keep %v", k)
 	}
-	if b := l.Buckets(queueSize, "+Inf", "0"); b.Series != `queue_size_bucket{job="kafka-broker",instance="kafka-broker-1",request="Produce",le="+Inf"}` {
+	if k := l.InCluster("prod").Keep("cluster"); len(k) != 1 || k["cluster"] != "prod" {
+		t.Errorf("keep the cluster of labels in another cluster: %v", k)
+	}
+	if b := l.Buckets(queueSize, "+Inf", "0"); b.Series != `queue_size_bucket{job="kafka-broker",instance="kafka-broker-1",request="Produce",le="+Inf",cluster="finobs-test"}` {
 		t.Errorf("buckets %s", b.Series)
 	}
 }
