@@ -26,12 +26,18 @@ func (g Group) RuleGroup(runbookURL func(alert string) string) (rulefmt.RuleGrou
 		if err != nil {
 			return rulefmt.RuleGroup{}, &Error{Group: g.Name, Kind: "recording rule", Rule: r.Record, Err: fmt.Errorf("%w: %v", ErrExpr, err)}
 		}
+		if err := ClusterKept(expr); err != nil {
+			return rulefmt.RuleGroup{}, &Error{Group: g.Name, Kind: "recording rule", Rule: r.Record, Err: err}
+		}
 		rg.Rules = append(rg.Rules, rulefmt.Rule{Record: r.Record, Expr: expr, Labels: r.Labels})
 	}
 	for _, a := range g.Alerts {
 		expr, err := a.Expr()
 		if err != nil {
 			return rulefmt.RuleGroup{}, &Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: fmt.Errorf("%w: %v", ErrExpr, err)}
+		}
+		if err := ClusterKept(expr); err != nil {
+			return rulefmt.RuleGroup{}, &Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: err}
 		}
 		rg.Rules = append(rg.Rules, rulefmt.Rule{
 			Alert:       a.Name,

@@ -82,6 +82,9 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"undeclared grouping label", func(a *Alert) {
 			a.When = (&signal.Signal{Name: "queue", By: []string{"intance"}, Expr: promql.Max(promql.Select(queueSize), promql.Grouped)}).Above(Warning, 1)
 		}, ErrExpr, `label "intance" of max by (cluster, intance) is not declared`},
+		{"aggregates the cluster away", func(a *Alert) {
+			a.When = (&signal.Signal{Name: "queue", Expr: promql.AcrossClusters(promql.Max(promql.Select(queueSize)))}).Above(Warning, 1)
+		}, ErrCluster, `aggregates the cluster label away: max of queue_size groups by nothing, not by cluster`},
 		{"no quiet test", func(a *Alert) { a.Tests = a.Tests[:1] }, ErrTests, "needs at least one firing and one quiet test"},
 		{"no tests", func(a *Alert) { a.Tests = nil }, ErrTests, "needs at least one firing and one quiet test"},
 		{"undeclared test series", func(a *Alert) { a.Tests[1].Series = []Series{{Series: `other{}`, Values: "1"}} }, ErrTestSeries, `input series "other" is not a declared metric`},
@@ -156,5 +159,37 @@ func TestLabels(t *testing.T) {
 	}
 	if b := l.Buckets(queueSize, "+Inf", "0"); b.Series != `queue_size_bucket{job="kafka-broker",instance="kafka-broker-1",request="Produce",le="+Inf",cluster="finobs-test"}` {
 		t.Errorf("buckets %s", b.Series)
+	}
+}
+
+// The generator refuses an expression that adds clusters together: an aggregation that does
+// not keep the cluster label, a matching that leaves it out.
+func TestClusterKept(t *testing.T) {
+	for expr, want := range map[string]string{
+		`sum by (cluster, topic) (rate(x[5m]))`:               "",
+		`sum without (instance) (x)`:                          "",
+		`x > 1 and on (cluster, query) y`:                     "",
+		`x / ignoring (le) y`:                                 "",
+		`vector(1) == 1`:                                      "",
+		`sum(x)`:                                              "sum of x groups by nothing, not by cluster",
+		`max by (instance) (x) > 1`:                           "max of x groups by (instance), not by cluster",
+		`sum without (cluster) (x)`:                           "sum without (cluster) drops cluster",
+		`sum by (cluster) (x) and on () sum by (cluster) (y)`: "and on () matches series of different clusters",
+		`sum by (cluster) (x) / ignoring (cluster) sum by (cluster) (y)`: "/ ignoring (cluster) matches series of different clusters",
+	} {
+		err := ClusterKept(expr)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", expr, err)
+		case want != "" && (!errors.Is(err, ErrCluster) || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: got %v, want %q", expr, err, want)
+		}
+	}
+	// Rendering the rule file refuses it too, naming the rule.
+	a := goodAlert()
+	a.When = (&signal.Signal{Name: "queue", Expr: promql.AcrossClusters(promql.Sum(promql.Select(queueSize)))}).Above(Warning, 1)
+	_, err := Group{Name: "queue", Alerts: []Alert{a}}.RuleFile(func(string) string { return "" })
+	if err == nil || !errors.Is(err, ErrCluster) || !strings.Contains(err.Error(), "group queue, alert QueueFull: aggregates the cluster label away") {
+		t.Errorf("rule file of an alert adding clusters together: %v", err)
 	}
 }
