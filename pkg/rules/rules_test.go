@@ -131,7 +131,7 @@ func TestRenderedTestsCarryExpandedAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"description: a holds 20 items.", "component: producer", "severity: warning", "exp_alerts: []", "runbook_url: https://rb/QueueFull",
+	for _, want := range []string{"description: 'Cluster finobs-test: a holds 20 items.'", "summary: '[finobs-test] The queue is full.'", "component: producer", "severity: warning", "exp_alerts: []", "runbook_url: https://rb/QueueFull",
 		`series: queue_size{job="producer",instance="a",cluster="finobs-test"}`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("test file lacks %q:\n%s", want, out)
