@@ -19,29 +19,29 @@ func TestRender(t *testing.T) {
 		{
 			promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn, brokers), 5*time.Minute), "topic"),
 			`sum by (cluster, topic) (rate(kafka_server_messages_in_total{job=~"kafka-broker|kafka-combined"}[5m]))`,
-			`sum by (cluster, topic) (rate(kafka_server_messages_in_total{instance=~"$instance",job=~"$job"}[$__rate_interval]))`,
+			`sum by (cluster, topic) (rate(kafka_server_messages_in_total{cluster=~"$cluster",instance=~"$instance",job=~"$job"}[$__rate_interval]))`,
 		},
 		{
 			promql.Sum(promql.Select(catalog.Up, brokers)),
 			`sum by (cluster) (up{job=~"kafka-broker|kafka-combined"})`,
-			`sum by (cluster) (up{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-combined"})`,
+			`sum by (cluster) (up{cluster=~"$cluster",instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-combined"})`,
 		},
 		{
 			// Every process exports jvm_* and process_*: the scope stays on panels although
 			// the catalog lists only the Kafka roles as exporters.
 			promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, promql.Jobs(stack.KafkaRoles...)), 5*time.Minute), "instance"),
 			`sum by (cluster, instance) (rate(process_cpu_seconds_total{job=~"kafka-broker|kafka-controller|kafka-combined"}[5m]))`,
-			`sum by (cluster, instance) (rate(process_cpu_seconds_total{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-controller|kafka-combined"}[$__rate_interval]))`,
+			`sum by (cluster, instance) (rate(process_cpu_seconds_total{cluster=~"$cluster",instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-controller|kafka-combined"}[$__rate_interval]))`,
 		},
 		{
 			promql.Max(promql.Select(catalog.KafkaBrokerMetadataLag, promql.Jobs(stack.BrokerRoles...)), "instance"),
 			`max by (cluster, instance) (kafka_broker_metadata_last_applied_record_lag_seconds{job=~"kafka-broker|kafka-combined"})`,
-			`max by (cluster, instance) (kafka_broker_metadata_last_applied_record_lag_seconds{instance=~"$instance",job=~"$job"})`,
+			`max by (cluster, instance) (kafka_broker_metadata_last_applied_record_lag_seconds{cluster=~"$cluster",instance=~"$instance",job=~"$job"})`,
 		},
 		{
 			promql.Time().Sub(promql.Select(catalog.StreamWatermark)).GT(promql.Num(600)).And(promql.Select(catalog.StreamWatermark).GT(promql.Num(0))),
 			`time() - finobs_stream_watermark_timestamp_seconds > 600 and finobs_stream_watermark_timestamp_seconds > 0`,
-			`time() - finobs_stream_watermark_timestamp_seconds{instance=~"$instance",job=~"$job"} > 600 and finobs_stream_watermark_timestamp_seconds{instance=~"$instance",job=~"$job"} > 0`,
+			`time() - finobs_stream_watermark_timestamp_seconds{cluster=~"$cluster",instance=~"$instance",job=~"$job"} > 600 and finobs_stream_watermark_timestamp_seconds{cluster=~"$cluster",instance=~"$instance",job=~"$job"} > 0`,
 		},
 		{
 			promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), 5*time.Minute), "instance").Div(
@@ -69,7 +69,7 @@ func TestRender(t *testing.T) {
 		{
 			promql.PredictLinear(promql.Select(catalog.NodeFilesystemAvail), 6*time.Hour, 24*time.Hour).LT(promql.Num(0)),
 			`predict_linear(node_filesystem_avail_bytes[6h], 86400) < 0`,
-			`predict_linear(node_filesystem_avail_bytes{instance=~"$instance",job=~"$job"}[6h], 86400) < 0`,
+			`predict_linear(node_filesystem_avail_bytes{cluster=~"$cluster",instance=~"$instance",job=~"$job"}[6h], 86400) < 0`,
 		},
 		{
 			promql.Count(promql.Select(catalog.Up).EQ(promql.Num(0))).Or(promql.Vector(0)),
@@ -112,7 +112,7 @@ func TestUndeclaredLabels(t *testing.T) {
 func TestNarrow(t *testing.T) {
 	e := promql.Narrow(promql.Sum(promql.Select(catalog.StreamQueryUp)).Div(promql.Count(promql.Select(catalog.Up))), promql.Re("query", "$query"))
 	if got, err := e.Render(promql.Panel); err != nil ||
-		got != `sum by (cluster) (finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"}) / count by (cluster) (up{instance=~"$instance",job=~"$job"})` {
+		got != `sum by (cluster) (finobs_stream_query_up{cluster=~"$cluster",instance=~"$instance",job=~"$job",query=~"$query"}) / count by (cluster) (up{cluster=~"$cluster",instance=~"$instance",job=~"$job"})` {
 		t.Errorf("panel form: got %s, %v", got, err)
 	}
 	if got, err := e.Render(promql.Rule); err != nil || got != `sum by (cluster) (finobs_stream_query_up{query=~"$query"}) / count by (cluster) (up)` {
@@ -133,7 +133,7 @@ func TestRecordedPanelForm(t *testing.T) {
 	if got, err := e.Render(promql.Rule); err != nil || got != `instance:finobs_producer_produce_latency_seconds:p99 > 1` {
 		t.Errorf("rule form: got %s, %v", got, err)
 	}
-	want := `histogram_quantile(0.99, sum by (cluster, instance, le) (rate(finobs_producer_produce_latency_seconds_bucket{instance=~"$instance",job=~"$job"}[$__rate_interval]))) > 1`
+	want := `histogram_quantile(0.99, sum by (cluster, instance, le) (rate(finobs_producer_produce_latency_seconds_bucket{cluster=~"$cluster",instance=~"$instance",job=~"$job"}[$__rate_interval]))) > 1`
 	if got, err := e.Render(promql.Panel); err != nil || got != want {
 		t.Errorf("panel form:\n got %s (%v)\nwant %s", got, err, want)
 	}

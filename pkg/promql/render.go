@@ -18,8 +18,8 @@ const (
 	// Rule is the form of recording and alerting rules: job scopes as static matchers,
 	// ranges as declared.
 	Rule Form = iota
-	// Panel is the form of dashboard queries: every selector matches $job and $instance,
-	// rate-like ranges are $__rate_interval.
+	// Panel is the form of dashboard queries: every selector matches $cluster, $job and
+	// $instance, rate-like ranges are $__rate_interval.
 	Panel
 )
 

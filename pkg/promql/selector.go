@@ -90,6 +90,7 @@ func (s *selector) build(o opts) (parser.Expr, labelSet, error) {
 		ms = append(ms, m)
 	}
 	if o.panel() {
+		add(labels.MatchRegexp, ClusterLabel, "$"+ClusterVar)
 		add(labels.MatchRegexp, "job", "$job")
 		add(labels.MatchRegexp, "instance", "$instance")
 	}

@@ -62,10 +62,10 @@ func TestLevelDrivesRuleAndSteps(t *testing.T) {
 func TestViewNarrow(t *testing.T) {
 	s := &signal.Signal{Name: "up", By: []string{"query"}, Expr: promql.Max(promql.Select(catalog.StreamQueryUp), promql.Grouped)}
 	got, err := s.Show().Narrow(promql.Re("query", "$query")).Render(promql.Panel)
-	if err != nil || got != `max by (cluster, query) (finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"})` {
+	if err != nil || got != `max by (cluster, query) (finobs_stream_query_up{cluster=~"$cluster",instance=~"$instance",job=~"$job",query=~"$query"})` {
 		t.Errorf("narrowed: %s, %v", got, err)
 	}
-	if got, _ := s.Render(promql.Panel); got != `max by (cluster, query) (finobs_stream_query_up{instance=~"$instance",job=~"$job"})` {
+	if got, _ := s.Render(promql.Panel); got != `max by (cluster, query) (finobs_stream_query_up{cluster=~"$cluster",instance=~"$instance",job=~"$job"})` {
 		t.Errorf("the signal changed: %s", got)
 	}
 }
