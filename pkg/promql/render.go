@@ -21,6 +21,10 @@ const (
 	// Panel is the form of dashboard queries: every selector matches $cluster, $job and
 	// $instance, rate-like ranges are $__rate_interval.
 	Panel
+	// Inlined is the rule form with each recorded series (Recorded) replaced by the
+	// expression its rule records, as that rule renders it: what an expression reads in the
+	// end, for checks that look through recording rules.
+	Inlined
 )
 
 // rateInterval stands for $__rate_interval in the AST; no declaration uses this range.

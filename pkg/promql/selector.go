@@ -138,6 +138,9 @@ func (r *recorded) build(o opts) (parser.Expr, labelSet, error) {
 	if o.panel() {
 		return r.from.build(o)
 	}
+	if o.form == Inlined {
+		return r.from.build(opts{form: Inlined, window: o.window, across: o.across})
+	}
 	_, ls, err := r.from.build(opts{form: Rule, window: o.window})
 	if err != nil {
 		return nil, nil, fmt.Errorf("promql: recorded series %s: %w", r.name, err)

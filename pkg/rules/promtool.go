@@ -47,12 +47,17 @@ type expAlert struct {
 	ExpAnnotations map[string]string `yaml:"exp_annotations"`
 }
 
-// TestFile renders the promtool unit tests of a group. ruleFiles are paths relative to
+// TestFile renders the promtool unit tests of a group: each alert's declared tests and its
+// generated two-cluster case (ClusterCase). ruleFiles are paths relative to
 // the test file (every rule file, so alerts may use recording rules of other groups).
 func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]byte, error) {
 	tf := testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(TestInterval)}
 	for _, a := range g.Alerts {
-		for _, t := range a.Tests {
+		tests, err := a.AllTests()
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", g.Name, err)
+		}
+		for _, t := range tests {
 			tg := testGroup{Name: a.Name + ": " + t.Name, Interval: model.Duration(TestInterval)}
 			for _, s := range t.Series {
 				tg.InputSeries = append(tg.InputSeries, inputSeries(s))

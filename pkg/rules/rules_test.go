@@ -193,3 +193,59 @@ func TestClusterKept(t *testing.T) {
 		t.Errorf("rule file of an alert adding clusters together: %v", err)
 	}
 }
+
+// An alert that aggregates across instances gets a generated case with its firing test's
+// series in a broken cluster and its quiet test's in a healthy one, firing once, in the
+// broken cluster; the earlier test is shifted to the later one's time. An alert on each
+// instance's own series gets none.
+func TestClusterCase(t *testing.T) {
+	if _, ok, err := goodAlert().ClusterCase(); ok || err != nil {
+		t.Errorf("an alert per series: got a two-cluster case (%v)", err)
+	}
+	a := goodAlert()
+	total := &signal.Signal{Name: "queued", Unit: signal.Count, Expr: promql.Sum(promql.Select(queueSize))}
+	a.When = total.Above(Warning, 10)
+	b := Target(stack.Producer, "b")
+	a.Tests[0].Fires = []Firing{{Value: 20}}
+	a.Tests[0].Series = append(a.Tests[0].Series, b.Series(queueSize, "0x10"))
+	a.Tests[1].At = 3 * time.Minute
+	c, ok, err := a.ClusterCase()
+	if err != nil || !ok {
+		t.Fatalf("got %v, %v", ok, err)
+	}
+	if c.At != 5*time.Minute || !strings.Contains(c.Name, `"full" in finobs-broken, "empty" in finobs-healthy`) {
+		t.Errorf("case %q at %s", c.Name, c.At)
+	}
+	want := []Series{
+		{`queue_size{cluster="finobs-broken",instance="a",job="producer"}`, "20x10"},
+		{`queue_size{cluster="finobs-broken",instance="b",job="producer"}`, "0x10"},
+		{`queue_size{cluster="finobs-healthy",instance="a",job="producer"}`, "_x2 0x10"},
+	}
+	if len(c.Series) != len(want) {
+		t.Fatalf("series %v, want %v", c.Series, want)
+	}
+	for i := range want {
+		if c.Series[i] != want[i] {
+			t.Errorf("series %d: %v, want %v", i, c.Series[i], want[i])
+		}
+	}
+	if len(c.Fires) != 1 || c.Fires[0].Labels["cluster"] != BrokenCluster || c.Fires[0].Value != 20 {
+		t.Errorf("fires %+v", c.Fires)
+	}
+	g := Group{Name: "queue", Component: "producer", Alerts: []Alert{a}}
+	out, err := g.TestFile([]string{"../rules/queue.yml"}, func(a string) string { return "https://rb/" + a })
+	if err != nil || !strings.Contains(string(out), "two clusters") || !strings.Contains(string(out), "cluster: finobs-broken") {
+		t.Errorf("test file (%v):\n%s", err, out)
+	}
+	// Through a recording rule, too.
+	rec := Recording{Record: "job:queue_size:sum", Expr: promql.Sum(promql.Select(queueSize), "job")}
+	a.When = (&signal.Signal{Name: "queued", Expr: rec.Select()}).Above(Warning, 10)
+	if _, ok, err := a.ClusterCase(); !ok || err != nil {
+		t.Errorf("an alert on a recorded sum: no two-cluster case (%v)", err)
+	}
+	// An expression reading time() cannot be shifted.
+	a.When = (&signal.Signal{Name: "age", Expr: promql.Time().Sub(promql.Max(promql.Select(queueSize)))}).Above(Warning, 10)
+	if _, _, err := a.ClusterCase(); !errors.Is(err, ErrTests) || !strings.Contains(err.Error(), "reads time()") {
+		t.Errorf("time() and tests at two times: %v", err)
+	}
+}

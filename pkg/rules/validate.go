@@ -201,6 +201,9 @@ func validateTests(group string, a Alert, chk lint.Checker) []error {
 			}
 		}
 	}
+	if t, _, err := a.ClusterCase(); err != nil {
+		bad(t.Name, err, "")
+	}
 	// A heartbeat fires always: it has no quiet case.
 	if fires == 0 || quiet == 0 && a.Severity() != signal.None {
 		bad("", ErrTests, "has %d firing, %d quiet", fires, quiet)
