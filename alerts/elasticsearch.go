@@ -12,7 +12,7 @@ import (
 // data path, and two daily indices of one log index.
 var (
 	esExporter = rules.Target(stack.ElasticsearchExporter, "elasticsearch-exporter")
-	esCluster  = esExporter.With("cluster", "finobs")
+	esCluster  = esExporter.With(catalog.ESClusterLabel, "finobs")
 	esDataPath = esCluster.With("host", "127.0.0.1").With("name", "elasticsearch").With("path", "/data/elasticsearch").With("mount", "/ (/dev/vda)")
 	esKafkaDay = esCluster.With("index", "finobs-logs-kafka-2026.12.01")
 	esKafkaIdx = map[string]string{"logs_index": "finobs-logs-kafka"}
@@ -43,7 +43,7 @@ var (
 	ElasticsearchClusterRed = rules.Alert{
 		Name: "ElasticsearchClusterRed", When: signals.ClusterRed, For: 2 * minute, Panel: dashboards.ESClusterRedPanel,
 		Summary:     "The Elasticsearch cluster is red.",
-		Description: "Cluster {{ $labels.cluster }} is red: a primary shard is unassigned and its index takes no documents.",
+		Description: "Elasticsearch cluster {{ $labels.es_cluster }} is red: a primary shard is unassigned and its index takes no documents.",
 		Runbook: rules.Runbook{
 			Meaning:    "At least one primary shard has no node: a corrupt shard, a node that left, or a new daily index the disk watermark keeps from being allocated.",
 			Impact:     "The documents of that index are refused; Filebeat retries them and falls behind on every source that writes there.",
@@ -52,7 +52,7 @@ var (
 		},
 		Tests: []rules.Test{
 			{Name: "red", At: 5 * minute,
-				Fires: []rules.Firing{{Labels: esCluster.Keep("cluster"), Value: 1}}, Series: []rules.Series{
+				Fires: []rules.Firing{{Labels: esCluster.Keep(catalog.ESClusterLabel), Value: 1}}, Series: []rules.Series{
 					esCluster.With("color", "red").Series(catalog.ESClusterHealthStatus, "0 0 1x8"),
 					esCluster.With("color", "green").Series(catalog.ESClusterHealthStatus, "1 1 0x8"),
 				}},
@@ -65,7 +65,7 @@ var (
 	ElasticsearchClusterYellow = rules.Alert{
 		Name: "ElasticsearchClusterYellow", When: signals.ClusterYellow, For: 10 * minute, Panel: dashboards.ESClusterYellowPanel,
 		Summary:     "The Elasticsearch cluster is yellow.",
-		Description: "Cluster {{ $labels.cluster }} has been yellow for 10 minutes: a replica shard is unassigned.",
+		Description: "Elasticsearch cluster {{ $labels.es_cluster }} has been yellow for 10 minutes: a replica shard is unassigned.",
 		Runbook: rules.Runbook{
 			Meaning:    "Every primary is assigned, some replica is not. The stack runs one node, where a replica can never be assigned: an index asks for replicas its template does not give it.",
 			Impact:     "None for indexing today; the index has no copy, and a second node would be needed for one.",
@@ -74,7 +74,7 @@ var (
 		},
 		Tests: []rules.Test{
 			{Name: "yellow for 10 minutes", At: 15 * minute,
-				Fires: []rules.Firing{{Labels: esCluster.Keep("cluster"), Value: 1}}, Series: []rules.Series{
+				Fires: []rules.Firing{{Labels: esCluster.Keep(catalog.ESClusterLabel), Value: 1}}, Series: []rules.Series{
 					esCluster.With("color", "yellow").Series(catalog.ESClusterHealthStatus, "0 0 1x15"),
 				}},
 			{Name: "yellow for a moment", At: 15 * minute, Series: []rules.Series{

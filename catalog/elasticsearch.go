@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"github.com/finobs/finobs/pkg/metric"
+	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -10,21 +11,34 @@ import (
 var esExporter = []stack.Component{stack.ElasticsearchExporter}
 
 // Labels of the exporter's node-level series (the node's own, beside the exporter's job and
-// instance) and of its per-index series.
+// instance) and of its per-index series. es_cluster is the Elasticsearch cluster's name,
+// which the exporter calls cluster: Prometheus keeps that as exported_cluster beside the
+// target's own cluster label, and the job renames it (LabelRenames).
 var (
-	esNodeLabels  = []string{"cluster", "host", "name"}
-	esFSLabels    = []string{"cluster", "host", "name", "path", "mount"}
-	esIndexLabels = []string{"cluster", "index"}
+	esNodeLabels  = []string{ESClusterLabel, "host", "name"}
+	esFSLabels    = []string{ESClusterLabel, "host", "name", "path", "mount"}
+	esIndexLabels = []string{ESClusterLabel, "index"}
 )
+
+// ESClusterLabel is the Elasticsearch cluster's name on the exporter's series.
+const ESClusterLabel = "es_cluster"
+
+// LabelRenames are the labels a job renames: the exporter's own cluster label, which the
+// target's cluster label (promql.ClusterLabel) displaces to exported_<name>.
+func LabelRenames() map[stack.Component]map[string]string {
+	return map[stack.Component]map[string]string{
+		stack.ElasticsearchExporter: {"exported_" + promql.ClusterLabel: ESClusterLabel},
+	}
+}
 
 // The logging pipeline's Elasticsearch, as its exporter reports it.
 var (
 	ESClusterHealthStatus = declare(&metric.Metric{
-		Name: "elasticsearch_cluster_health_status", Type: metric.Gauge, Exporter: esExporter, Labels: []string{"cluster", "color"},
+		Name: "elasticsearch_cluster_health_status", Type: metric.Gauge, Exporter: esExporter, Labels: []string{ESClusterLabel, "color"},
 		Help: "1 for the cluster's health colour (green, yellow, red), 0 for the other two.",
 	})
 	ESUnassignedShards = declare(&metric.Metric{
-		Name: "elasticsearch_cluster_health_unassigned_shards", Type: metric.Gauge, Exporter: esExporter, Labels: []string{"cluster"},
+		Name: "elasticsearch_cluster_health_unassigned_shards", Type: metric.Gauge, Exporter: esExporter, Labels: []string{ESClusterLabel},
 		Help: "Shards no node holds: a primary among them makes the cluster red.",
 	})
 	// ESScrapeSuccess is 0 when a collector's last request to Elasticsearch failed; the

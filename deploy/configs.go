@@ -65,7 +65,7 @@ var prometheusOutput = render.Output{
 			data, err := promconfig.Render(d.stack, promconfig.Options{
 				RuleFiles:          []string{d.rules},
 				EvaluationInterval: rules.EvaluationInterval,
-				MetricRelabel:      promconfig.FromCatalog(cat, promconfig.Drops{Series: catalog.Drops, Labels: catalog.LabelDrops()}),
+				MetricRelabel:      promconfig.FromCatalog(cat, promconfig.Drops{Series: catalog.Drops, Labels: catalog.LabelDrops(), Renames: catalog.LabelRenames()}),
 			})
 			if err != nil {
 				return nil, nil, err

@@ -44,7 +44,7 @@ func renderRules() ([]render.File, []render.Count, error) {
 		ruleFiles = append(ruleFiles, "../rules/"+g.Name+".yml")
 	}
 	var files []render.File
-	var nAlerts, nRecording, nTests int
+	var nAlerts, nRecording, nTests, nClusterCases int
 	var index bytes.Buffer
 	index.WriteString("# Runbooks\n\nOne page per alert, generated from `alerts/` by `go run ./cmd/gen`.\n\n| Alert | Severity | Component | Summary |\n|---|---|---|---|\n")
 	for i, g := range groups {
@@ -72,7 +72,12 @@ func renderRules() ([]render.File, []render.Count, error) {
 		nRecording += len(g.Recording)
 		for _, a := range g.Alerts {
 			nAlerts++
-			nTests += len(a.Tests)
+			tests, err := a.AllTests()
+			if err != nil {
+				return nil, nil, err
+			}
+			nTests += len(tests)
+			nClusterCases += len(tests) - len(a.Tests)
 			files = append(files, render.File{Path: path.Join(RunbooksDir, a.Name+".md"), Data: a.RunbookPage(g)})
 			fmt.Fprintf(&index, "| [%s](%s.md) | %s | %s | %s |\n", a.Name, a.Name, a.Severity(), g.Component, a.Summary)
 		}
@@ -80,7 +85,7 @@ func renderRules() ([]render.File, []render.Count, error) {
 	files = append(files, render.File{Path: path.Join(RunbooksDir, "README.md"), Data: index.Bytes()})
 	return files, []render.Count{
 		{N: 2, What: "deployments"}, {N: len(groups), What: "rule groups"}, {N: nAlerts, What: "alerts"}, {N: nRecording, What: "recording rules"},
-		{N: nTests, What: "promtool test cases"}, {N: nAlerts, What: "runbooks"},
+		{N: nTests, What: "promtool test cases"}, {N: nClusterCases, What: "two-cluster cases among them"}, {N: nAlerts, What: "runbooks"},
 	}, nil
 }
 

@@ -26,7 +26,7 @@ var (
 		Name:        "cluster red",
 		Description: "1 while the cluster is red: a primary shard has no node, and its index takes no documents.",
 		Unit:        signal.Count, Resolution: 1,
-		By:   []string{"cluster"},
+		By:   []string{catalog.ESClusterLabel},
 		Expr: promql.Max(promql.Select(catalog.ESClusterHealthStatus, promql.Eq("color", "red")), promql.Grouped),
 	}
 	ClusterRed = ESClusterRed.Above(signal.Critical, 0)
@@ -35,7 +35,7 @@ var (
 		Name:        "cluster yellow",
 		Description: "1 while the cluster is yellow: every primary shard is assigned, some replica is not.",
 		Unit:        signal.Count, Resolution: 1,
-		By:   []string{"cluster"},
+		By:   []string{catalog.ESClusterLabel},
 		Expr: promql.Max(promql.Select(catalog.ESClusterHealthStatus, promql.Eq("color", "yellow")), promql.Grouped),
 	}
 	ClusterYellow = ESClusterYellow.Above(signal.Warning, 0)

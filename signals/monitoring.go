@@ -90,18 +90,20 @@ var (
 // The alerts firing, the targets and the delivery of alerts, as the alerts overview shows
 // them; no alert fires on these.
 var (
-	// CriticalAlertsFiring and WarningAlertsFiring are 0, not absent, when none fires.
+	// CriticalAlertsFiring and WarningAlertsFiring are 0, not absent, when none fires: one
+	// number over every cluster the dashboard shows (AcrossClusters), as vector(0) has no
+	// cluster to be matched with. No alert fires on them.
 	CriticalAlertsFiring = &signal.Signal{
 		Name:        "critical",
 		Description: "Critical alerts firing now.",
 		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Count(firingAlerts(promql.Eq("severity", "critical"))).Or(promql.Vector(0)),
+		Expr: promql.AcrossClusters(promql.Count(firingAlerts(promql.Eq("severity", "critical")))).Or(promql.Vector(0)),
 	}
 	WarningAlertsFiring = &signal.Signal{
 		Name:        "warning",
 		Description: "Warning alerts firing now.",
 		Unit:        signal.Count, Resolution: 1,
-		Expr: promql.Count(firingAlerts(promql.Eq("severity", "warning"))).Or(promql.Vector(0)),
+		Expr: promql.AcrossClusters(promql.Count(firingAlerts(promql.Eq("severity", "warning")))).Or(promql.Vector(0)),
 	}
 	_ = CriticalAlertsFiring.Above(signal.Critical, 0) // colours the panel: each one pages someone
 	_ = WarningAlertsFiring.Above(signal.Warning, 0)

@@ -16,6 +16,8 @@ import (
 	amlabels "github.com/prometheus/alertmanager/pkg/labels"
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/finobs/finobs/pkg/promql"
 )
 
 // Config is the whole routing declaration.
@@ -28,7 +30,9 @@ type Config struct {
 	InhibitTests   []InhibitTest
 }
 
-// Route is a node of the routing tree. Matchers use Alertmanager's matcher syntax.
+// Route is a node of the routing tree. Matchers use Alertmanager's matcher syntax. The root,
+// and any route with a GroupBy of its own, groups by the cluster label too (added when
+// GroupBy lacks it): a notification never mixes clusters.
 type Route struct {
 	Receiver       string
 	Matchers       []string
@@ -41,7 +45,8 @@ type Route struct {
 }
 
 // Inhibit mutes alerts matching Target while an alert matching Source fires with the same
-// values of the Equal labels. Alerts are named through SourceAlerts, TargetAlerts and
+// values of the Equal labels, and always of the cluster label (promql.ClusterLabel), which
+// the rendered rule adds to Equal when it lacks it. Alerts are named through SourceAlerts, TargetAlerts and
 // ExceptAlerts (declared alerts, checked by CheckAlerts); other labels through matchers.
 type Inhibit struct {
 	Why            string // keeps the intent next to the rule
@@ -215,7 +220,7 @@ func (c Config) Render(header string) ([]byte, error) {
 		fc.Global = &global{ResolveTimeout: model.Duration(c.ResolveTimeout)}
 	}
 	for _, in := range c.Inhibit {
-		fc.InhibitRules = append(fc.InhibitRules, inhibit{in.source(), in.target(), in.Equal})
+		fc.InhibitRules = append(fc.InhibitRules, inhibit{in.source(), in.target(), withCluster(in.Equal)})
 	}
 	for _, r := range c.Receivers {
 		rr := receiver{Name: r.Name}
@@ -225,7 +230,7 @@ func (c Config) Render(header string) ([]byte, error) {
 		case r.Slack != nil:
 			rr.Slack = []slack{{
 				APIURLFile: r.Slack.APIURLFile, Channel: r.Slack.Channel, SendResolved: true,
-				Title: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .Alerts | len }})`,
+				Title: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} in {{ .CommonLabels.` + promql.ClusterLabel + ` }} ({{ .Alerts | len }})`,
 				Text:  `{{ range .Alerts }}{{ .Annotations.summary }}: {{ .Annotations.description }} <{{ .Annotations.runbook_url }}|runbook>{{ "\n" }}{{ end }}`,
 			}}
 		case r.Webhook != nil:
@@ -253,13 +258,34 @@ func (c Config) Render(header string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// withCluster is labels with the cluster label (promql.ClusterLabel) first, unless they
+// name it already: one Alertmanager may serve several clusters, and an inhibition or a
+// group must never join alerts of two of them (a broker down in one cluster muting the
+// under-replication of another).
+func withCluster(labels []string) []string {
+	if slices.Contains(labels, promql.ClusterLabel) || slices.Contains(labels, "...") {
+		return labels
+	}
+	return append([]string{promql.ClusterLabel}, labels...)
+}
+
+// renderRoute renders a route; the root groups by the cluster whatever it declares, and a
+// child route that groups by labels of its own does too.
 func renderRoute(r Route) *route {
+	return renderRouteAt(r, true)
+}
+
+func renderRouteAt(r Route, root bool) *route {
+	groupBy := r.GroupBy
+	if root || len(groupBy) > 0 {
+		groupBy = withCluster(groupBy)
+	}
 	out := &route{
-		Receiver: r.Receiver, Matchers: r.Matchers, GroupBy: r.GroupBy, Continue: r.Continue,
+		Receiver: r.Receiver, Matchers: r.Matchers, GroupBy: groupBy, Continue: r.Continue,
 		GroupWait: model.Duration(r.GroupWait), GroupInterval: model.Duration(r.GroupInterval), RepeatInterval: model.Duration(r.RepeatInterval),
 	}
 	for _, c := range r.Routes {
-		out.Routes = append(out.Routes, renderRoute(c))
+		out.Routes = append(out.Routes, renderRouteAt(c, false))
 	}
 	return out
 }

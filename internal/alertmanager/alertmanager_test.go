@@ -38,3 +38,34 @@ func TestCheckAlerts(t *testing.T) {
 		t.Fatalf("an inhibition without a target: %v", err)
 	}
 }
+
+// Every inhibition is equal on the cluster and the root route groups by it, whatever the
+// declaration says: one Alertmanager serves several clusters, and none mutes or groups
+// another's alerts.
+func TestClusterInEqualAndGroupBy(t *testing.T) {
+	c := Config{
+		Route: Route{Receiver: "r", GroupBy: []string{"alertname"}, Routes: []Route{
+			{Receiver: "r", Matchers: []string{`severity="critical"`}},
+			{Receiver: "r", Matchers: []string{`severity="info"`}, GroupBy: []string{"instance"}},
+		}},
+		Inhibit: []Inhibit{
+			{SourceAlerts: []string{"A"}, TargetAlerts: []string{"B"}},
+			{SourceAlerts: []string{"A"}, TargetAlerts: []string{"C"}, Equal: []string{"instance", "cluster"}},
+		},
+		Receivers: []Receiver{{Name: "r", Webhook: &Webhook{URL: "http://x"}}},
+	}
+	out, err := c.Render("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"group_by:\n    - cluster\n    - alertname\n",
+		"      group_by:\n        - cluster\n        - instance\n",
+		"    equal:\n      - cluster\n  - source_matchers",
+		"    equal:\n      - instance\n      - cluster\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("rendered config lacks %q:\n%s", want, out)
+		}
+	}
+}

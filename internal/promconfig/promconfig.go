@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/finobs/finobs/pkg/metric"
+	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -70,6 +71,10 @@ type scrapeConfig struct {
 	MetricRelabels []Relabel      `yaml:"metric_relabel_configs,omitempty"`
 }
 
+// ClusterName is the value of the cluster label (promql.ClusterLabel) on every target of
+// stack s, and of its Prometheus' external label: finobs-<stack>.
+func ClusterName(s stack.Stack) string { return "finobs-" + s.Name }
+
 // Render writes prometheus.yml for the stack and checks that Prometheus loads it.
 func Render(s stack.Stack, o Options) ([]byte, error) {
 	am := s.One(stack.Alertmanager)
@@ -77,8 +82,14 @@ func Render(s stack.Stack, o Options) ([]byte, error) {
 		Global: global{
 			ScrapeInterval:     model.Duration(ScrapeInterval),
 			EvaluationInterval: model.Duration(o.EvaluationInterval),
-			// Alerts carry the cluster, so inhibitions can keep to one deployment.
-			ExternalLabels: map[string]string{"cluster": "finobs-" + s.Name},
+			// Every target carries the cluster as a label of its own (below); the external
+			// label stays for what carries none: the Watchdog's vector(1), and anything this
+			// Prometheus sends or federates without a target behind it. A series' own label
+			// wins over an external label of the same name (Prometheus adds external labels
+			// only where a label is absent), so one Prometheus scraping several clusters sends
+			// each alert with its own cluster, and Alertmanager's routing, grouping and
+			// inhibitions, which are equal on the cluster, keep the clusters apart.
+			ExternalLabels: map[string]string{promql.ClusterLabel: ClusterName(s)},
 		},
 		RuleFiles: o.RuleFiles,
 		Alerting:  alerting{Alertmanagers: []amConfig{{StaticConfigs: []staticConfig{{Targets: []string{am.Addr(stack.PortMetrics)}}}}}},
@@ -95,8 +106,9 @@ func Render(s stack.Stack, o Options) ([]byte, error) {
 		if in.MetricsPath != j.MetricsPath {
 			return nil, fmt.Errorf("promconfig: instances of %s disagree on the metrics path", in.Component)
 		}
-		// instance is the topology name, not host:port, so rules and dashboards read well.
-		target := staticConfig{Targets: []string{in.Addr(stack.PortMetrics)}, Labels: map[string]string{"instance": in.Name}}
+		// instance is the topology name, not host:port, so rules and dashboards read well;
+		// the cluster is a target label like job and instance, which every rule keeps.
+		target := staticConfig{Targets: []string{in.Addr(stack.PortMetrics)}, Labels: map[string]string{"instance": in.Name, promql.ClusterLabel: ClusterName(s)}}
 		j.StaticConfigs = append(j.StaticConfigs, target)
 		for _, x := range in.Extra {
 			xj, ok := jobs[x.Job]
@@ -128,10 +140,13 @@ func Render(s stack.Stack, o Options) ([]byte, error) {
 }
 
 // Drops are what a job removes from what its component exports, beside the catalog's
-// renames: whole series (name regexes) and labels.
+// renames: whole series (name regexes) and labels, and the labels it renames (from → to):
+// an exporter's own label that a target label displaces (Prometheus keeps it as
+// exported_<name>) gets a name of its own.
 type Drops struct {
-	Series func(stack.Component) []string
-	Labels map[stack.Component][]string
+	Series  func(stack.Component) []string
+	Labels  map[stack.Component][]string
+	Renames map[stack.Component]map[string]string
 }
 
 // FromCatalog derives the metric relabelling of each job from the catalog: metrics that a
@@ -156,6 +171,13 @@ func FromCatalog(c *metric.Catalog, drop Drops) map[stack.Component][]Relabel {
 			rs = append(rs, Relabel{SourceLabels: []string{"__name__"}, Regex: re, Action: "drop"})
 		}
 		out[comp] = rs
+	}
+	for comp, renames := range drop.Renames {
+		for _, from := range sortedKeys(renames) {
+			out[comp] = append(out[comp],
+				Relabel{SourceLabels: []string{from}, TargetLabel: renames[from]},
+				Relabel{Regex: from, Action: "labeldrop"})
+		}
 	}
 	for comp, labels := range drop.Labels {
 		for _, l := range labels {

@@ -37,7 +37,9 @@ type RulesOptions struct {
 
 // Rules is the output of rule groups: one Prometheus rule file and one promtool test file
 // per group (RulesDir/<group>.yml, TestsDir/<group>.yml) and one runbook page per alert
-// (RunbooksDir/<alert>.md). Each test file loads every group's rule file, by a path
+// (RunbooksDir/<alert>.md). The test file of a group holds its alerts' declared tests and
+// the two-cluster case generated for each alert that aggregates across instances
+// (rules.Alert.ClusterCase). Each test file loads every group's rule file, by a path
 // relative to itself, so an alert may read another group's recording rules; promtool runs
 // it from any directory.
 func Rules(o RulesOptions) Output {
@@ -69,7 +71,7 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 		ruleFiles[i] = path.Join(filepath.ToSlash(toRules), g.Name+".yml")
 	}
 	var files []render.File
-	var nAlerts, nRecording, nTests int
+	var nAlerts, nRecording, nTests, nClusterCases int
 	for _, g := range groups {
 		data, err := g.RuleFile(runbookURL)
 		if err != nil {
@@ -84,13 +86,18 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 		nRecording += len(g.Recording)
 		for _, a := range g.Alerts {
 			nAlerts++
-			nTests += len(a.Tests)
+			tests, err := a.AllTests()
+			if err != nil {
+				return nil, nil, err
+			}
+			nTests += len(tests)
+			nClusterCases += len(tests) - len(a.Tests)
 			files = append(files, render.File{Path: path.Join(o.RunbooksDir, a.Name+".md"), Data: a.RunbookPage(g)})
 		}
 	}
 	return files, []render.Count{
 		{N: len(groups), What: "rule groups"}, {N: nAlerts, What: "alerts"}, {N: nRecording, What: "recording rules"},
-		{N: nTests, What: "promtool test cases"}, {N: nAlerts, What: "runbooks"},
+		{N: nTests, What: "promtool test cases"}, {N: nClusterCases, What: "two-cluster cases among them"}, {N: nAlerts, What: "runbooks"},
 	}, nil
 }
 

@@ -82,7 +82,7 @@ func TestRules(t *testing.T) {
 	ruleFile := get(t, set, "prom/rules/queue.yml")
 	for _, want := range []string{
 		"# Rules of group queue. Generated from queue; do not edit.\n",
-		"alert: QueueFull", "expr: max by (instance) (queue_depth) > 100",
+		"alert: QueueFull", "expr: max by (cluster, instance) (queue_depth) > 100",
 		"runbook_url: https://runbooks.example/QueueFull",
 		"dashboard_url: https://grafana.example/d/finobs-queue/queue?viewPanel=",
 	} {

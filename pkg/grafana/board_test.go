@@ -34,8 +34,8 @@ func TestBoardFilter(t *testing.T) {
 		}
 	}
 	want := []string{
-		`sum(finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"})`,
-		`sum(spark_driver_jvm_heap_used_bytes{instance=~"$instance",job=~"$job"})`,
+		`sum by (cluster) (finobs_stream_query_up{cluster=~"$cluster",instance=~"$instance",job=~"$job",query=~"$query"})`,
+		`sum by (cluster) (spark_driver_jvm_heap_used_bytes{cluster=~"$cluster",instance=~"$instance",job=~"$job"})`,
 	}
 	if strings.Join(exprs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("queries:\n%s\nwant\n%s", strings.Join(exprs, "\n"), strings.Join(want, "\n"))
@@ -43,7 +43,7 @@ func TestBoardFilter(t *testing.T) {
 	found := false
 	for _, v := range d.Templating.List {
 		if v.Name == "query" && v.Query != nil && v.Query.String != nil {
-			found = *v.Query.String == `label_values(finobs_stream_query_up{instance=~"$instance",job=~"$job"}, query)`
+			found = *v.Query.String == `label_values(finobs_stream_query_up{cluster=~"$cluster",instance=~"$instance",job=~"$job"}, query)`
 		}
 	}
 	if !found {

@@ -17,6 +17,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/logs"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 
+	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -40,11 +41,12 @@ func DS(kind string) common.DataSourceRef {
 }
 
 // NewDashboard starts a Prometheus dashboard: read-only, UTC, last hour, with the
-// datasource, job and instance variables (jobs limits the job variable's choices) and any
-// further variables.
+// datasource, cluster, job and instance variables (jobs limits the job variable's choices)
+// and any further variables.
 func NewDashboard(uid, title, description string, jobs []stack.Component, vars ...cog.Builder[dashboard.VariableModel]) *dashboard.DashboardBuilder {
 	b := base(uid, title, description).
 		WithVariable(datasourceVar(KindPrometheus)).
+		WithVariable(ClusterVar()).
 		WithVariable(JobVar(jobs...)).
 		WithVariable(InstanceVar(jobs...))
 	for _, v := range vars {
@@ -88,23 +90,29 @@ func datasourceVar(kind string) *dashboard.DatasourceVariableBuilder {
 		Type(kind)
 }
 
+// ClusterVar is the cluster variable: the values of the cluster label (promql.ClusterLabel)
+// on up, which every target has. Every panel query matches it (the panel form of promql).
+func ClusterVar() *dashboard.QueryVariableBuilder {
+	return LabelVar(promql.ClusterVar, promql.ClusterLabel, "up")
+}
+
+// clusterMatcher narrows a variable's series to the chosen clusters.
+func clusterMatcher() string { return promql.ClusterLabel + `=~"$` + promql.ClusterVar + `"` }
+
 // JobVar is the job variable: the jobs (topology components) a dashboard is about, as
-// found by Prometheus. Multi-select, with "All" as `.+`.
+// found by Prometheus in the chosen clusters. Multi-select, with "All" as `.+`.
 func JobVar(jobs ...stack.Component) *dashboard.QueryVariableBuilder {
-	return LabelVar("job", "job", "up"+jobMatcher("", jobs))
+	return LabelVar("job", "job", "up"+jobMatcher(jobs, clusterMatcher()))
 }
 
-// InstanceVar is the instance variable, narrowed by the chosen jobs (and, since "All" is
-// `.+`, by the dashboard's jobs).
+// InstanceVar is the instance variable, narrowed by the chosen clusters and jobs (and,
+// since "All" is `.+`, by the dashboard's jobs).
 func InstanceVar(jobs ...stack.Component) *dashboard.QueryVariableBuilder {
-	return LabelVar("instance", "instance", "up"+jobMatcher(`job=~"$job"`, jobs))
+	return LabelVar("instance", "instance", "up"+jobMatcher(jobs, clusterMatcher(), `job=~"$job"`))
 }
 
-func jobMatcher(first string, jobs []stack.Component) string {
-	ms := []string{}
-	if first != "" {
-		ms = append(ms, first)
-	}
+func jobMatcher(jobs []stack.Component, first ...string) string {
+	ms := append([]string{}, first...)
 	if len(jobs) > 0 {
 		names := make([]string, len(jobs))
 		for i, j := range jobs {

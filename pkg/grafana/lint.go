@@ -41,6 +41,7 @@ var Rules = map[string]string{
 	"dashboard-folder":               "the dashboard lives in a folder",
 	"template-uneditable":            "the dashboard is not editable (it is generated)",
 	"template-datasource":            "exactly one datasource variable named datasource, labelled Data Source, of the dashboard's kind",
+	"template-cluster":               "a cluster variable: label_values(up, <cluster label>) on $datasource, labelled cluster, multi-select, All is .+",
 	"template-job":                   "a job variable: query on $datasource, labelled job, multi-select, All is .+",
 	"template-instance":              "an instance variable: query on $datasource, labelled instance, multi-select, All is .+",
 	"template-label-promql":          "query variables are label_values(<valid PromQL selector of a catalog metric>, <label>)",
@@ -57,6 +58,7 @@ var Rules = map[string]string{
 	"target-datasource":              "every query uses the templated datasource of the dashboard's kind",
 	"target-promql":                  "every Prometheus query is valid PromQL",
 	"target-rate-interval":           "rate, irate and increase use $__rate_interval",
+	"target-cluster":                 `every selector matches cluster=~"$cluster" (the cluster label, promql.ClusterLabel)`,
 	"target-job":                     `every selector matches job=~"$job"`,
 	"target-instance":                `every selector matches instance=~"$instance"`,
 	"target-job-scope":               `selectors of metrics every process exports (up, process_*, jvm_*, go_*) also name their jobs, since All is .+`,
@@ -189,7 +191,16 @@ func (l *linter) templates() {
 		}
 	}
 	if l.kind == KindPrometheus {
-		for _, name := range []string{"job", "instance"} {
+		if v, ok := l.vars[promql.ClusterVar]; ok {
+			q := ""
+			if v.Query != nil && v.Query.String != nil {
+				q = *v.Query.String
+			}
+			if m := labelValuesRE.FindStringSubmatch(q); m == nil || m[2] != promql.ClusterLabel {
+				l.report("", "template-cluster", "cluster variable's query %q lists no values of %s", q, promql.ClusterLabel)
+			}
+		}
+		for _, name := range []string{promql.ClusterVar, "job", "instance"} {
 			rule := "template-" + name
 			v, ok := l.vars[name]
 			switch {
@@ -504,13 +515,17 @@ func enclosingCall(path []parser.Node) string {
 }
 
 func (l *linter) selector(title string, vs *parser.VectorSelector, path []parser.Node) {
-	has := func(name string) bool {
+	matches := func(label, name string) bool {
 		for _, m := range vs.LabelMatchers {
-			if m.Name == name && m.Type == labels.MatchRegexp && (m.Value == "$"+name || m.Value == "${"+name+"}") {
+			if m.Name == label && m.Type == labels.MatchRegexp && (m.Value == "$"+name || m.Value == "${"+name+"}") {
 				return true
 			}
 		}
 		return false
+	}
+	has := func(name string) bool { return matches(name, name) }
+	if !matches(promql.ClusterLabel, promql.ClusterVar) {
+		l.report(title, "target-cluster", `selector %s does not match %s=~"$%s"`, vs, promql.ClusterLabel, promql.ClusterVar)
 	}
 	if !has("job") {
 		l.report(title, "target-job", `selector %s does not match job=~"$job"`, vs)

@@ -205,6 +205,11 @@ func TestLintRules(t *testing.T) {
 		{rule: "template-datasource", board: declared(good()), mutate: editVar("datasource", func(v *dashboard.VariableModel) { v.Label = ptr("DS") }), also: noDatasource},
 		{rule: "template-job", board: declared(good()), mutate: editVar("job", func(v *dashboard.VariableModel) { v.Multi = ptr(false) })},
 		{rule: "template-job", board: declared(good()), mutate: editVar("job", func(v *dashboard.VariableModel) { v.AllValue = ptr(".*") })},
+		{rule: "template-cluster", board: declared(good()), mutate: dropVar("cluster"), also: []string{"template-undefined-variable"}},
+		{rule: "template-cluster", board: declared(good()), mutate: editVar("cluster", func(v *dashboard.VariableModel) {
+			v.Query = &dashboard.StringOrMap{String: ptr(`label_values(up, job)`)}
+		})},
+		{rule: "target-cluster", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
 		{rule: "template-instance", board: declared(good()), mutate: editVar("instance", func(v *dashboard.VariableModel) { v.Label = ptr("Instance") })},
 		{rule: "template-label-promql", board: declared(good()), mutate: editVar("instance", func(v *dashboard.VariableModel) {
 			v.Query = &dashboard.StringOrMap{String: ptr(`label_values(nope_metric{job=~"$job"}, instance)`)}
@@ -215,7 +220,7 @@ func TestLintRules(t *testing.T) {
 		{rule: "template-on-time-change-reload", board: declared(good()), mutate: editVar("job", func(v *dashboard.VariableModel) {
 			v.Refresh = ptr(dashboard.VariableRefreshOnDashboardLoad)
 		})},
-		{rule: "template-undefined-variable", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance",topic=~"$topic"}[$__rate_interval]))`)},
+		{rule: "template-undefined-variable", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{cluster=~"$cluster",job=~"$job",instance=~"$instance",topic=~"$topic"}[$__rate_interval]))`)},
 		{rule: "datasource-uid", board: declared(good()), mutate: func(d *Dashboard) {
 			q := firstPanel(d).Targets[0].(prometheus.Dataquery)
 			q.Datasource = &common.DataSourceRef{Type: ptr("prometheus"), Uid: &hard}
@@ -258,18 +263,18 @@ func TestLintRules(t *testing.T) {
 			q.Datasource = ptr(DS(KindElasticsearch))
 			firstPanel(d).Targets[0] = q
 		}},
-		{rule: "target-promql", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance"}[$__rate_interval])`)},
-		{rule: "target-rate-interval", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job",instance=~"$instance"}[5m]))`)},
-		{rule: "target-job", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{instance=~"$instance"}[$__rate_interval]))`)},
-		{rule: "target-job", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job="producer",instance=~"$instance"}[$__rate_interval]))`)},
-		{rule: "target-job-scope", board: declared(good()), mutate: setExpr(`sum(up{job=~"$job",instance=~"$instance"})`)},
-		{rule: "target-instance", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{job=~"$job"}[$__rate_interval]))`)},
-		{rule: "target-catalog", board: declared(good()), mutate: setExpr(`sum(rate(kafka_request_latency_ms_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{rule: "target-catalog", board: declared(good()), mutate: setExpr(`sum(rate({job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{rule: "target-counter-agg", board: declared(good()), mutate: setExpr(`sum(app_requests_total{job=~"$job",instance=~"$instance"})`)},
-		{rule: "target-counter-agg", board: declared(good()), mutate: setExpr(`sum(max_over_time(app_requests_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{rule: "target-exporter", board: declared(good()), mutate: setExpr(`sum(rate(kafka_things_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
-		{rule: "target-rate-gauge", board: declared(good()), mutate: setExpr(`sum(rate(app_queue_size{job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-promql", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{cluster=~"$cluster",job=~"$job",instance=~"$instance"}[$__rate_interval])`)},
+		{rule: "target-rate-interval", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{cluster=~"$cluster",job=~"$job",instance=~"$instance"}[5m]))`)},
+		{rule: "target-job", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{cluster=~"$cluster",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-job", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{cluster=~"$cluster",job="producer",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-job-scope", board: declared(good()), mutate: setExpr(`sum(up{cluster=~"$cluster",job=~"$job",instance=~"$instance"})`)},
+		{rule: "target-instance", board: declared(good()), mutate: setExpr(`sum(rate(app_requests_total{cluster=~"$cluster",job=~"$job"}[$__rate_interval]))`)},
+		{rule: "target-catalog", board: declared(good()), mutate: setExpr(`sum(rate(kafka_request_latency_ms_total{cluster=~"$cluster",job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-catalog", board: declared(good()), mutate: setExpr(`sum(rate({cluster=~"$cluster",job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-counter-agg", board: declared(good()), mutate: setExpr(`sum(app_requests_total{cluster=~"$cluster",job=~"$job",instance=~"$instance"})`)},
+		{rule: "target-counter-agg", board: declared(good()), mutate: setExpr(`sum(max_over_time(app_requests_total{cluster=~"$cluster",job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-exporter", board: declared(good()), mutate: setExpr(`sum(rate(kafka_things_total{cluster=~"$cluster",job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
+		{rule: "target-rate-gauge", board: declared(good()), mutate: setExpr(`sum(rate(app_queue_size{cluster=~"$cluster",job=~"$job",instance=~"$instance"}[$__rate_interval]))`)},
 		{rule: "target-elasticsearch", board: declared(logsBoard(LogLines("Errors", "Error lines.", ESLogs(`log.level:ERROR`))))},
 	}
 	for _, c := range cases {
@@ -298,7 +303,7 @@ func TestLintRules(t *testing.T) {
 
 func TestLintExclusion(t *testing.T) {
 	d := declared(good())(t)
-	setExpr(`sum(rate(app_requests_total{job=~"$job"}[$__rate_interval]))`)(&d)
+	setExpr(`sum(rate(app_requests_total{cluster=~"$cluster",job=~"$job"}[$__rate_interval]))`)(&d)
 	cat := testCatalog(t)
 	if errs := Lint(d, cat, nil); len(errs) != 1 {
 		t.Fatalf("want 1 violation, got %v", errs)

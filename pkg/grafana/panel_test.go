@@ -195,10 +195,10 @@ func TestTimeSeriesSignalLevel(t *testing.T) {
 			t.Errorf("line %d: not a range query", i)
 		}
 	}
-	if want := `2 * max(app_queue_size{instance=~"$instance",job=~"$job"})`; qs[1].Expr != want {
+	if want := `2 * max by (cluster) (app_queue_size{cluster=~"$cluster",instance=~"$instance",job=~"$job"})`; qs[1].Expr != want {
 		t.Errorf("line of 2 × limit: %s, want %s", qs[1].Expr, want)
 	}
-	if want := `max(app_queue_size{instance=~"$instance",job=~"$job"})`; qs[2].Expr != want {
+	if want := `max by (cluster) (app_queue_size{cluster=~"$cluster",instance=~"$instance",job=~"$job"})`; qs[2].Expr != want {
 		t.Errorf("line of 1 × limit: %s, want %s", qs[2].Expr, want)
 	}
 	if qs := queries(t, builtPanel(t, b, "Load now")); len(qs) != 1 {

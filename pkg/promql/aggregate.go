@@ -23,6 +23,9 @@ func (a *aggregate) build(o opts) (parser.Expr, labelSet, error) {
 	if i := slices.Index(by, Grouped); i >= 0 {
 		by = slices.Concat(by[:i], o.group, by[i+1:])
 	}
+	if !a.without {
+		by = o.keepCluster(by)
+	}
 	where := a.op.String() + " by (" + strings.Join(by, ", ") + ")"
 	if a.without {
 		where = a.op.String() + " without (" + strings.Join(by, ", ") + ")"
@@ -46,7 +49,8 @@ func agg(op parser.ItemType, e Expr, by []string) Expr {
 	return Expr{&aggregate{op: op, e: e.n, by: by}}
 }
 
-// Sum is sum by (by) (e); no labels sums everything.
+// Sum is sum by (by) (e), by the cluster label too (ClusterLabel): no labels sums each
+// cluster's series. Every aggregation keeps the cluster but within AcrossClusters.
 func Sum(e Expr, by ...string) Expr { return agg(parser.SUM, e, by) }
 
 // Max is max by (by) (e).
@@ -61,7 +65,7 @@ func Avg(e Expr, by ...string) Expr { return agg(parser.AVG, e, by) }
 // Count is count by (by) (e).
 func Count(e Expr, by ...string) Expr { return agg(parser.COUNT, e, by) }
 
-// SumWithout is sum without (labels) (e).
+// SumWithout is sum without (labels) (e); labels should not name the cluster.
 func SumWithout(e Expr, labels ...string) Expr {
 	return Expr{&aggregate{op: parser.SUM, e: e.n, by: labels, without: true}}
 }

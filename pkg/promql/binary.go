@@ -11,7 +11,8 @@ import (
 // Match is the vector matching of a binary operator: On, Ignoring, GroupLeft.
 type Match func(*parser.VectorMatching)
 
-// On matches series on the given labels only.
+// On matches series on the given labels only, and on the cluster label (ClusterLabel):
+// On() matches each cluster's series with its own. Within AcrossClusters, on ls alone.
 func On(ls ...string) Match {
 	return func(m *parser.VectorMatching) { m.On, m.MatchingLabels = true, nonNil(ls) }
 }
@@ -57,6 +58,9 @@ func (b *binary) build(o opts) (parser.Expr, labelSet, error) {
 		}
 		for _, m := range b.match {
 			m(vm)
+		}
+		if vm.On {
+			vm.MatchingLabels = o.keepCluster(vm.MatchingLabels)
 		}
 		where := b.op.String() + " on (" + strings.Join(vm.MatchingLabels, ", ") + ")"
 		if vm.On {

@@ -91,3 +91,21 @@ func (n *narrowed) build(o opts) (parser.Expr, labelSet, error) {
 	o.narrow = append(slices.Clone(o.narrow), n.ms...)
 	return n.e.build(o)
 }
+
+// AcrossClusters is e with its aggregations and on() matchings leaving the cluster label
+// out: a panel that adds up every cluster its variable selects (a count of alerts firing
+// across them). A rule on it is refused (rules.ClusterKept): an alert must never add two
+// clusters together.
+func AcrossClusters(e Expr) Expr {
+	if e.n == nil {
+		return e
+	}
+	return Expr{&across{e: e.n}}
+}
+
+type across struct{ e node }
+
+func (a *across) build(o opts) (parser.Expr, labelSet, error) {
+	o.across = true
+	return a.e.build(o)
+}

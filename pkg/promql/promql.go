@@ -9,11 +9,17 @@
 // parser's type checks. Every label a selector matches or an operator groups or matches on
 // is checked against the labels the catalog declares for the metrics underneath: a typo such
 // as by (intance) is an error naming the label and what was available.
+//
+// Every series carries the cluster label (ClusterLabel) like job and instance, and every
+// aggregation keeps it: Sum(e) is sum by (cluster) (e), Sum(e, "topic") sum by (cluster,
+// topic), On() matches on (cluster); one Prometheus may scrape several clusters, and no rule
+// or panel adds them together (but within AcrossClusters).
 package promql
 
 import (
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/prometheus/prometheus/promql/parser"
 
@@ -45,12 +51,24 @@ type invalid struct{ err error }
 
 func (i *invalid) build(opts) (parser.Expr, labelSet, error) { return nil, nil, i.err }
 
-// Labels lists the label names e's result carries (job and instance included), sorted.
+// Labels lists the label names e's result carries (job, instance and cluster included), sorted.
 func (e Expr) Labels() ([]string, error) {
 	if e.n == nil {
 		return nil, errors.New("promql: empty expression")
 	}
 	_, ls, err := e.n.build(opts{})
+	if err != nil {
+		return nil, err
+	}
+	return ls.sorted(), nil
+}
+
+// LabelsWith is Labels of e as RenderWith renders it: Window ranges as window, Grouped as by.
+func (e Expr) LabelsWith(window time.Duration, by ...string) ([]string, error) {
+	if e.n == nil {
+		return nil, errors.New("promql: empty expression")
+	}
+	_, ls, err := e.n.build(opts{group: by, grouped: true, window: window})
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +102,8 @@ func walk(n node, f func(node)) {
 		walk(n.l, f)
 		walk(n.r, f)
 	case *narrowed:
+		walk(n.e, f)
+	case *across:
 		walk(n.e, f)
 	}
 }

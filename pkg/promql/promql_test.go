@@ -18,47 +18,47 @@ func TestRender(t *testing.T) {
 	}{
 		{
 			promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn, brokers), 5*time.Minute), "topic"),
-			`sum by (topic) (rate(kafka_server_messages_in_total{job=~"kafka-broker|kafka-combined"}[5m]))`,
-			`sum by (topic) (rate(kafka_server_messages_in_total{instance=~"$instance",job=~"$job"}[$__rate_interval]))`,
+			`sum by (cluster, topic) (rate(kafka_server_messages_in_total{job=~"kafka-broker|kafka-combined"}[5m]))`,
+			`sum by (cluster, topic) (rate(kafka_server_messages_in_total{cluster=~"$cluster",instance=~"$instance",job=~"$job"}[$__rate_interval]))`,
 		},
 		{
 			promql.Sum(promql.Select(catalog.Up, brokers)),
-			`sum(up{job=~"kafka-broker|kafka-combined"})`,
-			`sum(up{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-combined"})`,
+			`sum by (cluster) (up{job=~"kafka-broker|kafka-combined"})`,
+			`sum by (cluster) (up{cluster=~"$cluster",instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-combined"})`,
 		},
 		{
 			// Every process exports jvm_* and process_*: the scope stays on panels although
 			// the catalog lists only the Kafka roles as exporters.
 			promql.Sum(promql.Rate(promql.Select(catalog.ProcessCPU, promql.Jobs(stack.KafkaRoles...)), 5*time.Minute), "instance"),
-			`sum by (instance) (rate(process_cpu_seconds_total{job=~"kafka-broker|kafka-controller|kafka-combined"}[5m]))`,
-			`sum by (instance) (rate(process_cpu_seconds_total{instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-controller|kafka-combined"}[$__rate_interval]))`,
+			`sum by (cluster, instance) (rate(process_cpu_seconds_total{job=~"kafka-broker|kafka-controller|kafka-combined"}[5m]))`,
+			`sum by (cluster, instance) (rate(process_cpu_seconds_total{cluster=~"$cluster",instance=~"$instance",job=~"$job",job=~"kafka-broker|kafka-controller|kafka-combined"}[$__rate_interval]))`,
 		},
 		{
 			promql.Max(promql.Select(catalog.KafkaBrokerMetadataLag, promql.Jobs(stack.BrokerRoles...)), "instance"),
-			`max by (instance) (kafka_broker_metadata_last_applied_record_lag_seconds{job=~"kafka-broker|kafka-combined"})`,
-			`max by (instance) (kafka_broker_metadata_last_applied_record_lag_seconds{instance=~"$instance",job=~"$job"})`,
+			`max by (cluster, instance) (kafka_broker_metadata_last_applied_record_lag_seconds{job=~"kafka-broker|kafka-combined"})`,
+			`max by (cluster, instance) (kafka_broker_metadata_last_applied_record_lag_seconds{cluster=~"$cluster",instance=~"$instance",job=~"$job"})`,
 		},
 		{
 			promql.Time().Sub(promql.Select(catalog.StreamWatermark)).GT(promql.Num(600)).And(promql.Select(catalog.StreamWatermark).GT(promql.Num(0))),
 			`time() - finobs_stream_watermark_timestamp_seconds > 600 and finobs_stream_watermark_timestamp_seconds > 0`,
-			`time() - finobs_stream_watermark_timestamp_seconds{instance=~"$instance",job=~"$job"} > 600 and finobs_stream_watermark_timestamp_seconds{instance=~"$instance",job=~"$job"} > 0`,
+			`time() - finobs_stream_watermark_timestamp_seconds{cluster=~"$cluster",instance=~"$instance",job=~"$job"} > 600 and finobs_stream_watermark_timestamp_seconds{cluster=~"$cluster",instance=~"$instance",job=~"$job"} > 0`,
 		},
 		{
 			promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), 5*time.Minute), "instance").Div(
 				promql.Sum(promql.Rate(promql.Select(catalog.ProducerRecords), 5*time.Minute), "instance").Add(
 					promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), 5*time.Minute), "instance"))).GT(promql.Num(0.01)),
-			`sum by (instance) (rate(finobs_producer_errors_total[5m])) / (sum by (instance) (rate(finobs_producer_records_total[5m])) + sum by (instance) (rate(finobs_producer_errors_total[5m]))) > 0.01`,
+			`sum by (cluster, instance) (rate(finobs_producer_errors_total[5m])) / (sum by (cluster, instance) (rate(finobs_producer_records_total[5m])) + sum by (cluster, instance) (rate(finobs_producer_errors_total[5m]))) > 0.01`,
 			"",
 		},
 		{
 			promql.HistogramQuantile(0.99, promql.Sum(promql.Rate(promql.Buckets(catalog.ProducerLatency), 5*time.Minute), "instance", "le")),
-			`histogram_quantile(0.99, sum by (instance, le) (rate(finobs_producer_produce_latency_seconds_bucket[5m])))`,
+			`histogram_quantile(0.99, sum by (cluster, instance, le) (rate(finobs_producer_produce_latency_seconds_bucket[5m])))`,
 			"",
 		},
 		{
 			promql.Sum(promql.Increase(promql.Select(catalog.StreamInputRows), 5*time.Minute), "query").EQ(promql.Num(0)).And(
 				promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn, promql.Eq("topic", "financial_transactions")), 5*time.Minute)).GT(promql.Num(0)), promql.On()),
-			`sum by (query) (increase(finobs_stream_input_rows_total[5m])) == 0 and on () sum(rate(kafka_server_messages_in_total{topic="financial_transactions"}[5m])) > 0`,
+			`sum by (cluster, query) (increase(finobs_stream_input_rows_total[5m])) == 0 and on (cluster) sum by (cluster) (rate(kafka_server_messages_in_total{topic="financial_transactions"}[5m])) > 0`,
 			"",
 		},
 		{
@@ -69,11 +69,11 @@ func TestRender(t *testing.T) {
 		{
 			promql.PredictLinear(promql.Select(catalog.NodeFilesystemAvail), 6*time.Hour, 24*time.Hour).LT(promql.Num(0)),
 			`predict_linear(node_filesystem_avail_bytes[6h], 86400) < 0`,
-			`predict_linear(node_filesystem_avail_bytes{instance=~"$instance",job=~"$job"}[6h], 86400) < 0`,
+			`predict_linear(node_filesystem_avail_bytes{cluster=~"$cluster",instance=~"$instance",job=~"$job"}[6h], 86400) < 0`,
 		},
 		{
 			promql.Count(promql.Select(catalog.Up).EQ(promql.Num(0))).Or(promql.Vector(0)),
-			`count(up == 0) or vector(0)`,
+			`count by (cluster) (up == 0) or vector(0)`,
 			"",
 		},
 	} {
@@ -112,10 +112,10 @@ func TestUndeclaredLabels(t *testing.T) {
 func TestNarrow(t *testing.T) {
 	e := promql.Narrow(promql.Sum(promql.Select(catalog.StreamQueryUp)).Div(promql.Count(promql.Select(catalog.Up))), promql.Re("query", "$query"))
 	if got, err := e.Render(promql.Panel); err != nil ||
-		got != `sum(finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"}) / count(up{instance=~"$instance",job=~"$job"})` {
+		got != `sum by (cluster) (finobs_stream_query_up{cluster=~"$cluster",instance=~"$instance",job=~"$job",query=~"$query"}) / count by (cluster) (up{cluster=~"$cluster",instance=~"$instance",job=~"$job"})` {
 		t.Errorf("panel form: got %s, %v", got, err)
 	}
-	if got, err := e.Render(promql.Rule); err != nil || got != `sum(finobs_stream_query_up{query=~"$query"}) / count(up)` {
+	if got, err := e.Render(promql.Rule); err != nil || got != `sum by (cluster) (finobs_stream_query_up{query=~"$query"}) / count by (cluster) (up)` {
 		t.Errorf("rule form: got %s, %v", got, err)
 	}
 	if m := e.Metrics(); len(m) != 2 {
@@ -133,7 +133,7 @@ func TestRecordedPanelForm(t *testing.T) {
 	if got, err := e.Render(promql.Rule); err != nil || got != `instance:finobs_producer_produce_latency_seconds:p99 > 1` {
 		t.Errorf("rule form: got %s, %v", got, err)
 	}
-	want := `histogram_quantile(0.99, sum by (instance, le) (rate(finobs_producer_produce_latency_seconds_bucket{instance=~"$instance",job=~"$job"}[$__rate_interval]))) > 1`
+	want := `histogram_quantile(0.99, sum by (cluster, instance, le) (rate(finobs_producer_produce_latency_seconds_bucket{cluster=~"$cluster",instance=~"$instance",job=~"$job"}[$__rate_interval]))) > 1`
 	if got, err := e.Render(promql.Panel); err != nil || got != want {
 		t.Errorf("panel form:\n got %s (%v)\nwant %s", got, err, want)
 	}
@@ -141,7 +141,34 @@ func TestRecordedPanelForm(t *testing.T) {
 
 func TestLabels(t *testing.T) {
 	got, err := promql.Sum(promql.Rate(promql.Select(catalog.KafkaMessagesIn), time.Minute), "topic", "instance").Labels()
-	if err != nil || len(got) != 2 || got[0] != "instance" || got[1] != "topic" {
+	if err != nil || len(got) != 3 || got[0] != "cluster" || got[1] != "instance" || got[2] != "topic" {
 		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+// Every aggregation and every on() keeps the cluster label, unless the expression adds the
+// clusters together on purpose (AcrossClusters); the label's name is a setting.
+func TestClusterKept(t *testing.T) {
+	up := promql.Select(catalog.Up)
+	for _, c := range []struct {
+		e    promql.Expr
+		want string
+	}{
+		{promql.Max(promql.Select(catalog.KafkaActiveBrokers)).LT(promql.Count(up)),
+			`max by (cluster) (kafka_controller_active_brokers) < count by (cluster) (up)`},
+		{promql.Sum(up, "cluster", "job"), `sum by (cluster, job) (up)`},
+		{promql.SumWithout(up, "instance"), `sum without (instance) (up)`},
+		{up.And(up, promql.On("job")), `up and on (cluster, job) up`},
+		{up.And(up, promql.Ignoring("instance")), `up and ignoring (instance) up`},
+		{promql.AcrossClusters(promql.Count(up).Or(up, promql.On())), `count(up) or on () up`},
+	} {
+		if got, err := c.e.Render(promql.Rule); err != nil || got != c.want {
+			t.Errorf("got %s (%v), want %s", got, err, c.want)
+		}
+	}
+	defer func(l string) { promql.ClusterLabel = l }(promql.ClusterLabel)
+	promql.ClusterLabel = "k8s_cluster"
+	if got, err := promql.Sum(up, "job").Render(promql.Rule); err != nil || got != `sum by (k8s_cluster, job) (up)` {
+		t.Errorf("with another cluster label: got %s (%v)", got, err)
 	}
 }

@@ -18,9 +18,13 @@ const (
 	// Rule is the form of recording and alerting rules: job scopes as static matchers,
 	// ranges as declared.
 	Rule Form = iota
-	// Panel is the form of dashboard queries: every selector matches $job and $instance,
-	// rate-like ranges are $__rate_interval.
+	// Panel is the form of dashboard queries: every selector matches $cluster, $job and
+	// $instance, rate-like ranges are $__rate_interval.
 	Panel
+	// Inlined is the rule form with each recorded series (Recorded) replaced by the
+	// expression its rule records, as that rule renders it: what an expression reads in the
+	// end, for checks that look through recording rules.
+	Inlined
 )
 
 // rateInterval stands for $__rate_interval in the AST; no declaration uses this range.
@@ -34,6 +38,17 @@ const RateIntervalVar = "$__rate_interval"
 // instance in an alert, per topic or in total on panels.
 const Grouped = "\x00grouped"
 
+// ClusterLabel is the target label that tells clusters apart, present on every series like
+// job and instance: Prometheus' scrape configs give it to every target (internal/promconfig),
+// every aggregation keeps it (rules and panels never add two clusters up), and every panel
+// query matches it against the dashboards' cluster variable. Declared once, here; a deployment
+// whose clusters are told apart by another label sets it before rendering anything.
+var ClusterLabel = "cluster"
+
+// ClusterVar is the dashboard variable that picks clusters: panel-form selectors match
+// ClusterLabel against it (cluster=~"$cluster").
+const ClusterVar = "cluster"
+
 // Window, as the range of a rate-like function, stands for the window the expression is
 // rendered with (a signal's, or an alert level's own).
 const Window time.Duration = -1
@@ -45,6 +60,16 @@ type opts struct {
 	window  time.Duration // what Window stands for
 	narrow  []Matcher     // added to every selector whose metric declares the label (Narrow)
 	fixed   bool          // Window ranges stay window in panel form
+	across  bool          // within AcrossClusters: aggregations and on() leave the cluster out
+}
+
+// keepCluster is labels with ClusterLabel first, unless it is there already or the
+// expression adds clusters together on purpose (AcrossClusters).
+func (o opts) keepCluster(labels []string) []string {
+	if o.across || slices.Contains(labels, ClusterLabel) {
+		return labels
+	}
+	return append([]string{ClusterLabel}, labels...)
 }
 
 func (o opts) panel() bool { return o.form == Panel }

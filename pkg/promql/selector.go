@@ -66,7 +66,7 @@ func Offset(e Expr, d time.Duration) Expr {
 func (s *selector) name() string { return s.metric.Name + s.suffix }
 
 func (s *selector) available() labelSet {
-	ls := setOf(append([]string{"job", "instance"}, s.metric.Labels...)...)
+	ls := setOf(append([]string{"job", "instance", ClusterLabel}, s.metric.Labels...)...)
 	switch {
 	case s.suffix == "_bucket":
 		ls["le"] = true
@@ -90,6 +90,7 @@ func (s *selector) build(o opts) (parser.Expr, labelSet, error) {
 		ms = append(ms, m)
 	}
 	if o.panel() {
+		add(labels.MatchRegexp, ClusterLabel, "$"+ClusterVar)
 		add(labels.MatchRegexp, "job", "$job")
 		add(labels.MatchRegexp, "instance", "$instance")
 	}
@@ -136,6 +137,9 @@ func (r *recorded) build(o opts) (parser.Expr, labelSet, error) {
 	}
 	if o.panel() {
 		return r.from.build(o)
+	}
+	if o.form == Inlined {
+		return r.from.build(opts{form: Inlined, window: o.window, across: o.across})
 	}
 	_, ls, err := r.from.build(opts{form: Rule, window: o.window})
 	if err != nil {

@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/promql"
+	promengine "github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/template"
+
+	"github.com/finobs/finobs/pkg/promql"
+	"github.com/finobs/finobs/pkg/signal"
 )
 
 // promtool's unit test file format (cmd/promtool/unittest.go), the parts we use.
@@ -42,18 +47,23 @@ type expAlert struct {
 	ExpAnnotations map[string]string `yaml:"exp_annotations"`
 }
 
-// TestFile renders the promtool unit tests of a group. ruleFiles are paths relative to
+// TestFile renders the promtool unit tests of a group: each alert's declared tests and its
+// generated two-cluster case (ClusterCase). ruleFiles are paths relative to
 // the test file (every rule file, so alerts may use recording rules of other groups).
 func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]byte, error) {
 	tf := testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(TestInterval)}
 	for _, a := range g.Alerts {
-		for _, t := range a.Tests {
+		tests, err := a.AllTests()
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", g.Name, err)
+		}
+		for _, t := range tests {
 			tg := testGroup{Name: a.Name + ": " + t.Name, Interval: model.Duration(TestInterval)}
 			for _, s := range t.Series {
 				tg.InputSeries = append(tg.InputSeries, inputSeries(s))
 			}
 			tc := alertTestCase{EvalTime: model.Duration(t.At), Alertname: a.Name, ExpAlerts: []expAlert{}}
-			for _, f := range t.Fires {
+			for _, f := range a.withCluster(t) {
 				ann, err := a.expand(f, t.At, runbookURL)
 				if err != nil {
 					return nil, fmt.Errorf("alert %s, test %q: %w", a.Name, t.Name, err)
@@ -71,10 +81,59 @@ func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]b
 	return marshal(tf)
 }
 
+// withCluster is the firings of test t, each with the cluster label of t's input series
+// when it names none and the alert keeps the cluster: every alert reads the cluster of its
+// series, so a test in one cluster expects it without saying so.
+func (a Alert) withCluster(t Test) []Firing {
+	c, ok := seriesCluster(t.Series)
+	if !ok || !a.keepsCluster() {
+		return t.Fires
+	}
+	out := make([]Firing, len(t.Fires))
+	for i, f := range t.Fires {
+		out[i] = f
+		if _, named := f.Labels[promql.ClusterLabel]; !named {
+			out[i].Labels = Merge(f.Labels, map[string]string{promql.ClusterLabel: c})
+		}
+	}
+	return out
+}
+
+// keepsCluster says whether the alert's expression carries the cluster label.
+func (a Alert) keepsCluster() bool {
+	if a.When == nil || a.When.Level() == nil {
+		return false
+	}
+	ls, err := signal.Labels(a.When)
+	return err == nil && slices.Contains(ls, promql.ClusterLabel)
+}
+
+// seriesCluster is the cluster of every input series, when they are of one.
+func seriesCluster(ss []Series) (string, bool) {
+	c := ""
+	for i, s := range ss {
+		v, err := seriesLabel(s, promql.ClusterLabel)
+		if err != nil || v == "" || i > 0 && v != c {
+			return "", false
+		}
+		c = v
+	}
+	return c, c != ""
+}
+
+// seriesLabel is the value of label name in series s.
+func seriesLabel(s Series, name string) (string, error) {
+	ls, _, err := parser.NewParser(parser.Options{}).ParseSeriesDesc(s.Series + " " + s.Values)
+	if err != nil {
+		return "", err
+	}
+	return ls.Get(name), nil
+}
+
 // expand renders the annotations the way the Prometheus rule manager does, for the
 // labels and value the test expects.
 func (a Alert) expand(f Firing, at time.Duration, runbookURL func(string) string) (map[string]string, error) {
-	smpl := promql.Sample{Metric: labels.FromMap(f.Labels), F: f.Value}
+	smpl := promengine.Sample{Metric: labels.FromMap(f.Labels), F: f.Value}
 	data := template.AlertTemplateData(f.Labels, nil, "", smpl)
 	defs := "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}"
 	out := map[string]string{}

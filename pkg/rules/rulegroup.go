@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
+
+	"github.com/finobs/finobs/pkg/promql"
 )
 
 // EvaluationInterval is the rule evaluation interval of Prometheus.
@@ -26,12 +28,18 @@ func (g Group) RuleGroup(runbookURL func(alert string) string) (rulefmt.RuleGrou
 		if err != nil {
 			return rulefmt.RuleGroup{}, &Error{Group: g.Name, Kind: "recording rule", Rule: r.Record, Err: fmt.Errorf("%w: %v", ErrExpr, err)}
 		}
+		if err := ClusterKept(expr); err != nil {
+			return rulefmt.RuleGroup{}, &Error{Group: g.Name, Kind: "recording rule", Rule: r.Record, Err: err}
+		}
 		rg.Rules = append(rg.Rules, rulefmt.Rule{Record: r.Record, Expr: expr, Labels: r.Labels})
 	}
 	for _, a := range g.Alerts {
 		expr, err := a.Expr()
 		if err != nil {
 			return rulefmt.RuleGroup{}, &Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: fmt.Errorf("%w: %v", ErrExpr, err)}
+		}
+		if err := ClusterKept(expr); err != nil {
+			return rulefmt.RuleGroup{}, &Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: err}
 		}
 		rg.Rules = append(rg.Rules, rulefmt.Rule{
 			Alert:       a.Name,
@@ -55,10 +63,20 @@ func (a Alert) allLabels(g Group) map[string]string {
 	return l
 }
 
+// annotations are the alert's annotations. Where the alert keeps the cluster label (every
+// alert but one on no series, such as the heartbeat's vector), its summary starts with the
+// cluster, [{{ $labels.cluster }}], and so does its description: one Alertmanager may
+// receive the alerts of several clusters, and a page must say which one is broken.
 func (a Alert) annotations(runbookURL func(string) string) map[string]string {
+	summary, description := a.Summary, a.Description
+	if a.keepsCluster() {
+		cluster := "{{ $labels." + promql.ClusterLabel + " }}"
+		summary = "[" + cluster + "] " + summary
+		description = "Cluster " + cluster + ": " + description
+	}
 	an := map[string]string{
-		"summary":     a.Summary,
-		"description": a.Description,
+		"summary":     summary,
+		"description": description,
 		"runbook_url": runbookURL(a.Name),
 	}
 	if a.Dashboard != "" {

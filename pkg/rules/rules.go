@@ -115,24 +115,48 @@ type Series struct {
 }
 
 // Firing is one expected firing alert: the labels the expression yields (beyond alertname,
-// severity, component and static labels) and its value, which the description shows.
+// severity, component and static labels) and its value, which the description shows. The
+// cluster label may be left out when every input series of the test is of one cluster: the
+// test file expects that one (every alert keeps the cluster of what it reads).
 type Firing struct {
 	Labels map[string]string
 	Value  float64
 }
 
 // Labels is the label set of test series: it renders the input series of a catalog metric
-// and the labels an alert on them is expected to carry. Labels keep their order.
-type Labels struct{ pairs [][2]string }
+// and the labels an alert on them is expected to carry. Labels keep their order; the
+// cluster label (promql.ClusterLabel, named when the labels are rendered) comes last.
+type Labels struct {
+	pairs   [][2]string
+	cluster string
+}
 
-// Target is the label set of a scrape target: job and instance.
+// TestCluster is the cluster of the targets of alert tests (Target): every input series
+// carries it, as every scraped series carries its cluster.
+const TestCluster = "finobs-test"
+
+// Target is the label set of a scrape target: job, instance and cluster (TestCluster).
 func Target(job stack.Component, instance string) Labels {
-	return Labels{pairs: [][2]string{{"job", string(job)}, {"instance", instance}}}
+	return Labels{pairs: [][2]string{{"job", string(job)}, {"instance", instance}}, cluster: TestCluster}
 }
 
 // With adds a label.
 func (l Labels) With(name, value string) Labels {
-	return Labels{pairs: append(append([][2]string(nil), l.pairs...), [2]string{name, value})}
+	return Labels{pairs: append(append([][2]string(nil), l.pairs...), [2]string{name, value}), cluster: l.cluster}
+}
+
+// InCluster is the labels in another cluster.
+func (l Labels) InCluster(cluster string) Labels {
+	l.pairs = append([][2]string(nil), l.pairs...)
+	l.cluster = cluster
+	return l
+}
+
+func (l Labels) all() [][2]string {
+	if l.cluster == "" {
+		return l.pairs
+	}
+	return append(append([][2]string(nil), l.pairs...), [2]string{promql.ClusterLabel, l.cluster})
 }
 
 // Series is the input series of metric m with these labels.
@@ -155,8 +179,9 @@ func (l Labels) Sums(m *metric.Metric, values string) Series {
 }
 
 func (l Labels) series(name, values string) Series {
-	parts := make([]string, len(l.pairs))
-	for i, p := range l.pairs {
+	all := l.all()
+	parts := make([]string, len(all))
+	for i, p := range all {
 		parts[i] = p[0] + "=\"" + p[1] + "\""
 	}
 	return Series{Series: name + "{" + strings.Join(parts, ",") + "}", Values: values}
@@ -165,7 +190,7 @@ func (l Labels) series(name, values string) Series {
 // Expect is the whole label set, as the labels an alert keeps.
 func (l Labels) Expect() map[string]string {
 	out := map[string]string{}
-	for _, p := range l.pairs {
+	for _, p := range l.all() {
 		out[p[0]] = p[1]
 	}
 	return out

@@ -81,7 +81,10 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		}, ErrExpr, "comparisons between scalars must use BOOL modifier"},
 		{"undeclared grouping label", func(a *Alert) {
 			a.When = (&signal.Signal{Name: "queue", By: []string{"intance"}, Expr: promql.Max(promql.Select(queueSize), promql.Grouped)}).Above(Warning, 1)
-		}, ErrExpr, `label "intance" of max by (intance) is not declared`},
+		}, ErrExpr, `label "intance" of max by (cluster, intance) is not declared`},
+		{"aggregates the cluster away", func(a *Alert) {
+			a.When = (&signal.Signal{Name: "queue", Expr: promql.AcrossClusters(promql.Max(promql.Select(queueSize)))}).Above(Warning, 1)
+		}, ErrCluster, `aggregates the cluster label away: max of queue_size groups by nothing, not by cluster`},
 		{"no quiet test", func(a *Alert) { a.Tests = a.Tests[:1] }, ErrTests, "needs at least one firing and one quiet test"},
 		{"no tests", func(a *Alert) { a.Tests = nil }, ErrTests, "needs at least one firing and one quiet test"},
 		{"undeclared test series", func(a *Alert) { a.Tests[1].Series = []Series{{Series: `other{}`, Values: "1"}} }, ErrTestSeries, `input series "other" is not a declared metric`},
@@ -128,8 +131,8 @@ func TestRenderedTestsCarryExpandedAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"description: a holds 20 items.", "component: producer", "severity: warning", "exp_alerts: []", "runbook_url: https://rb/QueueFull",
-		`series: queue_size{job="producer",instance="a"}`} {
+	for _, want := range []string{"description: 'Cluster finobs-test: a holds 20 items.'", "summary: '[finobs-test] The queue is full.'", "component: producer", "severity: warning", "exp_alerts: []", "runbook_url: https://rb/QueueFull",
+		`series: queue_size{job="producer",instance="a",cluster="finobs-test"}`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("test file lacks %q:\n%s", want, out)
 		}
@@ -145,13 +148,104 @@ func TestRenderedTestsCarryExpandedAnnotations(t *testing.T) {
 
 func TestLabels(t *testing.T) {
 	l := Target(stack.KafkaBroker, "kafka-broker-1").With("request", "Produce")
-	if s := l.Series(queueSize, "1x3"); s.Series != `queue_size{job="kafka-broker",instance="kafka-broker-1",request="Produce"}` {
+	if s := l.Series(queueSize, "1x3"); s.Series != `queue_size{job="kafka-broker",instance="kafka-broker-1",request="Produce",cluster="finobs-test"}` {
 		t.Errorf("series %s", s.Series)
 	}
 	if k := l.Keep("instance", "nope"); len(k) != 1 || k["instance"] != "kafka-broker-1" {
 		t.Errorf("keep %v", k)
 	}
-	if b := l.Buckets(queueSize, "+Inf", "0"); b.Series != `queue_size_bucket{job="kafka-broker",instance="kafka-broker-1",request="Produce",le="+Inf"}` {
+	if k := l.InCluster("prod").Keep("cluster"); len(k) != 1 || k["cluster"] != "prod" {
+		t.Errorf("keep the cluster of labels in another cluster: %v", k)
+	}
+	if b := l.Buckets(queueSize, "+Inf", "0"); b.Series != `queue_size_bucket{job="kafka-broker",instance="kafka-broker-1",request="Produce",le="+Inf",cluster="finobs-test"}` {
 		t.Errorf("buckets %s", b.Series)
+	}
+}
+
+// The generator refuses an expression that adds clusters together: an aggregation that does
+// not keep the cluster label, a matching that leaves it out.
+func TestClusterKept(t *testing.T) {
+	for expr, want := range map[string]string{
+		`sum by (cluster, topic) (rate(x[5m]))`:               "",
+		`sum without (instance) (x)`:                          "",
+		`x > 1 and on (cluster, query) y`:                     "",
+		`x / ignoring (le) y`:                                 "",
+		`vector(1) == 1`:                                      "",
+		`sum(x)`:                                              "sum of x groups by nothing, not by cluster",
+		`max by (instance) (x) > 1`:                           "max of x groups by (instance), not by cluster",
+		`sum without (cluster) (x)`:                           "sum without (cluster) drops cluster",
+		`sum by (cluster) (x) and on () sum by (cluster) (y)`: "and on () matches series of different clusters",
+		`sum by (cluster) (x) / ignoring (cluster) sum by (cluster) (y)`: "/ ignoring (cluster) matches series of different clusters",
+	} {
+		err := ClusterKept(expr)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", expr, err)
+		case want != "" && (!errors.Is(err, ErrCluster) || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: got %v, want %q", expr, err, want)
+		}
+	}
+	// Rendering the rule file refuses it too, naming the rule.
+	a := goodAlert()
+	a.When = (&signal.Signal{Name: "queue", Expr: promql.AcrossClusters(promql.Sum(promql.Select(queueSize)))}).Above(Warning, 1)
+	_, err := Group{Name: "queue", Alerts: []Alert{a}}.RuleFile(func(string) string { return "" })
+	if err == nil || !errors.Is(err, ErrCluster) || !strings.Contains(err.Error(), "group queue, alert QueueFull: aggregates the cluster label away") {
+		t.Errorf("rule file of an alert adding clusters together: %v", err)
+	}
+}
+
+// An alert that aggregates across instances gets a generated case with its firing test's
+// series in a broken cluster and its quiet test's in a healthy one, firing once, in the
+// broken cluster; the earlier test is shifted to the later one's time. An alert on each
+// instance's own series gets none.
+func TestClusterCase(t *testing.T) {
+	if _, ok, err := goodAlert().ClusterCase(); ok || err != nil {
+		t.Errorf("an alert per series: got a two-cluster case (%v)", err)
+	}
+	a := goodAlert()
+	total := &signal.Signal{Name: "queued", Unit: signal.Count, Expr: promql.Sum(promql.Select(queueSize))}
+	a.When = total.Above(Warning, 10)
+	b := Target(stack.Producer, "b")
+	a.Tests[0].Fires = []Firing{{Value: 20}}
+	a.Tests[0].Series = append(a.Tests[0].Series, b.Series(queueSize, "0x10"))
+	a.Tests[1].At = 3 * time.Minute
+	c, ok, err := a.ClusterCase()
+	if err != nil || !ok {
+		t.Fatalf("got %v, %v", ok, err)
+	}
+	if c.At != 5*time.Minute || !strings.Contains(c.Name, `"full" in finobs-broken, "empty" in finobs-healthy`) {
+		t.Errorf("case %q at %s", c.Name, c.At)
+	}
+	want := []Series{
+		{`queue_size{cluster="finobs-broken",instance="a",job="producer"}`, "20x10"},
+		{`queue_size{cluster="finobs-broken",instance="b",job="producer"}`, "0x10"},
+		{`queue_size{cluster="finobs-healthy",instance="a",job="producer"}`, "_x2 0x10"},
+	}
+	if len(c.Series) != len(want) {
+		t.Fatalf("series %v, want %v", c.Series, want)
+	}
+	for i := range want {
+		if c.Series[i] != want[i] {
+			t.Errorf("series %d: %v, want %v", i, c.Series[i], want[i])
+		}
+	}
+	if len(c.Fires) != 1 || c.Fires[0].Labels["cluster"] != BrokenCluster || c.Fires[0].Value != 20 {
+		t.Errorf("fires %+v", c.Fires)
+	}
+	g := Group{Name: "queue", Component: "producer", Alerts: []Alert{a}}
+	out, err := g.TestFile([]string{"../rules/queue.yml"}, func(a string) string { return "https://rb/" + a })
+	if err != nil || !strings.Contains(string(out), "two clusters") || !strings.Contains(string(out), "cluster: finobs-broken") {
+		t.Errorf("test file (%v):\n%s", err, out)
+	}
+	// Through a recording rule, too.
+	rec := Recording{Record: "job:queue_size:sum", Expr: promql.Sum(promql.Select(queueSize), "job")}
+	a.When = (&signal.Signal{Name: "queued", Expr: rec.Select()}).Above(Warning, 10)
+	if _, ok, err := a.ClusterCase(); !ok || err != nil {
+		t.Errorf("an alert on a recorded sum: no two-cluster case (%v)", err)
+	}
+	// An expression reading time() cannot be shifted.
+	a.When = (&signal.Signal{Name: "age", Expr: promql.Time().Sub(promql.Max(promql.Select(queueSize)))}).Above(Warning, 10)
+	if _, _, err := a.ClusterCase(); !errors.Is(err, ErrTests) || !strings.Contains(err.Error(), "reads time()") {
+		t.Errorf("time() and tests at two times: %v", err)
 	}
 }

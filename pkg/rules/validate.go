@@ -110,6 +110,9 @@ func Validate(groups []Group, chk lint.Checker) error {
 			for _, e := range chk.Check(expr) {
 				bad("recording rule", r.Record, ErrExpr, "%v", e)
 			}
+			if err := ClusterKept(expr); err != nil {
+				errs = append(errs, &Error{Group: g.Name, Kind: "recording rule", Rule: r.Record, Err: err})
+			}
 		}
 		for _, a := range g.Alerts {
 			problem := func(kindErr error, format string, args ...any) {
@@ -127,6 +130,9 @@ func Validate(groups []Group, chk lint.Checker) error {
 			} else {
 				for _, e := range chk.Check(expr) {
 					problem(ErrExpr, "%v", e)
+				}
+				if err := ClusterKept(expr); err != nil {
+					errs = append(errs, &Error{Group: g.Name, Kind: "alert", Rule: a.Name, Err: err})
 				}
 			}
 			if !slices.Contains(Severities(), a.Severity()) {
@@ -194,6 +200,9 @@ func validateTests(group string, a Alert, chk lint.Checker) []error {
 				bad(t.Name, ErrTestSeries, "input series %q is not a declared metric", name)
 			}
 		}
+	}
+	if t, _, err := a.ClusterCase(); err != nil {
+		bad(t.Name, err, "")
 	}
 	// A heartbeat fires always: it has no quiet case.
 	if fires == 0 || quiet == 0 && a.Severity() != signal.None {

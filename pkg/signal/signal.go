@@ -265,6 +265,11 @@ func Render(c Condition) (string, error) {
 	return c.Expr().RenderWith(promql.Rule, c.Level().Window(), c.By()...)
 }
 
+// Labels lists the labels an alert on c carries from its expression, sorted.
+func Labels(c Condition) ([]string, error) {
+	return c.Expr().LabelsWith(c.Level().Window(), c.By()...)
+}
+
 // Step is a threshold step of a panel: from Value up, the colour is Color. The first
 // step's Value is ignored (it is the base colour).
 type Step struct {

@@ -48,12 +48,12 @@ func TestLevelDrivesRuleAndSteps(t *testing.T) {
 		Expr: promql.Avg(promql.Select(catalog.KafkaRequestHandlerIdle), promql.Grouped)}
 	l := s.Below(signal.Warning, 0.2)
 	rule, err := signal.Render(l)
-	if err != nil || rule != "avg by (instance) (kafka_server_request_handler_idle_ratio) < 0.2" {
+	if err != nil || rule != "avg by (cluster, instance) (kafka_server_request_handler_idle_ratio) < 0.2" {
 		t.Fatalf("rule %q, %v", rule, err)
 	}
 	l.Value = 0.3
 	rule, _ = signal.Render(l)
-	if rule != "avg by (instance) (kafka_server_request_handler_idle_ratio) < 0.3" || s.Steps()[1].Value != 0.3 {
+	if rule != "avg by (cluster, instance) (kafka_server_request_handler_idle_ratio) < 0.3" || s.Steps()[1].Value != 0.3 {
 		t.Fatalf("after the change: rule %q, steps %v", rule, s.Steps())
 	}
 }
@@ -62,10 +62,10 @@ func TestLevelDrivesRuleAndSteps(t *testing.T) {
 func TestViewNarrow(t *testing.T) {
 	s := &signal.Signal{Name: "up", By: []string{"query"}, Expr: promql.Max(promql.Select(catalog.StreamQueryUp), promql.Grouped)}
 	got, err := s.Show().Narrow(promql.Re("query", "$query")).Render(promql.Panel)
-	if err != nil || got != `max by (query) (finobs_stream_query_up{instance=~"$instance",job=~"$job",query=~"$query"})` {
+	if err != nil || got != `max by (cluster, query) (finobs_stream_query_up{cluster=~"$cluster",instance=~"$instance",job=~"$job",query=~"$query"})` {
 		t.Errorf("narrowed: %s, %v", got, err)
 	}
-	if got, _ := s.Render(promql.Panel); got != `max by (query) (finobs_stream_query_up{instance=~"$instance",job=~"$job"})` {
+	if got, _ := s.Render(promql.Panel); got != `max by (cluster, query) (finobs_stream_query_up{cluster=~"$cluster",instance=~"$instance",job=~"$job"})` {
 		t.Errorf("the signal changed: %s", got)
 	}
 }
