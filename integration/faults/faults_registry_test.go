@@ -10,7 +10,6 @@ import (
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/pipeline/schemas"
-	"github.com/finobs/finobs/pipeline/transaction"
 	"github.com/finobs/finobs/topics"
 )
 
@@ -45,10 +44,12 @@ func (p *schemaProbe) register(ctx context.Context, e *env) error {
 		return fmt.Errorf("the producer's subject %s: %w", input, err)
 	}
 	p.ids[input] = latest.ID
-	// A subject of this run's own, registered the moment before the kill: the last write the
-	// registry acknowledged must be on disk.
-	probe := fmt.Sprintf("finobs-fault-%d-value", time.Now().UnixNano())
-	got, err := cl.CreateSchema(ctx, probe, sr.Schema{Schema: transaction.AvroSchema, Type: sr.TypeAvro})
+	// A schema of this run's own (new content: a new id), registered the moment before the
+	// kill: the last write the registry acknowledged must be on disk.
+	run := time.Now().UnixNano()
+	probe := fmt.Sprintf("finobs-fault-%d-value", run)
+	schema := fmt.Sprintf(`{"type":"record","name":"Probe%d","namespace":"finobs.faults","fields":[{"name":"at","type":"long"}]}`, run)
+	got, err := cl.CreateSchema(ctx, probe, sr.Schema{Schema: schema, Type: sr.TypeAvro})
 	if err != nil {
 		return fmt.Errorf("register %s: %w", probe, err)
 	}
