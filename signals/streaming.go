@@ -122,6 +122,9 @@ var (
 		By:          []string{"query"},
 		Expr:        promql.Time().Sub(promql.Select(catalog.StreamWatermark)),
 	}
+	// A watermark ahead of the wall clock is impossible for right event times: records dated
+	// in the future moved it. Red on the boards, never the green of a fresh pipeline.
+	StreamWatermarkAhead = StreamWatermarkDelay.Below(signal.Critical, 0)
 	// A query that has seen no event yet has a zero watermark: lagging only once it has one.
 	StreamWatermarkLagging = StreamWatermarkDelay.Above(signal.Warning, 600).
 				AndExpr(promql.Select(catalog.StreamWatermark).GT(promql.Num(0)))
@@ -204,6 +207,39 @@ var (
 		Window: 10 * minute,
 	}
 	StreamLateRowsDropped = StreamLateRowRate.Above(signal.Info, 1)
+)
+
+// The flow through the job, as the pipeline board's stages compare it with Kafka's.
+var (
+	// StreamReadRate is what the queries read per second, from their input-rows counters: a
+	// flow, comparable with what Kafka appended. (Spark's processed rows per second is rows
+	// per second of batch time, a capacity: it is not drawn among flows.)
+	StreamReadRate = &signal.Signal{
+		Name:        "read by Spark",
+		Description: "Records per second the queries read from Kafka.",
+		Unit:        signal.PerSecond,
+		Expr:        promql.Sum(promql.Rate(promql.Select(catalog.StreamInputRows), window), promql.Grouped),
+	}
+	// StreamCountedRate is what of it the aggregates count: read minus dead letters
+	// (quarantined among them) minus rows dropped behind the watermark. Spark counts the late
+	// rows of its aggregation's partial aggregates, one per merchant and window a batch holds:
+	// when several of one merchant are late in one batch, this is an upper bound.
+	StreamCountedRate = &signal.Signal{
+		Name:        "counted",
+		Description: "Records per second the aggregates count: read, less dead letters and rows dropped as late.",
+		Unit:        signal.PerSecond,
+		Expr:        StreamReadRate.Expr.Sub(StreamDeadLetterRate.Expr).Sub(StreamLateRowRate.Expr),
+	}
+	// StreamCountedShare colours the board's counted stage: a query that reads records and
+	// counts few of them (late, quarantined, dead-lettered) is red whatever flows in.
+	StreamCountedShare = &signal.Signal{
+		Name:        "counted share",
+		Description: "The share of the records read that the aggregates count.",
+		Unit:        signal.Ratio, Resolution: 0.001,
+		Expr:        StreamCountedRate.Expr.Div(StreamReadRate.Expr),
+	}
+	streamCountedLow  = StreamCountedShare.Below(signal.Warning, 0.99)
+	streamCountedNone = StreamCountedShare.Below(signal.Critical, 0.5)
 )
 
 // The queries as the Spark board shows them; no alert fires on these.
