@@ -1,8 +1,6 @@
 package signals
 
 import (
-	"strings"
-
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/promql"
 	"github.com/finobs/finobs/pkg/signal"
@@ -169,7 +167,7 @@ func firingAlerts(ms ...promql.Matcher) promql.Expr {
 }
 
 // everyJob scopes up to the jobs Prometheus scrapes in any stack.
-var everyJob = promql.Re("job", strings.Join(jobNames(ScrapedJobs()), "|"))
+var everyJob = promql.Jobs(ScrapedJobs()...)
 
 // ScrapedJobs are the jobs Prometheus scrapes in any stack, in topology order.
 func ScrapedJobs() []stack.Component {
@@ -194,14 +192,6 @@ func ScrapedJobs() []stack.Component {
 				add(e.Job)
 			}
 		}
-	}
-	return out
-}
-
-func jobNames(cs []stack.Component) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = string(c)
 	}
 	return out
 }

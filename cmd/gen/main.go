@@ -34,6 +34,8 @@ const usage = `gen renders every monitoring asset of finobs from its typed Go de
 Usage:
   go run ./cmd/gen [--root DIR]            write everything under DIR/deploy (default: .)
   go run ./cmd/gen --check [--root DIR]    fail, naming the files, if committed output is stale
+  go run ./cmd/gen -config FILE -out DIR   render the rules, promtool tests, runbooks, Alertmanager
+                                           config and dashboards of your own clusters (finobs.yaml)
   go run ./cmd/gen lint                    validate every rule, test, runbook and dashboard
   go run ./cmd/gen routes-test             check the routing expectations with amtool
   go run ./cmd/gen check --prometheus URL [--elasticsearch URL]
@@ -77,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	scenario := fs.String("scenario", "original", "capacity scenario to plan (capacity)")
 	unitsFlag := fs.String("units", "si", "capacity: si (kB, MB, GB: powers of 1000) or iec (KiB, MiB, GiB: powers of 1024)")
 	window := fs.Duration("window", time.Minute, "capacity: range of the rates measured with --prometheus")
+	configFile := fs.String("config", "", "a finobs.yaml describing your own clusters: render their rules, tests, Alertmanager config and dashboards into --out")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -91,6 +94,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch cmd {
 	case "":
+		if *configFile != "" {
+			outSet := false
+			fs.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "out" })
+			if !outSet || *check {
+				fmt.Fprintln(stderr, "gen: -config needs -out DIR (and no --check)")
+				return 2
+			}
+			err = generateConfig(*configFile, *out, stdout)
+			break
+		}
 		err = generateAll(*root, *check, stdout)
 	case "lint":
 		err = lintAll(stdout)

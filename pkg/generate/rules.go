@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path"
@@ -33,6 +34,10 @@ type RulesOptions struct {
 	// Source, when set, heads every rule and test file with a comment saying it is
 	// generated from Source.
 	Source string
+
+	// Notes are comment lines heading the rule file of a group, by group name: what a
+	// deployment left out of it and why.
+	Notes map[string][]string
 }
 
 // Rules is the output of rule groups: one Prometheus rule file and one promtool test file
@@ -77,7 +82,7 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		files = append(files, render.File{Path: path.Join(o.RulesDir, g.Name+".yml"), Data: o.header(data, "Rules of group "+g.Name)})
+		files = append(files, render.File{Path: path.Join(o.RulesDir, g.Name+".yml"), Data: o.notes(g.Name, o.header(data, "Rules of group "+g.Name))})
 		data, err = g.TestFile(ruleFiles, runbookURL)
 		if err != nil {
 			return nil, nil, fmt.Errorf("group %s: %w", g.Name, err)
@@ -156,4 +161,21 @@ func (o RulesOptions) header(data []byte, what string) []byte {
 		return data
 	}
 	return append([]byte("# "+what+". Generated from "+o.Source+"; do not edit.\n"), data...)
+}
+
+func (o RulesOptions) notes(group string, data []byte) []byte {
+	lines := o.Notes[group]
+	if len(lines) == 0 {
+		return data
+	}
+	var head []byte
+	for _, l := range lines {
+		head = append(head, "# "+l+"\n"...)
+	}
+	if o.Source != "" { // after the generated-from line
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			return append(append(append([]byte(nil), data[:i+1]...), head...), data[i+1:]...)
+		}
+	}
+	return append(head, data...)
 }

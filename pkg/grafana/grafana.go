@@ -114,11 +114,11 @@ func InstanceVar(jobs ...stack.Component) *dashboard.QueryVariableBuilder {
 func jobMatcher(jobs []stack.Component, first ...string) string {
 	ms := append([]string{}, first...)
 	if len(jobs) > 0 {
-		names := make([]string, len(jobs))
-		for i, j := range jobs {
-			names[i] = string(j)
+		// The deployment's job names (promql.Components); every job when one of the
+		// components is found by other matchers.
+		if names, ok := promql.JobNames(jobs...); ok && len(names) > 0 {
+			ms = append(ms, fmt.Sprintf(`job=~"%s"`, strings.Join(names, "|")))
 		}
-		ms = append(ms, fmt.Sprintf(`job=~"%s"`, strings.Join(names, "|")))
 	}
 	if len(ms) == 0 {
 		return ""

@@ -103,11 +103,29 @@ func (s *selector) build(o opts) (parser.Expr, labelSet, error) {
 			if o.panel() && !narrows(m.jobs, s.metric.Exporter) && !EveryProcess(s.metric.Name) {
 				continue
 			}
-			t, v := jobMatch(m.jobs)
-			add(t, "job", v)
+			if Components == nil {
+				t, v := jobMatch(m.jobs)
+				add(t, "job", v)
+				continue
+			}
+			jms, err := scopeMatchers(m.jobs)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("promql: %s: %w", name, err))
+				continue
+			}
+			ms = append(ms, jms...)
 			continue
 		}
 		add(m.typ, m.name, m.value)
+	}
+	if len(s.metric.Exporter) > 0 && Components != nil {
+		gone := true
+		for _, e := range s.metric.Exporter {
+			gone = gone && Absent(e)
+		}
+		if gone {
+			errs = append(errs, fmt.Errorf("promql: %s: exported by %v: %w", name, s.metric.Exporter, ErrAbsent))
+		}
 	}
 	for _, m := range o.narrow {
 		if have[m.name] {

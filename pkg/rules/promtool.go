@@ -58,6 +58,9 @@ func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]b
 			return nil, fmt.Errorf("group %s: %w", g.Name, err)
 		}
 		for _, t := range tests {
+			if t, err = t.withComponents(); err != nil {
+				return nil, fmt.Errorf("group %s, alert %s: %w", g.Name, a.Name, err)
+			}
 			tg := testGroup{Name: a.Name + ": " + t.Name, Interval: model.Duration(TestInterval)}
 			for _, s := range t.Series {
 				tg.InputSeries = append(tg.InputSeries, inputSeries(s))
@@ -147,4 +150,38 @@ func (a Alert) expand(f Firing, at time.Duration, runbookURL func(string) string
 		out[k] = v
 	}
 	return out, nil
+}
+
+// withComponents is the test with its series and expected labels as the deployment's
+// component selectors see them (promql.SeriesLabels): job="kafka-broker" of a deployment
+// whose brokers are job "kafka" is job="kafka".
+func (t Test) withComponents() (Test, error) {
+	if promql.Components == nil {
+		return t, nil
+	}
+	p := parser.NewParser(parser.Options{})
+	series := make([]Series, len(t.Series))
+	for i, s := range t.Series {
+		ls, _, err := p.ParseSeriesDesc(s.Series + " " + s.Values)
+		if err != nil {
+			return t, fmt.Errorf("test %q: series %s: %w", t.Name, s.Series, err)
+		}
+		m, err := promql.SeriesLabels(ls.Map())
+		if err != nil {
+			return t, fmt.Errorf("test %q: %w", t.Name, err)
+		}
+		name := m[labels.MetricName]
+		delete(m, labels.MetricName)
+		series[i] = Series{Series: name + labels.FromMap(m).String(), Values: s.Values}
+	}
+	fires := make([]Firing, len(t.Fires))
+	for i, f := range t.Fires {
+		m, err := promql.SeriesLabels(f.Labels)
+		if err != nil {
+			return t, fmt.Errorf("test %q: %w", t.Name, err)
+		}
+		fires[i] = Firing{Labels: m, Value: f.Value}
+	}
+	t.Series, t.Fires = series, fires
+	return t, nil
 }

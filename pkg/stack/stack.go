@@ -43,6 +43,14 @@ const (
 	Runbooks Component = "runbooks"
 )
 
+// Components is every kind of component, in declaration order: what a deployment's
+// config may name.
+var Components = []Component{
+	KafkaController, KafkaBroker, KafkaCombined, SchemaRegistry, SparkMaster, SparkWorker, SparkConnect,
+	Producer, StreamDriver, NodeExporter, Prometheus, Alertmanager, Webhook, Grafana, Elasticsearch,
+	Logstash, Filebeat, Kibana, ElasticsearchExporter, SparkExecutors, Runbooks,
+}
+
 // Port is a named port a process listens on.
 type Port struct {
 	Name string // "broker", "controller", "metrics", "http", ...
