@@ -36,6 +36,18 @@ example: ## build and run examples/payments into .stack/example, then promtool c
 	$(GO) tool promtool check rules $(EXAMPLE_OUT)/prometheus/rules/*.yml
 	$(GO) tool promtool test rules $(EXAMPLE_OUT)/prometheus/tests/*.yml
 
+# finobs on your own clusters: examples/own-clusters/finobs.yaml (brokers as job="kafka", two
+# clusters, a disabled alert, a moved threshold) rendered by gen -config, then checked by
+# promtool (rules and their generated tests) and amtool.
+EXAMPLE_CONFIG_OUT = .stack/example-config
+.PHONY: example-config
+example-config: ## render examples/own-clusters/finobs.yaml into .stack/example-config; promtool and amtool check it
+	rm -rf $(EXAMPLE_CONFIG_OUT)
+	$(GO) run ./cmd/gen -config examples/own-clusters/finobs.yaml -out $(EXAMPLE_CONFIG_OUT)
+	$(GO) tool promtool check rules $(EXAMPLE_CONFIG_OUT)/rules/*.yml
+	ls $(EXAMPLE_CONFIG_OUT)/tests/*.yml | xargs -P 2 -n 8 $(GO) tool promtool test rules
+	$(GO) tool amtool check-config $(EXAMPLE_CONFIG_OUT)/alertmanager/alertmanager.yml
+
 test-unit: ## the tests that need no running stack
 	$(GO) test $$($(GO) list ./... | grep -v /integration)
 
@@ -51,7 +63,7 @@ timed = t0=$$(date +%s); $(2); rc=$$?; printf '%s\t%s\n' "$(1)" $$(( $$(date +%s
 	if [ $$rc != 0 ]; then $(MAKE) --no-print-directory phases; exit $$rc; fi
 test:
 	@mkdir -p .stack && : > $(PHASES)
-	@for step in check lint rules-test am-test example; do \
+	@for step in check lint rules-test am-test example example-config; do \
 		$(call timed,$$step,$(MAKE) --no-print-directory $$step); \
 	done
 	@$(call timed,integration tests (1-node stack),FINOBS_PHASES=$(PHASES) FINOBS_PHASE='1-node stack' \
