@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExampleConfig: the example's rules select its brokers by their own job name, leave
+// the disabled alert out with its reason, and the bundled output is left as it was.
+func TestExampleConfig(t *testing.T) {
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	if err := generateConfig(filepath.Join("..", "..", "examples", "own-clusters", "finobs.yaml"), out, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, configRulesDir, "kafka-broker.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := string(data)
+	for _, want := range []string{`kafka_server_under_replicated_partitions{job="kafka"}`, `kafka_server_under_min_isr_partitions{job="kafka"}) > 1`,
+		"alert KafkaISRChurn: disabled: our brokers are rolled nightly"} {
+		if !strings.Contains(rules, want) {
+			t.Errorf("kafka-broker rules lack %s", want)
+		}
+	}
+	if strings.Contains(rules, `job="kafka-broker"`) || strings.Contains(rules, "alert: KafkaISRChurn") {
+		t.Errorf("kafka-broker rules still select finobs's job names or hold the disabled alert:\n%s", rules)
+	}
+	// The render options are put back: finobs's own rules read job="kafka-broker" again.
+	if err := generateConfigCheckBundled(t); err != nil {
+		t.Error(err)
+	}
+}
+
+func generateConfigCheckBundled(t *testing.T) error {
+	t.Helper()
+	var stdout bytes.Buffer
+	return generateAll(filepath.Join("..", ".."), true, &stdout)
+}
