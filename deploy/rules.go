@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"strings"
 
 	"github.com/finobs/finobs/alerts"
 	"github.com/finobs/finobs/dashboards"
@@ -39,10 +38,7 @@ func renderRules() ([]render.File, []render.Count, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var ruleFiles []string
-	for _, g := range groups {
-		ruleFiles = append(ruleFiles, "../rules/"+g.Name+".yml")
-	}
+	ruleFile := func(group string) string { return "../rules/" + group + ".yml" }
 	var files []render.File
 	var nAlerts, nRecording, nTests, nClusterCases int
 	var index bytes.Buffer
@@ -58,13 +54,7 @@ func renderRules() ([]render.File, []render.Count, error) {
 			return nil, nil, err
 		}
 		files = append(files, render.File{Path: path.Join(LocalRulesDir, g.Name+".yml"), Data: withHeader(data, "Rules of group "+g.Name+" (native stack)")})
-		deps := ruleFiles
-		if strings.HasPrefix(g.Name, "slo-") {
-			// An SLO's group is self-contained, and its tests run for days of samples: loading
-			// every other group's rules for them made promtool several times slower.
-			deps = []string{"../rules/" + g.Name + ".yml"}
-		}
-		tests, err := g.TestFile(deps, composeURLs.RunbookURL)
+		tests, err := g.TestFile(rules.TestRuleFiles(g, data, groups, ruleFile), composeURLs.RunbookURL)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -71,10 +71,7 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ruleFiles := make([]string, len(groups))
-	for i, g := range groups {
-		ruleFiles[i] = path.Join(filepath.ToSlash(toRules), g.Name+".yml")
-	}
+	ruleFile := func(group string) string { return path.Join(filepath.ToSlash(toRules), group+".yml") }
 	var files []render.File
 	var nAlerts, nRecording, nTests, nClusterCases int
 	for _, g := range groups {
@@ -83,7 +80,7 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 			return nil, nil, err
 		}
 		files = append(files, render.File{Path: path.Join(o.RulesDir, g.Name+".yml"), Data: o.notes(g.Name, o.header(data, "Rules of group "+g.Name))})
-		data, err = g.TestFile(ruleFiles, runbookURL)
+		data, err = g.TestFile(rules.TestRuleFiles(g, data, groups, ruleFile), runbookURL)
 		if err != nil {
 			return nil, nil, fmt.Errorf("group %s: %w", g.Name, err)
 		}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -184,4 +185,24 @@ func (t Test) withComponents() (Test, error) {
 	}
 	t.Series, t.Fires = series, fires
 	return t, nil
+}
+
+// TestRuleFiles are the rule files a group's promtool tests load: its own, and those of the
+// groups whose recording rules its rule file (data, as rendered) reads. Not every group's:
+// promtool evaluates every rule loaded at every step, and the SLO tests' days of samples ran
+// several times slower with all of them. file names a group's rule file.
+func TestRuleFiles(g Group, data []byte, groups []Group, file func(group string) string) []string {
+	out := []string{file(g.Name)}
+	for _, o := range groups {
+		if o.Name == g.Name {
+			continue
+		}
+		for _, r := range o.Recording {
+			if bytes.Contains(data, []byte(r.Record)) {
+				out = append(out, file(o.Name))
+				break
+			}
+		}
+	}
+	return out
 }
