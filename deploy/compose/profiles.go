@@ -278,38 +278,22 @@ var Profiles = []Profile{
 		Unknown: []string{"curl, wget, grep: ubi10/openjdk-21-runtime installs none (redhat-openjdk-containers ubi10 modules) and the minimal base's package list was not read",
 			"a data directory: the image ships none; registry data goes on a volume the setup job opens to uid 1001"},
 	},
-	{
-		Image: PrometheusImage,
-		User:  User{Name: "nobody", UID: 65534, GID: 65534, From: note(Source{Repo: "prometheus/prometheus", Ref: "v3.16.0", File: "Dockerfile", At: "26"}, "nobody's ids: busybox's etc/passwd in "+promBusybox.File)},
-		Shell: Shell{Kind: Ash, From: note(promBusybox, "member bin/sh")},
-		Tools: append(busyboxTools(note(promBusybox, "members bin/wget, bin/grep, bin/cat, bin/sha256sum, bin/mv, bin/chmod, bin/chown, bin/nc")),
-			tools(Source{Repo: "prometheus/prometheus", Ref: "v3.16.0", File: "Dockerfile", At: "17"}, "/bin/prometheus")...),
-		Paths: []Path{{Dir: "/prometheus", What: "data", Writable: true, From: Source{Repo: "prometheus/prometheus", Ref: "v3.16.0", File: "Dockerfile", At: "24"}},
-			{Dir: "/etc/prometheus", What: "config", From: Source{Repo: "prometheus/prometheus", Ref: "v3.16.0", File: "Dockerfile", At: "19"}}},
-	},
-	{
-		Image: AlertmanagerImage,
-		User:  User{Name: "nobody", UID: 65534, GID: 65534, From: note(Source{Repo: "prometheus/alertmanager", Ref: "v0.35.0", File: "Dockerfile", At: "17"}, "nobody's ids: busybox's etc/passwd in "+promBusybox.File)},
-		Shell: Shell{Kind: Ash, From: note(promBusybox, "member bin/sh")},
-		Tools: append(busyboxTools(note(promBusybox, "members bin/wget, bin/grep, bin/cat, bin/sha256sum, bin/mv, bin/chmod, bin/chown, bin/nc")),
-			tools(Source{Repo: "prometheus/alertmanager", Ref: "v0.35.0", File: "Dockerfile", At: "10"}, "/bin/alertmanager")...),
-		Paths: []Path{{Dir: "/alertmanager", What: "data", Writable: true, From: Source{Repo: "prometheus/alertmanager", Ref: "v0.35.0", File: "Dockerfile", At: "13-15"}},
-			{Dir: "/etc/alertmanager", What: "config", From: Source{Repo: "prometheus/alertmanager", Ref: "v0.35.0", File: "Dockerfile", At: "11, 14"}}},
-	},
-	{
-		Image: NodeExporterImage,
-		User:  User{Name: "nobody", UID: 65534, GID: 65534, From: note(Source{Repo: "prometheus/node_exporter", Ref: "v1.12.1", File: "Dockerfile", At: "20"}, "nobody's ids: busybox's etc/passwd in "+promBusybox.File)},
-		Shell: Shell{Kind: Ash, From: note(promBusybox, "member bin/sh")},
-		Tools: append(busyboxTools(note(promBusybox, "members bin/wget, bin/grep, bin/cat, bin/sha256sum, bin/mv, bin/chmod, bin/chown, bin/nc")),
-			tools(Source{Repo: "prometheus/node_exporter", Ref: "v1.12.1", File: "Dockerfile", At: "17"}, "/bin/node_exporter")...),
-	},
-	{
-		Image: ESExporterImage,
-		User:  User{Name: "nobody", UID: 65534, GID: 65534, From: note(Source{Repo: "prometheus-community/elasticsearch_exporter", Ref: "v1.11.0", File: "Dockerfile", At: "11"}, "nobody's ids: busybox's etc/passwd in "+promBusyboxGlibc.File)},
-		Shell: Shell{Kind: Ash, From: note(promBusyboxGlibc, "member bin/sh; FROM quay.io/prometheus/busybox:glibc (Dockerfile:3)")},
-		Tools: append(busyboxTools(note(promBusyboxGlibc, "members bin/wget, bin/grep, bin/cat, bin/sha256sum, bin/mv, bin/chmod, bin/chown, bin/nc")),
-			tools(Source{Repo: "prometheus-community/elasticsearch_exporter", Ref: "v1.11.0", File: "Dockerfile", At: "8"}, "/bin/elasticsearch_exporter")...),
-	},
+	promOnBusybox(PrometheusImage, promBusybox, Source{Repo: "prometheus/prometheus", Ref: "v3.16.0", File: "Dockerfile"},
+		"26", "17", "/bin/prometheus",
+		Path{Dir: "/prometheus", What: "data", Writable: true, From: Source{Repo: "prometheus/prometheus", Ref: "v3.16.0", File: "Dockerfile", At: "24"}},
+		Path{Dir: "/etc/prometheus", What: "config", From: Source{Repo: "prometheus/prometheus", Ref: "v3.16.0", File: "Dockerfile", At: "19"}}),
+	promOnBusybox(AlertmanagerImage, promBusybox, Source{Repo: "prometheus/alertmanager", Ref: "v0.35.0", File: "Dockerfile"},
+		"17", "10", "/bin/alertmanager",
+		Path{Dir: "/alertmanager", What: "data", Writable: true, From: Source{Repo: "prometheus/alertmanager", Ref: "v0.35.0", File: "Dockerfile", At: "13-15"}},
+		Path{Dir: "/etc/alertmanager", What: "config", From: Source{Repo: "prometheus/alertmanager", Ref: "v0.35.0", File: "Dockerfile", At: "11, 14"}}),
+	promOnBusybox(NodeExporterImage, promBusybox, Source{Repo: "prometheus/node_exporter", Ref: "v1.12.1", File: "Dockerfile"},
+		"20", "17", "/bin/node_exporter"),
+	func() Profile {
+		p := promOnBusybox(ESExporterImage, promBusyboxGlibc, Source{Repo: "prometheus-community/elasticsearch_exporter", Ref: "v1.11.0", File: "Dockerfile"},
+			"11", "8", "/bin/elasticsearch_exporter")
+		p.Shell.From = note(promBusyboxGlibc, "member bin/sh; FROM quay.io/prometheus/busybox:glibc (Dockerfile:3)")
+		return p
+	}(),
 	{
 		Image: GrafanaImage,
 		User:  User{Name: "grafana", UID: 472, GID: 0, From: at(grafanaDF, "139-140, 195, 223")},
@@ -435,4 +419,18 @@ func profileOf(image string) (Profile, error) {
 		return Profile{}, fmt.Errorf("image %s has no profile: nothing is known of its shell, tools or user", image)
 	}
 	return p, nil
+}
+
+// promOnBusybox is the profile of a Prometheus project's image: its Dockerfile (df) copies
+// binary in (at binAt) onto the project's busybox image bb and runs it as nobody (USER at
+// userAt), whose ids are those of busybox's etc/passwd.
+func promOnBusybox(image string, bb, df Source, userAt, binAt, binary string, paths ...Path) Profile {
+	return Profile{
+		Image: image,
+		User:  User{Name: "nobody", UID: 65534, GID: 65534, From: note(at(df, userAt), "nobody's ids: busybox's etc/passwd in "+bb.File)},
+		Shell: Shell{Kind: Ash, From: note(bb, "member bin/sh")},
+		Tools: append(busyboxTools(note(bb, "members bin/wget, bin/grep, bin/cat, bin/sha256sum, bin/mv, bin/chmod, bin/chown, bin/nc")),
+			tools(at(df, binAt), binary)...),
+		Paths: paths,
+	}
 }
