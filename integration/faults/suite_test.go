@@ -100,10 +100,11 @@ type env struct {
 	eval    time.Duration
 	started time.Time
 
-	mu     sync.Mutex
-	lines  []string
-	held   []heldFault          // faults that passed, while they lasted
-	groups map[string]time.Time // alert groups notified, by alertname and job
+	mu       sync.Mutex
+	lines    []string
+	held     []heldFault          // faults that passed, while they lasted
+	failures []string             // what failed, by test
+	groups   map[string]time.Time // alert groups notified, by alertname and job
 }
 
 // heldFault is the time a fault lasted, from its injection to its undo.
@@ -144,6 +145,37 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// faultT is the test of one fault: what fails is kept for the suite's summary too, at the
+// end of its output, where the tail of a CI log shows it.
+type faultT struct {
+	*testing.T
+	e *env
+}
+
+func (t faultT) Errorf(format string, args ...any) {
+	t.T.Helper()
+	t.e.failed(t.Name(), fmt.Sprintf(format, args...))
+	t.T.Errorf(format, args...)
+}
+
+func (t faultT) Error(args ...any) {
+	t.T.Helper()
+	t.e.failed(t.Name(), fmt.Sprint(args...))
+	t.T.Error(args...)
+}
+
+func (t faultT) Fatalf(format string, args ...any) {
+	t.T.Helper()
+	t.e.failed(t.Name(), fmt.Sprintf(format, args...))
+	t.T.Fatalf(format, args...)
+}
+
+func (e *env) failed(test, msg string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.failures = append(e.failures, test+": "+msg)
 }
 
 func (e *env) report(line string) {
@@ -292,7 +324,8 @@ func (e *env) firingDelivered(ctx context.Context, x expect, from, to time.Time)
 // run injects f, checks what it raises and mutes, undoes it and checks the resolutions.
 // undone is called once the fault is undone and what it broke is back, while its
 // resolutions may still be on their way.
-func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func()) {
+func (e *env) run(tt *testing.T, lane string, f faultCase, p plan, undone func()) {
+	t := faultT{T: tt, e: e}
 	ctx := context.Background()
 	fires, muted, never := p.fires, p.muted, p.never
 	// A clean start: none of its alerts active from an earlier fault (a group still open would
@@ -355,6 +388,14 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 		labels  map[string]string
 	}
 	results := make([]fired, len(fires))
+	// Alerts of one name raised by one fault share an Alertmanager group (the route groups by
+	// alertname, job and cluster): one that reaches Alertmanager after the group's first flush
+	// waits for the next, a group interval later (two brokers killed at once are scraped down
+	// up to a scrape and an evaluation apart).
+	shared := map[string]int{}
+	for _, x := range fires {
+		shared[x.alert.Name]++
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(fires)+len(muted))
 	for i, x := range fires {
@@ -385,9 +426,9 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 				return
 			}
 			open := e.groupOpen(a.Labels)
-			bound = e.firingBound(f, x, d, open)
+			bound = e.firingBound(f, x, d, open || shared[x.alert.Name] > 1)
 			// Wait a group interval past the bound, to say how late a late one is.
-			at := waitDelivered(t, e, x, a.Fingerprint, "firing", t0, d, bound+d.GroupInterval-time.Since(t0))
+			at := waitDelivered(t.T, e, x, a.Fingerprint, "firing", t0, d, bound+d.GroupInterval-time.Since(t0))
 			switch {
 			case at.IsZero():
 				errs[i] = fmt.Errorf("%s: not delivered within %s of the fault (group open before: %v)", x, (bound + d.GroupInterval).Round(time.Second), open)
@@ -398,8 +439,11 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 			}
 			e.groupSent(a.Labels)
 			via := "group wait"
-			if open {
+			switch {
+			case open:
 				via = "group interval"
+			case shared[x.alert.Name] > 1:
+				via = "group shared, its interval"
 			}
 			results[i] = fired{x: x, fp: a.Fingerprint, d: d, after: at.Sub(t0), bound: bound, via: via, labels: a.Labels, receive: strings.Join(stacktest.Keys(d.Paths), ",")}
 		}()
@@ -488,7 +532,7 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 				return
 			}
 			bound := restored + 2*e.scrape + e.eval + r.d.GroupInterval + 10*time.Second + f.settle
-			at := waitDelivered(t, e, r.x, r.fp, "resolved", tu, r.d, bound)
+			at := waitDelivered(t.T, e, r.x, r.fp, "resolved", tu, r.d, bound)
 			if at.IsZero() {
 				t.Errorf("%s: the resolution of %s was not delivered within %s of the undo", f.name, r.x, bound.Round(time.Second))
 				return
@@ -503,13 +547,13 @@ func (e *env) run(t *testing.T, lane string, f faultCase, p plan, undone func())
 			defer wg.Done()
 			d := e.rt.Expect(t, withStatic(x))
 			// The undo waited for it: delivered by now, after the undo began.
-			at, fp := e.deliveredFiring(ctx, t, x, tu, d)
+			at, fp := e.deliveredFiring(ctx, t.T, x, tu, d)
 			if at.IsZero() {
 				t.Errorf("%s: %s was not delivered to %v once the fault was undone", f.name, x, stacktest.Keys(d.Paths))
 				return
 			}
 			bound := restored + 2*e.scrape + e.eval + d.GroupInterval + 10*time.Second + f.settle
-			rat := waitDelivered(t, e, x, fp, "resolved", tu, d, bound)
+			rat := waitDelivered(t.T, e, x, fp, "resolved", tu, d, bound)
 			if rat.IsZero() {
 				t.Errorf("%s: the resolution of %s was not delivered within %s of the undo", f.name, x, bound.Round(time.Second))
 				return
