@@ -20,7 +20,7 @@ lint: ## lint every rule and dashboard expression against the metric catalog
 rules-test: ## promtool: config, rules and unit tests of every alert
 	$(GO) tool promtool check config deploy/prometheus/prometheus.yml deploy/local/prometheus.yml deploy/local/prometheus-kafka3.yml
 	$(GO) tool promtool check rules deploy/prometheus/rules/*.yml deploy/local/rules/*.yml
-	ls deploy/prometheus/tests/*.yml | xargs -P 2 -n 1 $(GO) tool promtool test rules # two at a time: ~2 minutes alone
+	ls deploy/prometheus/tests/*.yml | xargs -P 2 -n 1 $(GO) tool promtool test rules # a file per process, two at a time: the SLO files are the longest
 
 am-test: ## amtool: config and routing tests
 	$(GO) tool amtool check-config deploy/alertmanager/alertmanager.yml deploy/local/alertmanager.yml
@@ -57,21 +57,15 @@ test-unit: ## the tests that need no running stack
 # Each phase is timed into $(PHASES) (cmd/stack exec adds its install, start, tests and stop),
 # and the table is printed at the end, passed or failed.
 PHASES = $(CURDIR)/.stack/phases
-# timed NAME, COMMAND[, CLEANUP]: run COMMAND, append "NAME<TAB>seconds" to $(PHASES); on
-# failure run CLEANUP, print the table so far and fail.
+# timed NAME, COMMAND: run COMMAND, append "NAME<TAB>seconds" to $(PHASES); on failure print the
+# table so far and fail.
 timed = t0=$$(date +%s); $(2); rc=$$?; printf '%s\t%s\n' "$(1)" $$(( $$(date +%s) - t0 )) >> $(PHASES); \
-	if [ $$rc != 0 ]; then $(3) $(MAKE) --no-print-directory phases; exit $$rc; fi
-# The stack's install (downloads, unpacking, builds: mostly waiting on disk and network) runs
-# beside the checks (promtool and amtool: CPU); its line in the table is not added to the total.
-INSTALL_LOG = $(CURDIR)/.stack/install.log
+	if [ $$rc != 0 ]; then $(MAKE) --no-print-directory phases; exit $$rc; fi
 test:
 	@mkdir -p .stack && : > $(PHASES)
-	@ti=$$(date +%s); ( $(GO) run ./cmd/stack install > $(INSTALL_LOG) 2>&1 ) & install=$$!; \
-	for step in check lint rules-test am-test example example-config; do \
-		$(call timed,$$step,$(MAKE) --no-print-directory $$step,wait $$install;); \
-	done; \
-	wait $$install; rc=$$?; printf '%s\t%s\n' "stack install: beside the checks" $$(( $$(date +%s) - ti )) >> $(PHASES); \
-	if [ $$rc != 0 ]; then cat $(INSTALL_LOG); echo "stack install failed (exit $$rc); its log: $(INSTALL_LOG)"; exit $$rc; fi
+	@for step in check lint rules-test am-test example example-config; do \
+		$(call timed,$$step,$(MAKE) --no-print-directory $$step); \
+	done
 	@$(call timed,integration tests (1-node stack),FINOBS_PHASES=$(PHASES) FINOBS_PHASE='1-node stack' \
 		$(GO) run ./cmd/stack exec -- $(GO) test $(TESTFLAGS) -skip '^TestJobCorrectness$$' $$($(GO) list ./... | grep -v /integration/faults))
 	@$(call timed,fault suite (3+3 stack),FINOBS_PHASES=$(PHASES) FINOBS_PHASE='3+3 stack' $(MAKE) --no-print-directory test-faults)

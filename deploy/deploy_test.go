@@ -69,7 +69,14 @@ func TestEveryAlertHasRunbookAndTests(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range alerts.Groups() {
-		tests, _ := set.Get(TestsDir + "/" + g.Name + ".yml")
+		// Its test files: one per step (group.yml, group.5m.yml).
+		var tests []byte
+		for _, p := range set.Paths() {
+			if name := strings.TrimPrefix(p, TestsDir+"/"); name != p && (name == g.Name+".yml" || strings.HasPrefix(name, g.Name+".")) {
+				data, _ := set.Get(p)
+				tests = append(tests, data...)
+			}
+		}
 		for _, a := range g.Alerts {
 			if _, ok := set.Get(RunbooksDir + "/" + a.Name + ".md"); !ok {
 				t.Errorf("%s has no runbook page", a.Name)

@@ -54,11 +54,13 @@ func renderRules() ([]render.File, []render.Count, error) {
 			return nil, nil, err
 		}
 		files = append(files, render.File{Path: path.Join(LocalRulesDir, g.Name+".yml"), Data: withHeader(data, "Rules of group "+g.Name+" (native stack)")})
-		tests, err := g.TestFile(rules.TestRuleFiles(g, data, groups, ruleFile), composeURLs.RunbookURL)
+		tests, err := g.TestFiles(rules.TestRuleFiles(g, data, groups, ruleFile), composeURLs.RunbookURL)
 		if err != nil {
 			return nil, nil, err
 		}
-		files = append(files, render.File{Path: path.Join(TestsDir, g.Name+".yml"), Data: withHeader(tests, "promtool unit tests of group "+g.Name)})
+		for _, tf := range tests {
+			files = append(files, render.File{Path: path.Join(TestsDir, rules.TestFileName(g.Name, tf.Step)), Data: withHeader(tf.Data, "promtool unit tests of group "+g.Name)})
+		}
 		nRecording += len(g.Recording)
 		for _, a := range g.Alerts {
 			nAlerts++

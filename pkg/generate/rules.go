@@ -80,11 +80,13 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 			return nil, nil, err
 		}
 		files = append(files, render.File{Path: path.Join(o.RulesDir, g.Name+".yml"), Data: o.notes(g.Name, o.header(data, "Rules of group "+g.Name))})
-		data, err = g.TestFile(rules.TestRuleFiles(g, data, groups, ruleFile), runbookURL)
+		tests, err := g.TestFiles(rules.TestRuleFiles(g, data, groups, ruleFile), runbookURL)
 		if err != nil {
 			return nil, nil, fmt.Errorf("group %s: %w", g.Name, err)
 		}
-		files = append(files, render.File{Path: path.Join(o.TestsDir, g.Name+".yml"), Data: o.header(data, "promtool unit tests of group "+g.Name)})
+		for _, tf := range tests {
+			files = append(files, render.File{Path: path.Join(o.TestsDir, rules.TestFileName(g.Name, tf.Step)), Data: o.header(tf.Data, "promtool unit tests of group "+g.Name)})
+		}
 		nRecording += len(g.Recording)
 		for _, a := range g.Alerts {
 			nAlerts++

@@ -136,7 +136,7 @@ func (a Alert) ClusterCase() (Test, bool, error) {
 	}
 	for i := range a.Tests {
 		t := &a.Tests[i]
-		if len(t.Fires) == 0 && (quiet == nil || t.At == fires.At && quiet.At != fires.At) {
+		if len(t.Fires) == 0 && t.StepOrDefault() == fires.StepOrDefault() && (quiet == nil || t.At == fires.At && quiet.At != fires.At) {
 			quiet = t
 		}
 	}
@@ -149,15 +149,16 @@ func (a Alert) ClusterCase() (Test, bool, error) {
 		return Test{Name: name}, false, fmt.Errorf("%w: no quiet test evaluates at %s as test %q does, and the expression reads time(), so neither can be shifted to the other's time: add a quiet test at %s",
 			ErrTests, fires.At, fires.Name, fires.At)
 	}
-	broken, err := inCluster(fires.Series, BrokenCluster, at-fires.At)
+	step := fires.StepOrDefault()
+	broken, err := inCluster(fires.Series, BrokenCluster, at-fires.At, step)
 	if err != nil {
 		return Test{Name: name}, false, err
 	}
-	healthy, err := inCluster(quiet.Series, HealthyCluster, at-quiet.At)
+	healthy, err := inCluster(quiet.Series, HealthyCluster, at-quiet.At, step)
 	if err != nil {
 		return Test{Name: name}, false, err
 	}
-	t := Test{Name: name, At: at, Series: append(broken, healthy...)}
+	t := Test{Name: name, At: at, Series: append(broken, healthy...), Step: fires.Step}
 	for _, f := range a.withCluster(*fires) {
 		t.Fires = append(t.Fires, Firing{Labels: Merge(f.Labels, map[string]string{promql.ClusterLabel: BrokenCluster}), Value: f.Value})
 	}
@@ -178,13 +179,13 @@ func (a Alert) AllTests() ([]Test, error) {
 }
 
 // inCluster is the series with their cluster label set to cluster, each starting later by
-// shift (missing samples first).
-func inCluster(ss []Series, cluster string, shift time.Duration) ([]Series, error) {
-	if shift%TestInterval != 0 {
-		return nil, fmt.Errorf("%w: cannot shift series by %s, not a multiple of %s", ErrTestSeries, shift, TestInterval)
+// shift (missing samples first, one every step).
+func inCluster(ss []Series, cluster string, shift, step time.Duration) ([]Series, error) {
+	if shift%step != 0 {
+		return nil, fmt.Errorf("%w: cannot shift series by %s, not a multiple of %s", ErrTestSeries, shift, step)
 	}
 	blanks := ""
-	switch n := int(shift / TestInterval); {
+	switch n := int(shift / step); {
 	case n == 1:
 		blanks = "_ "
 	case n > 1:

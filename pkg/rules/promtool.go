@@ -48,11 +48,27 @@ type expAlert struct {
 	ExpAnnotations map[string]string `yaml:"exp_annotations"`
 }
 
-// TestFile renders the promtool unit tests of a group: each alert's declared tests and its
-// generated two-cluster case (ClusterCase). ruleFiles are paths relative to
-// the test file (every rule file, so alerts may use recording rules of other groups).
-func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]byte, error) {
-	tf := testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(TestInterval)}
+// TestFile is one promtool unit test file of a group: its tests of one step.
+type TestFile struct {
+	Step time.Duration
+	Data []byte
+}
+
+// TestFileName is the name of a group's test file of step: group.yml at TestInterval,
+// group.<step>.yml (slo-stream-freshness.5m.yml) for any other.
+func TestFileName(group string, step time.Duration) string {
+	if step == TestInterval || step == 0 {
+		return group + ".yml"
+	}
+	return group + "." + model.Duration(step).String() + ".yml"
+}
+
+// TestFiles render the promtool unit tests of a group: each alert's declared tests and its
+// generated two-cluster case (ClusterCase), one file per step (the one at TestInterval
+// first, when there are tests at it). ruleFiles are paths relative to the test file.
+func (g Group) TestFiles(ruleFiles []string, runbookURL func(string) string) ([]TestFile, error) {
+	byStep := map[time.Duration]*testFile{}
+	var steps []time.Duration
 	for _, a := range g.Alerts {
 		tests, err := a.AllTests()
 		if err != nil {
@@ -62,7 +78,17 @@ func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]b
 			if t, err = t.withComponents(); err != nil {
 				return nil, fmt.Errorf("group %s, alert %s: %w", g.Name, a.Name, err)
 			}
-			tg := testGroup{Name: a.Name + ": " + t.Name, Interval: model.Duration(TestInterval)}
+			step := t.StepOrDefault()
+			if t.At%step != 0 {
+				return nil, fmt.Errorf("group %s, alert %s, test %q: evaluated at %s, not a multiple of its step %s", g.Name, a.Name, t.Name, t.At, step)
+			}
+			tf := byStep[step]
+			if tf == nil {
+				tf = &testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(step)}
+				byStep[step] = tf
+				steps = append(steps, step)
+			}
+			tg := testGroup{Name: a.Name + ": " + t.Name, Interval: model.Duration(step)}
 			for _, s := range t.Series {
 				tg.InputSeries = append(tg.InputSeries, inputSeries(s))
 			}
@@ -82,7 +108,20 @@ func (g Group) TestFile(ruleFiles []string, runbookURL func(string) string) ([]b
 			tf.Tests = append(tf.Tests, tg)
 		}
 	}
-	return marshal(tf)
+	if len(steps) == 0 {
+		steps = []time.Duration{TestInterval}
+		byStep[TestInterval] = &testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(TestInterval)}
+	}
+	slices.Sort(steps)
+	var out []TestFile
+	for _, step := range steps {
+		data, err := marshal(*byStep[step])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, TestFile{Step: step, Data: data})
+	}
+	return out, nil
 }
 
 // withCluster is the firings of test t, each with the cluster label of t's input series

@@ -106,6 +106,18 @@ type Test struct {
 	Series []Series
 	At     time.Duration
 	Fires  []Firing
+	// Step is the spacing of the input series and of rule evaluation; zero is TestInterval.
+	// promtool evaluates a file at one interval: tests of another step go to a file of their
+	// own (TestFileName). A test over days of samples runs many times faster at 5 minutes.
+	Step time.Duration
+}
+
+// StepOrDefault is the test's step: Step, or TestInterval when it is zero.
+func (t Test) StepOrDefault() time.Duration {
+	if t.Step == 0 {
+		return TestInterval
+	}
+	return t.Step
 }
 
 // Series is a promtool input series, in promtool's expanding notation ("0+10x30").

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,10 +128,14 @@ func TestRecordingSelect(t *testing.T) {
 
 func TestRenderedTestsCarryExpandedAnnotations(t *testing.T) {
 	g := Group{Name: "queue", Component: "producer", Alerts: []Alert{goodAlert()}}
-	out, err := g.TestFile([]string{"../rules/queue.yml"}, func(a string) string { return "https://rb/" + a })
+	files, err := g.TestFiles([]string{"../rules/queue.yml"}, func(a string) string { return "https://rb/" + a })
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(files) != 1 || files[0].Step != TestInterval {
+		t.Fatalf("%d test files, want one at %s", len(files), TestInterval)
+	}
+	out := files[0].Data
 	for _, want := range []string{"description: 'Cluster finobs-test: a holds 20 items.'", "summary: '[finobs-test] The queue is full.'", "component: producer", "severity: warning", "exp_alerts: []", "runbook_url: https://rb/QueueFull",
 		`series: queue_size{job="producer",instance="a",cluster="finobs-test"}`} {
 		if !strings.Contains(string(out), want) {
@@ -233,9 +238,9 @@ func TestClusterCase(t *testing.T) {
 		t.Errorf("fires %+v", c.Fires)
 	}
 	g := Group{Name: "queue", Component: "producer", Alerts: []Alert{a}}
-	out, err := g.TestFile([]string{"../rules/queue.yml"}, func(a string) string { return "https://rb/" + a })
-	if err != nil || !strings.Contains(string(out), "two clusters") || !strings.Contains(string(out), "cluster: finobs-broken") {
-		t.Errorf("test file (%v):\n%s", err, out)
+	files, err := g.TestFiles([]string{"../rules/queue.yml"}, func(a string) string { return "https://rb/" + a })
+	if err != nil || len(files) != 1 || !strings.Contains(string(files[0].Data), "two clusters") || !strings.Contains(string(files[0].Data), "cluster: finobs-broken") {
+		t.Errorf("test files (%v): %+v", err, files)
 	}
 	// Through a recording rule, too.
 	rec := Recording{Record: "job:queue_size:sum", Expr: promql.Sum(promql.Select(queueSize), "job")}
@@ -247,5 +252,47 @@ func TestClusterCase(t *testing.T) {
 	a.When = (&signal.Signal{Name: "age", Expr: promql.Time().Sub(promql.Max(promql.Select(queueSize)))}).Above(Warning, 10)
 	if _, _, err := a.ClusterCase(); !errors.Is(err, ErrTests) || !strings.Contains(err.Error(), "reads time()") {
 		t.Errorf("time() and tests at two times: %v", err)
+	}
+}
+
+// Tests of another step go to a file of their own, evaluated at that step; the two-cluster
+// case keeps its tests' step and shifts by whole steps.
+func TestTestFilesByStep(t *testing.T) {
+	a := goodAlert()
+	coarse := 5 * time.Minute
+	for _, x := range slices.Clone(a.Tests) {
+		x.Name += " at 5m"
+		x.Step = coarse
+		x.At = x.At.Truncate(coarse)
+		a.Tests = append(a.Tests, x)
+	}
+	g := Group{Name: "queue", Component: "producer", Alerts: []Alert{a}}
+	files, err := g.TestFiles([]string{"../rules/queue.yml"}, func(a string) string { return "https://rb/" + a })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 || files[0].Step != TestInterval || files[1].Step != coarse {
+		t.Fatalf("test files: %+v, want one at %s and one at %s", files, TestInterval, coarse)
+	}
+	if got := TestFileName("queue", coarse); got != "queue.5m.yml" {
+		t.Errorf("TestFileName at 5m = %q", got)
+	}
+	if got := TestFileName("queue", TestInterval); got != "queue.yml" {
+		t.Errorf("TestFileName at the default = %q", got)
+	}
+	five := string(files[1].Data)
+	for _, want := range []string{"evaluation_interval: 5m", "interval: 5m", "at 5m"} {
+		if !strings.Contains(five, want) {
+			t.Errorf("the 5m file lacks %q:\n%s", want, five)
+		}
+	}
+	if strings.Contains(string(files[0].Data), "at 5m") {
+		t.Errorf("the 1m file holds a 5m test:\n%s", files[0].Data)
+	}
+	bad := Group{Name: "queue", Component: "producer", Alerts: []Alert{goodAlert()}}
+	bad.Alerts[0].Tests[0].Step = coarse
+	bad.Alerts[0].Tests[0].At = coarse + time.Minute
+	if _, err := bad.TestFiles(nil, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "not a multiple of its step") {
+		t.Errorf("a test evaluated between steps: %v", err)
 	}
 }

@@ -58,10 +58,12 @@ type SLO struct {
 	Series func(segments []Segment) []rules.Series
 }
 
-// Segment is a stretch of a test run with a constant error ratio.
+// Segment is a stretch of a test run with a constant error ratio, sampled every Step (zero:
+// a minute; the same in every segment of a run).
 type Segment struct {
 	Minutes    int
 	ErrorRatio float64
+	Step       time.Duration
 }
 
 // Burn is one multi-window burn-rate alert: it fires when the budget burns Factor times
@@ -236,9 +238,10 @@ func (s *SLO) tests(b Burn) []rules.Test {
 	mins := func(d time.Duration) int { return int(d / minute) }
 	run := mins(b.Long + b.For + 10*minute)
 	high := min(1, 2*b.Factor*s.Budget())
+	step := testStep(b)
 	// The burn stops 2 short windows before the long window is full: the long window still
 	// burns at 5/6 of high or more, above the factor, the short one not at all.
-	stopped := []Segment{{mins(b.Long - 2*b.Short), high}, {2 * mins(b.Short), 0}}
+	stopped := []Segment{{mins(b.Long - 2*b.Short), high, step}, {2 * mins(b.Short), 0, step}}
 	at := func(segs []Segment) time.Duration {
 		n := 0
 		for _, g := range segs {
@@ -246,24 +249,40 @@ func (s *SLO) tests(b Burn) []rules.Test {
 		}
 		return time.Duration(n) * minute
 	}
-	burning := []Segment{{run, high}}
-	half := []Segment{{mins(b.Long + b.For), b.Factor * s.Budget() / 2}}
+	burning := []Segment{{run, high, step}}
+	half := []Segment{{mins(b.Long + b.For), b.Factor * s.Budget() / 2, step}}
 	return []rules.Test{
-		{Name: fmt.Sprintf("%.3gx burn for %s", high/s.Budget(), model.Duration(at(burning))), At: at(burning),
+		{Name: fmt.Sprintf("%.3gx burn for %s", high/s.Budget(), model.Duration(at(burning))), At: at(burning), Step: step,
 			Fires: []rules.Firing{{Value: high / s.Budget()}}, Series: s.Series(burning)},
-		{Name: fmt.Sprintf("%.3gx burn that stopped %s ago", high/s.Budget(), model.Duration(2*b.Short)), At: at(stopped), Series: s.Series(stopped)},
-		{Name: fmt.Sprintf("%.3gx burn for %s", b.Factor/2, model.Duration(at(half))), At: at(half), Series: s.Series(half)},
+		{Name: fmt.Sprintf("%.3gx burn that stopped %s ago", high/s.Budget(), model.Duration(2*b.Short)), At: at(stopped), Step: step, Series: s.Series(stopped)},
+		{Name: fmt.Sprintf("%.3gx burn for %s", b.Factor/2, model.Duration(at(half))), At: at(half), Step: step, Series: s.Series(half)},
 	}
 }
 
+// testStep is the spacing of a burn's test samples and evaluations: a minute, or 5 minutes
+// for burns whose short window holds 6 samples or more at that step (a rate needs two, and
+// an alert's for a few evaluations). promtool evaluates every rule at every step: the
+// budget burn's days of samples took 50 s at a minute and take 10 at 5.
+func testStep(b Burn) time.Duration {
+	const coarse = 5 * minute
+	if b.Short >= 6*coarse && b.For%coarse == 0 && b.Long%coarse == 0 {
+		return coarse
+	}
+	return rules.TestInterval
+}
+
 // Counter renders a counter that grows by perMinute a minute, times the segment's share
-// (good or bad events), in promtool's expanding notation.
+// (good or bad events), in promtool's expanding notation: a sample every segment's step.
 func Counter(segs []Segment, perMinute float64, share func(errorRatio float64) float64) string {
 	var parts []string
 	v := 0.0
 	for i, g := range segs {
-		inc := perMinute * share(g.ErrorRatio)
-		n := g.Minutes
+		step := g.Step
+		if step == 0 {
+			step = minute
+		}
+		inc := perMinute * float64(step/minute) * share(g.ErrorRatio)
+		n := g.Minutes * int(minute) / int(step)
 		if i == 0 {
 			parts = append(parts, fmt.Sprintf("%s+%sx%d", num(v), num(inc), n))
 			v += inc * float64(n)

@@ -7,9 +7,14 @@ import (
 
 // Segments follow each other minute by minute: 3 minutes at 10/min, then 2 at 0.
 func TestCounter(t *testing.T) {
-	got := Counter([]Segment{{3, 0}, {2, 1}}, 10, Goods)
+	got := Counter([]Segment{{3, 0, 0}, {2, 1, 0}}, 10, Goods)
 	if want := "0+10x3 30+0x1"; got != want {
 		t.Errorf("Counter = %q, want %q", got, want)
+	}
+	// At a 5-minute step, a sample every 5 minutes, each 5 minutes' growth.
+	got = Counter([]Segment{{10, 0, 5 * time.Minute}, {10, 1, 5 * time.Minute}}, 10, Goods)
+	if want := "0+50x2 100+0x1"; got != want {
+		t.Errorf("Counter at 5m = %q, want %q", got, want)
 	}
 }
 
