@@ -250,7 +250,7 @@ func kafkaService(p Paths, env Env, st stack.Stack, inst stack.Instance) (servic
 			return err
 		}
 		out, err := exec.CommandContext(ctx, java, "-Dlog4j2.configurationFile="+log4j, "-cp", cp,
-			"kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", id, "-c", conf).CombinedOutput()
+			"kafka.tools.StorageTool", "format", "--ignore-formatted", "--cluster-id="+id, "-c", conf).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("format storage of %s in %s: %w\n%s", inst.Name, strings.Join(logDirs, ","), err, lastLines(string(out), 10))
 		}
@@ -275,12 +275,23 @@ func clusterID(dir string) (string, error) {
 	if b, err := os.ReadFile(f); err == nil {
 		return strings.TrimSpace(string(b)), nil
 	}
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40 // version 4, as Uuid.randomUuid
-	u[8] = u[8]&0x3f | 0x80
-	id := base64.RawURLEncoding.EncodeToString(u[:])
+	id := newClusterID()
 	return id, os.WriteFile(f, []byte(id+"\n"), 0o644)
+}
+
+// newClusterID is a random KRaft cluster id as Kafka's Uuid.randomUuid makes one: version 4,
+// base64url, and never starting with a dash (Kafka draws again: a command line would read
+// "-t -Urp..." as an option; one id in 64 did, and the stack's format failed).
+func newClusterID() string {
+	for {
+		var u [16]byte
+		rand.Read(u[:])
+		u[6] = u[6]&0x0f | 0x40 // version 4
+		u[8] = u[8]&0x3f | 0x80
+		if id := base64.RawURLEncoding.EncodeToString(u[:]); id[0] != '-' {
+			return id
+		}
+	}
 }
 
 // kafkaProperties is the server.properties of a node: deploy/kafkaconf's settings, the

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net"
 	"os"
@@ -244,5 +245,20 @@ func TestESDirReachable(t *testing.T) {
 	}
 	if again := (Paths{State: state}).ESDir(); again != got {
 		t.Errorf("ESDir not stable: %s, then %s", got, again)
+	}
+}
+
+// A cluster id is what Kafka's Uuid.randomUuid makes: 16 bytes, version 4, base64url, and
+// never a leading dash (the storage tool would read it as an option: one draw in 64).
+func TestNewClusterID(t *testing.T) {
+	for range 5000 {
+		id := newClusterID()
+		if strings.HasPrefix(id, "-") {
+			t.Fatalf("cluster id %q starts with a dash", id)
+		}
+		u, err := base64.RawURLEncoding.DecodeString(id)
+		if err != nil || len(u) != 16 || u[6]>>4 != 4 {
+			t.Fatalf("cluster id %q: %x (%v), want 16 bytes of a version 4 uuid", id, u, err)
+		}
 	}
 }
