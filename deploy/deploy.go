@@ -14,6 +14,7 @@ import (
 	"github.com/finobs/finobs/capacity"
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/dashboards"
+	am "github.com/finobs/finobs/internal/alertmanager"
 	"github.com/finobs/finobs/pkg/generate"
 	"github.com/finobs/finobs/pkg/lint"
 	"github.com/finobs/finobs/pkg/render"
@@ -83,9 +84,12 @@ func All() (*render.Set, []generate.Result, error) {
 
 // RouteTests are the routing expectations, as amtool arguments: the receivers expected
 // (comma-joined) and the label pairs.
-func RouteTests() [][2]string {
+func RouteTests() [][2]string { return RouteCases(alerts.Routing.Tests) }
+
+// RouteCases are routing expectations as amtool arguments.
+func RouteCases(tests []am.RouteTest) [][2]string {
 	var out [][2]string
-	for _, t := range alerts.Routing.Tests {
+	for _, t := range tests {
 		keys := make([]string, 0, len(t.Labels))
 		for k := range t.Labels {
 			keys = append(keys, k)

@@ -49,6 +49,9 @@ func knownDeclarations() config.Known {
 		for _, a := range g.Alerts {
 			k.Alerts[a.Name] = true
 		}
+		if !slices.Contains(k.AlertComponents, g.Component) {
+			k.AlertComponents = append(k.AlertComponents, g.Component)
+		}
 	}
 	return k
 }
@@ -281,6 +284,10 @@ func generateConfig(file, out string, stdout io.Writer) error {
 		return fmt.Errorf("%s: the rules it renders are invalid:\n%w", file, err)
 	}
 	source := filepath.Base(file) + " by `go run ./cmd/gen -config`"
+	routing, err := teamRouting(c)
+	if err != nil {
+		return err
+	}
 	outputs := []generate.Output{
 		generate.Rules(generate.RulesOptions{
 			Groups: groups, RulesDir: configRulesDir, TestsDir: configTestsDir, RunbooksDir: configRunbooksDir,
@@ -291,9 +298,11 @@ func generateConfig(file, out string, stdout io.Writer) error {
 			Name: "alertmanager",
 			Owns: []string{configAlertmanagerD},
 			Render: func() ([]render.File, []render.Count, error) {
-				data, err := alerts.Routing.Render("Alertmanager config. Generated from " + source + "; do not edit.\n" +
-					"Receivers read their secrets from files under " + alerts.SecretsDir + ", mounted by the deployment.")
-				return []render.File{{Path: configAlertmanager, Data: data}}, []render.Count{{N: len(alerts.Routing.Receivers), What: "receivers"}}, err
+				data, err := routing.Render("Alertmanager config. Generated from " + source + "; do not edit.\n" +
+					"Receivers read their secrets from files the deployment mounts (finobs's own under " + alerts.SecretsDir + ").")
+				return []render.File{{Path: configAlertmanager, Data: data}}, []render.Count{
+					{N: len(routing.Receivers), What: "receivers"}, {N: len(c.Teams), What: "teams"}, {N: len(routing.Tests), What: "team routing cases (gen routes-test -config)"},
+				}, err
 			},
 		},
 	}

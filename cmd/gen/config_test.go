@@ -30,6 +30,20 @@ func TestExampleConfig(t *testing.T) {
 	if strings.Contains(rules, `job="kafka-broker"`) || strings.Contains(rules, "alert: KafkaISRChurn") {
 		t.Errorf("kafka-broker rules still select finobs's job names or hold the disabled alert:\n%s", rules)
 	}
+	// The teams' routes come after the heartbeat's and before finobs's severity routes.
+	am, err := os.ReadFile(filepath.Join(out, configAlertmanager))
+	if err != nil {
+		t.Fatal(err)
+	}
+	heartbeat, team, severity := bytes.Index(am, []byte("receiver: heartbeat")), bytes.Index(am, []byte("receiver: team-kafka-platform-chat")), bytes.Index(am, []byte("    - receiver: paging\n"))
+	if heartbeat < 0 || team < heartbeat || severity < team {
+		t.Errorf("routes out of order (heartbeat at %d, team at %d, severity routes at %d):\n%s", heartbeat, team, severity, am)
+	}
+	for _, want := range []string{"routing_key_file: /etc/alertmanager/secrets/kafka-platform-pagerduty", `- cluster=~"prod-eu"`, `receiver_name=~"paging|team-kafka-platform-paging|team-payments-paging"`} {
+		if !bytes.Contains(am, []byte(want)) {
+			t.Errorf("alertmanager.yml lacks %s", want)
+		}
+	}
 	// The render options are put back: finobs's own rules read job="kafka-broker" again.
 	if err := generateConfigCheckBundled(t); err != nil {
 		t.Error(err)

@@ -1,6 +1,7 @@
 // Package config reads finobs.yaml: how a deployment's own clusters differ from finobs's
 // demo stacks (the label that tells clusters apart, each component's job names or label
-// matchers, components it does not run, alerts it turns off and thresholds it moves).
+// matchers, components it does not run, alerts it turns off, thresholds it moves, and the
+// teams that receive which clusters', components' and topics' alerts).
 // Every error names the file, the line and the key path.
 package config
 
@@ -28,6 +29,8 @@ type Config struct {
 	Components   map[stack.Component]promql.ComponentSelector
 	Disable      []Disabled
 	Thresholds   []Threshold
+	Clusters     []string // the clusters the teams may name; empty: any
+	Teams        []Team
 }
 
 // Disabled is an alert turned off, with why.
@@ -47,9 +50,10 @@ type Threshold struct {
 // Known is what a config may name: the components, alerts and signals (with the
 // severities of their levels) of the declarations it applies to.
 type Known struct {
-	Components []stack.Component
-	Alerts     map[string]bool
-	Signals    map[string][]signal.Severity
+	Components      []stack.Component
+	Alerts          map[string]bool
+	Signals         map[string][]signal.Severity
+	AlertComponents []string // the values of the alerts' component label
 }
 
 // Error is a config error: the file, line and key path it is at.
@@ -79,9 +83,10 @@ func Load(file string, k Known) (*Config, error) {
 }
 
 type decoder struct {
-	file string
-	k    Known
-	errs []error
+	file    string
+	k       Known
+	errs    []error
+	pending []func() // checks that need the whole file read
 }
 
 func (d *decoder) fail(n *yaml.Node, key string, format string, args ...any) {
@@ -160,7 +165,7 @@ func Parse(file string, data []byte, k Known) (*Config, error) {
 		return c, nil
 	}
 	d := &decoder{file: file, k: k}
-	d.mapping(doc.Content[0], "", []string{"clusterLabel", "components", "alerts", "thresholds"}, func(key string, _, v *yaml.Node) {
+	d.mapping(doc.Content[0], "", []string{"clusterLabel", "clusters", "components", "alerts", "thresholds", "teams"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "clusterLabel":
 			l := d.str(v, key)
@@ -175,8 +180,15 @@ func Parse(file string, data []byte, k Known) (*Config, error) {
 			d.mapping(v, key, []string{"disable"}, func(_ string, _, v *yaml.Node) { d.disable(c, v) })
 		case "thresholds":
 			d.thresholds(c, v)
+		case "clusters":
+			d.clusters(c, v)
+		case "teams":
+			d.teams(c, v)
 		}
 	})
+	for _, check := range d.pending {
+		check()
+	}
 	if err := errors.Join(d.errs...); err != nil {
 		return nil, err
 	}

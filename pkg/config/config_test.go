@@ -12,6 +12,8 @@ var known = Known{
 	Components: []stack.Component{stack.KafkaBroker, stack.KafkaController, stack.StreamDriver},
 	Alerts:     map[string]bool{"KafkaUnderMinISRPartitions": true, "KafkaBrokerDown": true},
 	Signals:    map[string][]signal.Severity{"Under-min-ISR partitions": {signal.Critical}},
+
+	AlertComponents: []string{"kafka", "producer", "spark"},
 }
 
 func TestParse(t *testing.T) {
@@ -67,6 +69,77 @@ func TestBadConfigs(t *testing.T) {
 				t.Errorf("error %v, want it to contain %s", err, tc.want)
 			}
 			t.Log(err)
+		})
+	}
+}
+
+func TestTeams(t *testing.T) {
+	c, err := Parse("finobs.yaml", []byte(`
+clusters: [prod-eu, staging-eu]
+teams:
+  - name: kafka-eu
+    clusters: [prod-eu]
+    components: [kafka]
+    paging: {pagerduty: {routingKeyFile: /etc/alertmanager/secrets/kafka-eu-pagerduty}}
+    chat: {slack: {apiURLFile: /etc/alertmanager/secrets/kafka-eu-slack, channel: "#kafka-eu"}}
+  - name: payments
+    topics: [financial_transactions]
+    paging: {webhook: {urlFile: /etc/alertmanager/secrets/payments-hook}}
+    chat: {webhook: {urlFile: /etc/alertmanager/secrets/payments-hook}}
+`), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Clusters) != 2 || len(c.Teams) != 2 {
+		t.Fatalf("clusters %v, teams %+v", c.Clusters, c.Teams)
+	}
+	k := c.Teams[0]
+	if k.Paging.PagerDutyKeyFile != "/etc/alertmanager/secrets/kafka-eu-pagerduty" || k.Chat.SlackChannel != "#kafka-eu" {
+		t.Errorf("team: %+v", k)
+	}
+	for _, tc := range []struct {
+		labels map[string]string
+		owns   bool
+	}{
+		{map[string]string{"cluster": "prod-eu", "component": "kafka"}, true},
+		{map[string]string{"cluster": "staging-eu", "component": "kafka"}, false},
+		{map[string]string{"cluster": "prod-eu", "component": "spark"}, false},
+	} {
+		if got := k.Owns(tc.labels, "cluster"); got != tc.owns {
+			t.Errorf("%s owns %v: %v, want %v", k.Name, tc.labels, got, tc.owns)
+		}
+	}
+	if p := c.Teams[1]; !p.Owns(map[string]string{"topic": "financial_transactions", "cluster": "any"}, "cluster") || p.Owns(map[string]string{"cluster": "prod-eu"}, "cluster") {
+		t.Errorf("a team of a topic owns only alerts of that topic")
+	}
+}
+
+// TestBadTeams: each error names the file, the line and the key.
+func TestBadTeams(t *testing.T) {
+	const pd = "    paging: {pagerduty: {routingKeyFile: /s/pd}}\n    chat: {webhook: {urlFile: /s/hook}}\n"
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown cluster", "clusters: [prod-eu]\nteams:\n  - name: a\n    clusters: [prod-us]\n" + pd,
+			`finobs.yaml:4: teams[0].clusters[0]: unknown cluster "prod-us" (clusters: prod-eu)`},
+		{"unknown component label", "teams:\n  - name: a\n    components: [kafka-broker]\n" + pd,
+			`finobs.yaml:3: teams[0].components[0]: unknown component label "kafka-broker" (alerts carry: kafka, producer, spark)`},
+		{"secret given as a value", "teams:\n  - name: a\n    paging: {pagerduty: {routingKeyFile: abc123}}\n    chat: {webhook: {urlFile: /s/hook}}\n",
+			`finobs.yaml:3: teams[0].paging.pagerduty.routingKeyFile: "abc123": an absolute path`},
+		{"two integrations", "teams:\n  - name: a\n    paging: {pagerduty: {routingKeyFile: /s/pd}, webhook: {urlFile: /s/h}}\n    chat: {webhook: {urlFile: /s/hook}}\n",
+			`finobs.yaml:3: teams[0].paging: give one of pagerduty, slack or webhook (got 2)`},
+		{"slack without channel", "teams:\n  - name: a\n    paging: {pagerduty: {routingKeyFile: /s/pd}}\n    chat: {slack: {apiURLFile: /s/slack}}\n",
+			`finobs.yaml:4: teams[0].chat.slack.channel: missing`},
+		{"no chat", "teams:\n  - name: a\n    paging: {pagerduty: {routingKeyFile: /s/pd}}\n",
+			`finobs.yaml:2: teams[0].chat: missing: where the team's warnings go`},
+		{"bad name", "teams:\n  - name: Kafka EU\n" + pd,
+			`finobs.yaml:2: teams[0].name: "Kafka EU": lower case letters, digits and dashes`},
+		{"name twice", "teams:\n  - name: a\n" + pd + "  - name: a\n" + pd,
+			`finobs.yaml:5: teams[1].name: team "a" given twice`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("finobs.yaml", []byte(tc.yaml), known)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want it to contain %s", err, tc.want)
+			}
 		})
 	}
 }
