@@ -250,6 +250,14 @@ func configGroups(c *config.Config, boards []grafana.Board) ([]rules.Group, map[
 	return out, notes, nil
 }
 
+// runbookURL is the config's runbook URL template, or nil: the runbook page's path.
+func runbookURL(c *config.Config) func(string) string {
+	if c.RunbookURL == "" {
+		return nil
+	}
+	return c.Runbook
+}
+
 // generateConfig renders the rules, promtool tests, runbooks, Alertmanager config and
 // dashboards of the deployment file describes into out.
 func generateConfig(file, out string, stdout io.Writer) error {
@@ -291,7 +299,7 @@ func generateConfig(file, out string, stdout io.Writer) error {
 	outputs := []generate.Output{
 		generate.Rules(generate.RulesOptions{
 			Groups: groups, RulesDir: configRulesDir, TestsDir: configTestsDir, RunbooksDir: configRunbooksDir,
-			Boards: boards, Source: source, Notes: notes,
+			Boards: boards, GrafanaURL: c.GrafanaURL, RunbookURL: runbookURL(c), Source: source, Notes: notes,
 		}),
 		generate.Dashboards(boards, configGrafanaDir),
 		{

@@ -22,6 +22,7 @@ func TestExampleConfig(t *testing.T) {
 	}
 	rules := string(data)
 	for _, want := range []string{`kafka_server_under_replicated_partitions{job="kafka"}`, `kafka_server_under_min_isr_partitions{job="kafka"}) > 1`,
+		"runbook_url: https://wiki.example.com/finobs/runbooks/KafkaUnderReplicatedPartitions.md", "dashboard_url: https://grafana.example.com/d/",
 		"alert KafkaISRChurn: disabled: our brokers are rolled nightly"} {
 		if !strings.Contains(rules, want) {
 			t.Errorf("kafka-broker rules lack %s", want)

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -31,6 +32,19 @@ type Config struct {
 	Thresholds   []Threshold
 	Clusters     []string // the clusters the teams may name; empty: any
 	Teams        []Team
+	// GrafanaURL starts each alert's dashboard_url (the panel's path follows); empty: the
+	// path alone. RunbookURL is the runbook_url of each alert, {alert} standing for its name;
+	// empty: the runbook page's path in the output.
+	GrafanaURL string
+	RunbookURL string
+}
+
+// Runbook is the runbook_url of alert, or "" when the config sets no template.
+func (c *Config) Runbook(alert string) string {
+	if c.RunbookURL == "" {
+		return ""
+	}
+	return strings.ReplaceAll(c.RunbookURL, "{alert}", alert)
 }
 
 // Disabled is an alert turned off, with why.
@@ -134,6 +148,20 @@ func (d *decoder) str(n *yaml.Node, path string) string {
 	return n.Value
 }
 
+// url is an absolute http(s) URL.
+func (d *decoder) url(n *yaml.Node, path string) string {
+	s := d.str(n, path)
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(strings.ReplaceAll(s, "{alert}", "A"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		d.fail(n, path, "%q: want an absolute http or https URL", s)
+		return ""
+	}
+	return s
+}
+
 func kind(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -165,7 +193,7 @@ func Parse(file string, data []byte, k Known) (*Config, error) {
 		return c, nil
 	}
 	d := &decoder{file: file, k: k}
-	d.mapping(doc.Content[0], "", []string{"clusterLabel", "clusters", "components", "alerts", "thresholds", "teams"}, func(key string, _, v *yaml.Node) {
+	d.mapping(doc.Content[0], "", []string{"clusterLabel", "clusters", "components", "alerts", "thresholds", "teams", "urls"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "clusterLabel":
 			l := d.str(v, key)
@@ -184,6 +212,19 @@ func Parse(file string, data []byte, k Known) (*Config, error) {
 			d.clusters(c, v)
 		case "teams":
 			d.teams(c, v)
+		case "urls":
+			d.mapping(v, key, []string{"grafana", "runbook"}, func(k string, _, v *yaml.Node) {
+				p := join(key, k)
+				u := d.url(v, p)
+				switch {
+				case k == "grafana":
+					c.GrafanaURL = strings.TrimSuffix(u, "/")
+				case u != "" && !strings.Contains(u, "{alert}"):
+					d.fail(v, p, "%q names no alert: put {alert} where the alert's name goes", u)
+				default:
+					c.RunbookURL = u
+				}
+			})
 		}
 	})
 	for _, check := range d.pending {

@@ -143,3 +143,21 @@ func TestBadTeams(t *testing.T) {
 		})
 	}
 }
+
+func TestURLs(t *testing.T) {
+	c, err := Parse("finobs.yaml", []byte("urls:\n  grafana: https://grafana.example.com/\n  runbook: https://wiki.example.com/runbooks/{alert}.md\n"), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.GrafanaURL != "https://grafana.example.com" || c.Runbook("KafkaBrokerDown") != "https://wiki.example.com/runbooks/KafkaBrokerDown.md" {
+		t.Errorf("urls: %q %q", c.GrafanaURL, c.Runbook("KafkaBrokerDown"))
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"urls:\n  runbook: https://wiki.example.com/runbooks\n", `finobs.yaml:2: urls.runbook: "https://wiki.example.com/runbooks" names no alert`},
+		{"urls:\n  grafana: grafana.example.com\n", `finobs.yaml:2: urls.grafana: "grafana.example.com": want an absolute http or https URL`},
+	} {
+		if _, err := Parse("finobs.yaml", []byte(tc.yaml), known); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %v, want it to contain %s", err, tc.want)
+		}
+	}
+}
