@@ -256,17 +256,15 @@ func lanes() []lane {
 		// The pipeline's own processes page when they are down (ProducerDown, StreamDriverDown,
 		// SparkConnectDown); their TargetDown is muted.
 		{"producer", []faultCase{
-			// In this lane: a producer registers its schema when it starts, and the one below
-			// is started again while the registry must be up (faults_registry_test.go). First:
-			// its warning resolves only with its route's next flush (5 minutes), while the
-			// producer's faults run.
-			registryKilled(),
 			{name: "producer stopped", inject: stop("producer"),
 				fires: []expect{on(alerts.ProducerDown, "instance", "producer")},
 				muted: []expect{on(alerts.TargetDown, "instance", "producer")}},
 			{name: "producer paused (SIGSTOP)", inject: pause("producer"),
 				fires: []expect{on(alerts.ProducerDown, "instance", "producer")},
 				muted: []expect{on(alerts.TargetDown, "instance", "producer")}},
+			// In this lane: a producer registers its schema when it starts, and the one above
+			// is started again while the registry must be up (faults_registry_test.go).
+			registryKilled(),
 		}},
 		// The stream driver, the Spark Connect server and the query, one after another: each
 		// would blur the others. The first two run beside the broker faults that stop writes

@@ -362,11 +362,13 @@ func (e *env) run(tt *testing.T, lane string, f faultCase, p plan, undone func()
 			t.Fatalf("ready %s: %v", f.name, err)
 		}
 	}
-	t0 := time.Now()
 	undo, err := f.inject(ctx, e)
 	if err != nil {
 		t.Fatalf("inject %s: %v", f.name, err)
 	}
+	// The clock starts once the fault is in effect: a process stopped gracefully lives (and
+	// is scraped up) until it has drained, a minute when a broker is cut off beside it.
+	t0 := time.Now()
 	isUndone := false
 	defer func() {
 		if !isUndone {
