@@ -38,16 +38,19 @@ example: ## build and run examples/payments into .stack/example, then promtool c
 
 # finobs on your own clusters: examples/own-clusters/finobs.yaml (brokers as job="kafka", two
 # clusters, a disabled alert, a moved threshold, two teams) rendered by gen -config, then
-# checked by promtool (rules and their generated tests) and amtool (config, teams' routes).
+# checked by promtool (rules and their generated tests) and amtool (config, teams' routes);
+# its Kubernetes objects decoded strictly, the PrometheusRules' groups compared with the rule
+# files and checked by promtool (kube-check).
 EXAMPLE_CONFIG_OUT = .stack/example-config
 .PHONY: example-config
-example-config: ## render examples/own-clusters/finobs.yaml into .stack/example-config; promtool and amtool check it
+example-config: ## render examples/own-clusters/finobs.yaml into .stack/example-config; promtool and amtool check it, and its Kubernetes objects
 	rm -rf $(EXAMPLE_CONFIG_OUT)
 	$(GO) run ./cmd/gen -config examples/own-clusters/finobs.yaml -out $(EXAMPLE_CONFIG_OUT)
 	$(GO) tool promtool check rules $(EXAMPLE_CONFIG_OUT)/rules/*.yml
 	ls $(EXAMPLE_CONFIG_OUT)/tests/*.yml | xargs -P 2 -n 1 $(GO) tool promtool test rules
 	$(GO) tool amtool check-config $(EXAMPLE_CONFIG_OUT)/alertmanager/alertmanager.yml
 	$(GO) run ./cmd/gen routes-test -config examples/own-clusters/finobs.yaml -out $(EXAMPLE_CONFIG_OUT)
+	$(GO) run ./cmd/gen kube-check -out $(EXAMPLE_CONFIG_OUT)
 
 test-unit: ## the tests that need no running stack
 	$(GO) test $$($(GO) list ./... | grep -v /integration)

@@ -8,6 +8,7 @@ import (
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/jmx"
 	"github.com/finobs/finobs/internal/promconfig"
+	"github.com/finobs/finobs/pkg/metric"
 	"github.com/finobs/finobs/pkg/render"
 	"github.com/finobs/finobs/pkg/rules"
 	"github.com/finobs/finobs/pkg/stack"
@@ -65,7 +66,7 @@ var prometheusOutput = render.Output{
 			data, err := promconfig.Render(d.stack, promconfig.Options{
 				RuleFiles:          []string{d.rules},
 				EvaluationInterval: rules.EvaluationInterval,
-				MetricRelabel:      promconfig.FromCatalog(cat, promconfig.Drops{Series: catalog.Drops, Labels: catalog.LabelDrops(), Renames: catalog.LabelRenames()}),
+				MetricRelabel:      MetricRelabel(cat),
 			})
 			if err != nil {
 				return nil, nil, err
@@ -111,4 +112,57 @@ var alertmanagerOutput = render.Output{
 				{N: len(alerts.Routing.Tests), What: "routing tests"},
 			}, nil
 	},
+}
+
+// MetricRelabel is the metric relabelling of each component's scrape job: the catalog's
+// renames, and the series and labels the catalog drops.
+func MetricRelabel(cat *metric.Catalog) map[stack.Component][]promconfig.Relabel {
+	return promconfig.FromCatalog(cat, promconfig.Drops{Series: catalog.Drops, Labels: catalog.LabelDrops(), Renames: catalog.LabelRenames()})
+}
+
+// Scrape is what finobs scrapes of one component: the HTTP path, and the component whose
+// processes serve it (itself, or another: Spark's driver serves its executors' metrics).
+type Scrape struct {
+	Component, Pods stack.Component
+	Path            string
+}
+
+// Scrapes are the components finobs scrapes on any of its stacks (Compose, and native with
+// 1 or 3 Kafka nodes), in stack.Components order: what a deployment's own scrape configs
+// must find.
+func Scrapes() ([]Scrape, error) {
+	locals, err := LocalStacks()
+	if err != nil {
+		return nil, err
+	}
+	found := map[stack.Component]Scrape{}
+	add := func(s Scrape) error {
+		if old, ok := found[s.Component]; ok && old != s {
+			return fmt.Errorf("topology: %s is scraped at %s of %s in one stack, %s of %s in another", s.Component, old.Path, old.Pods, s.Path, s.Pods)
+		}
+		found[s.Component] = s
+		return nil
+	}
+	for _, st := range append([]stack.Stack{topology.Compose()}, locals...) {
+		for _, in := range st.Scraped() {
+			if err := add(Scrape{Component: in.Component, Pods: in.Component, Path: in.MetricsPath}); err != nil {
+				return nil, err
+			}
+			for _, x := range in.Extra {
+				if err := add(Scrape{Component: x.Job, Pods: in.Component, Path: x.Path}); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	var out []Scrape
+	for _, c := range stack.Components {
+		if s, ok := found[c]; ok {
+			out = append(out, s)
+		}
+	}
+	if len(out) != len(found) {
+		return nil, fmt.Errorf("topology: a scraped component is not in stack.Components")
+	}
+	return out, nil
 }

@@ -31,10 +31,11 @@ const (
 	configAlertmanagerD = "alertmanager"
 )
 
-// knownDeclarations is what a finobs.yaml may name: every component, every alert, every
-// signal an alert fires on or a panel shows, with the severities of its levels.
-func knownDeclarations() config.Known {
-	k := config.Known{Components: stack.Components, Alerts: map[string]bool{}, Signals: map[string][]signal.Severity{}}
+// knownDeclarations is what a finobs.yaml may name: every component (and those scraped),
+// every alert, every signal an alert fires on or a panel shows, with the severities of
+// its levels.
+func knownDeclarations() (config.Known, error) {
+	k := config.Known{Components: stack.Components, Alerts: map[string]bool{}, Signals: map[string][]signal.Severity{}, AlertComponents: alertComponents()}
 	for _, s := range declaredSignals() {
 		for _, l := range s.Levels() {
 			if !slices.Contains(k.Signals[s.Name], l.Severity) {
@@ -49,11 +50,23 @@ func knownDeclarations() config.Known {
 		for _, a := range g.Alerts {
 			k.Alerts[a.Name] = true
 		}
-		if !slices.Contains(k.AlertComponents, g.Component) {
-			k.AlertComponents = append(k.AlertComponents, g.Component)
+	}
+	scrapes, err := deploy.Scrapes()
+	for _, s := range scrapes {
+		k.Scraped = append(k.Scraped, s.Component)
+	}
+	return k, err
+}
+
+// alertComponents are the values of the alerts' component label.
+func alertComponents() []string {
+	var out []string
+	for _, g := range alerts.Groups() {
+		if !slices.Contains(out, g.Component) {
+			out = append(out, g.Component)
 		}
 	}
-	return k
+	return out
 }
 
 // declaredSignals is every signal an alert fires on or a panel shows, each once.
@@ -259,9 +272,14 @@ func runbookURL(c *config.Config) func(string) string {
 }
 
 // generateConfig renders the rules, promtool tests, runbooks, Alertmanager config and
-// dashboards of the deployment file describes into out.
+// dashboards of the deployment file describes into out, and its Kubernetes objects when
+// it has a kubernetes: section.
 func generateConfig(file, out string, stdout io.Writer) error {
-	c, err := config.Load(file, knownDeclarations())
+	known, err := knownDeclarations()
+	if err != nil {
+		return err
+	}
+	c, err := config.Load(file, known)
 	if err != nil {
 		return err
 	}
@@ -296,11 +314,12 @@ func generateConfig(file, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rulesOpts := generate.RulesOptions{
+		Groups: groups, RulesDir: configRulesDir, TestsDir: configTestsDir, RunbooksDir: configRunbooksDir,
+		Boards: boards, GrafanaURL: c.GrafanaURL, RunbookURL: runbookURL(c), Source: source, Notes: notes,
+	}
 	outputs := []generate.Output{
-		generate.Rules(generate.RulesOptions{
-			Groups: groups, RulesDir: configRulesDir, TestsDir: configTestsDir, RunbooksDir: configRunbooksDir,
-			Boards: boards, GrafanaURL: c.GrafanaURL, RunbookURL: runbookURL(c), Source: source, Notes: notes,
-		}),
+		generate.Rules(rulesOpts),
 		generate.Dashboards(boards, configGrafanaDir),
 		{
 			Name: "alertmanager",
@@ -313,6 +332,9 @@ func generateConfig(file, out string, stdout io.Writer) error {
 				}, err
 			},
 		},
+	}
+	if c.Kubernetes != nil {
+		outputs = append(outputs, kubeOutput(c, rulesOpts, boards, source))
 	}
 	set, results, err := generate.Run(outputs)
 	if err != nil {

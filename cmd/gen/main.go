@@ -35,12 +35,17 @@ Usage:
   go run ./cmd/gen [--root DIR]            write everything under DIR/deploy (default: .)
   go run ./cmd/gen --check [--root DIR]    fail, naming the files, if committed output is stale
   go run ./cmd/gen -config FILE -out DIR   render the rules, promtool tests, runbooks, Alertmanager
-                                           config and dashboards of your own clusters (finobs.yaml)
+                                           config and dashboards of your own clusters (finobs.yaml),
+                                           and with its kubernetes: section, the objects of the
+                                           kube-prometheus stack and Strimzi under DIR/kubernetes
   go run ./cmd/gen lint                    validate every rule, test, runbook and dashboard
   go run ./cmd/gen routes-test             check the routing expectations with amtool
   go run ./cmd/gen routes-test -config FILE -out DIR
                                            check the routes of FILE's teams with amtool, in the
                                            Alertmanager config gen -config wrote under DIR
+  go run ./cmd/gen kube-check -out DIR     decode the Kubernetes objects gen -config wrote under DIR
+                                           strictly, compare the PrometheusRules' groups with the rule
+                                           files, and run promtool check rules on them
   go run ./cmd/gen check --prometheus URL [--elasticsearch URL]
                                            run every catalog metric, rule and dashboard query
                                            against a live Prometheus (and the log panels' queries
@@ -82,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	scenario := fs.String("scenario", "original", "capacity scenario to plan (capacity)")
 	unitsFlag := fs.String("units", "si", "capacity: si (kB, MB, GB: powers of 1000) or iec (KiB, MiB, GiB: powers of 1024)")
 	window := fs.Duration("window", time.Minute, "capacity: range of the rates measured with --prometheus")
-	configFile := fs.String("config", "", "a finobs.yaml describing your own clusters: render their rules, tests, Alertmanager config and dashboards into --out")
+	configFile := fs.String("config", "", "a finobs.yaml describing your own clusters: render their rules, tests, Alertmanager config and dashboards (and Kubernetes objects) into --out")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -117,6 +122,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			break
 		}
 		err = routesTest(ctx, []string{filepath.Join(*root, deploy.AlertmanagerCompose), filepath.Join(*root, deploy.AlertmanagerLocal)}, deploy.RouteTests(), stdout)
+	case "kube-check":
+		outSet := false
+		fs.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "out" })
+		if !outSet {
+			fmt.Fprintln(stderr, "gen: kube-check needs -out DIR (where gen -config wrote)")
+			return 2
+		}
+		err = kubeCheck(ctx, *out, stdout)
 	case "check":
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()

@@ -10,7 +10,7 @@ import (
 )
 
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"--no-such-flag"}, {"frobnicate"}, {"lint", "extra"}} {
+	for _, args := range [][]string{{"--no-such-flag"}, {"frobnicate"}, {"lint", "extra"}, {"kube-check"}} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), args, &out, &errb); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (stderr: %s)", args, code, errb.String())

@@ -112,7 +112,7 @@ func teamMatchers(t config.Team, clusterLabel string) []string {
 // of a component it does not own; each expected where the first team owning it (or, of
 // none, finobs's severity routes) sends it.
 func teamTests(c *config.Config, paging, chat string) []am.RouteTest {
-	k := knownDeclarations()
+	components := alertComponents()
 	expect := func(labels map[string]string) []string {
 		for _, t := range c.Teams {
 			if t.Owns(labels, c.ClusterLabel) {
@@ -164,7 +164,7 @@ func teamTests(c *config.Config, paging, chat string) []am.RouteTest {
 			am.RouteTest{Labels: map[string]string{"alertname": alerts.AlertmanagerNotificationsFailing.Name, "severity": string(alerts.AlertmanagerNotificationsFailing.Severity()),
 				"component": alerts.Monitoring.Component, c.ClusterLabel: cluster, "receiver_name": teamReceiver(t.Name, "paging")},
 				Receivers: []string{chat}})
-		owned := map[string]string{c.ClusterLabel: cluster, "component": first(t.Components, k.AlertComponents)}
+		owned := map[string]string{c.ClusterLabel: cluster, "component": first(t.Components, components)}
 		if len(t.Topics) > 0 {
 			owned["topic"] = t.Topics[0]
 		}
@@ -173,7 +173,7 @@ func teamTests(c *config.Config, paging, chat string) []am.RouteTest {
 			add(with(owned, c.ClusterLabel, other(t.Clusters, c.Clusters)))
 		}
 		if len(t.Components) > 0 {
-			add(with(owned, "component", other(t.Components, k.AlertComponents)))
+			add(with(owned, "component", other(t.Components, components)))
 		}
 		if len(t.Topics) > 0 {
 			add(with(owned, "topic", "not-"+t.Topics[0]))
@@ -195,7 +195,11 @@ func with(m map[string]string, k, v string) map[string]string {
 // configRoutesTest checks the teams' routes of file with amtool, in the Alertmanager
 // config gen -config wrote under out.
 func configRoutesTest(ctx context.Context, file, out string, stdout io.Writer) error {
-	c, err := config.Load(file, knownDeclarations())
+	known, err := knownDeclarations()
+	if err != nil {
+		return err
+	}
+	c, err := config.Load(file, known)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,13 @@
 package jmx
 
 import (
+	"bytes"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/pkg/stack"
@@ -67,5 +72,59 @@ func TestObjectNames(t *testing.T) {
 		if got, err := ObjectNames(pattern); err == nil {
 			t.Errorf("ObjectNames(%q) = %q, want an error", pattern, got)
 		}
+	}
+}
+
+// The merged config holds each role's rules once, in each role's order, and reads the
+// beans of every role.
+func TestMerged(t *testing.T) {
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(data []byte, err error) config {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c config
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	merged := parse(Merged(cat, "# test\n", stack.KafkaBroker, stack.KafkaController))
+	seen := map[string]int{}
+	for i, r := range merged.Rules {
+		if _, dup := seen[r.Name]; dup {
+			t.Errorf("rule %s given twice", r.Name)
+		}
+		seen[r.Name] = i
+	}
+	for _, role := range []stack.Component{stack.KafkaBroker, stack.KafkaController} {
+		own := parse(Config(cat, role))
+		last := -1
+		for _, r := range own.Rules {
+			i, ok := seen[r.Name]
+			switch {
+			case !ok:
+				t.Errorf("%s: rule %s missing from the merged config", role, r.Name)
+			case !reflect.DeepEqual(merged.Rules[i], r):
+				t.Errorf("%s: rule %s differs in the merged config: %+v, want %+v", role, r.Name, merged.Rules[i], r)
+			case i < last:
+				t.Errorf("%s: rule %s comes earlier in the merged config than in the role's", role, r.Name)
+			}
+			last = i
+		}
+		for _, b := range own.IncludeObjectNames {
+			if !slices.Contains(merged.IncludeObjectNames, b) {
+				t.Errorf("%s: bean %s not read by the merged config", role, b)
+			}
+		}
+	}
+	if len(merged.Rules) != len(seen) || len(seen) == 0 {
+		t.Errorf("%d rules", len(merged.Rules))
 	}
 }

@@ -1,7 +1,8 @@
 // Package config reads finobs.yaml: how a deployment's own clusters differ from finobs's
 // demo stacks (the label that tells clusters apart, each component's job names or label
 // matchers, components it does not run, alerts it turns off, thresholds it moves, and the
-// teams that receive which clusters', components' and topics' alerts).
+// teams that receive which clusters', components' and topics' alerts), and how the objects
+// for a Kubernetes cluster running the kube-prometheus stack are written.
 // Every error names the file, the line and the key path.
 package config
 
@@ -37,6 +38,7 @@ type Config struct {
 	// empty: the runbook page's path in the output.
 	GrafanaURL string
 	RunbookURL string
+	Kubernetes *Kubernetes // nil: no kubernetes: section
 }
 
 // Runbook is the runbook_url of alert, or "" when the config sets no template.
@@ -67,7 +69,8 @@ type Known struct {
 	Components      []stack.Component
 	Alerts          map[string]bool
 	Signals         map[string][]signal.Severity
-	AlertComponents []string // the values of the alerts' component label
+	AlertComponents []string          // the values of the alerts' component label
+	Scraped         []stack.Component // the components finobs scrapes: what a PodMonitor may select
 }
 
 // Error is a config error: the file, line and key path it is at.
@@ -193,7 +196,7 @@ func Parse(file string, data []byte, k Known) (*Config, error) {
 		return c, nil
 	}
 	d := &decoder{file: file, k: k}
-	d.mapping(doc.Content[0], "", []string{"clusterLabel", "clusters", "components", "alerts", "thresholds", "teams", "urls"}, func(key string, _, v *yaml.Node) {
+	d.mapping(doc.Content[0], "", []string{"clusterLabel", "clusters", "components", "alerts", "thresholds", "teams", "urls", "kubernetes"}, func(key string, kn, v *yaml.Node) {
 		switch key {
 		case "clusterLabel":
 			l := d.str(v, key)
@@ -212,6 +215,8 @@ func Parse(file string, data []byte, k Known) (*Config, error) {
 			d.clusters(c, v)
 		case "teams":
 			d.teams(c, v)
+		case "kubernetes":
+			d.kubernetes(c, kn, v)
 		case "urls":
 			d.mapping(v, key, []string{"grafana", "runbook"}, func(k string, _, v *yaml.Node) {
 				p := join(key, k)

@@ -14,6 +14,7 @@ var known = Known{
 	Signals:    map[string][]signal.Severity{"Under-min-ISR partitions": {signal.Critical}},
 
 	AlertComponents: []string{"kafka", "producer", "spark"},
+	Scraped:         []stack.Component{stack.KafkaBroker, stack.KafkaController, stack.StreamDriver, stack.Prometheus},
 }
 
 func TestParse(t *testing.T) {

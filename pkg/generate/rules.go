@@ -7,6 +7,8 @@ import (
 	"path"
 	"path/filepath"
 
+	"github.com/prometheus/prometheus/model/rulefmt"
+
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/render"
 	"github.com/finobs/finobs/pkg/rules"
@@ -59,10 +61,7 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 	if o.RulesDir == "" || o.TestsDir == "" || o.RunbooksDir == "" {
 		return nil, nil, errors.New("RulesDir, TestsDir and RunbooksDir must all be set")
 	}
-	runbookURL := o.RunbookURL
-	if runbookURL == nil {
-		runbookURL = func(alert string) string { return path.Join(o.RunbooksDir, alert+".md") }
-	}
+	runbookURL := o.runbookURL()
 	groups, err := o.linked()
 	if err != nil {
 		return nil, nil, err
@@ -103,6 +102,30 @@ func (o RulesOptions) render() ([]render.File, []render.Count, error) {
 		{N: len(groups), What: "rule groups"}, {N: nAlerts, What: "alerts"}, {N: nRecording, What: "recording rules"},
 		{N: nTests, What: "promtool test cases"}, {N: nClusterCases, What: "two-cluster cases among them"}, {N: nAlerts, What: "runbooks"},
 	}, nil
+}
+
+// RuleGroups are the groups as their rule files hold them, in Prometheus' rule model: what
+// another format of the same rules (a PrometheusRule) is written from, so that its rules'
+// text is the rule files'.
+func (o RulesOptions) RuleGroups() ([]rulefmt.RuleGroup, error) {
+	groups, err := o.linked()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rulefmt.RuleGroup, len(groups))
+	for i, g := range groups {
+		if out[i], err = g.RuleGroup(o.runbookURL()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (o RulesOptions) runbookURL() func(string) string {
+	if o.RunbookURL != nil {
+		return o.RunbookURL
+	}
+	return func(alert string) string { return path.Join(o.RunbooksDir, alert+".md") }
 }
 
 // linked is the groups with each alert's Dashboard set from its panel, when Boards are set.
