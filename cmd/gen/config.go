@@ -285,9 +285,14 @@ func generateConfig(file, out string, stdout io.Writer) error {
 	}
 	// The deployment's render options, for this run: put back when it ends, so that what
 	// renders after it (tests in one process) is finobs's own output.
-	label, components := promql.ClusterLabel, promql.Components
+	label, components, broken, healthy := promql.ClusterLabel, promql.Components, rules.BrokenCluster, rules.HealthyCluster
 	promql.ClusterLabel, promql.Components = c.ClusterLabel, c.Components
-	defer func() { promql.ClusterLabel, promql.Components = label, components }()
+	if len(c.Clusters) >= 2 { // the two-cluster cases in the deployment's own clusters
+		rules.BrokenCluster, rules.HealthyCluster = c.Clusters[0], c.Clusters[1]
+	}
+	defer func() {
+		promql.ClusterLabel, promql.Components, rules.BrokenCluster, rules.HealthyCluster = label, components, broken, healthy
+	}()
 	undo, err := applyThresholds(c.Thresholds)
 	defer undo()
 	if err != nil {

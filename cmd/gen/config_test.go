@@ -31,6 +31,14 @@ func TestExampleConfig(t *testing.T) {
 	if strings.Contains(rules, `job="kafka-broker"`) || strings.Contains(rules, "alert: KafkaISRChurn") {
 		t.Errorf("kafka-broker rules still select finobs's job names or hold the disabled alert:\n%s", rules)
 	}
+	// The generated two-cluster cases are in the example's own clusters.
+	tests, err := os.ReadFile(filepath.Join(out, configTestsDir, "kafka-cluster.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(tests, []byte(`in prod-eu, "`)) || !bytes.Contains(tests, []byte("cluster: prod-eu")) || bytes.Contains(tests, []byte("finobs-broken")) {
+		t.Errorf("two-cluster cases not in the example's clusters prod-eu and staging-eu:\n%s", tests)
+	}
 	// The teams' routes come after the heartbeat's and before finobs's severity routes.
 	am, err := os.ReadFile(filepath.Join(out, configAlertmanager))
 	if err != nil {

@@ -64,8 +64,9 @@ func ClusterKept(expr string) error {
 	return fmt.Errorf("%w: %s", ErrCluster, strings.Join(bad, "; "))
 }
 
-// The clusters of the generated two-cluster cases (WithClusterCases).
-const (
+// The clusters of the generated two-cluster cases (ClusterCase): a render option, as
+// promql.ClusterLabel is; a deployment with clusters of its own names two of them.
+var (
 	BrokenCluster  = "finobs-broken"
 	HealthyCluster = "finobs-healthy"
 )
