@@ -271,15 +271,20 @@ func runbookURL(c *config.Config) func(string) string {
 	return c.Runbook
 }
 
+// loadConfig reads and checks file against finobs's declarations.
+func loadConfig(file string) (*config.Config, error) {
+	known, err := knownDeclarations()
+	if err != nil {
+		return nil, err
+	}
+	return config.Load(file, known)
+}
+
 // generateConfig renders the rules, promtool tests, runbooks, Alertmanager config and
 // dashboards of the deployment file describes into out, and its Kubernetes objects when
 // it has a kubernetes: section.
 func generateConfig(file, out string, stdout io.Writer) error {
-	known, err := knownDeclarations()
-	if err != nil {
-		return err
-	}
-	c, err := config.Load(file, known)
+	c, err := loadConfig(file)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // PinnedJSON is the dashboard's JSON with every reference to the datasource variable
@@ -57,7 +58,7 @@ func pin(v any, uids map[string]string) error {
 			kind, _ := v["type"].(string)
 			uid, ok := uids[kind]
 			if !ok {
-				return fmt.Errorf("reads a %q datasource and no uid is given for that kind (given: %v)", kind, sortedKeys(uids))
+				return fmt.Errorf("reads a %q datasource and no uid is given for that kind (given: %v)", kind, slices.Sorted(maps.Keys(uids)))
 			}
 			v["uid"] = uid
 		}
@@ -74,13 +75,4 @@ func pin(v any, uids map[string]string) error {
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
