@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
@@ -36,7 +37,7 @@ func kubeCheck(ctx context.Context, out string, stdout io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 	args := []string{"tool", "promtool", "check", "rules"}
-	for _, name := range sortedNames(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		p := filepath.Join(tmp, name+".yml")
 		if err := os.WriteFile(p, files[name], 0o644); err != nil {
 			return err
@@ -123,7 +124,7 @@ func kubeRuleFiles(out string) (map[string][]byte, int, error) {
 		}
 	}
 	if len(want) > 0 {
-		return nil, 0, fmt.Errorf("rule groups with no PrometheusRule under %s: %s", filepath.Join(out, kubeRulesDir), strings.Join(sortedNames(want), ", "))
+		return nil, 0, fmt.Errorf("rule groups with no PrometheusRule under %s: %s", filepath.Join(out, kubeRulesDir), strings.Join(slices.Sorted(maps.Keys(want)), ", "))
 	}
 	return files, n, nil
 }
@@ -134,13 +135,4 @@ func parseRules(file string) ([]rulefmt.RuleGroup, error) {
 		return nil, fmt.Errorf("%s: %v", file, errs)
 	}
 	return gs.Groups, nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
