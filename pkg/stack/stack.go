@@ -36,6 +36,9 @@ const (
 	Kibana         Component = "kibana"
 	// ElasticsearchExporter turns Elasticsearch's health and stats APIs into metrics.
 	ElasticsearchExporter Component = "elasticsearch-exporter"
+	// KafkaLagExporter reports every consumer group's lag (cmd/kafka-lag-exporter), in
+	// kafka_exporter's metric names where one exists.
+	KafkaLagExporter Component = "kafka-lag-exporter"
 	// SparkExecutors is the executor metrics endpoint of the Spark driver (its own job).
 	SparkExecutors Component = "spark-executors"
 	// Runbooks serves the generated runbook pages (deploy/runbooks) that runbook_url
@@ -48,7 +51,7 @@ const (
 var Components = []Component{
 	KafkaController, KafkaBroker, KafkaCombined, SchemaRegistry, SparkMaster, SparkWorker, SparkConnect,
 	Producer, StreamDriver, NodeExporter, Prometheus, Alertmanager, Webhook, Grafana, Elasticsearch,
-	Logstash, Filebeat, Kibana, ElasticsearchExporter, SparkExecutors, Runbooks,
+	Logstash, Filebeat, Kibana, ElasticsearchExporter, KafkaLagExporter, SparkExecutors, Runbooks,
 }
 
 // Port is a named port a process listens on.
