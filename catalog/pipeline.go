@@ -185,6 +185,12 @@ var (
 		Name: "finobs_stream_query_restarts_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query"},
 		Help: "Times the driver started the query again from its checkpoint after it failed.",
 	})
+	// The driver commits each batch's end offsets to the query's consumer group, for the lag
+	// exporter and Kafka's tools; the checkpoint stays the job's truth.
+	StreamGroupCommits = declare(&metric.Metric{
+		Name: "finobs_stream_group_commits_total", Type: metric.Counter, Exporter: stream, Labels: []string{"query", "result"},
+		Help: "Commits of processed offsets to the query's consumer group, by result (ok, error).",
+	})
 	// error_class is one of a fixed set (pipeline/stream.FailureClasses): data_loss,
 	// foreign_checkpoint, state, kafka, start, terminated, other.
 	StreamQueryFailures = declare(&metric.Metric{

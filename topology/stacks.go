@@ -27,6 +27,9 @@ const (
 	LocalSparkWorkerMemoryMB = 2048
 )
 
+// LagExporterPort is kafka_exporter's default port, which our lag exporter takes its place on.
+const LagExporterPort = 9308
+
 // Ports of the logging pipeline: the exporter's default, and Filebeat's HTTP endpoint
 // (JSON stats, not Prometheus metrics: it is not scraped).
 const (
@@ -75,6 +78,7 @@ func Compose() stack.Stack {
 		Ports: []stack.Port{port(stack.PortGRPC, 15002), port(stack.PortMetrics, 4040)}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
 	add(stack.Instance{Component: stack.Producer, Name: "producer", Host: "producer", Ports: []stack.Port{port(stack.PortMetrics, 9400)}})
 	add(stack.Instance{Component: stack.StreamDriver, Name: "stream-driver", Host: "stream-driver", Ports: []stack.Port{port(stack.PortMetrics, 9401)}})
+	add(stack.Instance{Component: stack.KafkaLagExporter, Name: "kafka-lag-exporter", Host: "kafka-lag-exporter", Ports: []stack.Port{port(stack.PortMetrics, LagExporterPort)}})
 	add(stack.Instance{Component: stack.NodeExporter, Name: "node-exporter", Host: "node-exporter", Ports: []stack.Port{port(stack.PortMetrics, 9100)}})
 	add(stack.Instance{Component: stack.Prometheus, Name: "prometheus", Host: "prometheus", Ports: []stack.Port{port(stack.PortMetrics, 9090)}})
 	add(stack.Instance{Component: stack.Alertmanager, Name: "alertmanager", Host: "alertmanager", Ports: []stack.Port{port(stack.PortMetrics, 9093)}})
@@ -128,6 +132,7 @@ func Local(kafkaNodes int) (stack.Stack, error) {
 		Ports: []stack.Port{port(stack.PortGRPC, 15002), port(stack.PortMetrics, 4040)}, MetricsPath: sparkDriverPath, Extra: sparkExecutors})
 	add(stack.Instance{Component: stack.Producer, Name: "producer", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9400)}})
 	add(stack.Instance{Component: stack.StreamDriver, Name: "stream-driver", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9401)}})
+	add(stack.Instance{Component: stack.KafkaLagExporter, Name: "kafka-lag-exporter", Host: host, Ports: []stack.Port{port(stack.PortMetrics, LagExporterPort)}})
 	add(stack.Instance{Component: stack.NodeExporter, Name: "node-exporter", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9100)}})
 	add(stack.Instance{Component: stack.Prometheus, Name: "prometheus", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9090)}})
 	add(stack.Instance{Component: stack.Alertmanager, Name: "alertmanager", Host: host, Ports: []stack.Port{port(stack.PortMetrics, 9093)}})

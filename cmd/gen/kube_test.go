@@ -129,7 +129,7 @@ func TestKubeExample(t *testing.T) {
 	}
 
 	monitors := decodeAll(t, filepath.Join(out, kubePodMonitorsDir), func() *monitoringv1.PodMonitor { return &monitoringv1.PodMonitor{} })
-	want := []string{"kafka-broker", "kafka-controller", "producer", "schema-registry", "spark-connect", "spark-master", "spark-worker", "stream-driver"}
+	want := []string{"kafka-broker", "kafka-controller", "kafka-lag-exporter", "producer", "schema-registry", "spark-connect", "spark-master", "spark-worker", "stream-driver"}
 	if got := slices.Sorted(maps.Keys(monitors)); !slices.Equal(got, want) {
 		t.Errorf("PodMonitors of %v, want %v (absent components and those kube-prometheus-stack scrapes left out)", got, want)
 	}

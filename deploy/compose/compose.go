@@ -420,6 +420,15 @@ func (r *renderer) instance(inst stack.Instance) error {
 		s.DependsOn = deps(connect.Name, healthy, r.st.One(stack.Producer).Name, healthy, r.st.One(stack.SchemaRegistry).Name, healthy)
 		s.Healthcheck = check("60s", metrics(""), "")
 		s.MemLimit = "256m"
+	case stack.KafkaLagExporter:
+		s.Build = &Build{Context: "..", Dockerfile: "deploy/Dockerfile"}
+		s.Image = OwnImage
+		s.Entrypoint = []string{"/bin/sh", "-c", "exec kafka-lag-exporter \"$$@\"" + logTo(inst.Name), "kafka-lag-exporter"}
+		s.Command = []string{"-brokers", r.st.KafkaBootstrap(), "-metrics-addr", ":" + strconv.Itoa(inst.Port(stack.PortMetrics))}
+		s.Volumes = []string{logs}
+		s.DependsOn = r.dependOn(deps(), healthy, stack.KafkaBroker)
+		s.Healthcheck = check("20s", metrics(""), "")
+		s.MemLimit = "128m"
 	case stack.NodeExporter:
 		s.Image = NodeExporterImage
 		s.Command = []string{"--path.rootfs=/host", "--web.listen-address=:" + strconv.Itoa(inst.Port(stack.PortMetrics)),

@@ -367,7 +367,7 @@ var Profiles = []Profile{
 		Shell: Shell{Kind: Ash, From: note(at(ownDF, "12"), "FROM alpine:3.22.2: busybox ("+alpine320.String()+")")},
 		Tools: slices2(
 			busyboxTools(note(alpine320, "members ./usr/bin/wget, ./bin/grep, ./bin/cat, ./usr/bin/sha256sum, ./bin/mv, ./bin/chmod, ./bin/chown, ./usr/bin/nc")),
-			tools(at(ownDF, "10, 15"), "produce", "stream", "webhook"),
+			tools(at(ownDF, "10, 15"), "produce", "stream", "webhook", "kafka-lag-exporter"),
 		),
 	},
 }

@@ -68,7 +68,7 @@ func (s service) ports() []stack.Port {
 // controllers (a broker without a quorum hangs in controlled shutdown).
 func stopRank(c stack.Component) int {
 	switch c {
-	case stack.Prometheus, stack.Filebeat, stack.ElasticsearchExporter,
+	case stack.Prometheus, stack.Filebeat, stack.ElasticsearchExporter, stack.KafkaLagExporter,
 		stack.Producer, stack.StreamDriver: // the stream driver stops its query on Spark Connect
 		return 0
 	case stack.SparkConnect:
@@ -95,7 +95,7 @@ func Managed(c stack.Component) bool {
 	case stack.KafkaCombined, stack.KafkaController, stack.KafkaBroker, stack.SparkConnect,
 		stack.SparkMaster, stack.SparkWorker, stack.NodeExporter, stack.Prometheus, stack.Alertmanager, stack.Webhook,
 		stack.Elasticsearch, stack.ElasticsearchExporter, stack.Filebeat, stack.SchemaRegistry,
-		stack.Producer, stack.StreamDriver:
+		stack.Producer, stack.StreamDriver, stack.KafkaLagExporter:
 		return true
 	}
 	return false
@@ -125,6 +125,8 @@ func services(p Paths, env Env, st stack.Stack) ([]service, error) {
 			s, err = sparkService(p, env, st, inst)
 		case stack.NodeExporter:
 			s = nodeExporterService(p, inst)
+		case stack.KafkaLagExporter:
+			s = lagExporterService(p, st, inst)
 		case stack.Prometheus:
 			s = prometheusService(p, st, inst, urls)
 		case stack.Alertmanager:
@@ -389,6 +391,18 @@ func nodeExporterService(p Paths, inst stack.Instance) service {
 			"--collector.filesystem.mount-points-exclude=^/(dev|proc|run|sys|mnt/sandboxing|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)",
 			"--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tmpfs|tracefs)$",
 		},
+		health: httpOK(metricsURL(inst)),
+		url:    metricsURL(inst),
+	}
+}
+
+// lagExporterService reads every consumer group's lag (cmd/kafka-lag-exporter); phase 1,
+// after the brokers it reads.
+func lagExporterService(p Paths, st stack.Stack, inst stack.Instance) service {
+	return service{
+		phase: 1,
+		argv: []string{filepath.Join(p.Bin(), "kafka-lag-exporter"),
+			"-brokers", st.KafkaBootstrap(), "-metrics-addr", inst.Addr(stack.PortMetrics)},
 		health: httpOK(metricsURL(inst)),
 		url:    metricsURL(inst),
 	}

@@ -55,6 +55,7 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 		{"prometheus", func(ctx context.Context) error { return in.goTool(ctx, "prometheus", PrometheusPkg) }},
 		{"node_exporter", func(ctx context.Context) error { return in.goTool(ctx, "node_exporter", NodeExporterPkg) }},
 		{"webhook", in.webhook},
+		{"kafka-lag-exporter", func(ctx context.Context) error { return in.ownTool(ctx, "kafka-lag-exporter") }},
 	}
 	if RegistryEnabled() {
 		steps = append(steps, struct {

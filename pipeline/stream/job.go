@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/finobs/finobs/internal/sparkconnect"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Job is the streaming query of finobs and the driver loop that watches it.
@@ -23,6 +24,11 @@ type Job struct {
 	mu        sync.Mutex
 	queries   []*query
 	freshDone bool // FreshStart applies to the first Start only
+
+	// kafka commits the queries' processed offsets to their consumer groups (commit.go).
+	kafkaOnce sync.Once
+	kafka     *kgo.Client
+	kafkaErr  error
 }
 
 // query is one streaming query: its plan, how to start it and what the driver saw of it.
@@ -35,6 +41,8 @@ type query struct {
 	seenRun   string // run whose progress was accounted up to seenTime
 	seenTime  string // progress timestamps are fixed-width ISO 8601, so they order as text
 	seenBatch int64
+
+	commits *committer // processed offsets to the query's consumer group
 
 	restarts  []time.Time // restarts within the restart policy's window
 	nextStart time.Time   // when a failed query is started again

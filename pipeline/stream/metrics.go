@@ -32,6 +32,7 @@ type Metrics struct {
 	lastProgress    *prometheus.GaugeVec
 	restarts        *prometheus.CounterVec
 	failures        *prometheus.CounterVec
+	groupCommits    *prometheus.CounterVec
 	freshness       *prometheus.HistogramVec
 	countedProduced *prometheus.GaugeVec
 	newestCounted   map[string]int64 // per query: what countedProduced shows, epoch ms
@@ -73,6 +74,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		lastProgress:    g(catalog.StreamLastProgress, "query"),
 		restarts:        c(catalog.StreamQueryRestarts, "query"),
 		failures:        c(catalog.StreamQueryFailures, "query", "error_class"),
+		groupCommits:    c(catalog.StreamGroupCommits, "query", "result"),
 		freshness: func() *prometheus.HistogramVec {
 			v := catalog.StreamFreshness.NewHistogramVec(FreshnessBuckets, "query", "transaction")
 			reg.MustRegister(v)
@@ -95,6 +97,8 @@ func (m *Metrics) register(query string, trigger time.Duration) {
 	m.eventSkew.WithLabelValues(query).Set(0) // no skew seen before the first batch of records
 	m.triggerInterval.WithLabelValues(query).Set(trigger.Seconds())
 	m.restarts.WithLabelValues(query)
+	m.groupCommits.WithLabelValues(query, "ok")
+	m.groupCommits.WithLabelValues(query, "error")
 	for _, c := range FailureClasses {
 		m.failures.WithLabelValues(query, string(c))
 	}

@@ -159,7 +159,9 @@ func (j *Job) transactions(ctx context.Context) (*query, error) {
 		Option("kafka.bootstrap.servers", j.cfg.Bootstrap).
 		Trigger(sparkconnect.ProcessingTime(j.cfg.Trigger)).
 		Checkpoint(filepath.Join(j.cfg.CheckpointDir, j.cfg.Query))
-	return &query{name: j.cfg.Query, writer: w}, nil
+	q := &query{name: j.cfg.Query, writer: w}
+	q.commits = &committer{j: j, query: q.name}
+	return q, nil
 }
 
 // aggregates is the aggregating branch: topic, key and value of window totals.

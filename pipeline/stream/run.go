@@ -172,6 +172,9 @@ func (j *Job) account(q *query, ps []sparkconnect.Progress) {
 		q.seenTime = p.Timestamp
 		q.seenBatch = max(q.seenBatch, p.BatchID)
 		j.metrics.observe(q.name, p)
+		if p.RanBatch() && q.commits != nil {
+			q.commits.offer(p)
+		}
 		if p.RanBatch() {
 			j.log.Debug("batch", "query", q.name, "batch", p.BatchID, "rows", p.NumInputRows,
 				"rows_per_s", p.ProcessedRowsPerSecond, "duration_ms", p.DurationMs["triggerExecution"])
