@@ -94,7 +94,7 @@ finobs_stream_state_bytes{query="agg"} 2048
 	names := []string{"finobs_stream_input_rows_total", "finobs_stream_batches_total", "finobs_stream_late_rows_total",
 		"finobs_stream_dead_letter_rows_total", "finobs_stream_query_up", "finobs_stream_trigger_interval_seconds",
 		"finobs_stream_batch_duration_seconds", "finobs_stream_offsets_behind_latest", "finobs_stream_watermark_timestamp_seconds",
-		"finobs_stream_state_rows", "finobs_stream_state_bytes", "finobs_stream_quarantined_rows_total", "finobs_stream_event_time_skew_seconds", "finobs_stream_group_commits_total"}
+		"finobs_stream_state_rows", "finobs_stream_state_bytes", "finobs_stream_quarantined_rows_total", "finobs_stream_event_time_skew_seconds"}
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}
