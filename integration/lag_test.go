@@ -21,6 +21,7 @@ import (
 
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/integration/stacktest"
+	"github.com/finobs/finobs/internal/kafkalag"
 	"github.com/finobs/finobs/pkg/stack"
 )
 
@@ -280,4 +281,86 @@ func describeGroup(ctx context.Context, t *testing.T, st stack.Stack, group stri
 		t.Fatalf("kafka-consumer-groups --describe --group %s printed no partition:\n%s", group, out)
 	}
 	return rows
+}
+
+// BenchmarkConsumerGroupLag is one reading of every group (what one scrape costs) against the
+// running stack's Kafka: LAG_GROUPS groups (default 200) each committed, with lag, on every
+// partition of a topic of LAG_PARTITIONS partitions (default 30). It reports the time and
+// the memory of a reading per group-partition, so thousands of groups can be priced; the
+// lag in seconds costs a fetch per lagging partition and distinct committed offset.
+//
+//	go test -run '^$' -bench ConsumerGroupLag -benchmem ./integration/
+func BenchmarkConsumerGroupLag(b *testing.B) {
+	st := stacktest.Local(b)
+	ctx := context.Background()
+	groups, partitions := envInt(b, "LAG_GROUPS", 200), envInt(b, "LAG_PARTITIONS", 30)
+	seeds := strings.Split(st.KafkaBootstrap(), ",")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	run := time.Now().UnixNano()
+	topic := fmt.Sprintf("finobs-bench-lag-%d", run)
+	if _, err := adm.CreateTopic(ctx, int32(partitions), int16(min(3, st.Brokers())), nil, topic); err != nil {
+		b.Fatal(err)
+	}
+	var names []string
+	defer func() {
+		adm.DeleteGroups(ctx, names...)
+		adm.DeleteTopics(ctx, topic)
+	}()
+	var recs []*kgo.Record
+	for p := range partitions {
+		for range 100 {
+			recs = append(recs, &kgo.Record{Topic: topic, Partition: int32(p), Value: make([]byte, 100)})
+		}
+	}
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		b.Fatal(err)
+	}
+	for g := range groups {
+		name := fmt.Sprintf("finobs-bench-lag-%d-%d", run, g)
+		names = append(names, name)
+		os := kadm.Offsets{}
+		for p := range partitions {
+			os.Add(kadm.Offset{Topic: topic, Partition: int32(p), At: int64(g % 50), LeaderEpoch: -1})
+		}
+		if err := adm.CommitAllOffsets(ctx, name, os); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := kafkalag.NewReader(cl)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var n int
+	for b.Loop() {
+		snap, err := r.Read(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = 0
+		for _, g := range snap.Groups {
+			n += len(g.Partitions)
+		}
+	}
+	b.StopTimer()
+	if n < groups*partitions {
+		b.Fatalf("read %d group-partitions, want at least %d", n, groups*partitions)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/group-partition")
+	b.ReportMetric(float64(n), "group-partitions")
+}
+
+func envInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: want a positive number", name, v)
+	}
+	return n
 }

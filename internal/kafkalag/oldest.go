@@ -1,9 +1,11 @@
 package kafkalag
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,10 +24,15 @@ type tp struct {
 	partition int32
 }
 
+// maxRounds bounds the fetch rounds of one reading: each round resolves, per partition, every
+// committed offset within the batches it returned, smallest first.
+const maxRounds = 8
+
 // oldest sets Oldest of each partition to the timestamp of the record at its committed
-// offset: one fetch request per leader and round, a round per distinct offset of one
-// partition (groups at one offset share the read). A committed offset below the log start
-// (retention deleted what the group never read) reads the first record kept instead.
+// offset. A round sends one fetch request per leader, each partition at its smallest
+// offset not yet resolved; the batches returned resolve every offset they cover (groups
+// close together share a read), the rest wait for the next round. A committed offset below
+// the log start (retention deleted what the group never read) reads the first record kept.
 func (r *Reader) oldest(ctx context.Context, ps []*Partition) ([]string, error) {
 	if len(ps) == 0 {
 		return nil, nil
@@ -49,60 +56,87 @@ func (r *Reader) oldest(ctx context.Context, ps []*Partition) ([]string, error) 
 		return nil, fmt.Errorf("metadata of %d lagging topics: %w", len(topics), err)
 	}
 	var errs []string
-	// pending: per partition, the offsets still to read.
-	pending := map[tp][]int64{}
+	pending := map[tp][]int64{} // per partition, the offsets still to read, ascending
 	for k, offs := range byOffset {
 		for o := range offs {
 			pending[k] = append(pending[k], o)
 		}
+		slices.Sort(pending[k])
 	}
-	for len(pending) > 0 {
-		round := map[int32]map[tp]int64{} // leader → partition → offset
+	for round := 0; len(pending) > 0; round++ {
+		if round == maxRounds {
+			n := 0
+			for _, offs := range pending {
+				n += len(offs)
+			}
+			errs = append(errs, fmt.Sprintf("%d committed offsets of %d partitions left unread after %d fetch rounds: their lag in seconds is not counted", n, len(pending), maxRounds))
+			break
+		}
+		byLeader := map[int32]map[tp]int64{}
 		for k, offs := range pending {
 			t, ok := md.Topics[k.topic]
-			if !ok || t.Err != nil {
-				errs = append(errs, fmt.Sprintf("%s: no metadata", k.topic))
+			pd, okp := t.Partitions[k.partition]
+			if !ok || t.Err != nil || !okp || pd.Leader < 0 {
+				errs = append(errs, fmt.Sprintf("%s/%d: no leader known", k.topic, k.partition))
 				delete(pending, k)
 				continue
 			}
-			pd, ok := t.Partitions[k.partition]
-			if !ok || pd.Leader < 0 {
-				errs = append(errs, fmt.Sprintf("%s/%d: no leader", k.topic, k.partition))
-				delete(pending, k)
-				continue
+			if byLeader[pd.Leader] == nil {
+				byLeader[pd.Leader] = map[tp]int64{}
 			}
-			if round[pd.Leader] == nil {
-				round[pd.Leader] = map[tp]int64{}
-			}
-			round[pd.Leader][k] = offs[len(offs)-1]
-			if pending[k] = offs[:len(offs)-1]; len(pending[k]) == 0 {
-				delete(pending, k)
-			}
+			byLeader[pd.Leader][k] = offs[0]
 		}
 		var (
 			mu sync.Mutex
 			wg sync.WaitGroup
 		)
-		for leader, parts := range round {
+		for leader, parts := range byLeader {
 			wg.Go(func() {
-				got, moved, err := r.fetchFirst(ctx, leader, md.Topics, parts)
+				got, starts, err := r.fetch(ctx, leader, md.Topics, parts)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
 					errs = append(errs, fmt.Sprintf("fetch from broker %d: %v", leader, err))
+					for k := range parts {
+						delete(pending, k)
+					}
 					return
 				}
-				for k, o := range parts {
-					if ts, ok := got[k]; ok {
-						for _, p := range byOffset[k][o] {
-							p.Oldest = ts
+				for k := range parts {
+					if start, ok := starts[k]; ok {
+						// Offsets below the log start all read the first record kept.
+						var rest []int64
+						for _, o := range pending[k] {
+							if o < start {
+								byOffset[k][start] = append(byOffset[k][start], byOffset[k][o]...)
+								continue
+							}
+							rest = append(rest, o)
 						}
+						if len(rest) == 0 || rest[0] != start {
+							rest = append([]int64{start}, rest...)
+						}
+						pending[k] = rest
 						continue
 					}
-					if start, ok := moved[k]; ok && start > o {
-						// Read the log start for the partitions' groups at o.
-						byOffset[k][start] = append(byOffset[k][start], byOffset[k][o]...)
-						pending[k] = append(pending[k], start)
+					recs := got[k]
+					if len(recs) == 0 {
+						delete(pending, k) // nothing readable at the offset: no age
+						continue
+					}
+					var rest []int64
+					for _, o := range pending[k] {
+						i, _ := slices.BinarySearchFunc(recs, o, func(r stamp, o int64) int { return cmp.Compare(r.offset, o) })
+						if i == len(recs) {
+							rest = append(rest, o)
+							continue
+						}
+						for _, p := range byOffset[k][o] {
+							p.Oldest = recs[i].ts
+						}
+					}
+					if pending[k] = rest; len(rest) == 0 {
+						delete(pending, k)
 					}
 				}
 			})
@@ -115,9 +149,16 @@ func (r *Reader) oldest(ctx context.Context, ps []*Partition) ([]string, error) 
 	return errs, nil
 }
 
-// fetchFirst fetches parts from their leader and returns the timestamp of the first record
-// at or after each offset, and the log start of partitions whose offset fell below it.
-func (r *Reader) fetchFirst(ctx context.Context, leader int32, topics kadm.TopicDetails, parts map[tp]int64) (map[tp]time.Time, map[tp]int64, error) {
+// stamp is one record's offset and timestamp.
+type stamp struct {
+	offset int64
+	ts     time.Time
+}
+
+// fetch fetches parts from their leader and returns, per partition, the offsets and
+// timestamps of the records at or after its offset, ascending, and the log start of
+// partitions whose offset fell below it.
+func (r *Reader) fetch(ctx context.Context, leader int32, topics kadm.TopicDetails, parts map[tp]int64) (map[tp][]stamp, map[tp]int64, error) {
 	req := kmsg.NewPtrFetchRequest()
 	req.ReplicaID = -1
 	req.MaxWaitMillis = 0
@@ -153,7 +194,7 @@ func (r *Reader) fetchFirst(ctx context.Context, leader int32, topics kadm.Topic
 	if err := kerr.ErrorForCode(fr.ErrorCode); err != nil {
 		return nil, nil, err
 	}
-	got, moved := map[tp]time.Time{}, map[tp]int64{}
+	got, moved := map[tp][]stamp{}, map[tp]int64{}
 	for i := range fr.Topics {
 		rt := &fr.Topics[i]
 		topic := rt.Topic
@@ -174,8 +215,10 @@ func (r *Reader) fetchFirst(ctx context.Context, leader int32, topics kadm.Topic
 				continue
 			}
 			fp, _ := kgo.ProcessFetchPartition(kgo.ProcessFetchPartitionOpts{Offset: o, Topic: topic, Partition: rp.Partition}, rp, kgo.DefaultDecompressor(), nil)
-			if len(fp.Records) > 0 && fp.Records[0].Timestamp.UnixMilli() >= 0 {
-				got[k] = fp.Records[0].Timestamp
+			for _, rec := range fp.Records {
+				if rec.Timestamp.UnixMilli() >= 0 { // -1: a record without a timestamp
+					got[k] = append(got[k], stamp{rec.Offset, rec.Timestamp})
+				}
 			}
 		}
 	}
