@@ -6,7 +6,7 @@ ES        ?= http://127.0.0.1:9200
 TESTFLAGS ?= -timeout 30m -count=1
 
 
-.PHONY: gen check test phases test-faults test-unit lint rules-test am-test up down status deploy deploy-down deploy-status deploy-secrets check-live bench-producer bench-stream bench-freshness
+.PHONY: gen check test phases test-faults test-unit lint rules-test am-test up down status deploy deploy-down deploy-status deploy-secrets check-live bench-producer bench-stream bench-freshness bench-lag
 
 gen: ## render every asset under deploy/
 	$(GO) run ./cmd/gen
@@ -124,6 +124,11 @@ bench-producer:
 
 bench-stream:
 	$(GO) run ./cmd/bench stream
+
+# One reading of every consumer group (what a scrape of kafka-lag-exporter costs), against
+# the running stack's Kafka: LAG_GROUPS groups on a topic of LAG_PARTITIONS partitions.
+bench-lag: ## kafka-lag-exporter: time and memory of one scrape per group-partition (needs `make up`)
+	$(GO) test -run '^$$' -bench '^BenchmarkConsumerGroupLag$$' -benchmem -benchtime 20x ./integration/
 
 bench-freshness: ## produce time -> aggregate out, through the whole pipeline
 	$(GO) run ./cmd/bench freshness
