@@ -3,6 +3,7 @@ package native
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,7 +33,7 @@ type Env struct {
 	RegistryJava string // JAVA_HOME of Java 21+ for the schema registry; "" when it does not run
 }
 
-// Install runs every step that is not installed yet, in order.
+// Install runs every step that is not installed yet: downloads and builds in two lanes.
 func (in *Installer) Install(ctx context.Context) (Env, error) {
 	var env Env
 	if err := mkdirs(in.P.Logs(), in.P.Run(), in.P.Data(), in.P.Bin(), in.P.Conf(), in.P.WebhookDir()); err != nil {
@@ -44,49 +46,62 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 	if _, err := exec.LookPath("mvn"); err != nil {
 		return env, fmt.Errorf("install: mvn not found on PATH (Maven fetches the Kafka and Spark jars; apt-get install maven): %w", err)
 	}
-	steps := []struct {
+	// Two lanes side by side: downloads and unpacking (mostly one core, often waiting on the
+	// disk or the network) and Go builds (the linker's core). On a clean clone of a warm
+	// machine that halves the install.
+	type step struct {
 		name string
 		fn   func(context.Context) error
-	}{
+	}
+	fetch := []step{
 		{"kafka jars", in.kafkaLibs},
 		{"jmx exporter agent", in.jmxAgent},
 		{"spark kafka source jars", in.sparkJars},
 		{"pyspark venv", in.venv},
+	}
+	build := []step{
 		{"prometheus", func(ctx context.Context) error { return in.goTool(ctx, "prometheus", PrometheusPkg) }},
 		{"node_exporter", func(ctx context.Context) error { return in.goTool(ctx, "node_exporter", NodeExporterPkg) }},
 		{"webhook", in.webhook},
 		{"kafka-lag-exporter", func(ctx context.Context) error { return in.ownTool(ctx, "kafka-lag-exporter") }},
 	}
 	if RegistryEnabled() {
-		steps = append(steps, struct {
-			name string
-			fn   func(context.Context) error
-		}{"schema registry", in.registry})
+		fetch = append(fetch, step{"schema registry", in.registry}) // its Java comes in the venv
 	}
 	if PipelineEnabled() {
-		steps = append(steps, []struct {
-			name string
-			fn   func(context.Context) error
-		}{
-			{"producer", func(ctx context.Context) error { return in.ownTool(ctx, "produce") }},
-			{"stream driver", func(ctx context.Context) error { return in.ownTool(ctx, "stream") }},
-		}...)
+		build = append(build,
+			step{"producer", func(ctx context.Context) error { return in.ownTool(ctx, "produce") }},
+			step{"stream driver", func(ctx context.Context) error { return in.ownTool(ctx, "stream") }})
 	}
 	if LogsEnabled() {
-		steps = append(steps, []struct {
-			name string
-			fn   func(context.Context) error
-		}{
-			{"elasticsearch", in.elasticsearch},
-			{"esroot", func(ctx context.Context) error { return in.ownTool(ctx, "esroot") }},
-			{"filebeat", in.filebeat},
-			{"elasticsearch_exporter", func(ctx context.Context) error { return in.goTool(ctx, "elasticsearch_exporter", ESExporterPkg) }},
-		}...)
+		fetch = append(fetch, step{"elasticsearch", in.elasticsearch}, step{"filebeat", in.filebeat})
+		build = append(build,
+			step{"esroot", func(ctx context.Context) error { return in.ownTool(ctx, "esroot") }},
+			step{"elasticsearch_exporter", func(ctx context.Context) error { return in.goTool(ctx, "elasticsearch_exporter", ESExporterPkg) }})
 	}
-	for _, s := range steps {
-		if err := s.fn(ctx); err != nil {
-			return env, fmt.Errorf("install %s: %w", s.name, err)
-		}
+	build = append(build, step{"alertmanager", func(ctx context.Context) error {
+		var err error
+		env.Alertmanager, err = in.alertmanager(ctx)
+		return err
+	}})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, lane := range [][]step{fetch, build} {
+		wg.Go(func() {
+			for _, s := range lane {
+				if err := s.fn(ctx); err != nil {
+					errs[i] = fmt.Errorf("install %s: %w", s.name, err)
+					cancel() // the other lane stops too
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return env, err
 	}
 	if env.SparkHome, err = in.sparkHome(); err != nil {
 		return env, err
@@ -95,9 +110,6 @@ func (in *Installer) Install(ctx context.Context) (Env, error) {
 		if env.RegistryJava, err = in.registryJava(ctx); err != nil {
 			return env, fmt.Errorf("install schema registry: %w", err)
 		}
-	}
-	if env.Alertmanager, err = in.alertmanager(ctx); err != nil {
-		return env, fmt.Errorf("install alertmanager: %w", err)
 	}
 	return env, nil
 }
@@ -231,7 +243,10 @@ func (in *Installer) venv(ctx context.Context) error {
 			return fmt.Errorf("python venv: %w", err)
 		}
 	}
-	if err := in.run(ctx, "", nil, filepath.Join(dir, "bin", "pip"), "install", "--disable-pip-version-check", "-q", spec); err != nil {
+	// --no-compile: byte-compiling pyspark's thousands of modules is most of the install's
+	// time, and nothing here imports them but the benchmark's reference (Python compiles
+	// what it imports on first use); the server is the wheel's jars.
+	if err := in.run(ctx, "", nil, filepath.Join(dir, "bin", "pip"), "install", "--disable-pip-version-check", "-q", "--no-compile", spec); err != nil {
 		return fmt.Errorf("pip install %s: %w", spec, err)
 	}
 	return stamp(dir, spec)
