@@ -60,7 +60,7 @@ func run(args []string, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
 	brokers := fs.String("brokers", local.KafkaBootstrap(), "comma-separated bootstrap brokers")
 	addr := fs.String("metrics-addr", ":"+strconv.Itoa(local.One(stack.KafkaLagExporter).Port(stack.PortMetrics)), "listen address of /metrics")
-	timeout := fs.Duration("timeout", 10*time.Second, "bound on one reading of Kafka (keep it under Prometheus's scrape_timeout)")
+	timeout := fs.Duration("timeout", 5*time.Second, "bound on one reading of Kafka; keep it under the scrape_timeout (10s by default), so that a Kafka outage answers finobs_lag_exporter_up 0 instead of failing the scrape")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
