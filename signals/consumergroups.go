@@ -85,6 +85,14 @@ var (
 	}
 	ConsumerGroupBacklog = ConsumerGroupLagRecords.AboveSignal(signal.Warning, 1, ConsumerGroupLagRecordsLevel)
 
+	// ConsumerGroupTopicLag is the lag by topic: the levels are of a group's whole lag.
+	ConsumerGroupTopicLag = &signal.Signal{
+		Name:        "consumer group lag by topic",
+		Description: "Records between the group's committed offsets and the end offsets, summed over the topic's partitions.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{consumergroup.Label, "topic"},
+		Expr: promql.Max(promql.Select(catalog.ConsumerGroupLagSum), promql.Grouped),
+	}
 	ConsumerGroupPartitionLag = &signal.Signal{
 		Name:        "consumer group lag by partition",
 		Description: "Records between the group's committed offset and the partition's end offset.",
