@@ -124,9 +124,9 @@ func ConsumerGroups() rules.Group {
 }
 
 // consumerGroupTests are the tests of the per-group alerts, by alert, for the groups and
-// levels of s: a declared group at twice its level and at half of it, a group nobody declares
-// at the default's, with and without members, and where the two levels differ, both groups
-// between them.
+// levels of s: each declared group at twice its level and at half of it, a group nobody
+// declares at the default's, with and without members, and where the first group's level and
+// the default differ, both groups between them.
 func consumerGroupTests(s consumergroup.Set) map[string][]rules.Test {
 	exp := func(group string) rules.Labels { return lagExporterTarget.With(consumergroup.Label, group) }
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -135,21 +135,26 @@ func consumerGroupTests(s consumergroup.Set) map[string][]rules.Test {
 	for _, ok := s.Find(other); ok; _, ok = s.Find(other) {
 		other += "-other"
 	}
-	var declared []consumergroup.Group
+	// Every declared group's levels are tested; the first's further.
+	var first []consumergroup.Group
 	if len(s.Groups) > 0 {
-		declared = s.Groups[:1]
+		first = s.Groups[:1]
 	}
 	out := map[string][]rules.Test{}
 
 	// Lag in time: over a 10-minute run, the level holds for the alert's 5 minutes.
-	for _, g := range declared {
+	for _, g := range s.Groups {
 		l := s.Lag(g).Seconds
 		out[KafkaConsumerGroupLagging.Name] = append(out[KafkaConsumerGroupLagging.Name],
 			rules.Test{Name: fmt.Sprintf("declared %s at twice its level (%ss)", g.Name, num(l)), At: 10 * minute,
 				Fires:  []rules.Firing{{Labels: exp(g.Name).Keep(consumergroup.Label), Value: 2 * l}},
 				Series: []rules.Series{exp(g.Name).Series(catalog.ConsumerGroupLagSeconds, steady(2*l, 10))}},
 			rules.Test{Name: fmt.Sprintf("declared %s at half its level", g.Name), At: 10 * minute,
-				Series: []rules.Series{exp(g.Name).Series(catalog.ConsumerGroupLagSeconds, steady(l/2, 10))}},
+				Series: []rules.Series{exp(g.Name).Series(catalog.ConsumerGroupLagSeconds, steady(l/2, 10))}})
+	}
+	for _, g := range first {
+		l := s.Lag(g).Seconds
+		out[KafkaConsumerGroupLagging.Name] = append(out[KafkaConsumerGroupLagging.Name],
 			rules.Test{Name: fmt.Sprintf("declared %s past its level for the last 3 minutes only", g.Name), At: 10 * minute,
 				Series: []rules.Series{exp(g.Name).Series(catalog.ConsumerGroupLagSeconds, "0x6 "+steady(2*l, 4))}})
 		if d := s.Default.Seconds; l != d {
@@ -193,7 +198,7 @@ func consumerGroupTests(s consumergroup.Set) map[string][]rules.Test {
 			exp(g).With("topic", "b").Series(catalog.ConsumerGroupLagSum, steady(total/4, 20)),
 		}
 	}
-	for _, g := range declared {
+	for _, g := range s.Groups {
 		l := s.Lag(g).Records
 		out[KafkaConsumerGroupBacklog.Name] = append(out[KafkaConsumerGroupBacklog.Name],
 			rules.Test{Name: fmt.Sprintf("declared %s at twice its level (%s records) over two topics", g.Name, num(l)), At: 20 * minute,
@@ -216,7 +221,7 @@ func consumerGroupTests(s consumergroup.Set) map[string][]rules.Test {
 		}
 	}
 	var nc []rules.Test
-	for _, g := range declared {
+	for _, g := range first {
 		nc = append(nc,
 			rules.Test{Name: fmt.Sprintf("declared %s: offsets flat, lag growing", g.Name), At: 20 * minute,
 				Fires: []rules.Firing{{Labels: exp(g.Name).Keep(consumergroup.Label), Value: 0}}, Series: commits(g.Name, "1000x20", "0+100x20")},
@@ -235,17 +240,20 @@ func consumerGroupTests(s consumergroup.Set) map[string][]rules.Test {
 
 	// Members: only the groups declared with members.
 	if names := s.WithMembers(); len(names) > 0 {
+		var nm []rules.Test
+		for _, m := range names {
+			nm = append(nm, rules.Test{Name: fmt.Sprintf("declared %s with no member", m), At: 10 * minute,
+				Fires: []rules.Firing{{Labels: exp(m).Keep(consumergroup.Label), Value: 0}}, Series: []rules.Series{exp(m).Series(catalog.ConsumerGroupMembers, steady(0, 10))}})
+		}
 		m := names[0]
-		nm := []rules.Test{
-			{Name: fmt.Sprintf("declared %s with no member", m), At: 10 * minute,
-				Fires: []rules.Firing{{Labels: exp(m).Keep(consumergroup.Label), Value: 0}}, Series: []rules.Series{exp(m).Series(catalog.ConsumerGroupMembers, steady(0, 10))}},
+		nm = append(nm, []rules.Test{
 			{Name: fmt.Sprintf("declared %s with two members", m), At: 10 * minute,
 				Series: []rules.Series{exp(m).Series(catalog.ConsumerGroupMembers, steady(2, 10))}},
 			{Name: fmt.Sprintf("declared %s without members for the last 3 minutes only", m), At: 10 * minute,
 				Series: []rules.Series{exp(m).Series(catalog.ConsumerGroupMembers, "2x6 0x4")}},
 			{Name: other + " with no member", At: 10 * minute,
 				Series: []rules.Series{exp(other).Series(catalog.ConsumerGroupMembers, steady(0, 10))}},
-		}
+		}...)
 		for _, g := range s.Groups {
 			if !g.Members {
 				nm = append(nm, rules.Test{Name: fmt.Sprintf("declared %s, without members by design, with no member", g.Name), At: 10 * minute,
