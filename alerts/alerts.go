@@ -13,7 +13,7 @@ import (
 
 // Groups lists every rule group, in file order.
 func Groups() []rules.Group {
-	return []rules.Group{KafkaCluster, KafkaBroker, KafkaHost,
+	return []rules.Group{KafkaCluster, KafkaBroker, KafkaHost, ConsumerGroups(),
 		Streaming, StreamLag, SparkCluster, Producer, Monitoring, Elasticsearch, Registry,
 		FreshnessSLO, CompletenessSLO}
 }

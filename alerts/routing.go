@@ -168,10 +168,12 @@ var Routing = am.Config{
 			Equal:        []string{"cluster"},
 		},
 		{
-			Why:            "a critical alert silences the warnings of the same component on the same instance",
+			// And of the same consumer group: the group alerts keep no instance, and one group's
+			// page says nothing of another's backlog. Alerts without the label match on it.
+			Why:            "a critical alert silences the warnings of the same component on the same instance (of the same consumer group)",
 			SourceMatchers: []string{`severity="critical"`},
 			TargetMatchers: []string{`severity="warning"`},
-			Equal:          []string{"cluster", "component", "instance"},
+			Equal:          []string{"cluster", "component", "instance", "consumergroup"},
 		},
 	},
 	Receivers: []am.Receiver{
@@ -349,6 +351,18 @@ var Routing = am.Config{
 			Target:    firingIn("finobs-local", StreamDriverDown, Streaming, "instance", "stream-driver", "job", "stream-driver"),
 			Inhibited: false,
 		},
+		{
+			Name:      "a consumer group's lag page mutes its own backlog warning",
+			Source:    firingIn("finobs-local", KafkaConsumerGroupLagging, ConsumerGroups(), "consumergroup", "payments"),
+			Target:    firingIn("finobs-local", KafkaConsumerGroupBacklog, ConsumerGroups(), "consumergroup", "payments"),
+			Inhibited: true,
+		},
+		{
+			Name:      "a consumer group's lag page leaves another group's backlog warning",
+			Source:    firingIn("finobs-local", KafkaConsumerGroupLagging, ConsumerGroups(), "consumergroup", "payments"),
+			Target:    firingIn("finobs-local", KafkaConsumerGroupBacklog, ConsumerGroups(), "consumergroup", "audit"),
+			Inhibited: false,
+		},
 	},
 	Tests: []am.RouteTest{
 		{Labels: map[string]string{"alertname": "ProducerDown", "severity": "critical", "component": "producer"}, Receivers: []string{PagingReceiver}},
@@ -363,6 +377,8 @@ var Routing = am.Config{
 		{Labels: map[string]string{"alertname": "StreamDataLoss", "severity": "critical", "component": "spark"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "SparkNoWorkerAlive", "severity": "critical", "component": "spark-cluster"}, Receivers: []string{PagingReceiver}},
 		{Labels: map[string]string{"alertname": "SparkWorkerLost", "severity": "warning", "component": "spark-cluster"}, Receivers: []string{ChatReceiver}},
+		{Labels: map[string]string{"alertname": "KafkaConsumerGroupLagging", "severity": "critical", "component": "consumer-groups", "consumergroup": "finobs-stream-transactions"}, Receivers: []string{PagingReceiver}},
+		{Labels: map[string]string{"alertname": "KafkaConsumerGroupBacklog", "severity": "warning", "component": "consumer-groups", "consumergroup": "finobs-stream-transactions"}, Receivers: []string{ChatReceiver}},
 		{Labels: map[string]string{"alertname": "SomethingUnlabelled"}, Receivers: []string{DefaultReceiver}},
 		{Labels: map[string]string{"alertname": "Watchdog", "severity": "none", "component": "monitoring"}, Receivers: []string{HeartbeatReceiver}},
 		{Labels: map[string]string{"alertname": "AlertmanagerNotificationsFailing", "severity": "critical", "component": "monitoring", "receiver_name": "paging", "integration": "pagerduty"}, Receivers: []string{ChatReceiver}},

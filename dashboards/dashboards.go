@@ -23,6 +23,7 @@ const (
 	KafkaCluster   = "kafka-cluster"
 	KafkaBroker    = "kafka-broker"
 	KRaftQuorum    = "kraft-quorum"
+	ConsumerGroups = "consumer-groups"
 	SparkStream    = "spark-streaming"
 	Producer       = "producer"
 	Pipeline       = "pipeline"
@@ -40,7 +41,7 @@ const (
 
 // boards is every dashboard, in the order they are listed and previewed.
 var boards = []grafana.Board{
-	kafkaCluster, kafkaBroker, kraftQuorum,
+	kafkaCluster, kafkaBroker, kraftQuorum, consumerGroups,
 	sparkStreaming, producer, pipeline,
 	alertsOverview, slosBoard,
 	logsOverview, logsPipeline,

@@ -9,9 +9,11 @@ import (
 	"strings"
 
 	"github.com/finobs/finobs/alerts"
+	"github.com/finobs/finobs/consumergroups"
 	"github.com/finobs/finobs/dashboards"
 	"github.com/finobs/finobs/deploy"
 	"github.com/finobs/finobs/pkg/config"
+	"github.com/finobs/finobs/pkg/consumergroup"
 	"github.com/finobs/finobs/pkg/generate"
 	"github.com/finobs/finobs/pkg/grafana"
 	"github.com/finobs/finobs/pkg/promql"
@@ -50,6 +52,11 @@ func knownDeclarations() (config.Known, error) {
 		for _, a := range g.Alerts {
 			k.Alerts[a.Name] = true
 		}
+	}
+	// Those finobs's own groups leave out (no group of its expects members) are there with
+	// the config's.
+	for _, a := range alerts.ConsumerGroupAlerts() {
+		k.Alerts[a.Name] = true
 	}
 	scrapes, err := deploy.Scrapes()
 	for _, s := range scrapes {
@@ -263,6 +270,32 @@ func configGroups(c *config.Config, boards []grafana.Board) ([]rules.Group, map[
 	return out, notes, nil
 }
 
+// consumerGroupSet is finobs's consumer groups with the config's: a group the config declares
+// replaces finobs's of the same name, and its default levels replace finobs's where given.
+// What the rules, their tests and the dashboards render under gen -config.
+func consumerGroupSet(c *config.Config) (consumergroup.Set, error) {
+	s := consumergroups.Declared
+	if d := c.ConsumerGroups.Default; d.Records > 0 {
+		s.Default.Records = d.Records
+	}
+	if d := c.ConsumerGroups.Default; d.Seconds > 0 {
+		s.Default.Seconds = d.Seconds
+	}
+	for _, g := range c.ConsumerGroups.Groups {
+		s = s.With(g)
+	}
+	var errs []error
+	for _, g := range s.Groups {
+		if g.Team != "" && !slices.ContainsFunc(c.Teams, func(t config.Team) bool { return t.Name == g.Team }) {
+			errs = append(errs, fmt.Errorf("%s: consumer group %s (declared in consumergroups/) is team %s's, which the file does not declare", c.File, g.Name, g.Team))
+		}
+	}
+	if err := s.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", c.File, err))
+	}
+	return s, errors.Join(errs...)
+}
+
 // runbookURL is the config's runbook URL template, or nil: the runbook page's path.
 func runbookURL(c *config.Config) func(string) string {
 	if c.RunbookURL == "" {
@@ -303,6 +336,13 @@ func generateConfig(file, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	groupSet, err := consumerGroupSet(c)
+	if err != nil {
+		return err
+	}
+	declared := consumergroups.Declared
+	consumergroups.Declared = groupSet
+	defer func() { consumergroups.Declared = declared }()
 	var boardNotes []string
 	boards, err := configBoards(&boardNotes)
 	if err != nil {
@@ -320,7 +360,7 @@ func generateConfig(file, out string, stdout io.Writer) error {
 		return fmt.Errorf("%s: the rules it renders are invalid:\n%w", file, err)
 	}
 	source := filepath.Base(file) + " by `go run ./cmd/gen -config`"
-	routing, err := teamRouting(c)
+	routing, err := teamRouting(c, groupSet)
 	if err != nil {
 		return err
 	}

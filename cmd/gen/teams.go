@@ -13,20 +13,28 @@ import (
 	"github.com/finobs/finobs/deploy"
 	am "github.com/finobs/finobs/internal/alertmanager"
 	"github.com/finobs/finobs/pkg/config"
+	"github.com/finobs/finobs/pkg/consumergroup"
 	"github.com/finobs/finobs/pkg/signal"
 )
 
 // teamRouting is finobs's routing tree with the config's teams: a route per team, in the
 // file's order, after the heartbeat's and the notification failures' and before the severity
-// routes. A team's critical alerts go to its paging receiver, the others to its chat, with
-// the timings of finobs's own paging and chat routes. Its tests say, per team, that an
-// alert of each severity reaches its receiver and one of a cluster or component it does
-// not own goes elsewhere; where, the config's order says (config.Team.Owns), not the tree.
-func teamRouting(c *config.Config) (am.Config, error) {
+// routes, and before it the route of the team's consumer groups (of groups, the set in
+// force: finobs's with the config's), where the team owns any. A team's critical alerts go
+// to its paging receiver, the others to its chat, with the timings of finobs's own paging and
+// chat routes. Its tests say, per team, that an alert of each severity reaches its receiver
+// and one of a cluster, component or consumer group it does not own goes elsewhere; where,
+// the config's order says (config.Team.Owns), not the tree.
+func teamRouting(c *config.Config, groups consumergroup.Set) (am.Config, error) {
 	routing := alerts.Routing
 	routing.Tests = nil
 	if len(c.Teams) == 0 {
 		return routing, nil
+	}
+	teams := make([]config.Team, len(c.Teams))
+	for i, t := range c.Teams {
+		t.ConsumerGroups = groups.Owned(t.Name)
+		teams[i] = t
 	}
 	paging, pagingAt := severityRoute(signal.Critical)
 	chat, _ := severityRoute(signal.Warning)
@@ -35,13 +43,18 @@ func teamRouting(c *config.Config) (am.Config, error) {
 	}
 	var routes []am.Route
 	receivers := slices.Clone(routing.Receivers)
-	for _, t := range c.Teams {
+	for _, t := range teams {
 		pr, cr := teamReceiver(t.Name, "paging"), teamReceiver(t.Name, "chat")
 		receivers = append(receivers, receiver(pr, t.Paging), receiver(cr, t.Chat))
 		p, w := paging, chat
 		p.Receiver, w.Receiver = pr, cr
 		w.Matchers = []string{`severity!="critical"`}
-		routes = append(routes, am.Route{Receiver: cr, Matchers: teamMatchers(t, c.ClusterLabel), Routes: []am.Route{p, w}})
+		if len(t.ConsumerGroups) > 0 {
+			routes = append(routes, am.Route{Receiver: cr, Matchers: groupMatchers(t, c.ClusterLabel), Routes: []am.Route{p, w}})
+		}
+		if !t.GroupsOnly() {
+			routes = append(routes, am.Route{Receiver: cr, Matchers: teamMatchers(t, c.ClusterLabel), Routes: []am.Route{p, w}})
+		}
 	}
 	routing.Route.Routes = slices.Concat(routing.Route.Routes[:pagingAt], routes, routing.Route.Routes[pagingAt:])
 	routing.Receivers = receivers
@@ -52,7 +65,7 @@ func teamRouting(c *config.Config) (am.Config, error) {
 	for i, r := range routing.Route.Routes[:pagingAt] {
 		if j := slices.Index(r.Matchers, failing); j >= 0 {
 			names := []string{alerts.PagingReceiver}
-			for _, t := range c.Teams {
+			for _, t := range teams {
 				names = append(names, teamReceiver(t.Name, "paging"))
 			}
 			r.Matchers = slices.Clone(r.Matchers)
@@ -63,7 +76,7 @@ func teamRouting(c *config.Config) (am.Config, error) {
 	if !found {
 		return am.Config{}, fmt.Errorf("alerts.Routing has no route for the failures of receiver %s (%s)", alerts.PagingReceiver, failing)
 	}
-	routing.Tests = teamTests(c, paging.Receiver, chat.Receiver)
+	routing.Tests = teamTests(c, teams, paging.Receiver, chat.Receiver)
 	return routing, nil
 }
 
@@ -91,11 +104,23 @@ func receiver(name string, r config.Receiver) am.Receiver {
 
 // teamMatchers match the team's clusters, components and topics; a list left out, any.
 func teamMatchers(t config.Team, clusterLabel string) []string {
+	return matchers(labelValues{clusterLabel, t.Clusters}, labelValues{"component", t.Components}, labelValues{"topic", t.Topics})
+}
+
+// groupMatchers match the team's consumer groups, in its clusters.
+func groupMatchers(t config.Team, clusterLabel string) []string {
+	return matchers(labelValues{clusterLabel, t.Clusters}, labelValues{config.ConsumerGroupLabel, t.ConsumerGroups})
+}
+
+type labelValues struct {
+	label  string
+	values []string
+}
+
+// matchers match each label against its values; a label of no values, any.
+func matchers(ms ...labelValues) []string {
 	var out []string
-	for _, m := range []struct {
-		label  string
-		values []string
-	}{{clusterLabel, t.Clusters}, {"component", t.Components}, {"topic", t.Topics}} {
+	for _, m := range ms {
 		if len(m.values) == 0 {
 			continue
 		}
@@ -108,13 +133,15 @@ func teamMatchers(t config.Team, clusterLabel string) []string {
 	return out
 }
 
-// teamTests: for each team, an alert it owns of each severity, and one in a cluster and one
-// of a component it does not own; each expected where the first team owning it (or, of
-// none, finobs's severity routes) sends it.
-func teamTests(c *config.Config, paging, chat string) []am.RouteTest {
+// teamTests: for each team (teams are the config's with their consumer groups), an alert it
+// owns of each severity, and one in a cluster and one of a component it does not own; of a
+// team owning consumer groups, an alert of its first group of each severity, and one of a
+// group it does not own. Each is expected where the first team owning it (or, of none,
+// finobs's severity routes) sends it.
+func teamTests(c *config.Config, teams []config.Team, paging, chat string) []am.RouteTest {
 	components := alertComponents()
 	expect := func(labels map[string]string) []string {
-		for _, t := range c.Teams {
+		for _, t := range teams {
 			if t.Owns(labels, c.ClusterLabel) {
 				if labels["severity"] == string(signal.Critical) {
 					return []string{teamReceiver(t.Name, "paging")}
@@ -154,7 +181,7 @@ func teamTests(c *config.Config, paging, chat string) []am.RouteTest {
 			out = append(out, am.RouteTest{Labels: l, Receivers: expect(l)})
 		}
 	}
-	for _, t := range c.Teams {
+	for _, t := range teams {
 		// What comes before the teams stays there: the heartbeat, and a team's failing
 		// paging receiver reported through chat.
 		cluster := first(t.Clusters, c.Clusters)
@@ -178,6 +205,11 @@ func teamTests(c *config.Config, paging, chat string) []am.RouteTest {
 		if len(t.Topics) > 0 {
 			add(with(owned, "topic", "not-"+t.Topics[0]))
 		}
+		if len(t.ConsumerGroups) > 0 {
+			group := map[string]string{c.ClusterLabel: cluster, "component": alerts.ConsumerGroups().Component, config.ConsumerGroupLabel: t.ConsumerGroups[0]}
+			add(group)
+			add(with(group, config.ConsumerGroupLabel, "not-"+t.ConsumerGroups[0]))
+		}
 	}
 	return out
 }
@@ -199,7 +231,11 @@ func configRoutesTest(ctx context.Context, file, out string, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
-	routing, err := teamRouting(c)
+	groups, err := consumerGroupSet(c)
+	if err != nil {
+		return err
+	}
+	routing, err := teamRouting(c, groups)
 	if err != nil {
 		return err
 	}

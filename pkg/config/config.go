@@ -1,7 +1,8 @@
 // Package config reads finobs.yaml: how a deployment's own clusters differ from finobs's
 // demo stacks (the label that tells clusters apart, each component's job names or label
-// matchers, components it does not run, alerts it turns off, thresholds it moves, and the
-// teams that receive which clusters', components' and topics' alerts), and how the objects
+// matchers, components it does not run, alerts it turns off, thresholds it moves, its
+// consumer groups and their levels, and the teams that receive which clusters', components',
+// topics' and consumer groups' alerts), and how the objects
 // for a Kubernetes cluster running the kube-prometheus stack are written.
 // Every error names the file, the line and the key path.
 package config
@@ -33,6 +34,8 @@ type Config struct {
 	Thresholds   []Threshold
 	Clusters     []string // the clusters the teams may name; empty: any
 	Teams        []Team
+	// ConsumerGroups are the deployment's consumer groups and default levels.
+	ConsumerGroups ConsumerGroups
 	// GrafanaURL starts each alert's dashboard_url (the panel's path follows); empty: the
 	// path alone. RunbookURL is the runbook_url of each alert, {alert} standing for its name;
 	// empty: the runbook page's path in the output.
@@ -196,7 +199,7 @@ func Parse(file string, data []byte, k Known) (*Config, error) {
 		return c, nil
 	}
 	d := &decoder{file: file, k: k}
-	d.mapping(doc.Content[0], "", []string{"clusterLabel", "clusters", "components", "alerts", "thresholds", "teams", "urls", "kubernetes"}, func(key string, kn, v *yaml.Node) {
+	d.mapping(doc.Content[0], "", []string{"clusterLabel", "clusters", "components", "alerts", "thresholds", "consumerGroups", "teams", "urls", "kubernetes"}, func(key string, kn, v *yaml.Node) {
 		switch key {
 		case "clusterLabel":
 			l := d.str(v, key)
@@ -215,6 +218,8 @@ func Parse(file string, data []byte, k Known) (*Config, error) {
 			d.clusters(c, v)
 		case "teams":
 			d.teams(c, v)
+		case "consumerGroups":
+			d.consumerGroups(c, v)
 		case "kubernetes":
 			d.kubernetes(c, kn, v)
 		case "urls":

@@ -162,3 +162,89 @@ func TestURLs(t *testing.T) {
 		}
 	}
 }
+
+func TestConsumerGroups(t *testing.T) {
+	const receivers = "    paging: {pagerduty: {routingKeyFile: /s/pd}}\n    chat: {webhook: {urlFile: /s/hook}}\n"
+	c, err := Parse("finobs.yaml", []byte(`
+consumerGroups:
+  default: {lagSeconds: 600}
+  groups:
+    - {name: payments-ledger, team: payments, lagSeconds: 120, lagRecords: 50000}
+    - {name: finobs-stream-transactions, lagSeconds: 900, members: false}
+    - {name: audit}
+clusters: [prod-eu, staging-eu]
+teams:
+  - name: kafka-eu
+    clusters: [prod-eu]
+    components: [kafka]
+`+receivers+`  - name: payments
+`+receivers), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg := c.ConsumerGroups
+	if cg.Default.Seconds != 600 || cg.Default.Records != 0 || len(cg.Groups) != 3 {
+		t.Fatalf("consumer groups: %+v", cg)
+	}
+	if g := cg.Groups[0]; g.Team != "payments" || g.Lag.Seconds != 120 || g.Lag.Records != 50000 || !g.Members {
+		t.Errorf("declared group: %+v", g)
+	}
+	if cg.Groups[1].Members || !cg.Groups[2].Members || cg.Groups[2].Lag.Seconds != 0 {
+		t.Errorf("members default to true, levels to 0 (the default's): %+v", cg.Groups[1:])
+	}
+	pay, kafka := c.Teams[1], c.Teams[0]
+	if len(pay.ConsumerGroups) != 1 || pay.ConsumerGroups[0] != "payments-ledger" || !pay.GroupsOnly() || len(kafka.ConsumerGroups) != 0 {
+		t.Fatalf("teams' groups: %+v, %+v", pay, kafka)
+	}
+	for _, tc := range []struct {
+		team   Team
+		labels map[string]string
+		owns   bool
+	}{
+		{pay, map[string]string{"cluster": "staging-eu", "component": "consumer-groups", "consumergroup": "payments-ledger"}, true},
+		{pay, map[string]string{"cluster": "prod-eu", "component": "consumer-groups", "consumergroup": "audit"}, false},
+		// A team of groups only does not own everything else.
+		{pay, map[string]string{"cluster": "prod-eu", "component": "kafka"}, false},
+		{kafka, map[string]string{"cluster": "prod-eu", "component": "kafka"}, true},
+	} {
+		if got := tc.team.Owns(tc.labels, "cluster"); got != tc.owns {
+			t.Errorf("%s owns %v: %v, want %v", tc.team.Name, tc.labels, got, tc.owns)
+		}
+	}
+	// A team's clusters bound its groups too.
+	kafka.ConsumerGroups = []string{"audit"}
+	if kafka.Owns(map[string]string{"cluster": "staging-eu", "consumergroup": "audit"}, "cluster") ||
+		!kafka.Owns(map[string]string{"cluster": "prod-eu", "component": "consumer-groups", "consumergroup": "audit"}, "cluster") {
+		t.Error("a team of a cluster owns its groups there, and only there")
+	}
+}
+
+// TestBadConsumerGroups: each error names the file, the line and the key.
+func TestBadConsumerGroups(t *testing.T) {
+	const team = "teams:\n  - name: pay\n    paging: {pagerduty: {routingKeyFile: /s/pd}}\n    chat: {webhook: {urlFile: /s/hook}}\n"
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown team", "consumerGroups:\n  groups:\n    - name: ledger\n      team: payments\n" + team,
+			`finobs.yaml:4: consumerGroups.groups[0].team: unknown team "payments" (teams: pay)`},
+		{"name twice", "consumerGroups:\n  groups:\n    - {name: ledger}\n    - {name: ledger, lagSeconds: 60}\n",
+			`finobs.yaml:4: consumerGroups.groups[1].name: consumer group "ledger" given twice`},
+		{"level zero", "consumerGroups:\n  default: {lagRecords: 1000, lagSeconds: 0}\n",
+			`finobs.yaml:2: consumerGroups.default.lagSeconds: 0: want a level above 0`},
+		{"negative level", "consumerGroups:\n  groups:\n    - name: ledger\n      lagRecords: -5\n",
+			`finobs.yaml:4: consumerGroups.groups[0].lagRecords: -5: want a level above 0`},
+		{"level not a number", "consumerGroups:\n  groups:\n    - {name: ledger, lagSeconds: 5m}\n",
+			`finobs.yaml:3: consumerGroups.groups[0].lagSeconds: want a number, got "5m"`},
+		{"members not a boolean", "consumerGroups:\n  groups:\n    - {name: ledger, members: some}\n",
+			`finobs.yaml:3: consumerGroups.groups[0].members: want true or false, got "some"`},
+		{"no name", "consumerGroups:\n  groups:\n    - {lagSeconds: 60}\n",
+			`finobs.yaml:3: consumerGroups.groups[0].name: missing: the group's name`},
+		{"unknown key", "consumerGroups:\n  groups:\n    - {name: ledger, lag: 60}\n",
+			`finobs.yaml:3: consumerGroups.groups[0].lag: unknown key (known: name, team, lagRecords, lagSeconds, members)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("finobs.yaml", []byte(tc.yaml), known)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want it to contain %s", err, tc.want)
+			}
+		})
+	}
+}

@@ -8,18 +8,25 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/finobs/finobs/pkg/consumergroup"
 )
 
-// Team receives the alerts of its clusters, components and topics (a list left out: any):
-// critical ones through Paging, warnings and info through Chat. Teams are tried in the
-// order the file lists them; an alert of no team goes the default way.
+// Team receives the alerts of its clusters, components and topics (a list left out: any),
+// and those of its consumer groups in its clusters: critical ones through Paging, warnings
+// and info through Chat. A team that lists consumer groups and nothing else receives only
+// theirs. Teams are tried in the order the file lists them; an alert of no team goes the
+// default way.
 type Team struct {
 	Name       string
 	Clusters   []string // values of the cluster label
 	Components []string // values of the alerts' component label (kafka, spark, producer, ...)
 	Topics     []string // values of the topic label, for alerts that carry one
-	Paging     Receiver
-	Chat       Receiver
+	// ConsumerGroups are the values of the consumergroup label of the groups it owns
+	// (consumerGroups.groups[].team).
+	ConsumerGroups []string
+	Paging         Receiver
+	Chat           Receiver
 }
 
 // Receiver is one integration. Its secret is a file the deployment mounts, never a value in
@@ -37,8 +44,23 @@ func (t Team) Owns(labels map[string]string, clusterLabel string) bool {
 	in := func(list []string, label string) bool {
 		return len(list) == 0 || slices.Contains(list, labels[label])
 	}
-	return in(t.Clusters, clusterLabel) && in(t.Components, "component") && in(t.Topics, "topic")
+	if !in(t.Clusters, clusterLabel) {
+		return false
+	}
+	if g := labels[ConsumerGroupLabel]; g != "" && slices.Contains(t.ConsumerGroups, g) {
+		return true
+	}
+	return !t.GroupsOnly() && in(t.Components, "component") && in(t.Topics, "topic")
 }
+
+// GroupsOnly says whether the team owns its consumer groups' alerts and nothing else: it
+// lists groups, and no cluster, component or topic.
+func (t Team) GroupsOnly() bool {
+	return len(t.ConsumerGroups) > 0 && len(t.Clusters)+len(t.Components)+len(t.Topics) == 0
+}
+
+// ConsumerGroupLabel is the label that names an alert's consumer group.
+const ConsumerGroupLabel = consumergroup.Label
 
 // teamName is what a team's receivers are named after (team-<name>-paging).
 var teamName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

@@ -65,6 +65,9 @@ func Avg(e Expr, by ...string) Expr { return agg(parser.AVG, e, by) }
 // Count is count by (by) (e).
 func Count(e Expr, by ...string) Expr { return agg(parser.COUNT, e, by) }
 
+// Group is group by (by) (e): 1 for each group of series, whatever their values.
+func Group(e Expr, by ...string) Expr { return agg(parser.GROUP, e, by) }
+
 // SumWithout is sum without (labels) (e); labels should not name the cluster.
 func SumWithout(e Expr, labels ...string) Expr {
 	return Expr{&aggregate{op: parser.SUM, e: e.n, by: labels, without: true}}

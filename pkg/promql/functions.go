@@ -101,6 +101,10 @@ func PredictLinear(e Expr, d, ahead time.Duration) Expr {
 // trend of a value that saws up and down (a backlog between micro-batches).
 func Deriv(e Expr, d time.Duration) Expr { return ranged("deriv", e, d, false) }
 
+// Changes is how many times gauge selector e changed value over d: a committed offset
+// that does not move changes 0 times.
+func Changes(e Expr, d time.Duration) Expr { return ranged("changes", e, d, false) }
+
 // Time is the evaluation time, in seconds since the epoch.
 func Time() Expr { return Expr{&call{fn: "time"}} }
 

@@ -105,5 +105,22 @@ func walk(n node, f func(node)) {
 		walk(n.e, f)
 	case *across:
 		walk(n.e, f)
+	case *deferred:
+		walk(n.f().n, f)
 	}
+}
+
+// Deferred is the expression f returns when e is rendered, not when it is declared: for
+// declarations a deployment's config replaces after they are made (the consumer groups'
+// levels under gen -config), so that every rule and panel renders what is in force.
+func Deferred(f func() Expr) Expr { return Expr{&deferred{f: f}} }
+
+type deferred struct{ f func() Expr }
+
+func (d *deferred) build(o opts) (parser.Expr, labelSet, error) {
+	e := d.f()
+	if e.n == nil {
+		return nil, nil, errors.New("promql: deferred expression is empty")
+	}
+	return e.n.build(o)
 }

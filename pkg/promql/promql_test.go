@@ -76,6 +76,16 @@ func TestRender(t *testing.T) {
 			`count by (cluster) (up == 0) or vector(0)`,
 			"",
 		},
+		{
+			promql.Group(promql.Select(catalog.ConsumerGroupMembers).GT(promql.Num(0)), "consumergroup").Mul(promql.Num(900)),
+			`group by (cluster, consumergroup) (kafka_consumergroup_members > 0) * 900`,
+			`group by (cluster, consumergroup) (kafka_consumergroup_members{cluster=~"$cluster",instance=~"$instance",job=~"$job"} > 0) * 900`,
+		},
+		{
+			promql.Sum(promql.Changes(promql.Select(catalog.ConsumerGroupCommittedOffset), 10*time.Minute), "consumergroup").EQ(promql.Num(0)),
+			`sum by (cluster, consumergroup) (changes(kafka_consumergroup_current_offset[10m])) == 0`,
+			`sum by (cluster, consumergroup) (changes(kafka_consumergroup_current_offset{cluster=~"$cluster",instance=~"$instance",job=~"$job"}[10m])) == 0`,
+		},
 	} {
 		if got, err := c.e.Render(promql.Rule); err != nil || got != c.rule {
 			t.Errorf("rule form:\n got %s (%v)\nwant %s", got, err, c.rule)
@@ -136,6 +146,22 @@ func TestRecordedPanelForm(t *testing.T) {
 	want := `histogram_quantile(0.99, sum by (cluster, instance, le) (rate(finobs_producer_produce_latency_seconds_bucket{cluster=~"$cluster",instance=~"$instance",job=~"$job"}[$__rate_interval]))) > 1`
 	if got, err := e.Render(promql.Panel); err != nil || got != want {
 		t.Errorf("panel form:\n got %s (%v)\nwant %s", got, err, want)
+	}
+}
+
+// A deferred expression is what its function returns when rendered, not when declared.
+func TestDeferred(t *testing.T) {
+	level := 300.0
+	e := promql.Deferred(func() promql.Expr { return promql.Select(catalog.ConsumerGroupLagSeconds).GT(promql.Num(level)) })
+	level = 600
+	if got, err := e.Render(promql.Rule); err != nil || got != `finobs_consumergroup_lag_seconds > 600` {
+		t.Errorf("got %s (%v), want the level set after the declaration", got, err)
+	}
+	if m := e.Metrics(); len(m) != 1 || m[0] != catalog.ConsumerGroupLagSeconds {
+		t.Errorf("metrics of a deferred expression: %v", m)
+	}
+	if _, err := promql.Deferred(func() promql.Expr { return promql.Expr{} }).Render(promql.Rule); err == nil {
+		t.Error("an empty deferred expression renders")
 	}
 }
 
