@@ -4,19 +4,16 @@
 // a deployment's finobs.yaml (consumerGroups:) declares its own beside them.
 package consumergroups
 
-import "github.com/finobs/finobs/pkg/consumergroup"
-
-// StreamQuery is the stream job's query by default (cmd/stream -query).
-const StreamQuery = "transactions"
-
-// StreamGroup is the group the stream job commits a query's processed offsets to.
-func StreamGroup(query string) string { return "finobs-stream-" + query }
+import (
+	"github.com/finobs/finobs/pipeline/stream"
+	"github.com/finobs/finobs/pkg/consumergroup"
+)
 
 // Stream is the stream job's group. Structured Streaming keeps its offsets in its checkpoint;
 // the driver commits them to this group after each batch, so that Kafka tools see the job's
 // lag. No consumer ever joins it.
 var Stream = consumergroup.Group{
-	Name: StreamGroup(StreamQuery),
+	Name: stream.Group(stream.Defaults().Query),
 	Lag: consumergroup.Levels{
 		// Ten times the freshness objective (signals.FreshnessObjective, 30 s), past
 		// StreamLagging's two minutes: the query's own alert warns first; this one pages when

@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/deploy/native"
 	"github.com/finobs/finobs/integration/stacktest"
 	"github.com/finobs/finobs/internal/kafkalag"
@@ -165,6 +166,24 @@ func TestConsumerGroupLag(t *testing.T) {
 			t.Errorf("%s: finobs_consumergroup_state says %q, want %q", g, got.state[g], state)
 		}
 	}
+	// The catalog (the declarations every rule and panel is linted against) names what the
+	// exporter serves, no more and no less.
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := map[string]bool{}
+	for _, m := range cat.ExportedBy(stack.KafkaLagExporter) {
+		declared[m.Name] = true
+		if !got.names[m.Name] {
+			t.Errorf("the catalog declares %s for %s, which the exporter does not serve", m.Name, stack.KafkaLagExporter)
+		}
+	}
+	for name := range got.names {
+		if !declared[name] && !strings.HasPrefix(name, "go_") && !strings.HasPrefix(name, "process_") && !strings.HasPrefix(name, "promhttp_") {
+			t.Errorf("the exporter serves %s, which the catalog does not declare", name)
+		}
+	}
 	if v := got.sum[idle+"/"+topic]; v != (perPartition-5)+0+perPartition {
 		t.Errorf("%s: kafka_consumergroup_lag_sum %v, want %d", idle, v, (perPartition-5)+perPartition)
 	}
@@ -176,6 +195,7 @@ type lagScrape struct {
 	end       map[string]float64            // topic/partition → end offset
 	sum       map[string]float64            // group/topic → lag
 	state     map[string]string             // group → state
+	names     map[string]bool               // every family served
 }
 
 func scrapeLag(ctx context.Context, t *testing.T, st stack.Stack) lagScrape {
@@ -196,8 +216,9 @@ func scrapeLag(ctx context.Context, t *testing.T, st stack.Stack) lagScrape {
 		t.Fatalf("finobs_lag_exporter_up is not 1: %v", f)
 	}
 	s := lagScrape{partition: map[string]map[string]float64{}, group: map[string]map[string]float64{},
-		end: map[string]float64{}, sum: map[string]float64{}, state: map[string]string{}}
+		end: map[string]float64{}, sum: map[string]float64{}, state: map[string]string{}, names: map[string]bool{}}
 	for name, f := range fams {
+		s.names[name] = true
 		for _, m := range f.Metric {
 			l := map[string]string{}
 			for _, lp := range m.Label {

@@ -23,6 +23,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/plugin/kslog"
 
+	"github.com/finobs/finobs/catalog"
 	"github.com/finobs/finobs/internal/kafkalag"
 	"github.com/finobs/finobs/pkg/stack"
 	"github.com/finobs/finobs/topology"
@@ -98,7 +99,7 @@ func run(args []string, stderr io.Writer) int {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		kafkalag.NewCollector(kafkalag.NewReader(cl), *timeout, log))
+		kafkalag.NewCollector(descs(), kafkalag.NewReader(cl), *timeout, log))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Error("metrics listener", "addr", *addr, "err", err.Error())
@@ -123,6 +124,22 @@ func run(args []string, stderr io.Writer) int {
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// descs are the series as the catalog declares them: the rules and dashboards were checked
+// against these names, labels and help texts.
+func descs() kafkalag.Descs {
+	return kafkalag.Descs{
+		Lag:        catalog.ConsumerGroupLag.NewDesc("consumergroup", "topic", "partition"),
+		LagSum:     catalog.ConsumerGroupLagSum.NewDesc("consumergroup", "topic"),
+		Committed:  catalog.ConsumerGroupCommittedOffset.NewDesc("consumergroup", "topic", "partition"),
+		Members:    catalog.ConsumerGroupMembers.NewDesc("consumergroup"),
+		End:        catalog.PartitionEndOffset.NewDesc("topic", "partition"),
+		LagSeconds: catalog.ConsumerGroupLagSeconds.NewDesc("consumergroup"),
+		State:      catalog.ConsumerGroupState.NewDesc("consumergroup", "state"),
+		Up:         catalog.LagExporterUp.NewDesc(),
+		Duration:   catalog.LagExporterCollectDuration.NewDesc(),
+	}
 }
 
 func slicesEmpty(s []string) bool {

@@ -11,7 +11,21 @@ import (
 type emitted Snapshot
 
 func (s emitted) Describe(ch chan<- *prometheus.Desc) { prometheus.DescribeByCollect(s, ch) }
-func (s emitted) Collect(ch chan<- prometheus.Metric) { Emit(Snapshot(s), ch) }
+func (s emitted) Collect(ch chan<- prometheus.Metric) { testDescs.Emit(Snapshot(s), ch) }
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, labels, nil)
+}
+
+var testDescs = Descs{
+	Lag:        desc("kafka_consumergroup_lag", "Records between the group's committed offset and the partition's end offset.", "consumergroup", "topic", "partition"),
+	LagSum:     desc("kafka_consumergroup_lag_sum", "Records between the group's committed offsets and the end offsets, summed over the topic's partitions.", "consumergroup", "topic"),
+	Committed:  desc("kafka_consumergroup_current_offset", "The group's committed offset.", "consumergroup", "topic", "partition"),
+	Members:    desc("kafka_consumergroup_members", "Members of the group.", "consumergroup"),
+	End:        desc("kafka_topic_partition_current_offset", "The partition's end offset (high watermark), for partitions a group commits to.", "topic", "partition"),
+	LagSeconds: desc("finobs_consumergroup_lag_seconds", "Age of the oldest record the group has not consumed (now minus its Kafka timestamp), over its partitions; 0 without lag.", "consumergroup"),
+	State:      desc("finobs_consumergroup_state", "1 for the group's state.", "consumergroup", "state"),
+}
 
 // TestEmit: kafka_exporter's names and labels, sums per topic, one state series.
 func TestEmit(t *testing.T) {

@@ -31,6 +31,13 @@ func (m *Metric) NewGaugeVec(labels ...string) *prometheus.GaugeVec {
 	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: m.Name, Help: m.Help}, labels)
 }
 
+// NewDesc is the declared metric's descriptor with the variable labels given (in the order
+// the caller passes their values), for a collector that builds its metrics at each scrape.
+func (m *Metric) NewDesc(labels ...string) *prometheus.Desc {
+	m.mustBe(m.Type, nil, labels)
+	return prometheus.NewDesc(m.Name, m.Help, labels, nil)
+}
+
 // NewCounterFunc builds the declared counter, read from f; its labels are constant, and must
 // be the declared labels.
 func (m *Metric) NewCounterFunc(constLabels prometheus.Labels, f func() float64) prometheus.CounterFunc {
