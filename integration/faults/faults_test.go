@@ -296,6 +296,9 @@ func lanes() []lane {
 		{"delivery", deliveryLane()},
 		// Beside the others: only the dead man's switch is cut off.
 		{"receiver", receiverLane()},
+		// Beside the others: a consumer group of a deployment's own, its rules and routing
+		// from a finobs.yaml (faults_consumers_test.go).
+		{"consumers", consumerLane()},
 	}
 }
 
