@@ -85,6 +85,14 @@ func (c *committer) loop() {
 	}
 }
 
+// commitTimeout bounds one commit (CommitTimeout, else 10s).
+func (j *Job) commitTimeout() time.Duration {
+	if j.cfg.CommitTimeout > 0 {
+		return j.cfg.CommitTimeout
+	}
+	return 10 * time.Second
+}
+
 // commitGroup commits os to the query's group through the job's Kafka client, opened on
 // first use.
 func (j *Job) commitGroup(query string, os kadm.Offsets) error {
@@ -94,7 +102,7 @@ func (j *Job) commitGroup(query string, os kadm.Offsets) error {
 	if j.kafkaErr != nil {
 		return fmt.Errorf("kafka client: %w", j.kafkaErr)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), j.commitTimeout())
 	defer cancel()
 	return kadm.NewClient(j.kafka).CommitAllOffsets(ctx, Group(query), os)
 }

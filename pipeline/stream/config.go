@@ -61,6 +61,9 @@ type Config struct {
 	Restart RestartPolicy
 	// StopWait bounds how long a stop waits for the running batch to finish.
 	StopWait time.Duration
+	// CommitTimeout bounds a commit of processed offsets to the query's consumer group
+	// (commit.go); 0 is 10s.
+	CommitTimeout time.Duration
 
 	// SparkConf is set in the job's Spark session before the queries are planned (SQL and
 	// streaming settings, e.g. spark.sql.codegen.hugeMethodLimit).
