@@ -26,16 +26,16 @@ func TestCommitFailureIsCountedOnly(t *testing.T) {
 	c := &committer{j: j, query: "q"}
 	p := progress(t, batchReport)
 	for range 2 {
+		want := testutil.ToFloat64(j.metrics.groupCommits.WithLabelValues("q", "error")) + 1
 		start := time.Now()
 		c.offer(&p)
 		if d := time.Since(start); d > 50*time.Millisecond {
 			t.Fatalf("offer blocked %s: commits must not hold the progress loop", d)
 		}
-		want := testutil.ToFloat64(j.metrics.groupCommits.WithLabelValues("q", "error")) + 1
 		deadline := time.Now().Add(5 * time.Second)
 		for testutil.ToFloat64(j.metrics.groupCommits.WithLabelValues("q", "error")) < want {
 			if time.Now().After(deadline) {
-				t.Fatal("the failed commit was not counted")
+				t.Fatalf("the failed commit was not counted (errors %v, ok %v, want %v)", testutil.ToFloat64(j.metrics.groupCommits.WithLabelValues("q", "error")), testutil.ToFloat64(j.metrics.groupCommits.WithLabelValues("q", "ok")), want)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
