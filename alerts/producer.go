@@ -38,22 +38,22 @@ var (
 		},
 	}
 	ProducerSendErrors = rules.Alert{
-		Name: "ProducerSendErrors", When: signals.ProducerSendErrors, For: 5 * minute, Panel: dashboards.ProducerErrorRatioPanel,
-		Summary:     "The producer fails to deliver transactions.",
-		Description: "{{ $value | humanizePercentage }} of the records {{ $labels.instance }} sends fail.",
+		Name: "ProducerSendErrors", When: signals.ProducerSendErrors, Panel: dashboards.ProducerFailedRecordsPanel,
+		Summary:     "The producer gave up on transactions: they are not ingested.",
+		Description: "{{ $labels.instance }} gave up on {{ $value | humanize }} records in the last 5 minutes.",
 		Runbook: rules.Runbook{
-			Meaning:    "More than 1% of produce attempts end in an error after the client's retries.",
-			Impact:     "Transactions are not ingested; the producer logs each failed record.",
-			Diagnosis:  []string{"Read the producer's JSON log for the error (NOT_ENOUGH_REPLICAS, timeouts, authorization).", "Check `KafkaUnderMinISRPartitions` and `KafkaBrokerDown`."},
-			Mitigation: []string{"Fix the broker-side cause; the producer keeps running and counts errors."},
+			Meaning:    "At least one record failed after the client's retries. By default the producer retries for ever and holds the generator back (backpressure); a record fails only when a delivery timeout was set (-delivery-timeout) or on an error no retry heals (a record over the broker's limit, authorization, a deleted topic).",
+			Impact:     "Each failed record is a transaction not ingested: it is in the producer's log (one JSON line per record, with its key) and nowhere else.",
+			Diagnosis:  []string{"Read the producer's JSON log for the error (NOT_ENOUGH_REPLICAS, timeouts, MESSAGE_TOO_LARGE, authorization).", "Check `KafkaUnderMinISRPartitions` and `KafkaBrokerDown`; a bound on delivery turns a broker outage into failed records."},
+			Mitigation: []string{"Fix the cause; re-send the failed records from the producer's log; leave -delivery-timeout at 0 unless something upstream keeps what fails."},
 		},
 		Tests: []rules.Test{
-			{Name: "10% errors", At: 15 * minute,
-				Fires: []rules.Firing{{Labels: producedTransactions.Keep("instance"), Value: 0.1}}, Series: []rules.Series{
-					producedTransactions.Series(catalog.ProducerErrors, "0+600x20"),
+			{Name: "one failed record pages", At: 15 * minute,
+				Fires: []rules.Firing{{Labels: producedTransactions.Keep("instance"), Value: 1}}, Series: []rules.Series{
+					producedTransactions.Series(catalog.ProducerErrors, "0x12 1x8"),
 					producedTransactions.Series(catalog.ProducerRecords, "0+5400x20"),
 				}},
-			{Name: "no errors", At: 15 * minute, Series: []rules.Series{
+			{Name: "no record failed for the window", At: 15 * minute, Series: []rules.Series{
 				producedTransactions.Series(catalog.ProducerErrors, "3x20"),
 				producedTransactions.Series(catalog.ProducerRecords, "0+5400x20"),
 			}},

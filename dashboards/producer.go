@@ -11,8 +11,9 @@ var (
 	ProducerUpPanel = grafana.Stat("Producer up",
 		"1 when Prometheus scrapes the producer. 0 is a producer stopped, hung or paused: no transactions enter the pipeline (ProducerDown).",
 		signals.ProducerUp.Min().Legend("up"))
-	ProducerErrorRatioPanel = grafana.Stat("Error ratio", "Share of records that failed to produce.",
-		signals.ProducerErrorRatio.Total().Legend("errors"))
+	ProducerFailedRecordsPanel = grafana.Stat("Failed records",
+		"Records the producer gave up on after its retries, over the panel's rate interval (the alert counts 5 minutes): each is a transaction not ingested, and one pages (ProducerSendErrors).",
+		signals.ProducerFailedRecords.Total().Legend("failed"))
 	ProducerBufferUsePanel = grafana.Stat("Buffer use",
 		"Records buffered waiting for Kafka, as a share of the buffer limit, on the fullest producer; at 100% produce calls block.",
 		signals.ProducerBufferUse.Total().Legend("buffer"))
@@ -37,7 +38,7 @@ var producer = grafana.Board{
 				signals.ProducerRecordRate.Total().Legend("records")),
 			grafana.Stat("Target rate", "Records per second the producer is configured to send.",
 				signals.ProducerTargetSum.Total().Legend("target")),
-			ProducerErrorRatioPanel,
+			ProducerFailedRecordsPanel,
 			ProducerBufferUsePanel,
 			grafana.Stat("p99 produce latency", "99th percentile of the time from produce call to acknowledgement, slowest producer.",
 				signals.ProducerLatencyP99.Max().Legend("p99")),

@@ -13,16 +13,18 @@ var (
 	ProducerUp   = scraped("producer up", "a producer", promql.Jobs(stack.Producer))
 	ProducerDown = ProducerUp.EqualTo(signal.Critical, 0)
 
-	ProducerErrorRatio = &signal.Signal{
-		Name:        "error ratio",
-		Description: "Share of the records the producer sends that fail after the client's retries.",
-		Unit:        signal.Ratio,
-		By:          []string{"instance"},
-		Expr: promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), window), promql.Grouped).Div(
-			promql.Sum(promql.Rate(promql.Select(catalog.ProducerRecords), window), promql.Grouped).Add(
-				promql.Sum(promql.Rate(promql.Select(catalog.ProducerErrors), window), promql.Grouped))),
+	// ProducerFailedRecords are records the producer gave up on over the window: each is a
+	// transaction not ingested. By default it never gives up (it retries and holds the
+	// generator back); one failure is a bound a user set (-delivery-timeout) or an error no
+	// retry heals, and pages: a money path does not wait for a share of its records to fail.
+	ProducerFailedRecords = &signal.Signal{
+		Name:        "failed records",
+		Description: "Records the producer gave up on over the window, after the client's retries.",
+		Unit:        signal.Count, Resolution: 1,
+		By:   []string{"instance"},
+		Expr: promql.Sum(promql.Increase(promql.Select(catalog.ProducerErrors), window), promql.Grouped),
 	}
-	ProducerSendErrors = ProducerErrorRatio.Above(signal.Critical, 0.01)
+	ProducerSendErrors = ProducerFailedRecords.Above(signal.Critical, 0)
 
 	ProducerRecordRate = &signal.Signal{
 		Name:        "records/s",

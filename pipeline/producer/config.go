@@ -109,7 +109,7 @@ func Defaults() Config {
 		MaxBuffered:     30_000,
 		Key:             KeyMerchant,
 		ConnectTimeout:  10 * time.Second,
-		DeliveryTimeout: 60 * time.Second,
+		DeliveryTimeout: 0, // retry with backpressure: a record is acknowledged, or the producer holds
 		FlushTimeout:    60 * time.Second,
 		Progress:        5 * time.Second,
 		LatencySample:   64,
