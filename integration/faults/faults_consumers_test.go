@@ -245,13 +245,19 @@ func (g *pausedGroup) query(ctx context.Context, q string) (float64, error) {
 	return v, err
 }
 
-// caughtUp waits until the deployment's Prometheus sees the group with its member and
-// less than ten seconds behind.
+// caughtUp waits until the deployment's Prometheus sees the group with its member, a
+// committed offset on every partition of the topic, and less than ten seconds behind (a
+// group that committed nothing yet has no lag at all).
 func (g *pausedGroup) caughtUp(ctx context.Context, e *env) error {
-	return stacktest.Eventually(ctx, 3*time.Minute, 2*time.Second, func(ctx context.Context) error {
+	return stacktest.Eventually(ctx, 5*time.Minute, 2*time.Second, func(ctx context.Context) error {
 		m, err := g.query(ctx, fmt.Sprintf(`kafka_consumergroup_members{consumergroup=%q}`, g.group))
 		if err != nil || m != 1 {
 			return fmt.Errorf("group %s: %v members (%v)", g.group, m, err)
+		}
+		missing, err := g.query(ctx, fmt.Sprintf(`count(kafka_topic_partition_current_offset{topic=%q}) - (count(kafka_consumergroup_current_offset{consumergroup=%q,topic=%q}) or vector(0))`,
+			topics.Transactions, g.group, topics.Transactions))
+		if err != nil || missing != 0 {
+			return fmt.Errorf("group %s: %v partitions of %s without a committed offset (%v)", g.group, missing, topics.Transactions, err)
 		}
 		s, err := g.query(ctx, fmt.Sprintf(`finobs_consumergroup_lag_seconds{consumergroup=%q}`, g.group))
 		if err != nil || s >= 10 {

@@ -12,6 +12,7 @@ package kafkalag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -60,24 +61,70 @@ type Reader struct {
 	adm *kadm.Client
 	// Now is the clock lag in time is measured against.
 	Now func() time.Time
+	// Keep is how long a group whose coordinator cannot be reached keeps its last committed
+	// offsets (see Read).
+	Keep time.Duration
+
+	last map[string]remembered // groups as last read, by name
+}
+
+// remembered is a group as last read whole.
+type remembered struct {
+	g    Group
+	seen time.Time
 }
 
 // NewReader reads through cl, which it does not close.
 func NewReader(cl *kgo.Client) *Reader {
-	return &Reader{cl: cl, adm: kadm.NewClient(cl), Now: time.Now}
+	return &Reader{cl: cl, adm: kadm.NewClient(cl), Now: time.Now, Keep: 5 * time.Minute, last: map[string]remembered{}}
 }
 
 // Read takes a snapshot of every consumer group. Groups or partitions that fail are left
 // out and named in Errors; an error is returned only when nothing could be read.
+//
+// A group whose coordinator cannot be reached (a broker down, its group partition's leader
+// moving) keeps its last committed offsets for Keep, against the end offsets of now: no
+// commit can land without the coordinator, so they still hold, and the lag grows as it
+// does. Dropping the group instead would reset its alerts' for at every broker failure,
+// when lag matters most.
 func (r *Reader) Read(ctx context.Context) (Snapshot, error) {
-	lags, err := r.adm.Lag(ctx)
+	listed, err := r.adm.ListGroups(ctx)
+	partial := false
+	if err != nil {
+		se, ok := errors.AsType[*kadm.ShardErrors](err)
+		if !ok || se.AllFailed {
+			return Snapshot{}, fmt.Errorf("list consumer groups: %w", err)
+		}
+		partial = true // some broker did not answer: its groups are not listed
+	}
+	names := listed.Groups()
+	if partial {
+		for g := range r.last {
+			if _, ok := listed[g]; !ok {
+				names = append(names, g)
+			}
+		}
+	}
+	snap := Snapshot{Ends: map[string]map[int32]int64{}}
+	if len(names) == 0 {
+		r.last = map[string]remembered{}
+		return snap, nil
+	}
+	lags, err := r.adm.Lag(ctx, names...)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("consumer group lag: %w", err)
 	}
-	snap := Snapshot{Ends: map[string]map[int32]int64{}}
-	var lagging []*Partition
+	now := r.Now()
+	var stale []Group // groups served from their last reading
+	seen := map[string]bool{}
 	for _, l := range lags.Sorted() {
 		if err := l.Error(); err != nil {
+			if m, ok := r.last[l.Group]; ok && now.Sub(m.seen) < r.Keep {
+				stale = append(stale, m.g)
+				seen[l.Group] = true
+				snap.Errors = append(snap.Errors, fmt.Sprintf("group %s: %v; its commits as read %s ago", l.Group, err, now.Sub(m.seen).Round(time.Second)))
+				continue
+			}
 			snap.Errors = append(snap.Errors, fmt.Sprintf("group %s: %v", l.Group, err))
 			continue
 		}
@@ -102,14 +149,22 @@ func (r *Reader) Read(ctx context.Context) (Snapshot, error) {
 				snap.Ends[p.Topic][p.Partition] = p.End.Offset
 			}
 		}
-		slices.SortFunc(g.Partitions, func(a, b Partition) int {
-			if c := strings.Compare(a.Topic, b.Topic); c != 0 {
-				return c
-			}
-			return int(a.Partition - b.Partition)
-		})
+		sortPartitions(g.Partitions)
 		snap.Groups = append(snap.Groups, g)
+		seen[g.Name] = true
+		r.last[g.Name] = remembered{g: cloneGroup(g), seen: now}
 	}
+	for name, m := range r.last {
+		if !seen[name] && (!partial || now.Sub(m.seen) >= r.Keep) {
+			delete(r.last, name) // deleted, or unreachable for too long
+		}
+	}
+	if len(stale) > 0 {
+		errs := r.restale(ctx, &snap, stale)
+		snap.Errors = append(snap.Errors, errs...)
+		slices.SortFunc(snap.Groups, func(a, b Group) int { return strings.Compare(a.Name, b.Name) })
+	}
+	var lagging []*Partition
 	for i := range snap.Groups {
 		for j := range snap.Groups[i].Partitions {
 			if p := &snap.Groups[i].Partitions[j]; p.Lag > 0 {
@@ -122,7 +177,6 @@ func (r *Reader) Read(ctx context.Context) (Snapshot, error) {
 		snap.Errors = append(snap.Errors, err.Error())
 	}
 	snap.Errors = append(snap.Errors, errs...)
-	now := r.Now()
 	for i := range snap.Groups {
 		g := &snap.Groups[i]
 		for _, p := range g.Partitions {
@@ -132,4 +186,56 @@ func (r *Reader) Read(ctx context.Context) (Snapshot, error) {
 		}
 	}
 	return snap, nil
+}
+
+// restale adds groups served from their last reading, their lag against the end offsets of
+// now (one listing of their topics).
+func (r *Reader) restale(ctx context.Context, snap *Snapshot, stale []Group) []string {
+	var topics []string
+	for _, g := range stale {
+		for _, p := range g.Partitions {
+			if !slices.Contains(topics, p.Topic) {
+				topics = append(topics, p.Topic)
+			}
+		}
+	}
+	ends, err := r.adm.ListEndOffsets(ctx, topics...)
+	if err != nil {
+		return []string{fmt.Sprintf("end offsets of %v: %v; groups left out: %d", topics, err, len(stale))}
+	}
+	var errs []string
+	for _, g := range stale {
+		g = cloneGroup(g)
+		kept := g.Partitions[:0]
+		for _, p := range g.Partitions {
+			end, ok := ends.Lookup(p.Topic, p.Partition)
+			if !ok || end.Err != nil {
+				errs = append(errs, fmt.Sprintf("group %s %s/%d: no end offset", g.Name, p.Topic, p.Partition))
+				continue
+			}
+			p.End, p.Lag, p.Oldest = end.Offset, max(end.Offset-p.Committed, 0), time.Time{}
+			kept = append(kept, p)
+			if snap.Ends[p.Topic] == nil {
+				snap.Ends[p.Topic] = map[int32]int64{}
+			}
+			snap.Ends[p.Topic][p.Partition] = end.Offset
+		}
+		g.Partitions, g.LagSeconds = kept, 0
+		snap.Groups = append(snap.Groups, g)
+	}
+	return errs
+}
+
+func sortPartitions(ps []Partition) {
+	slices.SortFunc(ps, func(a, b Partition) int {
+		if c := strings.Compare(a.Topic, b.Topic); c != 0 {
+			return c
+		}
+		return int(a.Partition - b.Partition)
+	})
+}
+
+func cloneGroup(g Group) Group {
+	g.Partitions = slices.Clone(g.Partitions)
+	return g
 }
