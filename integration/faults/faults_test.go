@@ -460,7 +460,7 @@ func runLane(t *testing.T, e *env, l lane, steps map[string]*step, path *sync.Wa
 				}
 			}()
 			t.Parallel()
-			if !f.alone {
+			if !f.alone && !f.ownDelivery {
 				path.Wait()
 			}
 			if before != nil {

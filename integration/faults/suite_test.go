@@ -86,6 +86,9 @@ type faultCase struct {
 	during, recovered func(ctx context.Context, e *env, since time.Time) error
 	// alone: the fault stops deliveries for every alert; the other lanes start once it is undone.
 	alone bool
+	// ownDelivery: what the fault must raise goes through a Prometheus and an Alertmanager of
+	// its own, not the stack's: it starts beside the faults that run alone.
+	ownDelivery bool
 	// after names a fault of another lane that must be undone before this one starts.
 	after string
 }
