@@ -310,8 +310,8 @@ func (g *pausedGroup) paged(ctx context.Context, e *env, t0 time.Time) error {
 	if n, ok := g.notified("chat", "firing"); ok {
 		return fmt.Errorf("%s reached the team's chat too (%v): a critical alert pages", g.group, n.alerts)
 	}
-	e.report(fmt.Sprintf("consumer group paused: KafkaConsumerGroupLagging{consumergroup=%s} /team-ledger-paging delivered %s after the pause (bound %s); lag %.0f→%.0f records, %.0f→%.0f s",
-		g.group, at.Sub(t0).Round(time.Second), bound, first["records"], last["records"], first["seconds"], last["seconds"]))
+	e.report(fmt.Sprintf("%-36s %-58s %-10s delivered %4.0fs (bound %4.0fs, its own Alertmanager); lag %.0f→%.0f records, %.0f→%.0f s",
+		"consumer group paused", g.alert(), "/team-ledger-paging", at.Sub(t0).Seconds(), bound.Seconds(), first["records"], last["records"], first["seconds"], last["seconds"]))
 	return nil
 }
 
@@ -329,10 +329,15 @@ func (g *pausedGroup) resolved(ctx context.Context, e *env, tu time.Time) error 
 		return fmt.Errorf("no resolution of %s at the team's receiver within %s of the consumer's resume", g.group, bound)
 	})
 	if err == nil {
-		e.report(fmt.Sprintf("consumer group paused: KafkaConsumerGroupLagging{consumergroup=%s} /team-ledger-paging resolved %s after the resume (bound %s)",
-			g.group, n.at.Sub(tu).Round(time.Second), bound))
+		e.report(fmt.Sprintf("%-36s %-58s %-10s resolved %4.0fs after the resume (bound %4.0fs)",
+			"consumer group paused", g.alert(), "/team-ledger-paging", n.at.Sub(tu).Seconds(), bound.Seconds()))
 	}
 	return err
+}
+
+// alert is the page as the suite's lines name alerts.
+func (g *pausedGroup) alert() string {
+	return alerts.KafkaConsumerGroupLagging.Name + "{consumergroup=" + g.group + "}"
 }
 
 func (g *pausedGroup) lagNow(ctx context.Context) (map[string]float64, error) {
