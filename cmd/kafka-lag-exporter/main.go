@@ -83,7 +83,7 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	}
 	seeds := strings.Split(*brokers, ",")
-	if slicesEmpty(seeds) {
+	if strings.Trim(*brokers, ", ") == "" {
 		fmt.Fprintln(stderr, "kafka-lag-exporter: -brokers is empty")
 		return 2
 	}
@@ -140,13 +140,4 @@ func descs() kafkalag.Descs {
 		Up:         catalog.LagExporterUp.NewDesc(),
 		Duration:   catalog.LagExporterCollectDuration.NewDesc(),
 	}
-}
-
-func slicesEmpty(s []string) bool {
-	for _, v := range s {
-		if strings.TrimSpace(v) != "" {
-			return false
-		}
-	}
-	return true
 }

@@ -230,22 +230,10 @@ func freePort() int {
 
 // query is one instant value of the deployment's Prometheus.
 func (g *pausedGroup) query(ctx context.Context, q string) (float64, error) {
-	var res struct {
-		Status string `json:"status"`
-		Data   struct {
-			Result []struct {
-				Value [2]any `json:"value"`
-			} `json:"result"`
-		} `json:"data"`
+	v, ok, err := promValueAt(ctx, g.prom, q)
+	if err == nil && !ok {
+		err = fmt.Errorf("%s: no single series", q)
 	}
-	if err := stacktest.GetJSON(ctx, g.prom+"/api/v1/query?query="+url.QueryEscape(q), &res); err != nil {
-		return 0, err
-	}
-	if len(res.Data.Result) != 1 {
-		return 0, fmt.Errorf("%s: %d series", q, len(res.Data.Result))
-	}
-	var v float64
-	_, err := fmt.Sscan(fmt.Sprint(res.Data.Result[0].Value[1]), &v)
 	return v, err
 }
 

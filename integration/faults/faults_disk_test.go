@@ -247,14 +247,20 @@ func countPartitions(dir string) int {
 	return n
 }
 
-// promValue is the value of a query that yields one series; ok is false when it yields none.
+// promValue is the value of a query of the stack's Prometheus that yields one series; ok is
+// false when it yields none.
 func promValue(ctx context.Context, e *env, q string) (v float64, ok bool, err error) {
+	return promValueAt(ctx, stacktest.BaseURL(e.st, stack.Prometheus), q)
+}
+
+// promValueAt is promValue against the Prometheus at base.
+func promValueAt(ctx context.Context, base, q string) (v float64, ok bool, err error) {
 	var res struct {
 		Result []struct {
 			Value [2]any `json:"value"`
 		} `json:"result"`
 	}
-	if err := stacktest.PromAPI(ctx, e.st, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
+	if err := stacktest.PromAPIAt(ctx, base, "/api/v1/query", url.Values{"query": {q}}, &res); err != nil {
 		return 0, false, err
 	}
 	if len(res.Result) != 1 {

@@ -54,12 +54,17 @@ func GetJSON(ctx context.Context, u string, v any) error {
 
 // PromAPI GETs a path of the stack's Prometheus HTTP API and decodes its data field.
 func PromAPI(ctx context.Context, st stack.Stack, path string, q url.Values, data any) error {
+	return PromAPIAt(ctx, BaseURL(st, stack.Prometheus), path, q, data)
+}
+
+// PromAPIAt is PromAPI against the Prometheus at base (one the test runs itself).
+func PromAPIAt(ctx context.Context, base, path string, q url.Values, data any) error {
 	var env struct {
 		Status string          `json:"status"`
 		Error  string          `json:"error"`
 		Data   json.RawMessage `json:"data"`
 	}
-	u := BaseURL(st, stack.Prometheus) + path
+	u := base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
